@@ -1,0 +1,78 @@
+# mysql-quiesce - POSIX-ish Makefile (GNU make for $(shell)).
+VERSION    = 0.1.0
+PREFIX    ?= /usr
+SBINDIR   ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN       = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wvla
+# The MySQL client library: libmariadb or libmysqlclient, whichever is here.
+DBCONFIG  := $(shell command -v mariadb_config || command -v mysql_config)
+DB_CFLAGS := $(if $(DBCONFIG),$(shell $(DBCONFIG) --cflags),$(shell pkg-config --cflags libmariadb mysqlclient 2>/dev/null))
+DB_LIBS   := $(if $(DBCONFIG),$(shell $(DBCONFIG) --libs),$(shell pkg-config --libs libmariadb mysqlclient 2>/dev/null))
+INIH_CFLAGS := $(shell pkg-config --cflags inih 2>/dev/null)
+INIH_LIBS   := $(or $(shell pkg-config --libs inih 2>/dev/null),-linih)
+
+ALL_CFLAGS = -std=c11 $(WARN) -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
+             -DVERSION='"$(VERSION)"' $(CFLAGS)
+LIBS       = $(DB_LIBS) $(INIH_LIBS)
+
+SRC = src/check.c src/config.c src/coords.c src/db.c src/freeze.c \
+      src/holder.c src/holderctl.c src/lock.c src/log.c src/state.c \
+      src/status.c src/thaw.c src/util.c
+OBJ = $(SRC:.c=.o)
+HDR = $(wildcard include/*.h)
+LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock
+
+all: mysql-quiesce
+
+mysql-quiesce: $(OBJ) src/main.o
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o $(LIBS)
+
+.c.o:
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OBJ) src/main.o tests/unit.o: $(HDR) Makefile
+
+tests/unit: tests/unit.o $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ) $(LIBS)
+
+# check and demo first install what they need (Debian), then build.
+deps:
+	tests/deps.sh
+
+check: deps
+	$(MAKE) all tests/unit
+	tests/run
+
+demo: deps
+	$(MAKE) all
+	tests/demo.sh
+
+install: mysql-quiesce
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 0755 mysql-quiesce $(DESTDIR)$(SBINDIR)/mysql-quiesce
+	for l in $(LINKS); do \
+		ln -sf mysql-quiesce $(DESTDIR)$(SBINDIR)/$$l || exit 1; done
+	test -e $(DESTDIR)$(SYSCONFDIR)/mysql-quiesce.conf || \
+		install -m 0600 etc/mysql-quiesce.conf \
+			$(DESTDIR)$(SYSCONFDIR)/mysql-quiesce.conf
+	install -m 0644 logrotate/mysql-quiesce \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce
+	install -m 0644 man/mysql-quiesce.8 $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mysql-quiesce \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce \
+		$(DESTDIR)$(MANDIR)/man8/mysql-quiesce.8
+	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
+
+clean:
+	rm -f mysql-quiesce src/*.o tests/*.o tests/unit
+
+.PHONY: all deps check demo install uninstall clean

@@ -1,0 +1,61 @@
+/* db.h - one server connection: connect, flavor, statements, errors. */
+#ifndef MQ_DB_H
+#define MQ_DB_H
+
+#include <mysql.h>
+
+#include "config.h"
+
+enum flavor { FL_MYSQL, FL_MARIADB, FL_PERCONA };
+
+struct db {
+	MYSQL *m;
+	unsigned long id;      /* CONNECTION_ID() */
+	enum flavor flavor;
+	unsigned long version; /* major * 10000 + minor * 100 + patch */
+	char version_str[128]; /* VERSION() */
+	char comment[128];     /* @@version_comment */
+	char user[256];        /* USER(): login user@client host */
+	unsigned int errnum;   /* last error: server or client number */
+	char err[512];         /* last error as one line */
+};
+
+/*
+ * Connect as the config says and learn the server's flavor, version,
+ * our connection id and account. read_timeout (seconds, 0 = none)
+ * bounds each statement on the client side. Returns MQ_OK, or
+ * MQ_SERVER / MQ_PRIV with d->err set; d is then closed.
+ */
+int db_connect(struct db *d, const struct config *c, unsigned read_timeout);
+
+/* Run a statement that returns no rows; 0, or -1 with d->err set. */
+int db_exec(struct db *d, const char *sql);
+
+/* Run a statement that returns rows; the result (free it), or NULL
+ * with d->err set. */
+MYSQL_RES *db_query(struct db *d, const char *sql);
+
+/* MQ_PRIV when the last error was a denied access, else MQ_SERVER. */
+int db_errclass(const struct db *d);
+
+/* True when the last error was a lock wait timeout or our statement
+ * being killed: worth another attempt. */
+int db_err_retryable(const struct db *d);
+
+/* The connection's socket, to poll for the server closing it. */
+int db_socket(struct db *d);
+
+/* Quote s as an SQL string literal into buf; 0 or -1 if it did not fit. */
+int db_quote(struct db *d, char *buf, size_t n, const char *s);
+
+void db_close(struct db *d);
+
+/* Parse "10.11.6-MariaDB-..." into 101106; 0 if it is not a version. */
+unsigned long db_parse_version(const char *s);
+
+/* Flavor from VERSION() and @@version_comment. */
+enum flavor db_flavor(const char *version, const char *comment);
+
+const char *db_flavor_name(enum flavor f);
+
+#endif

@@ -1,0 +1,21 @@
+/* freeze.h, thaw.h, status.h in one: the verbs run from main. */
+#ifndef MQ_VERBS_H
+#define MQ_VERBS_H
+
+#include "config.h"
+
+/* freeze: returns MQ_OK once the lock is held (or on_failure = proceed),
+ * another exit code with the reason logged otherwise. */
+int freeze_main(const struct config *c);
+
+/* thaw / freezeFail: release; MQ_OK, or MQ_LOST when the lock had been
+ * lost before (the snapshot may not match the coordinates). */
+int thaw_main(const struct config *c, int freeze_failed);
+
+/* status: print the holder's state, as text or one JSON object. */
+int status_main(const struct config *c, int json);
+
+/* check: config, connection, privileges, lock method; MQ_OK if ready. */
+int check_main(const struct config *c);
+
+#endif

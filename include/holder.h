@@ -1,0 +1,44 @@
+/* holder.h - the detached lock holder, and how others control it. */
+#ifndef MQ_HOLDER_H
+#define MQ_HOLDER_H
+
+#include <sys/types.h>
+
+#include "config.h"
+#include "state.h"
+
+/* The holder reports to freeze on this descriptor. */
+#define HOLDER_FD 3
+
+/*
+ * Seconds past max_lock_time after which the server itself closes the
+ * holder's idle connection (SESSION wait_timeout), and the lock with it,
+ * should the holder be stopped or hung.
+ */
+#define HOLDER_MARGIN 5
+
+/*
+ * The holder (pre-freeze-mysql-lock), started by freeze only. Connects,
+ * takes the lock with method, records the coordinates, reports "ready"
+ * on HOLDER_FD, then holds until SIGTERM, max_lock_time, or the server
+ * closing the connection, and releases before it logs. Lines on
+ * HOLDER_FD: "conn ID", then "ready" or "fail CODE RETRY MESSAGE".
+ */
+int holder_main(const struct config *c, const char *method);
+
+/*
+ * End the holder named by s (read from run_dir dirfd): prove it is
+ * still our holder (its flock is held, and pid and start time match),
+ * SIGTERM it and wait; if it does not exit, kill its MySQL connection
+ * (after checking it is still the holder's account) and SIGKILL it.
+ * Never signals a process it cannot prove is the holder. On return s
+ * holds the state as the holder left it. Returns MQ_OK when the lock was
+ * held until now and is released, MQ_LOST when it had already been
+ * lost, another code on error.
+ */
+int holder_end(const struct config *c, int dirfd, struct state *s);
+
+/* 1 if the holder named by s is alive and provably ours, else 0. */
+int holder_alive(int dirfd, const struct state *s);
+
+#endif

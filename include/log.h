@@ -1,0 +1,30 @@
+/* log.h - one line per event, to log_file and (for people) stderr. */
+#ifndef MQ_LOG_H
+#define MQ_LOG_H
+
+enum { L_ERROR, L_WARN, L_INFO };
+
+/*
+ * Set the log file and this process's role (freeze, holder, thaw,
+ * status, snapshot). Until called, lines go to stderr only. The file is
+ * opened, appended to and closed for every line, so logrotate needs no
+ * signal; a failure to write it is reported once on stderr.
+ */
+void log_init(const char *path, const char *role);
+
+/*
+ * Log one line: "TIME [PID] ROLE LEVEL message". Errors and warnings
+ * also go to stderr; info lines only when stderr is a terminal or
+ * log_verbose() was called. Message text is logged as given: pass
+ * anything taken from outside (query text) through sanitize() first.
+ */
+void log_msg(int level, const char *f, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void log_verbose(void);
+
+#define log_err(...) log_msg(L_ERROR, __VA_ARGS__)
+#define log_warn(...) log_msg(L_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(L_INFO, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,78 @@
+/* state.h - run_dir, its locks, and the holder's state file. */
+#ifndef MQ_STATE_H
+#define MQ_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum phase {
+	PH_WAITING,  /* holder started, lock not yet held */
+	PH_LOCKED,   /* lock held, coordinates recorded */
+	PH_RELEASED, /* released on request (thaw, freezeFail, abort) */
+	PH_EXPIRED,  /* released by itself at max_lock_time */
+	PH_LOST,     /* the server closed the connection while held */
+	PH_FAILED,   /* the lock was never held */
+};
+
+struct state {
+	enum phase phase;
+	int thawed;              /* a thaw has dealt with this state */
+	pid_t pid;               /* holder pid */
+	unsigned long long start_time; /* holder start, ticks since boot */
+	unsigned long conn_id;   /* holder's connection id (0 = none) */
+	char user[256];          /* holder's USER(): login@client host */
+	char method[32];         /* lock method */
+	int64_t locked_at;       /* real ms the lock was granted (0 = never) */
+	int64_t locked_mono;     /* the same on CLOCK_MONOTONIC */
+	int64_t expires_at;      /* real ms of the max_lock_time release */
+	int64_t released_at;     /* real ms the lock was released */
+	int64_t blocked_ms;      /* how long it was held (-1 = unknown) */
+	char binlog_file[256];
+	unsigned long long binlog_pos;
+	char gtid[4096];
+	char reason[256];        /* why it ended, one line */
+};
+
+#define STATE_FILE "state"
+#define RUN_LOCK "lock"
+#define HOLDER_LOCK "holder.lock"
+
+const char *phase_name(enum phase p);
+
+/*
+ * Open run_dir (creating it 0700 if create and it is missing) after
+ * checking it is a real directory, owned by us, not writable by others.
+ * Returns the directory fd; -2 if it is missing and !create; -1 with a
+ * reason in err if it is unsafe or cannot be opened.
+ */
+int rundir_open(const char *path, int create, char *err, size_t n);
+
+/*
+ * Take an exclusive flock on dirfd/name (created 0600, never through a
+ * symlink), waiting at most wait_s seconds (0 = do not wait). Returns
+ * the fd that holds it (closing it releases), -2 if it is held by
+ * another process, -1 on error (errno).
+ */
+int rundir_lock(int dirfd, const char *name, unsigned wait_s);
+
+/* 1 if some process holds the flock on dirfd/name, 0 if not, -1 on
+ * error. */
+int rundir_lock_held(int dirfd, const char *name);
+
+void state_init(struct state *s);
+
+/* Write s to dirfd/state atomically; 0 or -1 (errno). */
+int state_write(int dirfd, const struct state *s);
+
+/*
+ * Read dirfd/state. 0 = read; 1 = there is none; -1 = unsafe, corrupt
+ * or truncated, with a one-line reason in err.
+ */
+int state_read(int dirfd, struct state *s, char *err, size_t n);
+
+/* Serialize / parse (the file format, used by the tests too). */
+int state_format(const struct state *s, char *buf, size_t n);
+int state_parse(const char *text, struct state *s, char *err, size_t n);
+
+#endif

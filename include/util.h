@@ -1,0 +1,68 @@
+/* util.h - exit codes and small helpers shared by every role. */
+#ifndef MQ_UTIL_H
+#define MQ_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Exit codes. Fixed: the README and the man page list them, and callers
+ * (VMware Tools, QEMU's hook, backup products, scripts) may rely on them.
+ */
+enum {
+	MQ_OK = 0,      /* done: lock held (freeze), released (thaw) */
+	MQ_FAIL = 1,    /* system error: fork, pipe, file I/O */
+	MQ_USAGE = 2,   /* unknown name, verb or option */
+	MQ_CONFIG = 3,  /* config file unreadable, unsafe or invalid */
+	MQ_SERVER = 4,  /* server unreachable, or a statement failed */
+	MQ_PRIV = 5,    /* access denied or a privilege missing */
+	MQ_TIMEOUT = 6, /* no lock within snapshot_timeout */
+	MQ_BUSY = 7,    /* another freeze or thaw is running */
+	MQ_LOST = 8,    /* thaw: the lock was lost before thaw came */
+	MQ_ABORTED = 9, /* freeze ended by SIGTERM/SIGINT/SIGHUP */
+	MQ_STATE = 10,  /* run_dir or state file unsafe or corrupt */
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Milliseconds on CLOCK_MONOTONIC (system-wide, comparable across
+ * processes) and on CLOCK_REALTIME. */
+int64_t mono_ms(void);
+int64_t real_ms(void);
+
+/* Format into buf; returns 0, or -1 if the output did not fit. */
+int fmt(char *buf, size_t n, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Append to buf (a NUL-terminated string of capacity n); -1 if it did
+ * not fit, and buf then holds as much as fit. */
+int append(char *buf, size_t n, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Parse a whole decimal number in [lo, hi]; 0 or -1. */
+int parse_num(const char *s, long long lo, long long hi, long long *out);
+
+/* Copy src into dst (capacity n), replacing control characters by
+ * spaces and cutting at n-1 bytes (then ending in "..."). */
+void sanitize(char *dst, size_t n, const char *src);
+
+/* Write all of buf, retrying on EINTR and short writes; 0 or -1. */
+int write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Replace dirfd/name by a file holding data, atomically: write a
+ * temporary file beside it, fsync, rename over, fsync the directory.
+ * Never follows a symlink at name. 0, or -1 with errno set.
+ */
+int write_atomic(int dirfd, const char *name, const char *data, size_t len,
+		 mode_t mode);
+
+/* Start time of pid in clock ticks since boot (/proc/PID/stat field
+ * 22) and its state letter; 0, or -1 if the process is gone. */
+int proc_stat(pid_t pid, unsigned long long *start, char *state);
+
+/* ISO-8601 local time with milliseconds and offset, from real ms. */
+void iso_time(char *buf, size_t n, int64_t ms);
+
+#endif

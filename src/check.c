@@ -1,0 +1,146 @@
+/* check.c - is everything in place for a freeze? Says what is not. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "freeze.h"
+#include "lock.h"
+#include "state.h"
+#include "util.h"
+
+struct priv {
+	const char *name;   /* as information_schema.USER_PRIVILEGES says */
+	const char *alt;    /* another name that grants it, or NULL */
+	const char *why;
+};
+
+static const struct priv mariadb_privs[] = {
+	{ "RELOAD", NULL, "to take the lock (FLUSH, BACKUP STAGE)" },
+	{ "PROCESS", NULL, "to read the process list" },
+	{ "BINLOG MONITOR", "SUPER", "to read the binlog position" },
+	{ "SLAVE MONITOR", "SUPER", "to read replica positions" },
+	{ "CONNECTION ADMIN", "SUPER", "to kill a stuck holder's or long "
+	  "query's connection" },
+};
+
+static const struct priv mysql_privs[] = {
+	{ "RELOAD", NULL, "to take the lock (FLUSH TABLES WITH READ LOCK)" },
+	{ "PROCESS", NULL, "to read the process list" },
+	{ "REPLICATION CLIENT", "SUPER", "to read binlog and replica "
+	  "positions" },
+	{ "BACKUP_ADMIN", NULL, "to take backup locks" },
+	{ "CONNECTION_ADMIN", "SUPER", "to kill a stuck holder's or long "
+	  "query's connection" },
+};
+
+static int
+has(MYSQL_RES *r, const char *name)
+{
+	MYSQL_ROW row;
+
+	if (name == NULL)
+		return 0;
+	mysql_data_seek(r, 0);
+	while ((row = mysql_fetch_row(r)) != NULL)
+		if (row[0] != NULL && strcasecmp(row[0], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_privs(struct db *d)
+{
+	const struct priv *p = d->flavor == FL_MARIADB ? mariadb_privs
+						       : mysql_privs;
+	size_t i, n = d->flavor == FL_MARIADB ? ARRAY_LEN(mariadb_privs)
+					      : ARRAY_LEN(mysql_privs);
+	MYSQL_RES *r;
+	int missing = 0;
+
+	r = db_query(d, "SELECT PRIVILEGE_TYPE FROM "
+		     "information_schema.USER_PRIVILEGES WHERE GRANTEE = "
+		     "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), "
+		     "'''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')");
+	if (r == NULL) {
+		printf("FAIL  privileges: %s\n", d->err);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (has(r, p[i].name) || has(r, p[i].alt)) {
+			printf("ok    privilege %s\n", p[i].name);
+		} else {
+			printf("FAIL  privilege %s missing: needed %s\n",
+			       p[i].name, p[i].why);
+			missing++;
+		}
+	}
+	mysql_free_result(r);
+	return missing;
+}
+
+static int
+check_dir_writable(const char *what, const char *path)
+{
+	char dir[CONFIG_STR_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (path[0] == '\0')
+		return 0;
+	fmt(dir, sizeof(dir), "%.*s", slash && slash != path ?
+	    (int)(slash - path) : 1, slash ? path : ".");
+	if (access(dir, W_OK) == -1) {
+		printf("FAIL  %s %s: directory %s: %s\n", what, path, dir,
+		       strerror(errno));
+		return 1;
+	}
+	printf("ok    %s %s\n", what, path);
+	return 0;
+}
+
+int
+check_main(const struct config *c)
+{
+	const struct lock_method *m;
+	char err[600];
+	struct db d;
+	int r, bad = 0, dirfd;
+
+	printf("ok    config %s\n", c->path);
+	dirfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+	if (dirfd == -1) {
+		printf("FAIL  %s\n", err);
+		bad = MQ_STATE;
+	} else {
+		printf("ok    run_dir %s%s\n", c->files_run_dir,
+		       dirfd == -2 ? " (created on first freeze)" : "");
+		if (dirfd >= 0)
+			close(dirfd);
+	}
+	if (check_dir_writable("log_file", c->files_log_file) ||
+	    check_dir_writable("binlog_info_file", c->files_binlog_info_file))
+		bad = bad ? bad : MQ_FAIL;
+	r = db_connect(&d, c, 10);
+	if (r != MQ_OK) {
+		printf("FAIL  connect: %s\n", d.err);
+		return r;
+	}
+	printf("ok    connected as %s to %s %s\n", d.user,
+	       db_flavor_name(d.flavor), d.version_str);
+	m = lock_choose(c->lock_method, d.flavor, d.version, err, sizeof(err));
+	if (m == NULL) {
+		printf("FAIL  %s\n", err);
+		bad = bad ? bad : MQ_CONFIG;
+	} else {
+		printf("ok    lock method %s (configured: %s)\n", m->name,
+		       c->lock_method);
+	}
+	if (check_privs(&d) > 0)
+		bad = bad ? bad : MQ_PRIV;
+	db_close(&d);
+	printf("%s\n", bad ? "NOT READY" : "ready");
+	return bad;
+}

@@ -1,0 +1,282 @@
+/* config.c - INI parsing with libinih into struct config. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "config.h"
+#include "util.h"
+
+enum ctype { STR, NUM, ENUM };
+
+struct item {
+	const char *section, *key, *def, *choices;
+	enum ctype type;
+	long long lo, hi;
+	size_t off;
+};
+
+#define CFG_ITEM(sec, k, t, d, l, h, ch)                                      \
+	{ #sec, #k, d, ch, t, l, h, offsetof(struct config, sec##_##k) },
+
+static const struct item items[] = { CONFIG_ITEMS(CFG_ITEM) };
+
+struct parse {
+	struct config *c;
+	char *err;
+	size_t errlen;
+	int failed;
+	unsigned char seen[ARRAY_LEN(items)];
+};
+
+static int
+in_choices(const char *v, const char *choices)
+{
+	size_t len = strlen(v);
+	const char *p = choices;
+
+	while (*p != '\0') {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+		if (n == len && strncmp(p, v, n) == 0)
+			return 1;
+		p += n + (bar != NULL);
+	}
+	return 0;
+}
+
+/* Store value v for item it; 0, or -1 with a reason in err. */
+static int
+set_item(struct config *c, const struct item *it, const char *v, char *err,
+	 size_t n)
+{
+	char *field = (char *)c + it->off;
+	long long num;
+
+	switch (it->type) {
+	case NUM:
+		if (parse_num(v, it->lo, it->hi, &num) == -1) {
+			fmt(err, n, "%s must be a whole number from %lld to %lld, "
+			    "not \"%s\"", it->key, it->lo, it->hi, v);
+			return -1;
+		}
+		*(long long *)(void *)field = num;
+		return 0;
+	case ENUM:
+		if (!in_choices(v, it->choices)) {
+			fmt(err, n, "%s must be one of %s, not \"%s\"", it->key,
+			    it->choices, v);
+			return -1;
+		}
+		/* FALLTHROUGH */
+	case STR:
+		if (fmt(field, CONFIG_STR_MAX, "%s", v) == -1) {
+			fmt(err, n, "%s is longer than %d bytes", it->key,
+			    CONFIG_STR_MAX - 1);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+void
+config_defaults(struct config *c)
+{
+	char err[64];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < ARRAY_LEN(items); i++)
+		if (set_item(c, &items[i], items[i].def, err, sizeof(err)) == -1)
+			abort(); /* a default outside its own range */
+}
+
+static int
+handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse *p = user;
+	char why[CONFIG_STR_MAX + 128];
+	size_t i;
+
+	if (p->failed)
+		return 1; /* report only the first error */
+	for (i = 0; i < ARRAY_LEN(items); i++) {
+		if (strcmp(items[i].section, section) != 0 ||
+		    strcmp(items[i].key, key) != 0)
+			continue;
+		if (p->seen[i]) {
+			fmt(p->err, p->errlen, "[%s] %s is set twice", section,
+			    key);
+			p->failed = 1;
+			return 0;
+		}
+		p->seen[i] = 1;
+		if (set_item(p->c, &items[i], value, why, sizeof(why)) == -1) {
+			fmt(p->err, p->errlen, "%s", why);
+			p->failed = 1;
+			return 0;
+		}
+		return 1;
+	}
+	for (i = 0; i < ARRAY_LEN(items); i++)
+		if (strcmp(items[i].section, section) == 0)
+			break;
+	if (i == ARRAY_LEN(items))
+		fmt(p->err, p->errlen, "unknown section [%s]", section);
+	else
+		fmt(p->err, p->errlen, "unknown key \"%s\" in [%s]", key,
+		    section);
+	p->failed = 1;
+	return 0;
+}
+
+static int
+finish(struct parse *p, int r)
+{
+	if (r == -1) {
+		fmt(p->err, p->errlen, "cannot read it");
+		return -1;
+	}
+	if (r == -2) {
+		fmt(p->err, p->errlen, "out of memory");
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	/* inih gives the first bad line's number; the handler said why. */
+	if (p->failed) {
+		char why[CONFIG_STR_MAX + 160];
+		fmt(why, sizeof(why), "%s", p->err);
+		fmt(p->err, p->errlen, "line %d: %s", r, why);
+	} else {
+		fmt(p->err, p->errlen, "line %d: not a [section], key = value "
+		    "or comment line", r);
+	}
+	return -1;
+}
+
+int
+config_parse_string(struct config *c, const char *text, char *err, size_t n)
+{
+	struct parse p = { .c = c, .err = err, .errlen = n };
+
+	config_defaults(c);
+	return finish(&p, ini_parse_string(text, handler, &p));
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t n)
+{
+	struct parse p = { .c = c, .err = err, .errlen = n };
+	char why[256], abs[PATH_MAX];
+	struct stat st;
+	FILE *f;
+	int fd, r;
+
+	config_defaults(c);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		fmt(err, n, "config file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Every check is made on the descriptor we then read. */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		fmt(err, n, "config file %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		fmt(err, n, "config file %s: writable by group or others; "
+		    "refusing it (chmod go-w)", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		fmt(err, n, "config file %s: owned by uid %u, neither root "
+		    "nor us; refusing it", path, (unsigned)st.st_uid);
+		close(fd);
+		return -1;
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		fmt(err, n, "config file %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	p.err = why;
+	p.errlen = sizeof(why);
+	r = finish(&p, ini_parse_file(f, handler, &p));
+	fclose(f);
+	if (r == -1) {
+		fmt(err, n, "config file %s: %s", path, why);
+		return -1;
+	}
+	if (c->mysql_password[0] != '\0' &&
+	    (st.st_mode & (S_IRGRP | S_IROTH))) {
+		fmt(err, n, "config file %s: holds a password but group or "
+		    "others may read it; refusing it (chmod 600 %s)", path,
+		    path);
+		return -1;
+	}
+	if (c->mysql_defaults_file[0] != '\0' &&
+	    access(c->mysql_defaults_file, R_OK) == -1) {
+		fmt(err, n, "config file %s: defaults_file %s: %s", path,
+		    c->mysql_defaults_file, strerror(errno));
+		return -1;
+	}
+	if (c->files_run_dir[0] != '/') {
+		fmt(err, n, "config file %s: run_dir must be an absolute path",
+		    path);
+		return -1;
+	}
+	if (realpath(path, abs) == NULL ||
+	    fmt(c->path, sizeof(c->path), "%s", abs) == -1) {
+		fmt(err, n, "config file %s: cannot resolve its path", path);
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_dump(const struct config *c)
+{
+	const char *last = "";
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(items); i++) {
+		const struct item *it = &items[i];
+		const char *field = (const char *)c + it->off;
+
+		if (strcmp(last, it->section) != 0)
+			printf("%s[%s]\n", i ? "\n" : "", it->section);
+		last = it->section;
+		if (it->type == NUM)
+			printf("%s = %lld\n", it->key,
+			       *(const long long *)(const void *)field);
+		else if (strcmp(it->key, "password") == 0 && *field != '\0')
+			printf("%s = (set, not shown)\n", it->key);
+		else
+			printf("%s = %s\n", it->key, field);
+	}
+}
+
+const char *
+config_path(const char *opt)
+{
+	const char *env;
+
+	if (opt != NULL)
+		return opt;
+	env = getenv(CONFIG_ENV);
+	if (env != NULL && *env != '\0')
+		return env;
+	return DEFAULT_CONFIG;
+}

@@ -1,0 +1,240 @@
+/* db.c - connecting, running statements, classifying errors. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+enum { CONNECT_TIMEOUT = 5 };
+
+static void
+set_err(struct db *d)
+{
+	char msg[sizeof(d->err)];
+
+	d->errnum = mysql_errno(d->m);
+	sanitize(msg, sizeof(msg), mysql_error(d->m));
+	fmt(d->err, sizeof(d->err), "%s (error %u)", msg, d->errnum);
+}
+
+unsigned long
+db_parse_version(const char *s)
+{
+	unsigned long part[3] = { 0, 0, 0 };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			part[i] = part[i] * 10 + (unsigned long)(*s++ - '0');
+		if (part[i] > 99)
+			return 0;
+		if (i < 2 && *s++ != '.')
+			return 0;
+	}
+	return part[0] * 10000 + part[1] * 100 + part[2];
+}
+
+enum flavor
+db_flavor(const char *version, const char *comment)
+{
+	if (strstr(version, "MariaDB") != NULL)
+		return FL_MARIADB;
+	if (strstr(comment, "Percona") != NULL)
+		return FL_PERCONA;
+	return FL_MYSQL;
+}
+
+const char *
+db_flavor_name(enum flavor f)
+{
+	switch (f) {
+	case FL_MARIADB:
+		return "MariaDB";
+	case FL_PERCONA:
+		return "Percona Server";
+	case FL_MYSQL:
+		break;
+	}
+	return "MySQL";
+}
+
+/* Learn who and what we are connected to. */
+static int
+identify(struct db *d)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	r = db_query(d, "SELECT CONNECTION_ID(), VERSION(), "
+		     "@@version_comment, USER()");
+	if (r == NULL)
+		return -1;
+	row = mysql_fetch_row(r);
+	if (row == NULL || row[0] == NULL || row[1] == NULL) {
+		mysql_free_result(r);
+		fmt(d->err, sizeof(d->err), "server did not say who it is");
+		return -1;
+	}
+	d->id = strtoul(row[0], NULL, 10);
+	sanitize(d->version_str, sizeof(d->version_str), row[1]);
+	sanitize(d->comment, sizeof(d->comment), row[2] ? row[2] : "");
+	sanitize(d->user, sizeof(d->user), row[3] ? row[3] : "");
+	mysql_free_result(r);
+	d->version = db_parse_version(d->version_str);
+	d->flavor = db_flavor(d->version_str, d->comment);
+	return 0;
+}
+
+int
+db_connect(struct db *d, const struct config *c, unsigned read_timeout)
+{
+	unsigned int ct = CONNECT_TIMEOUT;
+	const char *host = c->mysql_host[0] ? c->mysql_host : NULL;
+	const char *sock = c->mysql_socket[0] ? c->mysql_socket : NULL;
+	const char *user = c->mysql_user[0] ? c->mysql_user : NULL;
+	const char *pass = c->mysql_password[0] ? c->mysql_password : NULL;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->m = mysql_init(NULL);
+	if (d->m == NULL) {
+		fmt(d->err, sizeof(d->err), "out of memory");
+		return MQ_FAIL;
+	}
+	if (c->mysql_defaults_file[0] != '\0') {
+		mysql_options(d->m, MYSQL_READ_DEFAULT_FILE,
+			      c->mysql_defaults_file);
+		mysql_options(d->m, MYSQL_READ_DEFAULT_GROUP, "client");
+	}
+	mysql_options(d->m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	if (read_timeout > 0) {
+		mysql_options(d->m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+		mysql_options(d->m, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
+	}
+	mysql_options4(d->m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name",
+		       "mysql-quiesce");
+	if (mysql_real_connect(d->m, host, user, pass, NULL,
+			       (unsigned int)c->mysql_port, sock, 0) == NULL) {
+		set_err(d);
+		r = db_errclass(d);
+		mysql_close(d->m);
+		d->m = NULL;
+		return r;
+	}
+	if (identify(d) == -1) {
+		r = db_errclass(d);
+		mysql_close(d->m);
+		d->m = NULL;
+		return r;
+	}
+	return MQ_OK;
+}
+
+int
+db_exec(struct db *d, const char *sql)
+{
+	MYSQL_RES *r;
+
+	if (mysql_real_query(d->m, sql, strlen(sql)) != 0) {
+		set_err(d);
+		return -1;
+	}
+	/* A statement that unexpectedly returns rows: drain them. */
+	r = mysql_store_result(d->m);
+	if (r != NULL)
+		mysql_free_result(r);
+	else if (mysql_field_count(d->m) != 0) {
+		set_err(d);
+		return -1;
+	}
+	return 0;
+}
+
+MYSQL_RES *
+db_query(struct db *d, const char *sql)
+{
+	MYSQL_RES *r;
+
+	if (mysql_real_query(d->m, sql, strlen(sql)) != 0) {
+		set_err(d);
+		return NULL;
+	}
+	r = mysql_store_result(d->m);
+	if (r == NULL) {
+		if (mysql_errno(d->m) != 0)
+			set_err(d);
+		else {
+			d->errnum = 0;
+			fmt(d->err, sizeof(d->err), "statement returned no "
+			    "result set: %.60s", sql);
+		}
+	}
+	return r;
+}
+
+int
+db_errclass(const struct db *d)
+{
+	switch (d->errnum) {
+	case ER_ACCESS_DENIED_ERROR:
+	case ER_DBACCESS_DENIED_ERROR:
+	case ER_SPECIFIC_ACCESS_DENIED_ERROR:
+	case ER_TABLEACCESS_DENIED_ERROR:
+	case ER_KILL_DENIED_ERROR:
+		return MQ_PRIV;
+	}
+	return MQ_SERVER;
+}
+
+int
+db_err_retryable(const struct db *d)
+{
+	switch (d->errnum) {
+	case ER_LOCK_WAIT_TIMEOUT:
+	case ER_QUERY_INTERRUPTED:
+	case ER_LOCK_DEADLOCK:
+		return 1;
+	}
+	return 0;
+}
+
+int
+db_socket(struct db *d)
+{
+#ifdef MARIADB_BASE_VERSION
+	return (int)mysql_get_socket(d->m);
+#else
+	return d->m->net.fd;
+#endif
+}
+
+int
+db_quote(struct db *d, char *buf, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (n < 2 * len + 3)
+		return -1;
+	buf[0] = '\'';
+	len = mysql_real_escape_string(d->m, buf + 1, s, (unsigned long)len);
+	buf[len + 1] = '\'';
+	buf[len + 2] = '\0';
+	return 0;
+}
+
+void
+db_close(struct db *d)
+{
+	if (d->m != NULL)
+		mysql_close(d->m);
+	d->m = NULL;
+}

@@ -1,0 +1,287 @@
+/* holder.c - pre-freeze-mysql-lock: take, hold and release the lock. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "coords.h"
+#include "db.h"
+#include "holder.h"
+#include "lock.h"
+#include "log.h"
+#include "state.h"
+#include "util.h"
+
+/*
+ * MUST, while the lock is held:
+ *  - write nothing to the log (the filesystem under it may be frozen;
+ *    a write would block while every writer waits on us);
+ *  - release on SIGTERM/SIGINT/SIGHUP, at max_lock_time, and when the
+ *    server closes the connection, whichever comes first;
+ *  - release first, then record the outcome, then log.
+ */
+
+struct holder {
+	const struct config *c;
+	const struct lock_method *m;
+	struct db d;
+	struct state st;
+	int dirfd, sigfd, pipefd;
+};
+
+static void
+report(struct holder *h, const char *line)
+{
+	if (h->pipefd != -1 && write_all(h->pipefd, line, strlen(line)) == -1)
+		log_warn("cannot report to freeze: %s", strerror(errno));
+}
+
+/* The lock was never held: say why to freeze and in the state. */
+static int
+fail(struct holder *h, int code, int retry, const char *why)
+{
+	char line[700];
+
+	fmt(line, sizeof(line), "fail %d %d %s\n", code, retry, why);
+	report(h, line);
+	h->st.phase = PH_FAILED;
+	sanitize(h->st.reason, sizeof(h->st.reason), why);
+	/* Before our pid is recorded the state is another holder's. */
+	if (h->dirfd >= 0 && h->st.pid != 0 &&
+	    state_write(h->dirfd, &h->st) == -1)
+		log_warn("cannot write state: %s", strerror(errno));
+	db_close(&h->d);
+	return code;
+}
+
+static int
+setup_session(struct holder *h)
+{
+	char sql[160];
+
+	if (fmt(sql, sizeof(sql), "SET SESSION lock_wait_timeout = %lld, "
+		"SESSION wait_timeout = %lld", h->c->lock_wait_timeout,
+		h->c->lock_max_lock_time + HOLDER_MARGIN) == -1)
+		return -1;
+	return db_exec(&h->d, sql);
+}
+
+/* Was a stop signal delivered? Reads it if so. */
+static int
+stop_requested(struct holder *h, struct signalfd_siginfo *si)
+{
+	struct pollfd p = { .fd = h->sigfd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) != 1)
+		return 0;
+	return read(h->sigfd, si, sizeof(*si)) == (ssize_t)sizeof(*si);
+}
+
+/*
+ * Hold until a stop signal, max_lock_time, or the server closing the
+ * connection. Returns the phase the hold ended in; reason says why.
+ */
+static enum phase
+hold(struct holder *h, char *reason, size_t n)
+{
+	struct signalfd_siginfo si;
+	struct pollfd p[2];
+	int64_t end = h->st.locked_mono + h->c->lock_max_lock_time * 1000;
+
+	p[0] = (struct pollfd){ .fd = h->sigfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = db_socket(&h->d), .events = POLLIN };
+	for (;;) {
+		int64_t left = end - mono_ms();
+		int r;
+
+		if (left <= 0) {
+			fmt(reason, n, "max_lock_time (%lld s) reached before "
+			    "thaw", h->c->lock_max_lock_time);
+			return PH_EXPIRED;
+		}
+		r = poll(p, 2, left > 60000 ? 60000 : (int)left);
+		if (r == -1 && errno != EINTR) {
+			fmt(reason, n, "poll: %s", strerror(errno));
+			return PH_RELEASED;
+		}
+		if (r > 0 && (p[0].revents & POLLIN) &&
+		    read(h->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			fmt(reason, n, "released on SIG%s from pid %u",
+			    sigabbrev_np((int)si.ssi_signo), si.ssi_pid);
+			return PH_RELEASED;
+		}
+		if (r > 0 && p[1].revents != 0) {
+			fmt(reason, n, "the server closed the connection "
+			    "(restarted, or the connection was killed)");
+			return PH_LOST;
+		}
+	}
+}
+
+/* Release, then record, then log: in that order. */
+static int
+finish(struct holder *h, enum phase ph, const char *reason)
+{
+	int64_t now;
+	char why[sizeof(h->d.err)] = "";
+	int rel = 0;
+
+	if (ph != PH_LOST && (rel = lock_release(&h->d, h->m)) == -1) {
+		/* The connection is gone: the server released with it. */
+		memcpy(why, h->d.err, sizeof(why));
+		ph = PH_LOST;
+	}
+	now = mono_ms();
+	db_close(&h->d);
+	h->st.phase = ph;
+	h->st.released_at = real_ms();
+	h->st.blocked_ms = now - h->st.locked_mono;
+	if (rel == -1)
+		fmt(h->st.reason, sizeof(h->st.reason), "%s; release failed: "
+		    "%s", reason, why);
+	else
+		sanitize(h->st.reason, sizeof(h->st.reason), reason);
+	if (state_write(h->dirfd, &h->st) == -1)
+		log_err("cannot write state: %s", strerror(errno));
+	if (ph == PH_LOST)
+		log_err("lock lost after %lld ms: %s", (long long)h->st.blocked_ms,
+			h->st.reason);
+	else
+		log_info("lock released after %lld ms: %s",
+			 (long long)h->st.blocked_ms, h->st.reason);
+	return ph == PH_LOST ? MQ_LOST : MQ_OK;
+}
+
+/* Take the lock and record the coordinates; on failure nothing is held. */
+static int
+take(struct holder *h)
+{
+	struct signalfd_siginfo si;
+	struct coords co;
+	char why[700], sum[300];
+	int64_t t0 = mono_ms();
+
+	if (lock_take(&h->d, h->m) == -1)
+		return fail(h, db_errclass(&h->d), db_err_retryable(&h->d),
+			    h->d.err);
+	h->st.locked_mono = mono_ms();
+	h->st.locked_at = real_ms();
+	h->st.expires_at = h->st.locked_at + h->c->lock_max_lock_time * 1000;
+	if (stop_requested(h, &si)) {
+		lock_release(&h->d, h->m);
+		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
+	}
+	if (coords_read(&h->d, &co) == -1) {
+		fmt(why, sizeof(why), "reading coordinates: %s", h->d.err);
+		lock_release(&h->d, h->m);
+		return fail(h, db_errclass(&h->d), 0, why);
+	}
+	if (h->c->files_binlog_info_file[0] != '\0' &&
+	    coords_write_info(h->c->files_binlog_info_file, &h->d, h->m->name,
+			      &co, h->st.locked_at, why, sizeof(why)) == -1) {
+		lock_release(&h->d, h->m);
+		return fail(h, MQ_FAIL, 0, why);
+	}
+	h->st.phase = PH_LOCKED;
+	fmt(h->st.binlog_file, sizeof(h->st.binlog_file), "%s", co.file);
+	h->st.binlog_pos = co.pos;
+	fmt(h->st.gtid, sizeof(h->st.gtid), "%s", co.gtid);
+	if (state_write(h->dirfd, &h->st) == -1) {
+		fmt(why, sizeof(why), "cannot write state: %s", strerror(errno));
+		lock_release(&h->d, h->m);
+		return fail(h, MQ_FAIL, 0, why);
+	}
+	coords_summary(&co, sum, sizeof(sum));
+	log_info("locked with %s in %lld ms (connection %lu); %s", h->m->name,
+		 (long long)(h->st.locked_mono - t0), h->d.id, sum);
+	if (h->c->files_binlog_info_file[0] != '\0')
+		log_info("coordinates written to %s",
+			 h->c->files_binlog_info_file);
+	return MQ_OK;
+}
+
+static int
+setup(struct holder *h, const char *method)
+{
+	char err[512];
+	sigset_t set;
+	int r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
+	    (h->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+		return fail(h, MQ_FAIL, 0, "cannot set up signals");
+	signal(SIGPIPE, SIG_IGN);
+	h->m = lock_by_name(method);
+	if (h->m == NULL)
+		return fail(h, MQ_USAGE, 0, "unknown lock method");
+	h->dirfd = rundir_open(h->c->files_run_dir, 1, err, sizeof(err));
+	if (h->dirfd < 0)
+		return fail(h, MQ_STATE, 0, err);
+	r = rundir_lock(h->dirfd, HOLDER_LOCK, 0);
+	if (r == -2)
+		return fail(h, MQ_BUSY, 0, "another lock holder is running");
+	if (r == -1)
+		return fail(h, MQ_STATE, 0, "cannot lock holder.lock");
+	/* r stays open, holding the flock, until we exit. */
+	h->st.pid = getpid();
+	if (proc_stat(h->st.pid, &h->st.start_time, NULL) == -1)
+		return fail(h, MQ_FAIL, 0, "cannot read own start time");
+	fmt(h->st.method, sizeof(h->st.method), "%s", h->m->name);
+	h->st.phase = PH_WAITING;
+	if (state_write(h->dirfd, &h->st) == -1)
+		return fail(h, MQ_STATE, 0, "cannot write state");
+	return MQ_OK;
+}
+
+int
+holder_main(const struct config *c, const char *method)
+{
+	struct holder h = { .c = c, .dirfd = -1, .sigfd = -1, .pipefd = -1 };
+	char line[64], reason[300];
+	struct stat st;
+	int r;
+
+	log_init(c->files_log_file, "holder");
+	if (fstat(HOLDER_FD, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		log_err("pre-freeze-mysql-lock is started by freeze only");
+		return MQ_USAGE;
+	}
+	h.pipefd = HOLDER_FD;
+	state_init(&h.st);
+	if ((r = setup(&h, method)) != MQ_OK)
+		return r;
+	r = db_connect(&h.d, c, (unsigned)c->lock_wait_timeout + 30);
+	if (r != MQ_OK) {
+		fmt(reason, sizeof(reason), "cannot connect: %s", h.d.err);
+		return fail(&h, r, 0, reason);
+	}
+	h.st.conn_id = h.d.id;
+	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
+	if (state_write(h.dirfd, &h.st) == -1)
+		return fail(&h, MQ_STATE, 0, "cannot write state");
+	fmt(line, sizeof(line), "conn %lu\n", h.d.id);
+	report(&h, line);
+	if (setup_session(&h) == -1) {
+		fmt(reason, sizeof(reason), "setting session timeouts: %s",
+		    h.d.err);
+		return fail(&h, db_errclass(&h.d), 0, reason);
+	}
+	if ((r = take(&h)) != MQ_OK)
+		return r;
+	if (write_all(h.pipefd, "ready\n", 6) == -1)
+		return finish(&h, PH_RELEASED, "freeze ended before the lock "
+			      "could be reported");
+	close(h.pipefd);
+	h.pipefd = -1;
+	r = (int)hold(&h, reason, sizeof(reason));
+	return finish(&h, (enum phase)r, reason);
+}

@@ -1,0 +1,183 @@
+/* holderctl.c - proving a holder is ours, and ending it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "holder.h"
+#include "log.h"
+#include "util.h"
+
+/*
+ * MUST: signal only a process proven to be the holder: its holder.lock
+ * flock is held, and through a pidfd (which pins the pid) its start time
+ * equals the one it recorded. Kill a connection only after checking, on
+ * the server, that it still belongs to the holder's login.
+ */
+
+enum { TERM_WAIT_MS = 5000, KILL_WAIT_MS = 2000 };
+
+/* Open a pidfd on the holder named by s, or -1 if it is not provably
+ * ours. */
+static int
+open_holder(int dirfd, const struct state *s)
+{
+	unsigned long long start;
+	int pfd;
+
+	if (rundir_lock_held(dirfd, HOLDER_LOCK) != 1)
+		return -1;
+	pfd = pidfd_open(s->pid, 0);
+	if (pfd == -1)
+		return -1;
+	/* The pidfd now pins the pid: this check cannot race a reuse. */
+	if (proc_stat(s->pid, &start, NULL) == -1 || start != s->start_time) {
+		close(pfd);
+		return -1;
+	}
+	return pfd;
+}
+
+int
+holder_alive(int dirfd, const struct state *s)
+{
+	int pfd = open_holder(dirfd, s);
+
+	if (pfd == -1)
+		return 0;
+	close(pfd);
+	return 1;
+}
+
+static int
+wait_exit(int pfd, int ms)
+{
+	struct pollfd p = { .fd = pfd, .events = POLLIN };
+	int64_t end = mono_ms() + ms;
+	int r;
+
+	do {
+		int64_t left = end - mono_ms();
+		r = poll(&p, 1, left > 0 ? (int)left : 0);
+	} while (r == -1 && errno == EINTR);
+	return r == 1;
+}
+
+/*
+ * Kill the holder's connection if it is still the holder's login's.
+ * Returns 1 if it was there and killed, 0 if it was gone, -1 on error.
+ */
+static int
+kill_connection(const struct config *c, const struct state *s)
+{
+	char sql[200], login[256];
+	struct db d;
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int found = 0, rc;
+
+	if (s->conn_id == 0)
+		return 0;
+	fmt(login, sizeof(login), "%.*s", (int)strcspn(s->user, "@"), s->user);
+	rc = db_connect(&d, c, 10);
+	if (rc != MQ_OK) {
+		log_err("cannot connect to kill the holder's connection: %s",
+			d.err);
+		return -1;
+	}
+	fmt(sql, sizeof(sql), "SELECT USER FROM information_schema.PROCESSLIST "
+	    "WHERE ID = %lu", s->conn_id);
+	r = db_query(&d, sql);
+	if (r == NULL) {
+		log_err("cannot read the process list: %s", d.err);
+		db_close(&d);
+		return -1;
+	}
+	row = mysql_fetch_row(r);
+	if (row != NULL && row[0] != NULL && strcmp(row[0], login) == 0)
+		found = 1;
+	else if (row != NULL)
+		log_err("connection %lu now belongs to another login; not "
+			"killing it", s->conn_id);
+	mysql_free_result(r);
+	if (found) {
+		fmt(sql, sizeof(sql), "KILL CONNECTION %lu", s->conn_id);
+		if (db_exec(&d, sql) == -1) {
+			log_err("KILL CONNECTION %lu: %s", s->conn_id, d.err);
+			found = -1;
+		} else {
+			log_warn("killed the holder's connection %lu",
+				 s->conn_id);
+		}
+	}
+	db_close(&d);
+	return found;
+}
+
+/* The holder is gone without recording an outcome: it lost the lock. */
+static int
+gone(int dirfd, struct state *s, const char *why)
+{
+	s->phase = PH_LOST;
+	fmt(s->reason, sizeof(s->reason), "%s", why);
+	if (state_write(dirfd, s) == -1)
+		log_warn("cannot write state: %s", strerror(errno));
+	return MQ_LOST;
+}
+
+int
+holder_end(const struct config *c, int dirfd, struct state *s)
+{
+	char err[300], why[300];
+	int pfd, killed = 0;
+
+	pfd = open_holder(dirfd, s);
+	if (pfd == -1) {
+		fmt(why, sizeof(why), "the holder (pid %d) is gone; the "
+		    "server released the lock when its connection closed",
+		    (int)s->pid);
+		return gone(dirfd, s, why);
+	}
+	if (s->phase == PH_WAITING)
+		killed = kill_connection(c, s); /* its wait ignores signals */
+	/* SIGCONT: a stopped holder must run to release cleanly. */
+	if (pidfd_send_signal(pfd, SIGTERM, NULL, 0) == -1 ||
+	    pidfd_send_signal(pfd, SIGCONT, NULL, 0) == -1)
+		log_warn("signalling holder pid %d: %s", (int)s->pid,
+			 strerror(errno));
+	if (!wait_exit(pfd, TERM_WAIT_MS)) {
+		log_warn("holder pid %d did not exit within %d ms of SIGTERM",
+			 (int)s->pid, TERM_WAIT_MS);
+		if (killed == 0)
+			killed = kill_connection(c, s);
+		pidfd_send_signal(pfd, SIGKILL, NULL, 0);
+		if (!wait_exit(pfd, KILL_WAIT_MS))
+			log_err("holder pid %d survives SIGKILL", (int)s->pid);
+	}
+	close(pfd);
+	if (state_read(dirfd, s, err, sizeof(err)) != 0) {
+		log_err("after the holder exited: %s", err);
+		return MQ_STATE;
+	}
+	if (s->phase == PH_LOCKED || s->phase == PH_WAITING) {
+		/* It never recorded an outcome: we ended it ourselves. */
+		if (killed == 1 && s->phase == PH_LOCKED) {
+			s->phase = PH_RELEASED;
+			s->released_at = real_ms();
+			s->blocked_ms = s->released_at - s->locked_at;
+			fmt(s->reason, sizeof(s->reason), "holder unresponsive; "
+			    "its connection was killed");
+			state_write(dirfd, s);
+			return MQ_OK;
+		}
+		return gone(dirfd, s, "the holder died without releasing; "
+			    "the server released the lock");
+	}
+	return s->phase == PH_RELEASED || s->phase == PH_FAILED ? MQ_OK
+								 : MQ_LOST;
+}

@@ -1,0 +1,224 @@
+/* main.c - one binary, many names: dispatch on argv[0] and the verb. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "freeze.h"
+#include "holder.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
+struct opts {
+	const char *config;  /* -c FILE */
+	const char *method;  /* -m METHOD (holder, internal) */
+	int json, verbose;
+	int argc;            /* positional arguments */
+	char **argv;
+};
+
+enum { CASE_EXACT = 0, CASE_ANY = 1 };
+
+static int do_freeze(const struct opts *);
+static int do_thaw(const struct opts *);
+static int do_freeze_fail(const struct opts *);
+static int do_holder(const struct opts *);
+static int do_status(const struct opts *);
+static int do_check(const struct opts *);
+
+/*
+ * Every way in. A row matches argv[0]'s basename (its default action)
+ * or the first argument (a verb). Hook verbs match in any case:
+ * VMware passes "freezeFail", other callers "FREEZE" or "freeze".
+ */
+static const struct cmd {
+	const char *name;
+	int (*fn)(const struct opts *);
+	int is_verb, anycase;
+} cmds[] = {
+	{ "pre-freeze-script", do_freeze, 0, 0 },
+	{ "post-thaw-script", do_thaw, 0, 0 },
+	{ "pre-freeze-mysql-lock", do_holder, 0, 0 },
+	{ "freeze", do_freeze, 1, CASE_ANY },
+	{ "thaw", do_thaw, 1, CASE_ANY },
+	{ "freezeFail", do_freeze_fail, 1, CASE_ANY },
+	{ "status", do_status, 1, CASE_EXACT },
+	{ "check", do_check, 1, CASE_EXACT },
+};
+
+static const char usage_text[] =
+	"usage: mysql-quiesce [-c FILE] freeze | thaw | freezeFail\n"
+	"       mysql-quiesce [-c FILE] status [--json]\n"
+	"       mysql-quiesce [-c FILE] check\n"
+	"       mysql-quiesce --help | --version\n"
+	"       pre-freeze-script [freeze]     (VMware Tools, QEMU hook)\n"
+	"       post-thaw-script [thaw | freezeFail]\n"
+	"\n"
+	"  freeze       wait for a safe moment, take the lock, record the\n"
+	"               coordinates; exit 0 once the lock is held\n"
+	"  thaw         release the lock; non-zero if it was lost before\n"
+	"  freezeFail   the snapshot failed: release the lock\n"
+	"  status       show the lock holder's state (--json: one object)\n"
+	"  check        test config, connection, privileges and lock method\n"
+	"\n"
+	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
+	"               " DEFAULT_CONFIG ")\n"
+	"  -v           also log info lines to stderr\n"
+	"\n"
+	"exit: 0 ok, 1 system error, 2 usage, 3 config, 4 server, 5 privilege,\n"
+	"      6 timeout, 7 busy, 8 lock lost before thaw, 9 aborted, 10 state\n";
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "mysql-quiesce: %s\n", why);
+	fputs(usage_text, stderr);
+	return MQ_USAGE;
+}
+
+static int
+load(const struct opts *o, struct config *c)
+{
+	char err[1024];
+
+	if (config_load(c, config_path(o->config), err, sizeof(err)) == -1) {
+		fprintf(stderr, "mysql-quiesce: %s\n", err);
+		return MQ_CONFIG;
+	}
+	if (o->verbose)
+		log_verbose();
+	return MQ_OK;
+}
+
+static struct config cfg; /* parsed once; the only global state */
+
+#define WITH_CONFIG(o, call)                                                 \
+	do {                                                                 \
+		int r_ = load(o, &cfg);                                      \
+		return r_ != MQ_OK ? r_ : (call);                            \
+	} while (0)
+
+static int do_freeze(const struct opts *o) { WITH_CONFIG(o, freeze_main(&cfg)); }
+static int do_thaw(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 0)); }
+static int do_freeze_fail(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 1)); }
+static int do_status(const struct opts *o) { WITH_CONFIG(o, status_main(&cfg, o->json)); }
+static int do_check(const struct opts *o) { WITH_CONFIG(o, check_main(&cfg)); }
+
+static int
+do_holder(const struct opts *o)
+{
+	if (o->method == NULL || o->config == NULL)
+		return usage("pre-freeze-mysql-lock is started by freeze only");
+	WITH_CONFIG(o, holder_main(&cfg, o->method));
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static char *pos[64];
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->argv = pos;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
+		     strcmp(a, "-m") == 0) && i + 1 < argc) {
+			if (a[1] == 'm')
+				o->method = argv[++i];
+			else
+				o->config = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			o->config = a + 9;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o->verbose = 1;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "mysql-quiesce: unknown option %s\n", a);
+			return -1;
+		} else if (o->argc < (int)ARRAY_LEN(pos)) {
+			pos[o->argc++] = argv[i];
+		}
+	}
+	return 0;
+}
+
+/* Open /dev/null on any of fds 0-2 that is closed, so that no file we
+ * open lands there and is written to as if it were stdout. */
+static void
+sane_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR | O_NOCTTY)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	else if (fd == -1)
+		_exit(MQ_FAIL);
+}
+
+/* The row for name: a verb (is_verb) or a program name. */
+static const struct cmd *
+lookup(const char *name, int is_verb)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cmds); i++) {
+		const struct cmd *c = &cmds[i];
+		if (c->is_verb != is_verb)
+			continue;
+		if (c->anycase ? strcasecmp(c->name, name) == 0
+			       : strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd *c = NULL;
+	const char *base;
+	struct opts o;
+	int i;
+
+	sane_stdio();
+	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : (argc > 0 ? argv[0] : "mysql-quiesce");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			return MQ_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0 ||
+		    strcmp(argv[i], "-V") == 0) {
+			printf("mysql-quiesce %s\n", VERSION);
+			return MQ_OK;
+		}
+	}
+	if (parse_opts(argc, argv, &o) == -1)
+		return usage(NULL);
+	if (o.argc > 0) {
+		c = lookup(o.argv[0], 1);
+		if (c == NULL)
+			return usage("unknown command");
+		if (o.argc > 1)
+			return usage("too many arguments");
+	} else {
+		c = lookup(base, 0);
+		if (c == NULL)
+			return usage("no command given");
+	}
+	return c->fn(&o);
+}

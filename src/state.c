@@ -1,0 +1,381 @@
+/* state.c - run_dir safety, flocks, and the state file format. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "util.h"
+
+/*
+ * MUST: the state file decides which process thaw signals. It is only
+ * ever read from a directory we own that nobody else can write, never
+ * through a symlink, and any line that does not parse makes the whole
+ * file unusable: thaw then signals nothing.
+ */
+
+static const char *const phase_names[] = {
+	"waiting", "locked", "released", "expired", "lost", "failed",
+};
+
+const char *
+phase_name(enum phase p)
+{
+	return phase_names[p];
+}
+
+static int
+check_dir(const struct stat *st, const char *path, char *err, size_t n)
+{
+	if (S_ISLNK(st->st_mode)) {
+		fmt(err, n, "run_dir %s is a symlink; refusing it", path);
+		return -1;
+	}
+	if (!S_ISDIR(st->st_mode)) {
+		fmt(err, n, "run_dir %s is not a directory", path);
+		return -1;
+	}
+	if (st->st_uid != geteuid()) {
+		fmt(err, n, "run_dir %s is owned by uid %u, not us; refusing "
+		    "it", path, (unsigned)st->st_uid);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		fmt(err, n, "run_dir %s is writable by group or others; "
+		    "refusing it", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+rundir_open(const char *path, int create, char *err, size_t n)
+{
+	struct stat st, fst;
+	int fd;
+
+	if (lstat(path, &st) == -1) {
+		if (errno != ENOENT) {
+			fmt(err, n, "run_dir %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (!create)
+			return -2;
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			fmt(err, n, "run_dir %s: cannot create it: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		if (lstat(path, &st) == -1) {
+			fmt(err, n, "run_dir %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	if (check_dir(&st, path, err, n) == -1)
+		return -1;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		fmt(err, n, "run_dir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The directory we opened must be the one we checked. */
+	if (fstat(fd, &fst) == -1 || fst.st_dev != st.st_dev ||
+	    fst.st_ino != st.st_ino || check_dir(&fst, path, err, n) == -1) {
+		if (err[0] == '\0')
+			fmt(err, n, "run_dir %s changed while opening it", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig; /* only interrupts flock() */
+}
+
+int
+rundir_lock(int dirfd, const char *name, unsigned wait_s)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	int fd, r, saved;
+
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd == -1)
+		return -1;
+	if (wait_s == 0) {
+		r = flock(fd, LOCK_EX | LOCK_NB);
+	} else {
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, &old); /* no SA_RESTART */
+		alarm(wait_s);
+		r = flock(fd, LOCK_EX);
+		saved = errno;
+		alarm(0);
+		sigaction(SIGALRM, &old, NULL);
+		errno = saved;
+	}
+	if (r == 0)
+		return fd;
+	saved = errno;
+	close(fd);
+	if (saved == EWOULDBLOCK || saved == EINTR)
+		return -2;
+	errno = saved;
+	return -1;
+}
+
+int
+rundir_lock_held(int dirfd, const char *name)
+{
+	int fd = rundir_lock(dirfd, name, 0);
+
+	if (fd == -2)
+		return 1;
+	if (fd == -1)
+		return errno == ENOENT ? 0 : -1;
+	close(fd);
+	return 0;
+}
+
+void
+state_init(struct state *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->blocked_ms = -1;
+}
+
+int
+state_format(const struct state *s, char *buf, size_t n)
+{
+	char user[sizeof(s->user)], file[sizeof(s->binlog_file)];
+	char reason[sizeof(s->reason)];
+
+	sanitize(user, sizeof(user), s->user);
+	sanitize(file, sizeof(file), s->binlog_file);
+	sanitize(reason, sizeof(reason), s->reason);
+	return fmt(buf, n,
+		   "version=1\nphase=%s\nthawed=%d\npid=%d\nstart_time=%llu\n"
+		   "conn_id=%lu\nuser=%s\nmethod=%s\nlocked_at=%lld\n"
+		   "locked_mono=%lld\nexpires_at=%lld\nreleased_at=%lld\n"
+		   "blocked_ms=%lld\nbinlog_file=%s\nbinlog_pos=%llu\n"
+		   "gtid=%s\nreason=%s\nend=1\n",
+		   phase_name(s->phase), s->thawed, (int)s->pid, s->start_time,
+		   s->conn_id, user, s->method, (long long)s->locked_at,
+		   (long long)s->locked_mono, (long long)s->expires_at,
+		   (long long)s->released_at, (long long)s->blocked_ms, file,
+		   s->binlog_pos, s->gtid, reason);
+}
+
+int
+state_write(int dirfd, const struct state *s)
+{
+	static char buf[8192];
+
+	if (state_format(s, buf, sizeof(buf)) == -1) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	return write_atomic(dirfd, STATE_FILE, buf, strlen(buf), 0600);
+}
+
+enum { K_STR, K_NUM, K_PHASE };
+
+struct key {
+	const char *name;
+	int type;
+	size_t off, size;
+	long long lo, hi;
+};
+
+#define S_STR(f) K_STR, offsetof(struct state, f), sizeof(((struct state *)0)->f)
+#define S_NUM(f) K_NUM, offsetof(struct state, f), sizeof(((struct state *)0)->f)
+
+static const struct key keys[] = {
+	{ "version", K_NUM, 0, 0, 1, 1 },
+	{ "phase", K_PHASE, offsetof(struct state, phase), 0, 0, 0 },
+	{ "thawed", S_NUM(thawed), 0, 1 },
+	{ "pid", S_NUM(pid), 1, 4194304 },
+	{ "start_time", S_NUM(start_time), 1, (long long)1 << 62 },
+	{ "conn_id", S_NUM(conn_id), 0, (long long)1 << 62 },
+	{ "user", S_STR(user), 0, 0 },
+	{ "method", S_STR(method), 0, 0 },
+	{ "locked_at", S_NUM(locked_at), 0, (long long)1 << 62 },
+	{ "locked_mono", S_NUM(locked_mono), 0, (long long)1 << 62 },
+	{ "expires_at", S_NUM(expires_at), 0, (long long)1 << 62 },
+	{ "released_at", S_NUM(released_at), 0, (long long)1 << 62 },
+	{ "blocked_ms", S_NUM(blocked_ms), -1, (long long)1 << 62 },
+	{ "binlog_file", S_STR(binlog_file), 0, 0 },
+	{ "binlog_pos", S_NUM(binlog_pos), 0, (long long)1 << 62 },
+	{ "gtid", S_STR(gtid), 0, 0 },
+	{ "reason", S_STR(reason), 0, 0 },
+	{ "end", K_NUM, 0, 0, 1, 1 },
+};
+
+/* Store an integer of the field's own width. */
+static void
+store_num(void *field, size_t size, long long v)
+{
+	if (size == sizeof(int)) {
+		int i = (int)v;
+		memcpy(field, &i, size);
+	} else {
+		int64_t l = v;
+		memcpy(field, &l, size);
+	}
+}
+
+static int
+parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
+	   char *err, size_t n)
+{
+	const char *eq = memchr(line, '=', len);
+	char val[4200];
+	long long num;
+	size_t i, klen;
+
+	if (eq == NULL) {
+		fmt(err, n, "line without '='");
+		return -1;
+	}
+	klen = (size_t)(eq - line);
+	if (fmt(val, sizeof(val), "%.*s", (int)(len - klen - 1), eq + 1)) {
+		fmt(err, n, "value too long");
+		return -1;
+	}
+	for (i = 0; i < ARRAY_LEN(keys); i++)
+		if (strlen(keys[i].name) == klen &&
+		    strncmp(keys[i].name, line, klen) == 0)
+			break;
+	if (i == ARRAY_LEN(keys)) {
+		fmt(err, n, "unknown key \"%.*s\"", (int)(klen > 40 ? 40 : klen),
+		    line);
+		return -1;
+	}
+	if (*seen & (1u << i)) {
+		fmt(err, n, "key %s twice", keys[i].name);
+		return -1;
+	}
+	*seen |= 1u << i;
+	switch (keys[i].type) {
+	case K_PHASE:
+		for (num = 0; num < (long long)ARRAY_LEN(phase_names); num++)
+			if (strcmp(val, phase_names[num]) == 0)
+				break;
+		if (num == (long long)ARRAY_LEN(phase_names)) {
+			fmt(err, n, "unknown phase");
+			return -1;
+		}
+		s->phase = (enum phase)num;
+		return 0;
+	case K_NUM:
+		if (strcmp(val, "-1") == 0)
+			num = -1;
+		else if (parse_num(val, 0, keys[i].hi, &num) == -1)
+			num = LLONG_MIN;
+		if (num < keys[i].lo) {
+			fmt(err, n, "bad %s", keys[i].name);
+			return -1;
+		}
+		if (keys[i].size != 0)
+			store_num((char *)s + keys[i].off, keys[i].size, num);
+		return 0;
+	case K_STR:
+		if (fmt((char *)s + keys[i].off, keys[i].size, "%s", val)) {
+			fmt(err, n, "%s too long", keys[i].name);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+int
+state_parse(const char *text, struct state *s, char *err, size_t n)
+{
+	const unsigned required = (1u << 0) | (1u << 1) | (1u << 3) |
+				  (1u << 4) | (1u << (ARRAY_LEN(keys) - 1));
+	const char *p = text;
+	unsigned seen = 0;
+	char why[128];
+	int lineno = 0;
+
+	state_init(s);
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		lineno++;
+		if (nl == NULL) {
+			fmt(err, n, "line %d: truncated", lineno);
+			return -1;
+		}
+		if (seen & (1u << (ARRAY_LEN(keys) - 1))) {
+			fmt(err, n, "line %d: text after the end", lineno);
+			return -1;
+		}
+		if (parse_line(p, (size_t)(nl - p), s, &seen, why,
+			       sizeof(why)) == -1) {
+			fmt(err, n, "line %d: %s", lineno, why);
+			return -1;
+		}
+		p = nl + 1;
+	}
+	if ((seen & required) != required) {
+		fmt(err, n, "truncated or incomplete (a required key is "
+		    "missing)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_read(int dirfd, struct state *s, char *err, size_t n)
+{
+	static char buf[16384];
+	char why[160];
+	struct stat st;
+	ssize_t len;
+	int fd;
+
+	fd = openat(dirfd, STATE_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 1;
+		fmt(err, n, "state file: %s", errno == ELOOP ?
+		    "is a symlink; refusing it" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    st.st_size >= (off_t)sizeof(buf)) {
+		fmt(err, n, "state file: not a regular file of ours, or too "
+		    "large; refusing it");
+		close(fd);
+		return -1;
+	}
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0) {
+		fmt(err, n, "state file: %s", strerror(errno));
+		return -1;
+	}
+	buf[len] = '\0';
+	if (strlen(buf) != (size_t)len) {
+		fmt(err, n, "state file: corrupt (holds a NUL byte)");
+		return -1;
+	}
+	if (state_parse(buf, s, why, sizeof(why)) == -1) {
+		fmt(err, n, "state file: corrupt: %s", why);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,120 @@
+/* status.c - what the holder is doing, for people and for scripts. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "freeze.h"
+#include "holder.h"
+#include "state.h"
+#include "util.h"
+
+static void
+json_str(const char *key, const char *v, int last)
+{
+	printf("\"%s\":\"", key);
+	for (; *v != '\0'; v++) {
+		unsigned char ch = (unsigned char)*v;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	printf("\"%s", last ? "}\n" : ",");
+}
+
+static void
+when(char *buf, size_t n, int64_t ms)
+{
+	if (ms == 0)
+		fmt(buf, n, "-");
+	else
+		iso_time(buf, n, ms);
+}
+
+static void
+print_json(const struct state *s, int alive)
+{
+	char locked[48], expires[48], released[48];
+
+	when(locked, sizeof(locked), s->locked_at);
+	when(expires, sizeof(expires), s->expires_at);
+	when(released, sizeof(released), s->released_at);
+	printf("{");
+	json_str("phase", phase_name(s->phase), 0);
+	printf("\"holder_alive\":%s,\"pid\":%d,\"thawed\":%s,\"conn_id\":%lu,",
+	       alive ? "true" : "false", (int)s->pid,
+	       s->thawed ? "true" : "false", s->conn_id);
+	json_str("method", s->method, 0);
+	json_str("locked_at", s->locked_at ? locked : "", 0);
+	json_str("expires_at", s->expires_at ? expires : "", 0);
+	json_str("released_at", s->released_at ? released : "", 0);
+	printf("\"blocked_ms\":%lld,", (long long)s->blocked_ms);
+	json_str("binlog_file", s->binlog_file, 0);
+	printf("\"binlog_pos\":%llu,", s->binlog_pos);
+	json_str("gtid", s->gtid, 0);
+	json_str("reason", s->reason, 1);
+}
+
+static void
+print_text(const struct state *s, int alive)
+{
+	char t[48];
+
+	printf("phase:        %s%s\n", phase_name(s->phase),
+	       s->thawed ? " (thawed)" : "");
+	printf("holder:       pid %d, %s\n", (int)s->pid,
+	       alive ? "running" : "not running");
+	printf("method:       %s\n", s->method[0] ? s->method : "-");
+	printf("connection:   %lu\n", s->conn_id);
+	when(t, sizeof(t), s->locked_at);
+	printf("locked at:    %s\n", t);
+	when(t, sizeof(t), s->expires_at);
+	printf("expires at:   %s\n", t);
+	when(t, sizeof(t), s->released_at);
+	printf("released at:  %s\n", t);
+	if (s->blocked_ms >= 0)
+		printf("held for:     %lld ms\n", (long long)s->blocked_ms);
+	printf("binlog:       %s:%llu\n", s->binlog_file[0] ? s->binlog_file
+							 : "-", s->binlog_pos);
+	printf("gtid:         %s\n", s->gtid[0] ? s->gtid : "-");
+	if (s->reason[0] != '\0')
+		printf("reason:       %s\n", s->reason);
+}
+
+int
+status_main(const struct config *c, int json)
+{
+	struct state s;
+	char err[600];
+	int dirfd, r, alive;
+
+	dirfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+	if (dirfd == -1) {
+		fprintf(stderr, "mysql-quiesce: %s\n", err);
+		return MQ_STATE;
+	}
+	r = dirfd == -2 ? 1 : state_read(dirfd, &s, err, sizeof(err));
+	if (r == -1) {
+		fprintf(stderr, "mysql-quiesce: %s\n", err);
+		close(dirfd);
+		return MQ_STATE;
+	}
+	if (r == 1) {
+		if (json)
+			printf("{\"phase\":\"idle\",\"holder_alive\":false}\n");
+		else
+			printf("phase:        idle (no freeze recorded)\n");
+	} else {
+		alive = holder_alive(dirfd, &s);
+		if (json)
+			print_json(&s, alive);
+		else
+			print_text(&s, alive);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	return MQ_OK;
+}

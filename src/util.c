@@ -1,0 +1,208 @@
+/* util.c - small helpers: clocks, formatting, safe writes, /proc. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static int64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) == -1)
+		abort(); /* cannot fail with a valid clock id */
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+mono_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+int64_t
+real_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+int
+fmt(char *buf, size_t n, const char *f, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, f);
+	r = vsnprintf(buf, n, f, ap);
+	va_end(ap);
+	return (r < 0 || (size_t)r >= n) ? -1 : 0;
+}
+
+int
+append(char *buf, size_t n, const char *f, ...)
+{
+	size_t used = strnlen(buf, n);
+	va_list ap;
+	int r;
+
+	if (used >= n)
+		return -1;
+	va_start(ap, f);
+	r = vsnprintf(buf + used, n - used, f, ap);
+	va_end(ap);
+	return (r < 0 || (size_t)r >= n - used) ? -1 : 0;
+}
+
+int
+parse_num(const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1; /* no sign, no blanks, no empty string */
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+sanitize(char *dst, size_t n, const char *src)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	for (i = 0; src[i] != '\0' && i + 1 < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	dst[i] = '\0';
+	if (src[i] != '\0' && n > 4)
+		memcpy(dst + n - 4, "...", 4);
+}
+
+int
+write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+write_atomic(int dirfd, const char *name, const char *data, size_t len,
+	     mode_t mode)
+{
+	char tmp[NAME_MAX + 1];
+	int fd, saved;
+
+	if (fmt(tmp, sizeof(tmp), ".%s.tmp", name) == -1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* A leftover temporary from a process that died is ours to drop. */
+	if (unlinkat(dirfd, tmp, 0) == -1 && errno != ENOENT)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+	if (fd == -1)
+		return -1;
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name) == -1)
+		goto fail;
+	if (fsync(dirfd) == -1 && errno != EINVAL)
+		return -1;
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	errno = saved;
+	return -1;
+}
+
+int
+proc_stat(pid_t pid, unsigned long long *start, char *state)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	ssize_t n;
+	int fd, field;
+
+	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) == -1)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: skip to the
+	 * last ')'. Field 3 (state) follows; field 22 is starttime. */
+	p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return -1;
+	p += 2;
+	if (state != NULL)
+		*state = *p;
+	for (field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (unsigned long long)(*p++ - '0');
+	if (*p != ' ' && *p != '\n' && *p != '\0')
+		return -1;
+	*start = v;
+	return 0;
+}
+
+void
+iso_time(char *buf, size_t n, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char date[32], zone[8];
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0 ||
+	    strftime(zone, sizeof(zone), "%z", &tm) != 5) {
+		fmt(buf, n, "@%lld.%03d", (long long)t, (int)(ms % 1000));
+		return;
+	}
+	/* %z gives +0100; ISO-8601 extended form wants +01:00. */
+	fmt(buf, n, "%s.%03d%.3s:%s", date, (int)(ms % 1000), zone, zone + 3);
+}

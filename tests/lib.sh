@@ -1,0 +1,138 @@
+# tests/lib.sh - sourced by every test: TAP output, a throwaway MariaDB,
+# and helpers that wait with bounds, never with bare sleeps.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MQ=$TOP/mysql-quiesce
+BIN=$TOP/tests/bin             # the binary under its hook names
+ntest=0
+nfail=0
+
+ok() { # ok CONDITION-STATUS DESCRIPTION...
+	local st=$1; shift
+	ntest=$((ntest + 1))
+	if [ "$st" -eq 0 ]; then
+		echo "ok $ntest - $*"
+	else
+		echo "not ok $ntest - $*"
+		nfail=$((nfail + 1))
+	fi
+}
+
+diag() { echo "# $*"; }
+
+bail() { echo "Bail out! $*"; exit 1; }
+
+done_testing() {
+	echo "1..$ntest"
+	[ "$nfail" -eq 0 ]
+}
+
+# now_ms: monotonic-enough milliseconds for measuring bounds.
+now_ms() { date +%s%3N; }
+
+# wait_for SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds
+# or SECONDS pass; the status of the last run.
+wait_for() {
+	local limit=$(( $(now_ms) + $1 * 1000 )); shift
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -ge "$limit" ] && return 1
+		sleep 0.05
+	done
+}
+
+need() { # need CMD...: fail loudly if a tool is missing
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || bail "missing $c (run make check)"
+	done
+}
+
+need mariadbd mariadb-install-db mariadb mariadb-admin
+
+[ -x "$MQ" ] || bail "build mysql-quiesce first (make)"
+mkdir -p "$BIN"
+for n in mysql-quiesce pre-freeze-script post-thaw-script pre-freeze-mysql-lock; do
+	ln -sf "$MQ" "$BIN/$n"
+done
+
+# server_start NAME [mariadbd options...]: a fresh server in $WORK/NAME,
+# socket $WORK/NAME/sock, no TCP, binary log on. Sets SOCK and DATADIR.
+server_start() {
+	local name=$1; shift
+	local dir=$WORK/$name
+	mkdir -p "$dir"
+	if [ ! -d "$dir/data/mysql" ]; then
+		mariadb-install-db --no-defaults --user=root \
+			--datadir="$dir/data" --auth-root-authentication-method=socket \
+			--skip-test-db >"$dir/install.log" 2>&1 ||
+			bail "mariadb-install-db failed: $(tail -3 "$dir/install.log")"
+	fi
+	server_run "$dir" "$@"
+}
+
+# server_run DIR [options...]: start mariadbd on DIR/data.
+server_run() {
+	local dir=$1; shift
+	mariadbd --no-defaults --user=root --datadir="$dir/data" \
+		--socket="$dir/sock" --skip-networking --pid-file="$dir/pid" \
+		--log-error="$dir/error.log" --log-bin=mysql-bin --server-id=1 \
+		--innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
+		--max-connections=500 "$@" >/dev/null 2>&1 &
+	echo $! >"$dir/mariadbd.pid"
+	SOCK=$dir/sock
+	DATADIR=$dir/data
+	wait_for 60 mariadb-admin --no-defaults -S "$SOCK" -uroot ping \
+		>/dev/null 2>&1 || bail "server in $dir did not start: $(tail -5 "$dir/error.log")"
+}
+
+# server_stop DIR: clean shutdown, bounded.
+server_stop() {
+	local dir=$1 pid
+	pid=$(cat "$dir/mariadbd.pid" 2>/dev/null) || return 0
+	mariadb-admin --no-defaults -S "$dir/sock" -uroot shutdown >/dev/null 2>&1 ||
+		kill "$pid" 2>/dev/null
+	wait_for 60 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	rm -f "$dir/mariadbd.pid"
+}
+
+# sql [mariadb options...] STATEMENT: run as root on $SOCK.
+sql() {
+	local q=${*: -1}
+	mariadb --no-defaults -S "$SOCK" -uroot -N -B "${@:1:$#-1}" -e "$q"
+}
+
+# write_config FILE [extra ini lines]: a config for $SOCK in $WORK.
+write_config() {
+	local f=$1; shift
+	{
+		echo "[mysql]"
+		echo "socket = $SOCK"
+		echo "user = root"
+		echo "[lock]"
+		echo "wait_timeout = ${WAIT_TIMEOUT:-3}"
+		echo "max_lock_time = ${MAX_LOCK_TIME:-30}"
+		echo "snapshot_timeout = ${SNAPSHOT_TIMEOUT:-20}"
+		echo "long_query_threshold = ${LONG_QUERY:-10}"
+		echo "method = ${METHOD:-auto}"
+		echo "[files]"
+		echo "run_dir = $WORK/run"
+		echo "log_file = $WORK/mq.log"
+		echo "binlog_info_file = ${INFO_FILE:-$DATADIR/binlog_info.txt}"
+		printf '%s\n' "$@"
+	} >"$f"
+	chmod 600 "$f"
+}
+
+WORK=$(mktemp -d /tmp/mq-test.XXXXXX)
+cleanup() {
+	local d
+	for d in "$WORK"/*/; do
+		[ -f "$d/mariadbd.pid" ] && server_stop "$d"
+	done
+	# any holder we started must not outlive us
+	pkill -KILL -f "pre-freeze-mysql-lock -c $WORK" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
