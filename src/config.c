@@ -108,6 +108,11 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 	if (p->failed)
 		return 1; /* report only the first error */
+	if (*key == '\0') {
+		fmt(p->err, p->errlen, "no key name before '='");
+		p->failed = 1;
+		return 0;
+	}
 	for (i = 0; i < ARRAY_LEN(items); i++) {
 		if (strcmp(items[i].section, section) != 0 ||
 		    strcmp(items[i].key, key) != 0)

@@ -136,3 +136,32 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# --- helpers for the hook tests -------------------------------------
+
+# can_write: 0 if an InnoDB insert commits within 1 s of lock wait.
+can_write() {
+	sql "SET SESSION lock_wait_timeout = 1, SESSION innodb_lock_wait_timeout = 1;
+	     INSERT INTO t.inno (v) VALUES (1)" >/dev/null 2>&1
+}
+cannot_write() { ! can_write; }
+
+# make_tables: an InnoDB and a MyISAM table in database t.
+make_tables() {
+	sql "CREATE DATABASE IF NOT EXISTS t;
+	     CREATE TABLE IF NOT EXISTS t.inno (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB;
+	     CREATE TABLE IF NOT EXISTS t.isam (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=MyISAM;
+	     INSERT INTO t.isam (v) VALUES (1)"
+}
+
+# holders: how many holders of this test run are alive.
+holders() { pgrep -f "^pre-freeze-mysql-lock -c $WORK/" | wc -l; }
+
+# state_field KEY: a value from the state file.
+state_field() { sed -n "s/^$1=//p" "$WORK/run/state" 2>/dev/null; }
+
+# info_field KEY: a value from the binlog info file.
+info_field() { sed -n "s/^$1 = //p" "${INFO_FILE:-$DATADIR/binlog_info.txt}"; }
+
+# log_has TEXT: the log file holds TEXT.
+log_has() { grep -qF -- "$1" "$WORK/mq.log"; }

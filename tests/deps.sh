@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install what building and testing need, on Debian, when it is missing.
+set -eu
+pkgs="build-essential pkg-config mariadb-server mariadb-client
+      libmariadb-dev libinih-dev xfsprogs btrfs-progs util-linux procps
+      sysbench"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

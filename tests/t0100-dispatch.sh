@@ -1,0 +1,63 @@
+#!/bin/bash
+# Dispatch on argv[0] and verbs, usage and exit codes, and config errors:
+# each bad config gets one clear line naming file and line, exit 3.
+. "$(dirname "$0")/lib.sh"
+
+out=$("$MQ" --version); ok $? "--version exits 0"
+echo "$out" | grep -q '^mysql-quiesce [0-9]'; ok $? "--version prints the version"
+"$MQ" --help | grep -q 'freezeFail'; ok $? "--help lists the verbs"
+"$MQ" bogus 2>"$WORK/err"; ok $(( $? != 2 )) "an unknown verb exits 2"
+grep -q 'usage:' "$WORK/err"; ok $? "an unknown verb prints usage on stderr"
+"$MQ" 2>/dev/null; ok $(( $? != 2 )) "mysql-quiesce with no verb exits 2"
+ln -s "$MQ" "$WORK/some-other-name"
+"$WORK/some-other-name" 2>/dev/null; ok $(( $? != 2 )) "an unknown name with no verb exits 2"
+"$MQ" --frobnicate status 2>/dev/null; ok $(( $? != 2 )) "an unknown option exits 2"
+"$BIN/pre-freeze-mysql-lock" 2>/dev/null; ok $(( $? != 2 )) "the holder run by hand exits 2"
+
+# A run_dir that does not exist: thaw has nothing to release.
+cat >"$WORK/ok.conf" <<EOC
+[files]
+run_dir = $WORK/norun
+log_file = $WORK/mq.log
+EOC
+chmod 600 "$WORK/ok.conf"
+"$BIN/post-thaw-script" -c "$WORK/ok.conf" thaw; ok $? "post-thaw-script thaw with nothing to release exits 0"
+"$BIN/pre-freeze-script" -c "$WORK/ok.conf" THAW; ok $? "the first argument selects the action, in any case"
+log_has "thaw INFO nothing to release"; ok $? "that thaw logged with role thaw"
+"$BIN/post-thaw-script" -c "$WORK/ok.conf" freezeFail; ok $? "freezeFail with nothing to release exits 0"
+log_has "freezeFail"; ok $? "freezeFail is logged as such"
+MYSQL_QUIESCE_CONFIG=$WORK/ok.conf "$BIN/post-thaw-script"; ok $? "MYSQL_QUIESCE_CONFIG names the config"
+MYSQL_QUIESCE_CONFIG=$WORK/missing.conf "$BIN/post-thaw-script" -c "$WORK/ok.conf"
+ok $? "-c wins over MYSQL_QUIESCE_CONFIG"
+"$WORK/some-other-name" -c "$WORK/ok.conf" thaw; ok $? "any name works with a verb (QEMU hook.d links)"
+
+# bad_config NAME TEXT WANT: freeze refuses it with exit 3 and WANT on stderr.
+bad_config() {
+	local f=$WORK/$1.conf
+	printf '%b' "$2" >"$f"; chmod "${4:-600}" "$f"
+	"$BIN/pre-freeze-script" -c "$f" freeze 2>"$WORK/err" >/dev/null
+	local st=$?
+	ok $(( st != 3 )) "$1: exit 3"
+	grep -qF -- "$3" "$WORK/err"; ok $? "$1: says \"$3\""
+	[ "$(wc -l <"$WORK/err")" -eq 1 ]; ok $? "$1: one line"
+}
+bad_config unknown-key '[lock]\nwait_timout = 5\n' "line 2: unknown key \"wait_timout\" in [lock]"
+bad_config unknown-section '[mysql]\nuser = a\n[locks]\nx = 1\n' "line 4: unknown section [locks]"
+bad_config bad-number '[lock]\nmax_lock_time = sixty\n' "line 2: max_lock_time must be a whole number from 1 to 86400"
+bad_config bad-method '\n[lock]\nmethod = lvm\n' "line 3: method must be one of auto|backup-stage|ftwrl|percona-backup-locks"
+bad_config no-key '[lock]\n= 5\n' "line 2: no key name before '='"
+bad_config not-ini '[lock]\nwait_timeout\n' "line 2: not a [section]"
+bad_config world-writable '[lock]\n' "writable by group or others" 666
+bad_config password-readable '[mysql]\npassword = s3cret\n' "holds a password but group or others may read it" 644
+bad_config missing-defaults "[mysql]\ndefaults_file = $WORK/nope.cnf\n" "defaults_file $WORK/nope.cnf: No such file"
+"$BIN/pre-freeze-script" -c "$WORK/absent.conf" freeze 2>"$WORK/err"
+ok $(( $? != 3 )) "a missing config file exits 3"
+grep -q "absent.conf: No such file" "$WORK/err"; ok $? "and names the file"
+grep -q s3cret "$WORK/err" "$WORK/mq.log" 2>/dev/null; ok $(( $? == 0 )) "the refused password appears nowhere"
+
+# check and status dump nothing secret either
+"$MQ" -c "$WORK/ok.conf" status >"$WORK/out"; ok $? "status with no freeze exits 0"
+grep -q "idle" "$WORK/out"; ok $? "status says idle"
+"$MQ" -c "$WORK/ok.conf" status --json | grep -q '"phase":"idle"'; ok $? "status --json says idle"
+
+done_testing

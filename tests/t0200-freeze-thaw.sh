@@ -1,0 +1,95 @@
+#!/bin/bash
+# The hook, end to end, for each lock method MariaDB has: freeze blocks
+# writers and records exactly SHOW MASTER STATUS; thaw releases; thaw is
+# idempotent; freezeFail releases; the holder is detached and clean.
+. "$(dirname "$0")/lib.sh"
+
+server_start s1
+make_tables
+# An account with a password and least privileges, to prove the secret
+# stays out of command lines, environments and logs.
+sql "CREATE USER quiesce@localhost IDENTIFIED BY 'Pw-9f3kq-secret';
+     GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, CONNECTION ADMIN ON *.* TO quiesce@localhost"
+
+for METHOD in ftwrl backup-stage; do
+	diag "method $METHOD"
+	rm -rf "$WORK/run"
+	write_config "$WORK/c.conf"
+	sed -i "s/^user = root/user = quiesce\npassword = Pw-9f3kq-secret/" "$WORK/c.conf"
+	export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+	sql "INSERT INTO t.inno (v) VALUES (1), (2), (3)"
+
+	t0=$(now_ms)
+	"$BIN/pre-freeze-script" freeze; st=$?
+	diag "freeze took $(( $(now_ms) - t0 )) ms"
+	ok $st "$METHOD: freeze exits 0"
+	[ "$(state_field phase)" = locked ]; ok $? "$METHOD: state says locked"
+	[ "$(state_field method)" = "$METHOD" ]; ok $? "$METHOD: the configured method was used"
+	cannot_write; ok $? "$METHOD: an InnoDB insert from another connection is blocked"
+	sql "SET SESSION lock_wait_timeout = 1; INSERT INTO t.isam (v) VALUES (1)" 2>/dev/null
+	ok $(( $? == 0 )) "$METHOD: a MyISAM insert is blocked"
+	read -r file pos _ < <(sql "SHOW MASTER STATUS")
+	[ -n "$file" ] && [ "$(info_field binlog_file)" = "$file" ] && [ "$(info_field binlog_pos)" = "$pos" ]
+	ok $? "$METHOD: the binlog info file equals SHOW MASTER STATUS ($file:$pos)"
+	[ "$(info_field gtid_binlog_pos)" = "$(sql 'SELECT @@gtid_binlog_pos')" ]
+	ok $? "$METHOD: the binlog info file holds @@gtid_binlog_pos"
+	[ "$(info_field lock_method)" = "$METHOD" ]; ok $? "$METHOD: the info file names the method"
+	grep -q "^CHANGE MASTER TO MASTER_LOG_FILE='$file', MASTER_LOG_POS=$pos;" "$DATADIR/binlog_info.txt"
+	ok $? "$METHOD: the info file has a ready CHANGE MASTER line"
+	[ "$(stat -c %a "$DATADIR/binlog_info.txt")" = 640 ]; ok $? "$METHOD: the info file is mode 640"
+	"$MQ" status --json | grep -q '"phase":"locked","holder_alive":true'
+	ok $? "$METHOD: status --json shows a live holder"
+
+	hp=$(state_field pid)
+	[ "$(readlink /proc/$hp/fd/0)" = /dev/null ] && [ "$(readlink /proc/$hp/fd/1)" = /dev/null ] &&
+		[ "$(readlink /proc/$hp/fd/2)" = /dev/null ]
+	ok $? "$METHOD: the holder's stdio is /dev/null"
+	nfd=$(ls /proc/$hp/fd | wc -l)
+	# 0-2, the run dir, holder.lock, the signalfd, the server socket
+	[ "$nfd" -le 7 ]; ok $? "$METHOD: the holder keeps only its own fds ($nfd)"
+	[ "$(ps -o sid= -p "$hp" | tr -d ' ')" = "$hp" ]; ok $? "$METHOD: the holder leads its own session"
+	tr '\0' '\n' </proc/$hp/environ | grep -qv '^PATH='; ok $(( $? == 0 )) "$METHOD: the holder's environment holds PATH only"
+	grep -q "Pw-9f3kq" /proc/$hp/cmdline /proc/$hp/environ; ok $(( $? == 0 )) "$METHOD: the password is not in the holder's command line or environment"
+	hv=$(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'quiesce'")
+	[ -n "$hv" ]; ok $? "$METHOD: the holder's connection is on the server"
+
+	t0=$(now_ms)
+	"$BIN/post-thaw-script" thaw; st=$?
+	diag "thaw took $(( $(now_ms) - t0 )) ms"
+	ok $st "$METHOD: thaw exits 0"
+	can_write; ok $? "$METHOD: writes go through after thaw"
+	[ "$(holders)" -eq 0 ]; ok $? "$METHOD: the holder is gone"
+	log_has "writes were blocked for"; ok $? "$METHOD: thaw logged how long writes were blocked"
+	"$BIN/post-thaw-script" thaw; ok $? "$METHOD: a second thaw exits 0"
+	grep -q "Pw-9f3kq" "$WORK/mq.log"; ok $(( $? == 0 )) "$METHOD: the password is not in the log"
+	grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2} \[[0-9]+\] (freeze|holder|thaw) (INFO|WARN|ERROR) ' "$WORK/mq.log" &&
+		! grep -vqE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2} \[[0-9]+\] (freeze|holder|thaw) (INFO|WARN|ERROR) ' "$WORK/mq.log"
+	ok $? "$METHOD: every log line has ISO time with ms, pid, role, level"
+
+	# freezeFail (VMware: the snapshot failed) releases too.
+	"$BIN/pre-freeze-script" freeze; ok $? "$METHOD: freeze again"
+	cannot_write; ok $? "$METHOD: writes blocked again"
+	"$BIN/post-thaw-script" freezeFail; ok $? "$METHOD: freezeFail exits 0"
+	can_write; ok $? "$METHOD: writes go through after freezeFail"
+
+	# QEMU's agent reads the hook's output until EOF: freeze must not
+	# hand its stdout to the holder.
+	t0=$(now_ms)
+	timeout 10 sh -c '"$1" freeze | cat >/dev/null' sh "$BIN/pre-freeze-script"
+	el=$(( $(now_ms) - t0 ))
+	[ "$el" -lt 5000 ] && [ "$(state_field phase)" = locked ]
+	ok $? "$METHOD: freeze with stdout on a pipe gives EOF at once (${el} ms) and the lock stays held"
+	"$BIN/post-thaw-script" thaw; ok $? "$METHOD: thaw after the piped freeze"
+	rm -f "$WORK/mq.log"
+done
+
+# Binary logging off: freeze says so and still locks.
+server_stop "$WORK/s1"
+server_run "$WORK/s1" --skip-log-bin
+write_config "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze; ok $? "binlog off: freeze exits 0"
+log_has "binary logging is off"; ok $? "binlog off: the log says so"
+grep -q "^binlog_file = $" "$DATADIR/binlog_info.txt"; ok $? "binlog off: the info file has no position"
+"$BIN/post-thaw-script" thaw; ok $? "binlog off: thaw exits 0"
+
+done_testing
