@@ -165,3 +165,10 @@ info_field() { sed -n "s/^$1 = //p" "${INFO_FILE:-$DATADIR/binlog_info.txt}"; }
 
 # log_has TEXT: the log file holds TEXT.
 log_has() { grep -qF -- "$1" "$WORK/mq.log"; }
+
+# dead PID: the process has exited (a zombie not yet reaped counts).
+dead() {
+	local s
+	s=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$s" ] || [ "$s" = Z ] || [ "$s" = X ]
+}

@@ -1,0 +1,205 @@
+#!/bin/bash
+# What goes wrong: every fault ends with no lock held, within its bound,
+# with a clear line and the documented exit code.
+. "$(dirname "$0")/lib.sh"
+
+server_start s1
+make_tables
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+conf() { rm -rf "$WORK/run"; write_config "$WORK/c.conf" "$@"; }
+
+# bg_insert SECONDS: an InnoDB insert that waits up to SECONDS for locks,
+# in the background; its pid in BG, its finish time (ms) in $WORK/bg.end.
+bg_insert() {
+	rm -f "$WORK/bg.end"
+	( sql "SET SESSION lock_wait_timeout = $1; INSERT INTO t.inno (v) VALUES (7)" &&
+		now_ms >"$WORK/bg.end" ) 2>/dev/null &
+	BG=$!
+}
+
+# long_myisam_write SECONDS: an UPDATE of a MyISAM table running that long.
+long_myisam_write() {
+	sql "UPDATE t.isam SET v = v + SLEEP($1) WHERE id = 1" >/dev/null 2>&1 &
+	LW=$!
+	wait_for 5 sh -c "mariadb --no-defaults -S '$SOCK' -uroot -N -e \"SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\" | grep -q 1"
+}
+
+diag "max_lock_time: the lock goes by itself, and a late thaw says so"
+MAX_LOCK_TIME=2 conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze with max_lock_time = 2"
+t0=$(now_ms); bg_insert 20; wait $BG
+el=$(( $(cat "$WORK/bg.end") - t0 ))
+[ "$el" -ge 1000 ] && [ "$el" -le 3500 ]; ok $? "writers resumed at max_lock_time (${el} ms after freeze)"
+[ "$(state_field phase)" = expired ]; ok $? "state says expired"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "the late thaw exits 8"
+grep -q "lost before thaw: max_lock_time (2 s) reached" "$WORK/err"; ok $? "and says why on stderr"
+"$BIN/post-thaw-script" thaw; ok $? "a thaw after that exits 0"
+
+diag "the holder SIGKILLed: the server drops the lock with its connection"
+conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+bg_insert 30
+sleep 0.3
+t0=$(now_ms); kill -KILL "$(state_field pid)"; wait $BG
+el=$(( $(cat "$WORK/bg.end") - t0 ))
+[ "$el" -lt 2000 ]; ok $? "writers resumed ${el} ms after SIGKILL (< 2000)"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "thaw after the holder died exits 8"
+grep -q "holder (pid [0-9]*) is gone" "$WORK/err"; ok $? "and says the holder is gone"
+
+diag "the holder SIGSTOPped: the server's wait_timeout drops the lock"
+MAX_LOCK_TIME=2 conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze with max_lock_time = 2"
+t0=$(now_ms); kill -STOP "$(state_field pid)"
+bg_insert 30; wait $BG
+el=$(( $(cat "$WORK/bg.end") - t0 ))
+[ "$el" -le 8000 ]; ok $? "writers resumed ${el} ms after the stop (max_lock_time + 5 s margin + 1)"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "thaw exits 8: the lock was lost"
+[ "$(holders)" -eq 0 ]; ok $? "the stopped holder was ended"
+
+diag "two freezes at once: one holder"
+conf
+"$BIN/pre-freeze-script" freeze 2>"$WORK/e1" & p1=$!
+"$BIN/pre-freeze-script" freeze 2>"$WORK/e2" & p2=$!
+wait $p1; s1=$?; wait $p2; s2=$?
+[ "$(holders)" -eq 1 ]; ok $? "exactly one holder (exits $s1 and $s2)"
+{ [ $s1 -eq 0 ] && { [ $s2 -eq 0 ] || [ $s2 -eq 7 ]; }; } ||
+	{ [ $s2 -eq 0 ] && [ $s1 -eq 7 ]; }
+ok $? "one freeze succeeded; the other succeeded after it or exited 7"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+can_write; ok $? "writes go through"
+[ "$(holders)" -eq 0 ]; ok $? "no holder left"
+
+diag "a freeze whose thaw never came is ended by the next freeze"
+conf
+"$BIN/pre-freeze-script" freeze; old=$(state_field pid)
+"$BIN/pre-freeze-script" freeze; ok $? "a second freeze exits 0"
+[ "$(state_field pid)" != "$old" ] && dead "$old"; ok $? "the old holder was ended"
+log_has "(thaw never came); ending it"; ok $? "and that was logged"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+
+diag "SIGTERM to freeze while its lock waits (VMware's abort)"
+METHOD=ftwrl WAIT_TIMEOUT=8 conf
+long_myisam_write 6
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" & fp=$!
+wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ] && grep -q '^conn_id=[1-9]' '$WORK/run/state'"
+ok $? "the holder is waiting for FTWRL behind the MyISAM write"
+t0=$(now_ms); kill -TERM $fp; wait $fp; st=$?
+ok $(( st != 9 )) "freeze exits 9 on SIGTERM"
+wait_for 2 sh -c "[ \$(pgrep -f '^pre-freeze-mysql-lock -c $WORK/' | wc -l) -eq 0 ]"; ok $? "no holder within 2 s"
+can_write; ok $? "InnoDB writers are not blocked ($(( $(now_ms) - t0 )) ms after SIGTERM)"
+n=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'FLUSH%'")
+[ "$n" -eq 0 ]; ok $? "no FLUSH statement left on the server"
+wait $LW
+
+diag "the lock cannot be had: each wait bounded, then exit 6"
+METHOD=ftwrl WAIT_TIMEOUT=1 SNAPSHOT_TIMEOUT=3 conf
+long_myisam_write 8
+t0=$(now_ms)
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+el=$(( $(now_ms) - t0 ))
+ok $(( st != 6 )) "freeze exits 6 after snapshot_timeout (${el} ms)"
+grep -q "snapshot_timeout (3 s)" "$WORK/err"; ok $? "and says snapshot_timeout"
+grep -q "attempt 1: .*trying again" "$WORK/mq.log"; ok $? "it retried"
+[ "$(holders)" -eq 0 ]; ok $? "no holder left"
+can_write; ok $? "writers are not blocked"
+wait $LW
+
+diag "a safe moment: FTWRL waits out a long SELECT; backup-stage does not need to"
+METHOD=ftwrl LONG_QUERY=1 conf
+sql "SELECT SLEEP(3)" >/dev/null & sp=$!
+sleep 1.5
+t0=$(now_ms)
+"$BIN/pre-freeze-script" freeze; st=$?
+el=$(( $(now_ms) - t0 ))
+ok $st "ftwrl: freeze exits 0"
+log_has "waiting for a safe moment: connection"; ok $? "ftwrl: it waited for the long SELECT (${el} ms)"
+dead $sp; ok $? "ftwrl: the lock came after the SELECT ended"
+"$BIN/post-thaw-script" thaw
+rm -f "$WORK/mq.log"
+METHOD=backup-stage LONG_QUERY=1 conf
+sql "SELECT SLEEP(3)" >/dev/null & sp=$!
+sleep 1.5
+"$BIN/pre-freeze-script" freeze; ok $? "backup-stage: freeze exits 0"
+! log_has "waiting for a safe moment"; ok $? "backup-stage: a long SELECT is no blocker"
+! dead $sp; ok $? "backup-stage: locked while the SELECT still ran"
+"$BIN/post-thaw-script" thaw
+wait $sp
+
+diag "state that does not name our holder: nothing is signalled"
+conf
+mkdir -m 700 -p "$WORK/run"
+sleep 300 & victim=$!
+vstart=$(awk '{ sub(/.*\) /, ""); print $20 }' /proc/$victim/stat)
+cat >"$WORK/run/state" <<EOS
+version=1
+phase=locked
+thawed=0
+pid=$victim
+start_time=$vstart
+conn_id=0
+user=root@localhost
+method=ftwrl
+locked_at=1
+locked_mono=1
+expires_at=1
+released_at=0
+blocked_ms=-1
+binlog_file=
+binlog_pos=0
+gtid=
+reason=
+end=1
+EOS
+chmod 600 "$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "thaw with an unrelated live pid in the state exits 8"
+! dead $victim; ok $? "and the unrelated process was not signalled"
+printf 'version=1\nphase=locked\npid=%s\nstart_time=%s\nend=1\n' $victim $vstart >"$WORK/run/state"
+"$BIN/pre-freeze-script" freeze; "$BIN/post-thaw-script" thaw
+sed -i "s/^pid=.*/pid=$victim/" "$WORK/run/state"
+sed -i "s/^phase=.*/phase=locked/; s/^thawed=.*/thawed=0/" "$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "a reused pid with another start time: exits 8"
+! dead $victim; ok $? "and that process was not signalled either"
+head -c 40 "$WORK/run/state" >"$WORK/run/state.cut"; mv "$WORK/run/state.cut" "$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 10 )) "a truncated state file: thaw exits 10"
+grep -q "state file: corrupt" "$WORK/err"; ok $? "and says the state file is corrupt"
+printf '\x00\x01garbage' >"$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 10 )) "a binary state file: thaw exits 10"
+! dead $victim; ok $? "nothing was signalled"
+rm -f "$WORK/run/state"; ln -s /etc/passwd "$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 10 )) "a symlinked state file: thaw exits 10"
+grep -q "symlink" "$WORK/err"; ok $? "and says it is a symlink"
+kill $victim
+
+rm -rf "$WORK/run"; mkdir "$WORK/elsewhere"; ln -s "$WORK/elsewhere" "$WORK/run"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 10 )) "a symlinked run_dir: freeze exits 10"
+grep -q "is a symlink; refusing it" "$WORK/err"; ok $? "and says so"
+[ "$(holders)" -eq 0 ]; ok $? "nothing was started"
+rm -f "$WORK/run"
+
+diag "the server unreachable, or privileges missing"
+conf; sed -i "s|^socket = .*|socket = $WORK/no.sock|" "$WORK/c.conf"
+echo stale >"$DATADIR/binlog_info.txt"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 4 )) "server down: freeze exits 4"
+grep -q "freeze failed: cannot connect: .*no.sock" "$WORK/err"; ok $? "and says it cannot connect"
+[ ! -e "$DATADIR/binlog_info.txt" ]; ok $? "a stale binlog info file is not left for the snapshot"
+printf '[mysql]\nsocket = %s\n[lock]\non_failure = proceed\n[files]\nrun_dir = %s\nlog_file = %s\n' \
+	"$WORK/no.sock" "$WORK/run" "$WORK/mq.log" >"$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $? "on_failure = proceed: freeze exits 0"
+grep -q "WITHOUT a lock" "$WORK/err" && log_has "WITHOUT a lock"; ok $? "and says loudly it holds no lock"
+conf; sql "CREATE USER weak@localhost; GRANT PROCESS ON *.* TO weak@localhost"
+sed -i "s/^user = root/user = weak/" "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 5 )) "no RELOAD privilege: freeze exits 5"
+grep -qi "RELOAD" "$WORK/err"; ok $? "and names RELOAD"
+"$MQ" check >"$WORK/out"; ok $(( $? != 5 )) "check exits 5"
+grep -q "FAIL  privilege RELOAD missing" "$WORK/out"; ok $? "check names the missing privilege"
+[ "$(holders)" -eq 0 ]; ok $? "no holder left"
+
+diag "the server restarts during the hold"
+conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+server_stop "$WORK/s1"; server_run "$WORK/s1"
+wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state')\" = lost ]"; ok $? "the holder noticed at once: state lost"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "thaw exits 8"
+grep -q "lost before thaw: the server closed the connection" "$WORK/err"; ok $? "and says the server closed the connection"
+
+done_testing
