@@ -60,4 +60,21 @@ grep -q s3cret "$WORK/err" "$WORK/mq.log" 2>/dev/null; ok $(( $? == 0 )) "the re
 grep -q "idle" "$WORK/out"; ok $? "status says idle"
 "$MQ" -c "$WORK/ok.conf" status --json | grep -q '"phase":"idle"'; ok $? "status --json says idle"
 
+# make install: DESTDIR, the hook names, a config never overwritten.
+R=$WORK/root
+make -s -C "$TOP" install DESTDIR="$R" >/dev/null; ok $? "make install DESTDIR=... succeeds"
+[ -x "$R/usr/sbin/mysql-quiesce" ]; ok $? "the binary is in /usr/sbin"
+for n in pre-freeze-script post-thaw-script pre-freeze-mysql-lock; do
+	[ "$(readlink "$R/usr/sbin/$n")" = mysql-quiesce ]; ok $? "$n links to mysql-quiesce"
+done
+[ "$(stat -c %a "$R/etc/mysql-quiesce.conf")" = 600 ]; ok $? "the config is installed mode 600"
+[ -f "$R/etc/logrotate.d/mysql-quiesce" ] && [ -f "$R/usr/share/man/man8/mysql-quiesce.8" ]
+ok $? "the logrotate file and the man page are installed"
+"$R/usr/sbin/mysql-quiesce" -c "$R/etc/mysql-quiesce.conf" status >/dev/null; ok $? "the sample config is valid"
+echo "; mine" >>"$R/etc/mysql-quiesce.conf"
+make -s -C "$TOP" install DESTDIR="$R" >/dev/null
+grep -q "; mine" "$R/etc/mysql-quiesce.conf"; ok $? "a second install keeps the existing config"
+make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr/local SBINDIR=/opt/sbin >/dev/null
+[ -x "$R/opt/sbin/mysql-quiesce" ] && [ -L "$R/opt/sbin/post-thaw-script" ]; ok $? "SBINDIR is honoured"
+
 done_testing

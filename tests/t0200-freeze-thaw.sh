@@ -83,6 +83,16 @@ for METHOD in ftwrl backup-stage; do
 	rm -f "$WORK/mq.log"
 done
 
+# defaults_file: credentials from a MySQL option file's [client] group.
+rm -rf "$WORK/run"
+printf '[client]\nuser = quiesce\npassword = Pw-9f3kq-secret\nsocket = %s\n' "$SOCK" >"$WORK/my.cnf"
+chmod 600 "$WORK/my.cnf"
+write_config "$WORK/c.conf"
+sed -i "/^socket = /d; /^user = root/d; s|^\[mysql\]|[mysql]\ndefaults_file = $WORK/my.cnf|" "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze; ok $? "defaults_file: freeze exits 0"
+[ "$(state_field user)" = quiesce@localhost ]; ok $? "defaults_file: the holder connected as its [client] user"
+"$BIN/post-thaw-script" thaw; ok $? "defaults_file: thaw exits 0"
+
 # Binary logging off: freeze says so and still locks.
 server_stop "$WORK/s1"
 server_run "$WORK/s1" --skip-log-bin
