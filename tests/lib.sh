@@ -59,30 +59,34 @@ done
 
 # server_start NAME [mariadbd options...]: a fresh server in $WORK/NAME,
 # socket $WORK/NAME/sock, no TCP, binary log on. Sets SOCK and DATADIR.
+# With DATA_AT=DIR set, the data directory is DIR/data instead.
 server_start() {
 	local name=$1; shift
-	local dir=$WORK/$name
+	local dir=$WORK/$name data
+	data=${DATA_AT:+$DATA_AT/data}
+	data=${data:-$dir/data}
 	mkdir -p "$dir"
-	if [ ! -d "$dir/data/mysql" ]; then
+	echo "$data" >"$dir/datadir"
+	if [ ! -d "$data/mysql" ]; then
 		mariadb-install-db --no-defaults --user=root \
-			--datadir="$dir/data" --auth-root-authentication-method=socket \
+			--datadir="$data" --auth-root-authentication-method=socket \
 			--skip-test-db >"$dir/install.log" 2>&1 ||
 			bail "mariadb-install-db failed: $(tail -3 "$dir/install.log")"
 	fi
 	server_run "$dir" "$@"
 }
 
-# server_run DIR [options...]: start mariadbd on DIR/data.
+# server_run DIR [options...]: start mariadbd on DIR's data directory.
 server_run() {
 	local dir=$1; shift
-	mariadbd --no-defaults --user=root --datadir="$dir/data" \
-		--socket="$dir/sock" --skip-networking --pid-file="$dir/pid" \
+	DATADIR=$(cat "$dir/datadir" 2>/dev/null || echo "$dir/data")
+	SOCK=$dir/sock
+	mariadbd --no-defaults --user=root --datadir="$DATADIR" \
+		--socket="$SOCK" --skip-networking --pid-file="$dir/pid" \
 		--log-error="$dir/error.log" --log-bin=mysql-bin --server-id=1 \
 		--innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
 		--max-connections=500 "$@" >/dev/null 2>&1 &
 	echo $! >"$dir/mariadbd.pid"
-	SOCK=$dir/sock
-	DATADIR=$dir/data
 	wait_for 60 mariadb-admin --no-defaults -S "$SOCK" -uroot ping \
 		>/dev/null 2>&1 || bail "server in $dir did not start: $(tail -5 "$dir/error.log")"
 }
@@ -127,12 +131,19 @@ write_config() {
 
 WORK=$(mktemp -d /tmp/mq-test.XXXXXX)
 cleanup() {
-	local d
+	local d m
 	for d in "$WORK"/*/; do
 		[ -f "$d/mariadbd.pid" ] && server_stop "$d"
 	done
 	# any holder we started must not outlive us
 	pkill -KILL -f "pre-freeze-mysql-lock -c $WORK" 2>/dev/null
+	# filesystems we froze or mounted, innermost first
+	if [ -f "$WORK/mounts" ]; then
+		tac "$WORK/mounts" | while read -r m; do
+			fsfreeze -u "$m" 2>/dev/null
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+		done
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -171,4 +182,23 @@ dead() {
 	local s
 	s=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 0
 	[ -z "$s" ] || [ "$s" = Z ] || [ "$s" = X ]
+}
+
+# loop_mount TYPE SIZE_MB IMAGE DIR: make a TYPE filesystem in IMAGE and
+# mount it on DIR (unmounted again by cleanup).
+loop_mount() {
+	local type=$1 size=$2 img=$3 dir=$4
+	need "mkfs.$type" fsfreeze losetup
+	truncate -s "${size}M" "$img" || bail "cannot create $img"
+	"mkfs.$type" -q "$img" >/dev/null 2>&1 || bail "mkfs.$type $img failed"
+	mkdir -p "$dir"
+	mount -o loop "$img" "$dir" || bail "cannot loop-mount $img (root and loop devices needed)"
+	echo "$dir" >>"$WORK/mounts"
+}
+
+# mount_copy IMAGE DIR [options]: mount a copied image (XFS needs nouuid).
+mount_copy() {
+	mkdir -p "$2"
+	mount -o "loop${3:+,$3}" "$1" "$2" || return 1
+	echo "$2" >>"$WORK/mounts"
 }
