@@ -122,7 +122,7 @@ write_config() {
 		echo "method = ${METHOD:-auto}"
 		echo "[files]"
 		echo "run_dir = $WORK/run"
-		echo "log_file = $WORK/mq.log"
+		echo "log_file = ${LOG_FILE:-$WORK/mq.log}"
 		echo "binlog_info_file = ${INFO_FILE:-$DATADIR/binlog_info.txt}"
 		printf '%s\n' "$@"
 	} >"$f"
