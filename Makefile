@@ -23,7 +23,7 @@ LIBS       = $(DB_LIBS) $(INIH_LIBS)
 
 SRC = src/check.c src/config.c src/coords.c src/db.c src/freeze.c \
       src/holder.c src/holderctl.c src/lock.c src/log.c src/state.c \
-      src/status.c src/thaw.c src/util.c
+      src/status.c src/stmt.c src/thaw.c src/util.c
 OBJ = $(SRC:.c=.o)
 HDR = $(wildcard include/*.h)
 LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock

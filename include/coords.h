@@ -6,22 +6,68 @@
 
 #include "db.h"
 
+enum { COORDS_MAX_CHANNELS = 16 };
+
+/* One replication channel (MySQL) or named connection (MariaDB) of a
+ * replica: the source position it has executed, never the one read. */
+struct channel {
+	char name[72];               /* "" for the default one */
+	char host[256];
+	unsigned port;
+	char file[256];              /* Relay_{Source,Master}_Log_File */
+	unsigned long long pos;      /* Exec_{Source,Master}_Log_Pos */
+	char using_gtid[32];         /* MariaDB Using_Gtid, MySQL Auto_Position */
+	int running;                 /* SQL thread running */
+};
+
 struct coords {
 	int binlog_on;           /* 0: binary logging is off */
 	char file[256];          /* binary log file */
 	unsigned long long pos;  /* position in it */
 	char gtid[4096];         /* MariaDB gtid_binlog_pos, MySQL gtid_executed */
 	char gtid_current[4096]; /* MariaDB gtid_current_pos */
+	char gtid_slave[4096];   /* MariaDB gtid_slave_pos */
+	int replica_err;         /* replica status could not be read */
+	char replica_why[256];
+	int nchan;
+	struct channel chan[COORDS_MAX_CHANNELS];
+};
+
+/* The facts about the server that the info file records. */
+struct server_id {
+	enum flavor flavor;
+	unsigned long version;
+	const char *version_str;
 };
 
 /* The statement that reports the binary log position on this server. */
 const char *coords_binlog_sql(enum flavor f, unsigned long version);
 
-/* Read the coordinates (call with the lock held); 0, or -1 (d->err). */
+/* The statement that lists every replication channel on this server. */
+const char *coords_replica_sql(enum flavor f, unsigned long version);
+
+/*
+ * Read the coordinates (call with the lock held); 0, or -1 (d->err).
+ * Replica status that cannot be read (no privilege) is not an error:
+ * co->replica_err and co->replica_why say so.
+ */
 int coords_read(struct db *d, struct coords *co);
+
+/*
+ * Add a channel from one row of replica status, given as n column
+ * names and values: columns are found by name, old (Master) and new
+ * (Source) spellings alike. 0, or -1 when co is full.
+ */
+int coords_add_channel(struct coords *co, const char *const *names,
+		       const char *const *values, unsigned n);
 
 /* One line for the log and for people. */
 void coords_summary(const struct coords *co, char *buf, size_t n);
+
+/* The info file's text; 0, or -1 if it did not fit in n. */
+int coords_format_info(char *buf, size_t n, const struct server_id *s,
+		       const char *method, const struct coords *co,
+		       int64_t when_ms);
 
 /*
  * Write the binlog info file at path atomically and fsync it: the

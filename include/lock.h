@@ -4,12 +4,14 @@
 
 #include "config.h"
 #include "db.h"
+#include "stmt.h"
 
 struct lock_method {
 	const char *name;
 	const char *const *take;    /* statements in order, NULL-ended */
 	const char *const *release; /* every one is run, errors or not */
-	int writes_only;            /* waits only for writes and DDL */
+	int backup_lock;            /* waits only for non-transactional
+				     * writes and DDL on any flavor */
 };
 
 /*
@@ -35,17 +37,41 @@ int lock_take(struct db *d, const struct lock_method *m);
  * (d->err says which). */
 int lock_release(struct db *d, const struct lock_method *m);
 
-/*
- * Look for a statement that would make the lock wait: running longer
- * than long_query_threshold, of a kind that blocks m, not a replication
- * or daemon thread, not ours. Returns 0 if there is none, 1 if there is
- * (described in why, sanitized), -1 on error (d->err).
- */
-int lock_find_blocker(struct db *d, const struct config *c,
-		      const struct lock_method *m, char *why, size_t n);
+/* What a pending lock waits for, and so what counts as a blocker. */
+enum lock_waits {
+	WAITS_ALL,    /* every running statement (MySQL FTWRL) */
+	WAITS_WRITES, /* every write and DDL, not reads (MariaDB FTWRL) */
+	WAITS_NONTX,  /* DDL and writes to non-transactional tables */
+};
 
-/* The process-list query lock_find_blocker runs; 0 or -1 (too long). */
-int lock_blocker_sql(struct db *d, const struct config *c,
-		     const struct lock_method *m, char *sql, size_t n);
+enum lock_waits lock_waits_for(const struct lock_method *m, enum flavor f,
+			       unsigned long version);
+const char *lock_waits_name(enum lock_waits w);
+
+/* A statement that makes (or would make) the lock wait. */
+struct blocker {
+	unsigned long id;
+	long long time;          /* seconds it has been running */
+	enum stmt_kind kind;
+	char user[128], host[128], command[32];
+	char info[1025];         /* statement text, sanitized, maybe cut */
+};
+
+/*
+ * The statements running at least min_time seconds that the lock would
+ * wait for: not replication threads, the event scheduler or other
+ * daemons, not this connection or connection skip (0: none), not an
+ * ignored command. Up to max, longest-running first. Returns how many,
+ * or -1 on error (d->err).
+ */
+int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
+		  long long min_time, unsigned long skip, struct blocker *b,
+		  int max);
+
+/* True when kill_long_queries allows killing this blocker. */
+int lock_killable(const struct config *c, const struct blocker *b);
+
+/* One line about b for the log: id, account, time, statement. */
+void lock_blocker_describe(const struct blocker *b, char *buf, size_t n);
 
 #endif

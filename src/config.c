@@ -168,13 +168,31 @@ finish(struct parse *p, int r)
 	return -1;
 }
 
+/* Rules between keys; 0, or -1 with a reason in err. */
+static int
+relations(const struct config *c, char *err, size_t n)
+{
+	if (strcmp(c->lock_kill_long_queries, "no") != 0 &&
+	    c->lock_long_query_threshold >= c->lock_wait_timeout) {
+		fmt(err, n, "kill_long_queries = %s needs long_query_threshold "
+		    "(%lld) below wait_timeout (%lld): the lock attempt would "
+		    "end before anything is killed",
+		    c->lock_kill_long_queries, c->lock_long_query_threshold,
+		    c->lock_wait_timeout);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_parse_string(struct config *c, const char *text, char *err, size_t n)
 {
 	struct parse p = { .c = c, .err = err, .errlen = n };
 
 	config_defaults(c);
-	return finish(&p, ini_parse_string(text, handler, &p));
+	if (finish(&p, ini_parse_string(text, handler, &p)) == -1)
+		return -1;
+	return relations(c, err, n);
 }
 
 int
@@ -220,6 +238,8 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 	p.errlen = sizeof(why);
 	r = finish(&p, ini_parse_file(f, handler, &p));
 	fclose(f);
+	if (r == 0)
+		r = relations(c, why, sizeof(why));
 	if (r == -1) {
 		fmt(err, n, "config file %s: %s", path, why);
 		return -1;

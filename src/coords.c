@@ -1,4 +1,5 @@
-/* coords.c - reading and recording binlog and GTID coordinates. */
+/* coords.c - reading and recording binlog, GTID and replica
+ * coordinates, and the info file that carries them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "coords.h"
@@ -18,6 +20,15 @@ coords_binlog_sql(enum flavor f, unsigned long v)
 		return v >= 100502 ? "SHOW BINLOG STATUS" : "SHOW MASTER STATUS";
 	/* SHOW MASTER STATUS was removed in MySQL 8.4. */
 	return v >= 80200 ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS";
+}
+
+const char *
+coords_replica_sql(enum flavor f, unsigned long v)
+{
+	if (f == FL_MARIADB)
+		return v >= 100501 ? "SHOW ALL REPLICAS STATUS"
+				   : "SHOW ALL SLAVES STATUS";
+	return v >= 80022 ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
 }
 
 /* Copy a GTID set, dropping the newlines MySQL puts between UUIDs. */
@@ -41,8 +52,9 @@ static int
 read_gtid(struct db *d, struct coords *co)
 {
 	const char *sql = d->flavor == FL_MARIADB
-		? "SELECT @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_current_pos"
-		: "SELECT @@GLOBAL.gtid_executed, ''";
+		? "SELECT @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_current_pos, "
+		  "@@GLOBAL.gtid_slave_pos"
+		: "SELECT @@GLOBAL.gtid_executed, '', ''";
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	int rc = 0;
@@ -54,12 +66,97 @@ read_gtid(struct db *d, struct coords *co)
 	if (row != NULL &&
 	    (copy_gtid(co->gtid, sizeof(co->gtid), row[0] ? row[0] : "") ||
 	     copy_gtid(co->gtid_current, sizeof(co->gtid_current),
-		       row[1] ? row[1] : ""))) {
+		       row[1] ? row[1] : "") ||
+	     copy_gtid(co->gtid_slave, sizeof(co->gtid_slave),
+		       row[2] ? row[2] : ""))) {
 		fmt(d->err, sizeof(d->err), "GTID set too long to record");
 		rc = -1;
 	}
 	mysql_free_result(r);
 	return rc;
+}
+
+/* The value of the first of the named columns present, or NULL. */
+static const char *
+column(const char *const *names, const char *const *values, unsigned n,
+       const char *a, const char *b)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] != NULL && (strcasecmp(names[i], a) == 0 ||
+					 (b && strcasecmp(names[i], b) == 0)))
+			return values[i] ? values[i] : "";
+	return NULL;
+}
+
+int
+coords_add_channel(struct coords *co, const char *const *names,
+		   const char *const *values, unsigned n)
+{
+	struct channel *ch;
+	const char *v;
+
+	if (co->nchan >= COORDS_MAX_CHANNELS)
+		return -1;
+	ch = &co->chan[co->nchan++];
+	memset(ch, 0, sizeof(*ch));
+	if ((v = column(names, values, n, "Connection_name", "Channel_Name")))
+		sanitize(ch->name, sizeof(ch->name), v);
+	if ((v = column(names, values, n, "Source_Host", "Master_Host")))
+		sanitize(ch->host, sizeof(ch->host), v);
+	if ((v = column(names, values, n, "Source_Port", "Master_Port")))
+		ch->port = (unsigned)strtoul(v, NULL, 10);
+	if ((v = column(names, values, n, "Relay_Source_Log_File",
+			"Relay_Master_Log_File")))
+		sanitize(ch->file, sizeof(ch->file), v);
+	if ((v = column(names, values, n, "Exec_Source_Log_Pos",
+			"Exec_Master_Log_Pos")))
+		ch->pos = strtoull(v, NULL, 10);
+	if ((v = column(names, values, n, "Using_Gtid", "Auto_Position")))
+		sanitize(ch->using_gtid, sizeof(ch->using_gtid), v);
+	if ((v = column(names, values, n, "Replica_SQL_Running",
+			"Slave_SQL_Running")))
+		ch->running = strcasecmp(v, "Yes") == 0;
+	return 0;
+}
+
+static int
+read_replicas(struct db *d, struct coords *co)
+{
+	const char *names[128], *values[128];
+	MYSQL_FIELD *fields;
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	unsigned i, n;
+
+	r = db_query(d, coords_replica_sql(d->flavor, d->version));
+	if (r == NULL) {
+		if (db_errclass(d) != MQ_PRIV)
+			return -1;
+		co->replica_err = 1;
+		sanitize(co->replica_why, sizeof(co->replica_why), d->err);
+		return 0;
+	}
+	n = mysql_num_fields(r);
+	fields = mysql_fetch_fields(r);
+	if (n > ARRAY_LEN(names))
+		n = ARRAY_LEN(names);
+	for (i = 0; i < n; i++)
+		names[i] = fields[i].name;
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		for (i = 0; i < n; i++)
+			values[i] = row[i];
+		if (coords_add_channel(co, names, values, n) == -1) {
+			co->replica_err = 1;
+			fmt(co->replica_why, sizeof(co->replica_why),
+			    "more than %d channels; only the first recorded",
+			    COORDS_MAX_CHANNELS);
+			break;
+		}
+	}
+	mysql_free_result(r);
+	return 0;
 }
 
 int
@@ -79,51 +176,199 @@ coords_read(struct db *d, struct coords *co)
 		co->pos = strtoull(row[1], NULL, 10);
 	}
 	mysql_free_result(r);
-	return read_gtid(d, co);
+	if (read_gtid(d, co) == -1)
+		return -1;
+	return read_replicas(d, co);
 }
 
 void
 coords_summary(const struct coords *co, char *buf, size_t n)
 {
+	int i;
+
 	if (!co->binlog_on)
 		fmt(buf, n, "binary logging is off; no binlog position%s%s",
 		    co->gtid[0] ? ", gtid " : "", co->gtid);
 	else
 		fmt(buf, n, "binlog %s:%llu gtid %s", co->file, co->pos,
 		    co->gtid[0] ? co->gtid : "(none)");
+	for (i = 0; i < co->nchan; i++)
+		append(buf, n, "; replica%s%s%s of %s:%u executed %s:%llu",
+		       co->chan[i].name[0] ? " '" : "", co->chan[i].name,
+		       co->chan[i].name[0] ? "'" : "", co->chan[i].host,
+		       co->chan[i].port, co->chan[i].file, co->chan[i].pos);
+	if (co->gtid_slave[0] != '\0')
+		append(buf, n, "; gtid_slave_pos %s", co->gtid_slave);
+	if (co->replica_err)
+		append(buf, n, "; replica status: %s", co->replica_why);
+}
+
+/* The spellings of one flavor and version. */
+struct words {
+	int src;                /* MySQL >= 8.0.23: SOURCE, REPLICATION */
+	const char *change, *file, *pos, *host, *port;
+};
+
+static void
+words_for(struct words *w, const struct server_id *s)
+{
+	w->src = s->flavor != FL_MARIADB && s->version >= 80023;
+	w->change = w->src ? "CHANGE REPLICATION SOURCE TO" : "CHANGE MASTER TO";
+	w->file = w->src ? "SOURCE_LOG_FILE" : "MASTER_LOG_FILE";
+	w->pos = w->src ? "SOURCE_LOG_POS" : "MASTER_LOG_POS";
+	w->host = w->src ? "SOURCE_HOST" : "MASTER_HOST";
+	w->port = w->src ? "SOURCE_PORT" : "MASTER_PORT";
 }
 
 /* The statements that point a new replica of this server at the
  * snapshot's position. */
 static int
-seed_lines(char *buf, size_t n, const struct db *d, const struct coords *co)
+seed_lines(char *buf, size_t n, const struct server_id *s,
+	   const struct words *w, const struct coords *co)
 {
-	int src = d->flavor != FL_MARIADB && d->version >= 80023;
-	const char *change = src ? "CHANGE REPLICATION SOURCE TO" :
-				   "CHANGE MASTER TO";
-	const char *file = src ? "SOURCE_LOG_FILE" : "MASTER_LOG_FILE";
-	const char *pos = src ? "SOURCE_LOG_POS" : "MASTER_LOG_POS";
-
 	if (!co->binlog_on)
-		return append(buf, n, "# Binary logging was off: this "
-			      "snapshot cannot seed a replica by position.\n");
-	if (append(buf, n, "\n# To make a replica of this server from this "
-		   "snapshot (add host, user, password):\n"
-		   "%s %s='%s', %s=%llu;\n", change, file, co->file, pos,
-		   co->pos) == -1)
+		return append(buf, n, "\n# Binary logging was off: this "
+			      "snapshot cannot seed a replica of this server "
+			      "by position.\n");
+	if (append(buf, n, "\n# To make a new replica of THIS server from "
+		   "this snapshot (add host, port,\n# user and password):\n"
+		   "%s %s='%s', %s=%llu;\n", w->change, w->file, co->file,
+		   w->pos, co->pos) == -1)
 		return -1;
 	if (co->gtid[0] == '\0')
 		return 0;
-	if (d->flavor == FL_MARIADB)
+	if (s->flavor == FL_MARIADB)
 		return append(buf, n, "# or, by GTID:\n"
 			      "SET GLOBAL gtid_slave_pos = '%s';\n"
 			      "CHANGE MASTER TO MASTER_USE_GTID = slave_pos;\n",
 			      co->gtid);
 	return append(buf, n, "# or, by GTID (on a fresh replica):\n"
 		      "RESET %s; SET GLOBAL gtid_purged = '%s';\n"
-		      "%s %s = 1;\n", d->version >= 80400 ?
-		      "BINARY LOGS AND GTIDS" : "MASTER", co->gtid, change,
-		      src ? "SOURCE_AUTO_POSITION" : "MASTER_AUTO_POSITION");
+		      "%s %s = 1;\n", s->version >= 80400 ?
+		      "BINARY LOGS AND GTIDS" : "MASTER", co->gtid, w->change,
+		      w->src ? "SOURCE_AUTO_POSITION" : "MASTER_AUTO_POSITION");
+}
+
+/* For a channel: "" or " 'name'" (MariaDB) / " FOR CHANNEL 'name'". */
+static void
+channel_clause(char *buf, size_t n, const struct server_id *s,
+	       const struct channel *ch, int mariadb_pos)
+{
+	buf[0] = '\0';
+	if (ch->name[0] == '\0')
+		return;
+	if (s->flavor == FL_MARIADB) {
+		if (mariadb_pos)
+			fmt(buf, n, " '%s'", ch->name);
+	} else
+		fmt(buf, n, " FOR CHANNEL '%s'", ch->name);
+}
+
+/* On a replica: each channel's executed source position, and the lines
+ * that make a server restored from this snapshot a sibling replica. */
+static int
+replica_lines(char *buf, size_t n, const struct server_id *s,
+	      const struct words *w, const struct coords *co)
+{
+	char name[96], tail[96];
+	int i, r = 0;
+
+	if (co->replica_err)
+		r |= append(buf, n, "replica_status_error = %s\n",
+			    co->replica_why);
+	r |= append(buf, n, "replica_channels = %d\n", co->nchan);
+	for (i = 0; i < co->nchan; i++) {
+		const struct channel *ch = &co->chan[i];
+		r |= append(buf, n, "replica_%d_channel = %s\n"
+			    "replica_%d_source_host = %s\n"
+			    "replica_%d_source_port = %u\n"
+			    "replica_%d_source_log_file = %s\n"
+			    "replica_%d_source_log_pos = %llu\n"
+			    "replica_%d_using_gtid = %s\n",
+			    i + 1, ch->name, i + 1, ch->host, i + 1, ch->port,
+			    i + 1, ch->file, i + 1, ch->pos, i + 1,
+			    ch->using_gtid);
+	}
+	if (s->flavor == FL_MARIADB && co->nchan > 0)
+		r |= append(buf, n, "replica_gtid_slave_pos = %s\n",
+			    co->gtid_slave);
+	if (r != 0 || co->nchan == 0)
+		return r;
+	r |= append(buf, n, "\n# To make a server restored from this snapshot "
+		    "a SIBLING of this replica\n# (start it with "
+		    "--skip-slave-start; add user and password):\n");
+	for (i = 0; i < co->nchan; i++) {
+		const struct channel *ch = &co->chan[i];
+		channel_clause(name, sizeof(name), s, ch, 1);
+		channel_clause(tail, sizeof(tail), s, ch, 0);
+		if (s->flavor == FL_MARIADB)
+			r |= append(buf, n, "CHANGE MASTER%s TO %s='%s', "
+				    "%s=%u, %s='%s', %s=%llu;\n", name,
+				    w->host, ch->host, w->port, ch->port,
+				    w->file, ch->file, w->pos, ch->pos);
+		else
+			r |= append(buf, n, "%s %s='%s', %s=%u, %s='%s', "
+				    "%s=%llu%s;\n", w->change, w->host,
+				    ch->host, w->port, ch->port, w->file,
+				    ch->file, w->pos, ch->pos, tail);
+	}
+	if (s->flavor == FL_MARIADB && co->gtid_slave[0] != '\0') {
+		r |= append(buf, n, "# or, by GTID:\nSET GLOBAL gtid_slave_pos "
+			    "= '%s';\n", co->gtid_slave);
+		for (i = 0; i < co->nchan; i++) {
+			const struct channel *ch = &co->chan[i];
+			channel_clause(name, sizeof(name), s, ch, 1);
+			r |= append(buf, n, "CHANGE MASTER%s TO %s='%s', "
+				    "%s=%u, MASTER_USE_GTID = slave_pos;\n",
+				    name, w->host, ch->host, w->port,
+				    ch->port);
+		}
+	} else if (s->flavor != FL_MARIADB && co->gtid[0] != '\0') {
+		r |= append(buf, n, "# or, by GTID (the restored server "
+			    "already has this gtid_executed):\n");
+		for (i = 0; i < co->nchan; i++) {
+			const struct channel *ch = &co->chan[i];
+			channel_clause(tail, sizeof(tail), s, ch, 0);
+			r |= append(buf, n, "%s %s='%s', %s=%u, %s = 1%s;\n",
+				    w->change, w->host, ch->host, w->port,
+				    ch->port, w->src ? "SOURCE_AUTO_POSITION"
+						     : "MASTER_AUTO_POSITION",
+				    tail);
+		}
+	}
+	return r;
+}
+
+int
+coords_format_info(char *buf, size_t n, const struct server_id *s,
+		   const char *method, const struct coords *co,
+		   int64_t when_ms)
+{
+	struct words w;
+	char when[48];
+	int r;
+
+	words_for(&w, s);
+	iso_time(when, sizeof(when), when_ms);
+	buf[0] = '\0';
+	r = append(buf, n,
+		   "# mysql-quiesce binlog info: the position of this snapshot,\n"
+		   "# written and fsynced while the lock was held.\n"
+		   "time = %s\nserver = %s %s\nlock_method = %s\n"
+		   "binlog_file = %s\nbinlog_pos = %llu\n",
+		   when, db_flavor_name(s->flavor), s->version_str, method,
+		   co->binlog_on ? co->file : "", co->binlog_on ? co->pos : 0);
+	if (r == 0 && s->flavor == FL_MARIADB)
+		r = append(buf, n, "gtid_binlog_pos = %s\n"
+			   "gtid_current_pos = %s\n", co->gtid,
+			   co->gtid_current);
+	else if (r == 0)
+		r = append(buf, n, "gtid_executed = %s\n", co->gtid);
+	if (r == 0)
+		r = replica_lines(buf, n, s, &w, co);
+	if (r == 0)
+		r = seed_lines(buf, n, s, &w, co);
+	return r == 0 ? 0 : -1;
 }
 
 int
@@ -131,10 +376,11 @@ coords_write_info(const char *path, const struct db *d, const char *method,
 		  const struct coords *co, int64_t when_ms, char *err,
 		  size_t n)
 {
-	static char buf[16384];
-	char dir[PATH_MAX], when[48];
+	static char buf[65536];
+	struct server_id s = { d->flavor, d->version, d->version_str };
+	char dir[PATH_MAX];
 	const char *base;
-	int dfd, r;
+	int dfd;
 
 	base = strrchr(path, '/');
 	if (base == NULL || base[1] == '\0' ||
@@ -144,24 +390,7 @@ coords_write_info(const char *path, const struct db *d, const char *method,
 		return -1;
 	}
 	base++;
-	iso_time(when, sizeof(when), when_ms);
-	buf[0] = '\0';
-	r = append(buf, sizeof(buf),
-		   "# mysql-quiesce binlog info: the position of this snapshot,\n"
-		   "# written and fsynced while the lock was held.\n"
-		   "time = %s\nserver = %s %s\nlock_method = %s\n"
-		   "binlog_file = %s\nbinlog_pos = %llu\n",
-		   when, db_flavor_name(d->flavor), d->version_str, method,
-		   co->binlog_on ? co->file : "", co->binlog_on ? co->pos : 0);
-	if (r == 0 && d->flavor == FL_MARIADB)
-		r = append(buf, sizeof(buf), "gtid_binlog_pos = %s\n"
-			   "gtid_current_pos = %s\n", co->gtid,
-			   co->gtid_current);
-	else if (r == 0)
-		r = append(buf, sizeof(buf), "gtid_executed = %s\n", co->gtid);
-	if (r == 0)
-		r = seed_lines(buf, sizeof(buf), d, co);
-	if (r == -1) {
+	if (coords_format_info(buf, sizeof(buf), &s, method, co, when_ms)) {
 		fmt(err, n, "binlog_info_file %s: coordinates too long", path);
 		return -1;
 	}

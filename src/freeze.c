@@ -37,6 +37,7 @@ enum {
 struct freeze {
 	const struct config *c;
 	const struct lock_method *m;
+	enum lock_waits waits; /* what the lock waits for on this server */
 	struct db d; /* our own connection: process list, KILL QUERY */
 	int dirfd, runlock, sigfd;
 	pid_t pid;   /* the holder of this attempt, 0 if none */
@@ -137,6 +138,90 @@ stop_holder(struct freeze *f)
 	reap(f);
 }
 
+enum { MAX_BLOCKERS = 50 };
+
+/*
+ * Wait until nothing that would block the lock has run longer than
+ * long_query_threshold (statements kill_long_queries may kill do not
+ * count: they are killed if the lock waits for them). MQ_OK,
+ * MQ_TIMEOUT, MQ_ABORTED or a db error.
+ */
+static int
+window(struct freeze *f, int64_t deadline, struct outcome *o)
+{
+	static struct blocker b[MAX_BLOCKERS];
+	struct pollfd p = { .fd = f->sigfd, .events = POLLIN };
+	int64_t logged = 0;
+	char why[600];
+	int i, n, first;
+
+	for (;;) {
+		n = lock_blockers(&f->d, f->c, f->waits,
+				  f->c->lock_long_query_threshold, 0, b,
+				  MAX_BLOCKERS);
+		if (n == -1) {
+			fmt(o->why, sizeof(o->why), "reading the process list: "
+			    "%s", f->d.err);
+			return db_errclass(&f->d);
+		}
+		for (first = -1, i = 0; i < n && first == -1; i++)
+			if (!lock_killable(f->c, &b[i]))
+				first = i;
+		if (first == -1)
+			return MQ_OK;
+		lock_blocker_describe(&b[first], why, sizeof(why));
+		if (logged == 0 || mono_ms() - logged >= WINDOW_LOG_MS) {
+			log_info("waiting for a safe moment: %s", why);
+			logged = mono_ms();
+		}
+		if (mono_ms() >= deadline) {
+			fmt(o->why, sizeof(o->why), "no safe moment within "
+			    "snapshot_timeout (%lld s); last blocker: %s",
+			    f->c->lock_snapshot_timeout, why);
+			return MQ_TIMEOUT;
+		}
+		if (poll(&p, 1, WINDOW_POLL_MS) == 1) {
+			fmt(o->why, sizeof(o->why), "stopped by a signal");
+			return MQ_ABORTED;
+		}
+	}
+}
+
+/*
+ * kill_long_queries: the lock has waited long_query_threshold; kill the
+ * statements it waits for that have run that long and may be killed.
+ * Never the holder's own connection, replication or daemon threads.
+ */
+static void
+kill_blockers(struct freeze *f)
+{
+	static struct blocker b[MAX_BLOCKERS];
+	char sql[64], what[600];
+	int i, n;
+
+	n = lock_blockers(&f->d, f->c, f->waits,
+			  f->c->lock_long_query_threshold, f->hconn, b,
+			  MAX_BLOCKERS);
+	if (n == -1) {
+		log_warn("kill_long_queries: reading the process list: %s",
+			 f->d.err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (!lock_killable(f->c, &b[i]))
+			continue;
+		lock_blocker_describe(&b[i], what, sizeof(what));
+		fmt(sql, sizeof(sql), "KILL QUERY %lu", b[i].id);
+		if (db_exec(&f->d, sql) == -1)
+			log_warn("kill_long_queries: cannot kill %s: %s", what,
+				 f->d.err);
+		else
+			log_warn("kill_long_queries = %s: killed the "
+				 "statement of %s", f->c->lock_kill_long_queries,
+				 what);
+	}
+}
+
 /* Handle one line from the holder; 1 when it is "ready". */
 static int
 line(struct freeze *f, char *l, struct outcome *o)
@@ -169,14 +254,23 @@ await(struct freeze *f, int64_t deadline, struct outcome *o)
 {
 	struct pollfd p[2] = { { .fd = f->rfd, .events = POLLIN },
 			       { .fd = f->sigfd, .events = POLLIN } };
+	int kill = strcmp(f->c->lock_kill_long_queries, "no") != 0;
+	int64_t kill_at = mono_ms() + f->c->lock_long_query_threshold * 1000;
 
 	o->code = 0;
 	for (;;) {
-		int64_t left = deadline - mono_ms();
+		int64_t now = mono_ms(), left = deadline - now;
 		char *nl;
 		ssize_t n;
 
-		if (left <= 0) {
+		if (kill && now >= kill_at) {
+			kill_blockers(f);
+			kill_at = mono_ms() + WINDOW_POLL_MS;
+		}
+		if (kill && kill_at - now < left)
+			left = kill_at - now > 0 ? kill_at - now : 1;
+
+		if (deadline - mono_ms() <= 0) {
 			stop_holder(f);
 			o->code = MQ_TIMEOUT;
 			o->retry = 1;
@@ -213,44 +307,6 @@ await(struct freeze *f, int64_t deadline, struct outcome *o)
 		}
 		if (f->len == sizeof(f->buf) - 1)
 			f->len = 0; /* an overlong line: drop it */
-	}
-}
-
-/*
- * Wait until nothing that would block the lock has run longer than
- * long_query_threshold. MQ_OK, MQ_TIMEOUT, MQ_ABORTED or a db error.
- */
-static int
-window(struct freeze *f, int64_t deadline, struct outcome *o)
-{
-	struct pollfd p = { .fd = f->sigfd, .events = POLLIN };
-	int64_t logged = 0;
-	char why[600];
-	int r;
-
-	for (;;) {
-		r = lock_find_blocker(&f->d, f->c, f->m, why, sizeof(why));
-		if (r == -1) {
-			fmt(o->why, sizeof(o->why), "reading the process list: "
-			    "%s", f->d.err);
-			return db_errclass(&f->d);
-		}
-		if (r == 0)
-			return MQ_OK;
-		if (logged == 0 || mono_ms() - logged >= WINDOW_LOG_MS) {
-			log_info("waiting for a safe moment: %s", why);
-			logged = mono_ms();
-		}
-		if (mono_ms() >= deadline) {
-			fmt(o->why, sizeof(o->why), "no safe moment within "
-			    "snapshot_timeout (%lld s); last blocker: %s",
-			    f->c->lock_snapshot_timeout, why);
-			return MQ_TIMEOUT;
-		}
-		if (poll(&p, 1, WINDOW_POLL_MS) == 1) {
-			fmt(o->why, sizeof(o->why), "stopped by a signal");
-			return MQ_ABORTED;
-		}
 	}
 }
 
@@ -347,7 +403,10 @@ setup(struct freeze *f, struct outcome *o)
 	}
 	f->m = lock_choose(f->c->lock_method, f->d.flavor, f->d.version,
 			   o->why, sizeof(o->why));
-	return f->m == NULL ? MQ_CONFIG : MQ_OK;
+	if (f->m == NULL)
+		return MQ_CONFIG;
+	f->waits = lock_waits_for(f->m, f->d.flavor, f->d.version);
+	return MQ_OK;
 }
 
 static void
@@ -382,8 +441,12 @@ freeze_main(const struct config *c)
 	deadline = t0 + c->lock_snapshot_timeout * 1000;
 	if ((r = setup(&f, &o)) != MQ_OK)
 		goto out;
-	log_info("freeze: %s %s, lock method %s", db_flavor_name(f.d.flavor),
-		 f.d.version_str, f.m->name);
+	log_info("freeze: %s %s, lock method %s (waits for %s)%s%s",
+		 db_flavor_name(f.d.flavor), f.d.version_str, f.m->name,
+		 lock_waits_name(f.waits), strcmp(c->lock_kill_long_queries,
+		 "no") ? ", kill_long_queries = " : "",
+		 strcmp(c->lock_kill_long_queries, "no") ?
+		 c->lock_kill_long_queries : "");
 	for (attempt = 1;; attempt++) {
 		int64_t limit;
 

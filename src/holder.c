@@ -162,7 +162,7 @@ static int
 take(struct holder *h)
 {
 	struct signalfd_siginfo si;
-	struct coords co;
+	static struct coords co;
 	char why[700], sum[300];
 	int64_t t0 = mono_ms();
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -124,6 +125,31 @@ lock_take(struct db *d, const struct lock_method *m)
 	return 0;
 }
 
+enum lock_waits
+lock_waits_for(const struct lock_method *m, enum flavor f, unsigned long v)
+{
+	if (m->backup_lock)
+		return WAITS_NONTX;
+	/* MariaDB's FTWRL does not wait for plain reads (measured on
+	 * 10.11); MySQL's waits for every statement with a table open. */
+	if (f == FL_MARIADB && v >= 100401)
+		return WAITS_WRITES;
+	return WAITS_ALL;
+}
+
+const char *
+lock_waits_name(enum lock_waits w)
+{
+	switch (w) {
+	case WAITS_ALL:
+		return "every running statement";
+	case WAITS_WRITES:
+		return "writes and DDL";
+	default:
+		return "DDL and non-transactional writes";
+	}
+}
+
 /* Append ignore_commands, quoted and comma-separated, to sql. */
 static int
 append_ignored(struct db *d, const struct config *c, char *sql, size_t n)
@@ -153,61 +179,129 @@ append_ignored(struct db *d, const struct config *c, char *sql, size_t n)
 	return append(sql, n, "%s", first ? "''" : "");
 }
 
+/*
+ * Is db.table transactional? 1 yes, 0 no or unknown (a view, a
+ * temporary table, a table that is gone: assume the worst), -1 error.
+ */
+static int
+transactional(struct db *d, const char *db, const char *table)
+{
+	char qdb[2 * 64 * 4 + 3], qt[2 * 64 * 4 + 3], sql[1400];
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int yes;
+
+	if (db_quote(d, qdb, sizeof(qdb), db) == -1 ||
+	    db_quote(d, qt, sizeof(qt), table) == -1)
+		return 0;
+	fmt(sql, sizeof(sql),
+	    "SELECT e.TRANSACTIONS FROM information_schema.TABLES t "
+	    "JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE "
+	    "WHERE t.TABLE_SCHEMA = %s AND t.TABLE_NAME = %s", qdb, qt);
+	r = db_query(d, sql);
+	if (r == NULL)
+		return -1;
+	row = mysql_fetch_row(r);
+	yes = row != NULL && row[0] != NULL && strcmp(row[0], "YES") == 0;
+	mysql_free_result(r);
+	return yes;
+}
+
+/* Does the pending lock wait for this statement? 1, 0 or -1. */
+static int
+blocks(struct db *d, enum lock_waits w, struct blocker *b, const char *text,
+       const char *conn_db)
+{
+	char db[256], table[256];
+
+	b->kind = stmt_classify(text, db, sizeof(db), table, sizeof(table));
+	if (w == WAITS_ALL)
+		return 1;
+	if (b->kind == STMT_READ)
+		return 0;
+	if (w == WAITS_WRITES || b->kind != STMT_WRITE)
+		return 1;
+	if (db[0] == '\0') {
+		if (conn_db == NULL || conn_db[0] == '\0')
+			return 1;
+		fmt(db, sizeof(db), "%s", conn_db);
+	}
+	switch (transactional(d, db, table)) {
+	case 1:
+		return 0;
+	case 0:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
 int
-lock_blocker_sql(struct db *d, const struct config *c,
-		 const struct lock_method *m, char *sql, size_t n)
+lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
+	      long long min_time, unsigned long skip, struct blocker *b,
+	      int max)
 {
 	/* MySQL 8.0.22+ has a non-blocking process list in
 	 * performance_schema; elsewhere information_schema's is it. */
 	const char *table = (d->flavor != FL_MARIADB && d->version >= 80022)
 		? "performance_schema.processlist"
 		: "information_schema.PROCESSLIST";
+	char sql[4096];
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int n = 0, rc = 0;
 
-	if (fmt(sql, n,
-		"SELECT ID, USER, HOST, COMMAND, TIME, "
-		"LEFT(IFNULL(INFO, ''), 200) FROM %s "
-		"WHERE ID <> CONNECTION_ID() AND TIME >= %lld "
+	if (fmt(sql, sizeof(sql),
+		"SELECT ID, USER, HOST, COMMAND, TIME, DB, "
+		"LEFT(INFO, 1024) FROM %s "
+		"WHERE ID <> CONNECTION_ID() AND ID <> %lu AND TIME >= %lld "
+		"AND INFO IS NOT NULL "
 		"AND USER NOT IN ('system user', 'event_scheduler') "
 		"AND COMMAND NOT LIKE 'Slave%%' "
 		"AND COMMAND NOT LIKE 'Binlog Dump%%' "
 		"AND COMMAND NOT IN (",
-		table, c->lock_long_query_threshold) == -1 ||
-	    append_ignored(d, c, sql, n) == -1 || append(sql, n, ")") == -1)
-		return -1;
-	/* Backup locks wait only for writes and DDL, never for reads. */
-	if (m->writes_only &&
-	    append(sql, n, " AND INFO RLIKE '^[[:space:](]*(INSERT|UPDATE|"
-		   "DELETE|REPLACE|LOAD|ALTER|CREATE|DROP|RENAME|TRUNCATE|"
-		   "OPTIMIZE|REPAIR|ANALYZE|IMPORT)'") == -1)
-		return -1;
-	return append(sql, n, " ORDER BY TIME DESC LIMIT 1");
-}
-
-int
-lock_find_blocker(struct db *d, const struct config *c,
-		  const struct lock_method *m, char *why, size_t n)
-{
-	char sql[4096], info[201];
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	int found = 0;
-
-	if (lock_blocker_sql(d, c, m, sql, sizeof(sql)) == -1) {
+		table, skip, min_time) == -1 ||
+	    append_ignored(d, c, sql, sizeof(sql)) == -1 ||
+	    append(sql, sizeof(sql), ") ORDER BY TIME DESC LIMIT 50") == -1) {
 		fmt(d->err, sizeof(d->err), "ignore_commands is too long");
 		return -1;
 	}
 	r = db_query(d, sql);
 	if (r == NULL)
 		return -1;
-	row = mysql_fetch_row(r);
-	if (row != NULL) {
-		sanitize(info, sizeof(info), row[5] ? row[5] : "");
-		fmt(why, n, "connection %s (%s@%s, %s) running for %s s: %s",
-		    row[0] ? row[0] : "?", row[1] ? row[1] : "?",
-		    row[2] ? row[2] : "?", row[3] ? row[3] : "?",
-		    row[4] ? row[4] : "?", info);
-		found = 1;
+	while (n < max && (row = mysql_fetch_row(r)) != NULL) {
+		struct blocker *x = &b[n];
+
+		memset(x, 0, sizeof(*x));
+		x->id = strtoul(row[0] ? row[0] : "0", NULL, 10);
+		sanitize(x->user, sizeof(x->user), row[1] ? row[1] : "");
+		sanitize(x->host, sizeof(x->host), row[2] ? row[2] : "");
+		sanitize(x->command, sizeof(x->command), row[3] ? row[3] : "");
+		x->time = strtoll(row[4] ? row[4] : "0", NULL, 10);
+		sanitize(x->info, sizeof(x->info), row[6] ? row[6] : "");
+		rc = blocks(d, w, x, row[6] ? row[6] : "", row[5]);
+		if (rc == -1)
+			break;
+		if (rc == 1)
+			n++;
 	}
 	mysql_free_result(r);
-	return found;
+	return rc == -1 ? -1 : n;
+}
+
+int
+lock_killable(const struct config *c, const struct blocker *b)
+{
+	if (strcmp(c->lock_kill_long_queries, "all") == 0)
+		return 1;
+	return strcmp(c->lock_kill_long_queries, "select") == 0 &&
+	       b->kind == STMT_READ;
+}
+
+void
+lock_blocker_describe(const struct blocker *b, char *buf, size_t n)
+{
+	fmt(buf, n, "connection %lu (%s@%s, %s) running %lld s: %.200s%s",
+	    b->id, b->user, b->host, b->command, b->time, b->info,
+	    strlen(b->info) > 200 ? "..." : "");
 }

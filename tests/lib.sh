@@ -175,7 +175,7 @@ state_field() { sed -n "s/^$1=//p" "$WORK/run/state" 2>/dev/null; }
 info_field() { sed -n "s/^$1 = //p" "${INFO_FILE:-$DATADIR/binlog_info.txt}"; }
 
 # log_has TEXT: the log file holds TEXT.
-log_has() { grep -qF -- "$1" "$WORK/mq.log"; }
+log_has() { grep -qsF -- "$1" "$WORK/mq.log"; }
 
 # dead PID: the process has exited (a zombie not yet reaped counts).
 dead() {

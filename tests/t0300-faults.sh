@@ -132,27 +132,6 @@ grep -q "attempt 1: .*trying again" "$WORK/mq.log"; ok $? "it retried"
 can_write; ok $? "writers are not blocked"
 wait $LW
 
-diag "a safe moment: FTWRL waits out a long SELECT; backup-stage does not need to"
-METHOD=ftwrl LONG_QUERY=1 conf
-sql "SELECT SLEEP(3)" >/dev/null & sp=$!
-sleep 1.5
-t0=$(now_ms)
-"$BIN/pre-freeze-script" freeze; st=$?
-el=$(( $(now_ms) - t0 ))
-ok $st "ftwrl: freeze exits 0"
-log_has "waiting for a safe moment: connection"; ok $? "ftwrl: it waited for the long SELECT (${el} ms)"
-dead $sp; ok $? "ftwrl: the lock came after the SELECT ended"
-"$BIN/post-thaw-script" thaw
-rm -f "$WORK/mq.log"
-METHOD=backup-stage LONG_QUERY=1 conf
-sql "SELECT SLEEP(3)" >/dev/null & sp=$!
-sleep 1.5
-"$BIN/pre-freeze-script" freeze; ok $? "backup-stage: freeze exits 0"
-! log_has "waiting for a safe moment"; ok $? "backup-stage: a long SELECT is no blocker"
-! dead $sp; ok $? "backup-stage: locked while the SELECT still ran"
-"$BIN/post-thaw-script" thaw
-wait $sp
-
 diag "state that does not name our holder: nothing is signalled"
 conf
 mkdir -m 700 -p "$WORK/run"

@@ -9,6 +9,7 @@
 #include "coords.h"
 #include "db.h"
 #include "lock.h"
+#include "stmt.h"
 #include "state.h"
 #include "util.h"
 
@@ -77,7 +78,7 @@ test_config(void)
 		    "method is set twice", "a key set twice is refused");
 	config_case("[lock]\nthis line is junk\n", "line 2: not a [section]",
 		    "a line that is not ini is refused with its number");
-	config_case("[lock]\nkill_long_queries = select\n", NULL,
+	config_case("[lock]\nkill_long_queries = select\nlong_query_threshold = 5\n", NULL,
 		    "kill_long_queries = select is accepted");
 	config_case("", NULL, "an empty file gives the defaults");
 }
@@ -186,6 +187,201 @@ test_versions(void)
 		   == 0, "binlog statement for MariaDB 10.4 and 10.11");
 }
 
+/* classify info; 1 when it is kind k with target db.table. */
+static int
+is(const char *info, enum stmt_kind k, const char *db, const char *table)
+{
+	char d[128], t[128];
+
+	if (stmt_classify(info, d, sizeof(d), t, sizeof(t)) != k) {
+		printf("# %s: got %s\n", info,
+		       stmt_kind_name(stmt_classify(info, d, sizeof(d), t,
+						    sizeof(t))));
+		return 0;
+	}
+	return strcmp(d, db) == 0 && strcmp(t, table) == 0;
+}
+
+static void
+test_stmt(void)
+{
+	char err[300];
+	struct config c;
+
+	ok(is("SELECT * FROM t.isam", STMT_READ, "", "") &&
+	   is("  (select 1)", STMT_READ, "", "") &&
+	   is("/* app */ SELECT SLEEP(3)", STMT_READ, "", "") &&
+	   is("show processlist", STMT_READ, "", ""),
+	   "reads are reads, after space, parentheses and comments");
+	ok(is("ALTER TABLE t.a ADD c INT", STMT_DDL, "", "") &&
+	   is("truncate x", STMT_DDL, "", "") &&
+	   is("CREATE INDEX i ON t(a)", STMT_DDL, "", ""),
+	   "DDL is DDL");
+	ok(is("INSERT INTO t.inno (v) VALUES (1)", STMT_WRITE, "t", "inno") &&
+	   is("insert low_priority ignore into `my db`.`we``ird` values(1)",
+	      STMT_WRITE, "my db", "we`ird") &&
+	   is("REPLACE accounts SET v = 1", STMT_WRITE, "", "accounts") &&
+	   is("INSERT INTO a SELECT * FROM b", STMT_WRITE, "", "a"),
+	   "INSERT and REPLACE name their target table");
+	ok(is("UPDATE t.isam SET v = v + SLEEP(6) WHERE id = 1", STMT_WRITE,
+	      "t", "isam") &&
+	   is("update ignore acc a set a.v = 0", STMT_WRITE, "", "acc") &&
+	   is("UPDATE acc AS a SET v = 0", STMT_WRITE, "", "acc"),
+	   "single-table UPDATE names its table");
+	ok(is("UPDATE a, b SET a.v = b.v", STMT_UNKNOWN, "", "") &&
+	   is("UPDATE a JOIN b ON a.id = b.id SET a.v = 1", STMT_UNKNOWN, "",
+	      "") &&
+	   is("DELETE a FROM a JOIN b USING (id)", STMT_UNKNOWN, "", "") &&
+	   is("DELETE FROM a USING a, b", STMT_UNKNOWN, "", ""),
+	   "multi-table UPDATE and DELETE are unknown (assume the worst)");
+	ok(is("DELETE QUICK FROM t.log WHERE ts < NOW()", STMT_WRITE, "t",
+	      "log") &&
+	   is("LOAD DATA LOCAL INFILE '/tmp/x\\'y' IGNORE INTO TABLE d.t",
+	      STMT_WRITE, "d", "t"),
+	   "DELETE and LOAD DATA name their table");
+	ok(is("CALL p()", STMT_UNKNOWN, "", "") &&
+	   is("/*!40101 INSERT */ INTO t VALUES (1)", STMT_UNKNOWN, "", "") &&
+	   is("", STMT_UNKNOWN, "", "") && is("INSERT INTO", STMT_UNKNOWN,
+					       "", ""),
+	   "procedures, executable comments and fragments are unknown");
+	ok(lock_waits_for(lock_by_name("backup-stage"), FL_MARIADB, 101119) ==
+		   WAITS_NONTX &&
+	   lock_waits_for(lock_by_name("percona-backup-locks"), FL_PERCONA,
+			  50744) == WAITS_NONTX &&
+	   lock_waits_for(lock_by_name("ftwrl"), FL_MARIADB, 101119) ==
+		   WAITS_WRITES &&
+	   lock_waits_for(lock_by_name("ftwrl"), FL_MYSQL, 80036) ==
+		   WAITS_ALL &&
+	   lock_waits_for(lock_by_name("ftwrl"), FL_PERCONA, 80036) ==
+		   WAITS_ALL &&
+	   lock_waits_for(lock_by_name("ftwrl"), FL_MARIADB, 100338) ==
+		   WAITS_ALL,
+	   "what each method waits for, per flavor");
+	ok(config_parse_string(&c, "[lock]\nkill_long_queries = all\n"
+			       "wait_timeout = 10\nlong_query_threshold = 10\n",
+			       err, sizeof(err)) == -1 &&
+	   strstr(err, "below wait_timeout") != NULL,
+	   "kill_long_queries needs long_query_threshold < wait_timeout");
+	ok(config_parse_string(&c, "[lock]\nkill_long_queries = select\n"
+			       "wait_timeout = 10\nlong_query_threshold = 3\n",
+			       err, sizeof(err)) == 0,
+	   "kill_long_queries with a shorter threshold is accepted");
+}
+
+static char info[65536];
+
+/* The info file for a server of flavor f, version v, as a replica of
+ * 10.0.0.1 with one channel named ch, or not a replica. */
+static const char *
+info_for(enum flavor f, unsigned long v, const char *vs, int replica,
+	 const char *ch)
+{
+	static struct coords co;
+	const char *mysql_names[] = { "Channel_Name", "Source_Host",
+				      "Source_Port", "Relay_Source_Log_File",
+				      "Exec_Source_Log_Pos", "Read_Source_Log_Pos",
+				      "Auto_Position", "Replica_SQL_Running" };
+	const char *old_names[] = { "Connection_name", "Master_Host",
+				    "Master_Port", "Relay_Master_Log_File",
+				    "Exec_Master_Log_Pos", "Read_Master_Log_Pos",
+				    "Using_Gtid", "Slave_SQL_Running" };
+	const char *values[] = { ch, "10.0.0.1", "3306", "src-bin.000042",
+				 "4711", "9999", f == FL_MARIADB ? "Slave_Pos"
+				 : "1", "Yes" };
+	struct server_id s = { f, v, vs };
+	int src = f != FL_MARIADB && v >= 80022;
+
+	memset(&co, 0, sizeof(co));
+	co.binlog_on = 1;
+	strcpy(co.file, "bin.000007");
+	co.pos = 1234;
+	strcpy(co.gtid, f == FL_MARIADB ? "0-1-100" :
+	       "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77");
+	if (f == FL_MARIADB && replica)
+		strcpy(co.gtid_slave, "0-9-500");
+	if (replica)
+		coords_add_channel(&co, src ? mysql_names : old_names, values,
+				   8);
+	if (coords_format_info(info, sizeof(info), &s, "ftwrl", &co, 0))
+		return "(did not fit)";
+	return info;
+}
+
+static int
+has(const char *text, const char *what)
+{
+	if (strstr(text, what) != NULL)
+		return 1;
+	printf("# missing: %s\n", what);
+	return 0;
+}
+
+static void
+test_coords(void)
+{
+	const char *t;
+
+	ok(strcmp(coords_replica_sql(FL_MYSQL, 50744), "SHOW SLAVE STATUS") == 0
+	   && strcmp(coords_replica_sql(FL_MYSQL, 80022), "SHOW REPLICA STATUS")
+	   == 0 && strcmp(coords_replica_sql(FL_PERCONA, 80036),
+			  "SHOW REPLICA STATUS") == 0 &&
+	   strcmp(coords_replica_sql(FL_MARIADB, 101119),
+		  "SHOW ALL REPLICAS STATUS") == 0 &&
+	   strcmp(coords_replica_sql(FL_MARIADB, 100406),
+		  "SHOW ALL SLAVES STATUS") == 0,
+	   "replica status statement per flavor and version");
+	t = info_for(FL_MYSQL, 50744, "5.7.44-log", 1, "");
+	ok(has(t, "server = MySQL 5.7.44-log\n") &&
+	   has(t, "replica_1_source_log_file = src-bin.000042\n") &&
+	   has(t, "replica_1_source_log_pos = 4711\n") &&
+	   !strstr(t, "9999") &&
+	   has(t, "CHANGE MASTER TO MASTER_HOST='10.0.0.1', MASTER_PORT=3306, "
+		  "MASTER_LOG_FILE='src-bin.000042', MASTER_LOG_POS=4711;") &&
+	   has(t, "CHANGE MASTER TO MASTER_LOG_FILE='bin.000007', "
+		  "MASTER_LOG_POS=1234;") &&
+	   has(t, "RESET MASTER; SET GLOBAL gtid_purged = "
+		  "'3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77';") &&
+	   has(t, "MASTER_AUTO_POSITION = 1"),
+	   "MySQL 5.7 replica: executed (not read) position, CHANGE MASTER");
+	t = info_for(FL_MYSQL, 80036, "8.0.36", 1, "east");
+	ok(has(t, "replica_1_channel = east\n") &&
+	   has(t, "CHANGE REPLICATION SOURCE TO SOURCE_HOST='10.0.0.1', "
+		  "SOURCE_PORT=3306, SOURCE_LOG_FILE='src-bin.000042', "
+		  "SOURCE_LOG_POS=4711 FOR CHANNEL 'east';") &&
+	   has(t, "SOURCE_AUTO_POSITION = 1 FOR CHANNEL 'east';") &&
+	   has(t, "RESET MASTER;") && !strstr(t, "9999"),
+	   "MySQL 8.0: Source names, CHANGE REPLICATION SOURCE, channels");
+	t = info_for(FL_MYSQL, 80022, "8.0.22", 1, "");
+	ok(has(t, "replica_1_source_log_pos = 4711") &&
+	   has(t, "CHANGE MASTER TO MASTER_HOST='10.0.0.1'"),
+	   "MySQL 8.0.22: SHOW REPLICA STATUS columns, CHANGE MASTER still");
+	t = info_for(FL_MYSQL, 80400, "8.4.3", 0, "");
+	ok(has(t, "RESET BINARY LOGS AND GTIDS;") &&
+	   has(t, "CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='bin.000007', "
+		  "SOURCE_LOG_POS=1234;") &&
+	   has(t, "replica_channels = 0\n") && !strstr(t, "SIBLING"),
+	   "MySQL 8.4 primary: no RESET MASTER, no sibling lines");
+	t = info_for(FL_PERCONA, 50744, "5.7.44-48-log", 1, "");
+	ok(has(t, "server = Percona Server 5.7.44-48-log") &&
+	   has(t, "MASTER_LOG_FILE='src-bin.000042', MASTER_LOG_POS=4711;"),
+	   "Percona 5.7 replica");
+	t = info_for(FL_PERCONA, 80036, "8.0.36-28", 1, "");
+	ok(has(t, "SOURCE_LOG_FILE='src-bin.000042', SOURCE_LOG_POS=4711;"),
+	   "Percona 8.0 replica");
+	t = info_for(FL_MARIADB, 101119, "10.11.19-MariaDB", 1, "east");
+	ok(has(t, "gtid_binlog_pos = 0-1-100\n") &&
+	   has(t, "replica_gtid_slave_pos = 0-9-500\n") &&
+	   has(t, "replica_1_using_gtid = Slave_Pos\n") &&
+	   has(t, "CHANGE MASTER 'east' TO MASTER_HOST='10.0.0.1', "
+		  "MASTER_PORT=3306, MASTER_LOG_FILE='src-bin.000042', "
+		  "MASTER_LOG_POS=4711;") &&
+	   has(t, "SET GLOBAL gtid_slave_pos = '0-9-500';\nCHANGE MASTER "
+		  "'east' TO MASTER_HOST='10.0.0.1', MASTER_PORT=3306, "
+		  "MASTER_USE_GTID = slave_pos;") &&
+	   has(t, "SET GLOBAL gtid_slave_pos = '0-1-100';"),
+	   "MariaDB replica: named connection, position and gtid_slave_pos");
+}
+
 static void
 test_util(void)
 {
@@ -211,6 +407,8 @@ main(void)
 	test_config();
 	test_state();
 	test_versions();
+	test_stmt();
+	test_coords();
 	test_util();
 	printf("1..%d\n", ntest);
 	return nfail != 0;

@@ -1,0 +1,149 @@
+#!/bin/bash
+# The lightest exact lock: what each method waits for on MariaDB, that
+# waiting never blocks InnoDB writers under BACKUP STAGE, that a forced
+# FTWRL is still bounded, and that kill_long_queries kills exactly what
+# it should.
+. "$(dirname "$0")/lib.sh"
+
+server_start s1
+make_tables
+sql "INSERT INTO t.inno (v) VALUES (1), (2), (3)"
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+conf() { rm -rf "$WORK/run" "$WORK/mq.log"; write_config "$WORK/c.conf" "$@"; }
+
+# running PATTERN: a statement LIKE 'PATTERN%' is in the process list.
+running() {
+	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%'")" -gt 0 ]
+}
+
+# long NAME STATEMENT: run STATEMENT in the background (pid in LP, its
+# output in $WORK/NAME.out) and wait until it has run at least 1.2 s.
+long() {
+	sql "$2" >"$WORK/$1.out" 2>&1 &
+	LP=$!
+	wait_for 5 running "${2:0:20}" || bail "$2 did not start"
+	sleep 1.2
+}
+
+freeze() { # freeze: run it, status in ST, milliseconds in EL
+	local t0; t0=$(now_ms)
+	"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ST=$?
+	EL=$(( $(now_ms) - t0 ))
+}
+
+diag "auto takes BACKUP STAGE on MariaDB, and says so"
+conf
+freeze; ok $ST "freeze"
+[ "$(state_field method)" = backup-stage ]; ok $? "state: method backup-stage"
+"$MQ" status | grep -q "backup-stage"; ok $? "status shows the method"
+log_has "lock method backup-stage (waits for DDL and non-transactional writes)"
+ok $? "the log names the method and what it waits for"
+[ "$(info_field lock_method)" = backup-stage ]; ok $? "the info file names it"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+
+diag "backup-stage, a long InnoDB UPDATE in flight: no wait at all"
+LONG_QUERY=1 conf
+long upd "UPDATE t.inno SET v = v + SLEEP(4) WHERE id = 1"
+freeze
+ok $ST "freeze exits 0"
+[ "$EL" -lt 1000 ]; ok $? "and returns promptly (${EL} ms)"
+! log_has "waiting for a safe moment"; ok $? "the InnoDB UPDATE is no blocker"
+! dead $LP; ok $? "locked while the UPDATE still ran"
+cannot_write; ok $? "while held, commits are blocked (the snapshot is exact)"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+wait $LP; ok $? "the UPDATE then committed"
+
+diag "backup-stage, a long MyISAM UPDATE: the safe-moment wait blocks nobody"
+LONG_QUERY=1 conf
+long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
+FP=$!
+wait_for 5 log_has "waiting for a safe moment: connection"; ok $? "freeze waits for a safe moment"
+grep -q "running [0-9]* s: UPDATE t.isam" "$WORK/mq.log"; ok $? "the log names the blocking statement"
+can_write; ok $? "InnoDB writers run while freeze waits"
+wait $FP; ok $? "freeze exits 0 once the UPDATE is done"
+dead $LP; ok $? "the lock came after the UPDATE ended"
+"$BIN/post-thaw-script" thaw
+
+diag "backup-stage, the lock itself waiting behind a MyISAM UPDATE"
+LONG_QUERY=30 conf
+long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
+FP=$!
+wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ]"
+ok $? "the holder is waiting for its lock"
+sleep 0.3
+t0=$(now_ms); can_write; st=$?; el=$(( $(now_ms) - t0 ))
+ok $st "an InnoDB insert commits while BACKUP STAGE waits (${el} ms)"
+wait $FP; ok $? "freeze exits 0 after the UPDATE"
+"$BIN/post-thaw-script" thaw
+
+diag "ftwrl forced: reads are no blockers, writes are, and the wait is bounded"
+METHOD=ftwrl LONG_QUERY=1 conf
+long sel "SELECT SLEEP(4) FROM t.isam LIMIT 1"
+freeze
+ok $ST "ftwrl: freeze exits 0"
+! log_has "waiting for a safe moment"; ok $? "ftwrl on MariaDB: a long SELECT is no blocker"
+! dead $LP; ok $? "locked while the SELECT still ran"
+[ "$(state_field method)" = ftwrl ]; ok $? "state: method ftwrl"
+"$BIN/post-thaw-script" thaw
+wait $LP
+METHOD=ftwrl LONG_QUERY=1 conf
+long upd "UPDATE t.inno SET v = v + SLEEP(3) WHERE id = 2"
+freeze
+ok $ST "ftwrl: freeze exits 0"
+log_has "waiting for a safe moment: connection"; ok $? "ftwrl: a long InnoDB UPDATE is a blocker"
+dead $LP; ok $? "ftwrl: the lock came after the UPDATE ended"
+"$BIN/post-thaw-script" thaw
+METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 conf
+long upd "UPDATE t.isam SET v = v + SLEEP(8) WHERE id = 1"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
+FP=$!
+wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ]"
+sleep 0.3
+cannot_write; ok $? "a waiting FTWRL blocks InnoDB writers (what BACKUP STAGE saves)"
+t0=$(now_ms); wait $FP; st=$?; el=$(( $(now_ms) - t0 ))
+ok $(( st != 6 )) "ftwrl: freeze gives up with exit 6 (got $st: $(tail -1 "$WORK/err"))"
+[ "$el" -le 6000 ]; ok $? "within snapshot_timeout + wait_timeout + slack (${el} ms more)"
+[ "$(holders)" -eq 0 ]; ok $? "no holder left"
+can_write; ok $? "writers run again"
+wait $LP
+
+diag "kill_long_queries = all kills exactly the statement that blocks"
+sql "SET GLOBAL event_scheduler = ON"
+LONG_QUERY=1 WAIT_TIMEOUT=4 conf "[lock]" "kill_long_queries = all"
+long sel "SELECT SLEEP(30) FROM t.inno LIMIT 1"; SP=$LP
+long iupd "UPDATE t.inno SET v = v + SLEEP(30) WHERE id = 3"; IP=$LP
+long upd "UPDATE t.isam SET v = v + SLEEP(30) WHERE id = 1"; UP=$LP
+freeze
+ok $ST "freeze exits 0"
+[ "$EL" -lt 4000 ]; ok $? "within wait_timeout (${EL} ms)"
+wait_for 2 dead $UP; ok $? "the MyISAM UPDATE was killed"
+grep -q "interrupted" "$WORK/upd.out"; ok $? "its client was told: $(grep -o "ERROR.*interrupted" "$WORK/upd.out")"
+grep -q "kill_long_queries = all: killed the statement of connection [0-9]* (root@localhost, Query) running [0-9]* s: UPDATE t.isam" "$WORK/mq.log"
+ok $? "the kill is logged with user, host, time and statement"
+[ "$(grep -c "killed the statement" "$WORK/mq.log")" -eq 1 ]; ok $? "one kill only"
+! dead $SP; ok $? "the long SELECT was not killed"
+! dead $IP; ok $? "the long InnoDB UPDATE was not killed"
+[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'event_scheduler'")" -eq 1 ]
+ok $? "the event scheduler still runs"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+sql "SELECT CONCAT('KILL QUERY ', ID, ';') FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(30)%' AND ID <> CONNECTION_ID()" | sql "$(cat)" 2>/dev/null
+wait $SP $IP 2>/dev/null
+
+diag "kill_long_queries = select kills nothing on MariaDB (reads never block)"
+LONG_QUERY=1 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 conf "[lock]" "kill_long_queries = select"
+long upd "UPDATE t.isam SET v = v + SLEEP(6) WHERE id = 1"
+freeze
+ok $(( ST != 6 )) "freeze waits for a safe moment, then exits 6"
+! dead $LP; ok $? "the MyISAM UPDATE was not killed"
+! log_has "killed"; ok $? "nothing was killed"
+wait $LP
+
+diag "kill_long_queries with a threshold that is not below wait_timeout"
+LONG_QUERY=5 WAIT_TIMEOUT=5 conf "[lock]" "kill_long_queries = all"
+freeze
+ok $(( ST != 3 )) "freeze exits 3"
+grep -q "below wait_timeout" "$WORK/err"; ok $? "and says why: $(head -c 100 "$WORK/err")"
+
+done_testing
