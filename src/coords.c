@@ -303,7 +303,8 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 		channel_clause(tail, sizeof(tail), s, ch, 0);
 		if (s->flavor == FL_MARIADB)
 			r |= append(buf, n, "CHANGE MASTER%s TO %s='%s', "
-				    "%s=%u, %s='%s', %s=%llu;\n", name,
+				    "%s=%u, %s='%s', %s=%llu, "
+				    "MASTER_USE_GTID = no;\n", name,
 				    w->host, ch->host, w->port, ch->port,
 				    w->file, ch->file, w->pos, ch->pos);
 		else

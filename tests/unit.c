@@ -374,7 +374,7 @@ test_coords(void)
 	   has(t, "replica_1_using_gtid = Slave_Pos\n") &&
 	   has(t, "CHANGE MASTER 'east' TO MASTER_HOST='10.0.0.1', "
 		  "MASTER_PORT=3306, MASTER_LOG_FILE='src-bin.000042', "
-		  "MASTER_LOG_POS=4711;") &&
+		  "MASTER_LOG_POS=4711, MASTER_USE_GTID = no;") &&
 	   has(t, "SET GLOBAL gtid_slave_pos = '0-9-500';\nCHANGE MASTER "
 		  "'east' TO MASTER_HOST='10.0.0.1', MASTER_PORT=3306, "
 		  "MASTER_USE_GTID = slave_pos;") &&

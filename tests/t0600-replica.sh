@@ -1,0 +1,138 @@
+#!/bin/bash
+# A real replication pair: the replica's snapshot records the source
+# position it had *executed* and its GTID, and the CHANGE MASTER lines in
+# its info file, applied to fresh servers seeded from a copy of it, make
+# them replicate on to exactly the primary's data — by position and by
+# GTID.
+. "$(dirname "$0")/lib.sh"
+need cp fsfreeze
+
+# a free TCP port on 127.0.0.1 for the primary
+for _ in $(seq 1 50); do
+	PORT=$(( 20000 + RANDOM % 20000 ))
+	(echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
+done
+REPL_PW=Repl-pw-77q
+
+server_start prim --skip-networking=0 --bind-address=127.0.0.1 --port="$PORT" \
+	--binlog-format=ROW
+PRIM=$SOCK
+sql "CREATE USER repl@'127.0.0.1' IDENTIFIED BY '$REPL_PW';
+     GRANT REPLICATION SLAVE ON *.* TO repl@'127.0.0.1';
+     CREATE DATABASE t;
+     CREATE TABLE t.inno (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB;
+     CREATE TABLE t.isam (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=MyISAM" ||
+	bail "cannot prepare the primary"
+
+loop_mount xfs 320 "$WORK/rep.img" "$WORK/mnt"
+DATA_AT=$WORK/mnt server_start rep --server-id=2 --log-slave-updates \
+	--binlog-format=ROW --sync-binlog=1 --innodb-flush-log-at-trx-commit=1
+REP=$SOCK
+REP_DATA=$DATADIR
+sql "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT,
+       MASTER_USER='repl', MASTER_PASSWORD='$REPL_PW', MASTER_USE_GTID=slave_pos;
+     START SLAVE" || bail "cannot start replication"
+wait_for 30 sh -c "mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT 1 FROM t.isam LIMIT 0' >/dev/null 2>&1" ||
+	bail "the replica did not catch up: $(sql 'SHOW SLAVE STATUS\G' | grep -i error)"
+
+# replica_field NAME: a column of SHOW SLAVE STATUS on the replica.
+replica_field() {
+	mariadb --no-defaults -S "$REP" -uroot -e 'SHOW SLAVE STATUS\G' |
+		sed -n "s/^ *$1: //p"
+}
+
+# the writer: InnoDB transactions and MyISAM inserts on the primary
+writer() {
+	local i=0
+	while [ ! -e "$WORK/stop" ]; do
+		i=$((i + 1))
+		echo "START TRANSACTION; INSERT INTO t.inno (v) VALUES ($i); INSERT INTO t.inno (v) VALUES ($i); COMMIT;
+INSERT INTO t.isam (v) VALUES ($i);"
+	done | mariadb --no-defaults -S "$PRIM" -uroot
+}
+writer & WP=$!
+wait_for 20 sh -c "[ \$(mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT COUNT(*) FROM t.inno') -gt 200 ]"
+ok $? "rows flow from the primary to the replica"
+
+diag "freeze the replica (kill_long_queries = all: replication threads are never killed)"
+SOCK=$REP DATADIR=$REP_DATA LONG_QUERY=1 WAIT_TIMEOUT=3 \
+	write_config "$WORK/c.conf" "[lock]" "kill_long_queries = all"
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze on the replica"
+live_file=$(replica_field Relay_Master_Log_File)
+live_pos=$(replica_field Exec_Master_Log_Pos)
+read_pos=$(replica_field Read_Master_Log_Pos)
+live_gtid=$(SOCK=$REP sql "SELECT @@gtid_slave_pos")
+sql_running=$(replica_field Slave_SQL_Running)
+io_running=$(replica_field Slave_IO_Running)
+fsfreeze -f "$WORK/mnt" && cp --sparse=always "$WORK/rep.img" "$WORK/copy.img"; st=$?
+fsfreeze -u "$WORK/mnt"
+ok $st "FIFREEZE, copy the replica's image, FITHAW"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+[ "$sql_running" = Yes ] && [ "$io_running" = Yes ]
+ok $? "both replication threads kept running through the freeze"
+! log_has "killed the statement"; ok $? "nothing was killed"
+
+INFO=$REP_DATA/binlog_info.txt
+[ "$(info_field replica_channels)" = 1 ]; ok $? "the info file lists one replica channel"
+[ "$(info_field replica_1_source_host)" = 127.0.0.1 ] &&
+	[ "$(info_field replica_1_source_port)" = "$PORT" ]
+ok $? "with the source's host and port"
+[ "$(info_field replica_1_source_log_file)" = "$live_file" ] &&
+	[ "$(info_field replica_1_source_log_pos)" = "$live_pos" ]
+ok $? "and the executed source position seen while locked ($live_file:$live_pos; read position $read_pos)"
+[ "$(info_field replica_gtid_slave_pos)" = "$live_gtid" ]
+ok $? "and gtid_slave_pos ($live_gtid)"
+log_has "replica of 127.0.0.1:$PORT executed $live_file:$live_pos"
+ok $? "the log has the same facts"
+
+touch "$WORK/stop"; wait $WP
+read -r pfile ppos _ < <(SOCK=$PRIM sql "SHOW MASTER STATUS")
+pgtid=$(SOCK=$PRIM sql "SELECT @@gtid_binlog_pos")
+psum=$(SOCK=$PRIM sql "CHECKSUM TABLE t.inno, t.isam" | awk '{ print $2 }' | tr '\n' ' ')
+prows=$(SOCK=$PRIM sql "SELECT COUNT(*) FROM t.inno")
+diag "primary at $pfile:$ppos gtid $pgtid, $prows InnoDB rows"
+
+# sibling_lines MODE: the statements of the info file's SIBLING section,
+# P for by position, G for by GTID.
+sibling_lines() {
+	awk -v want="$1" '/SIBLING/ { s = 1; next }
+		s && /^# or, by GTID/ { g = 1; next }
+		s && /^$/ { exit }
+		s && !/^#/ { if ((g ? "G" : "P") == want) print }' "$2"
+}
+
+cp --sparse=always "$WORK/copy.img" "$WORK/copy2.img" || bail "cannot copy the image"
+
+# seed NAME IMAGE MODE: a server on the snapshot, made a sibling replica
+# with the info file's MODE lines; checks it replicates to the primary.
+seed() {
+	local name=$1 img=$2 mode=$3 dir=$WORK/$1 lines
+	mount_copy "$img" "$WORK/m-$name" nouuid || bail "cannot mount $img"
+	mkdir -p "$dir"; echo "$WORK/m-$name/data" >"$dir/datadir"
+	server_run "$dir" --server-id=3 --skip-slave-start --binlog-format=ROW
+	lines=$(sibling_lines "$mode" "$WORK/m-$name/data/binlog_info.txt")
+	[ -n "$lines" ]; ok $? "$name: the snapshot's info file has the $mode lines"
+	diag "$name: $lines"
+	sql "$lines
+	     CHANGE MASTER TO MASTER_USER='repl', MASTER_PASSWORD='$REPL_PW';
+	     START SLAVE"; ok $? "$name: the lines apply"
+	if [ "$mode" = P ]; then
+		r=$(sql "SELECT MASTER_POS_WAIT('$pfile', $ppos, 60)")
+	else
+		r=$(sql "SELECT MASTER_GTID_WAIT('$pgtid', 60)")
+	fi
+	[ "$r" = 0 ] || [ "$mode" = P ] && [ "$r" != -1 ] && [ "$r" != NULL ]
+	ok $? "$name: it caught up with the primary (wait returned $r)"
+	[ "$(mariadb --no-defaults -S "$SOCK" -uroot -e 'SHOW SLAVE STATUS\G' | sed -n 's/^ *Last_SQL_Errno: //p')" = 0 ]
+	ok $? "$name: no replication error"
+	sum=$(sql "CHECKSUM TABLE t.inno, t.isam" | awk '{ print $2 }' | tr '\n' ' ')
+	rows=$(sql "SELECT COUNT(*) FROM t.inno")
+	[ "$sum" = "$psum" ] && [ "$rows" = "$prows" ]
+	ok $? "$name: its tables equal the primary's ($rows rows, checksums $sum)"
+	server_stop "$dir"
+}
+seed bypos "$WORK/copy.img" P
+seed bygtid "$WORK/copy2.img" G
+
+done_testing
