@@ -49,6 +49,15 @@ check: deps
 	$(MAKE) all tests/unit
 	tests/run
 
+tests/bench-helper: tests/bench-helper.c Makefile
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/bench-helper.c $(DB_LIBS)
+
+# make bench: freeze latency and writer stalls, each lock method side
+# by side, on a throwaway server (numbers, not pass/fail tests).
+bench: deps
+	$(MAKE) all tests/bench-helper
+	tests/bench.sh
+
 demo: deps
 	$(MAKE) all
 	tests/demo.sh
@@ -73,6 +82,6 @@ uninstall:
 	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
 
 clean:
-	rm -f mysql-quiesce src/*.o tests/*.o tests/unit
+	rm -f mysql-quiesce src/*.o tests/*.o tests/unit tests/bench-helper
 
-.PHONY: all deps check demo install uninstall clean
+.PHONY: all bench deps check demo install uninstall clean

@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,41 +54,56 @@ struct outcome {
 	char why[700];
 };
 
+/*
+ * Start the holder: a new session, stdio on /dev/null, no descriptor
+ * but its end of a socket pair as HOLDER_FD (it reports on it, and
+ * waits on it for our "go"), an environment of PATH only.
+ * posix_spawn (a vfork underneath) costs a fraction of a fork of this
+ * process. Signals stay blocked across exec; the holder takes them by
+ * fd.
+ */
 static int
 spawn(struct freeze *f)
 {
 	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)f->c->path,
-			 "-m", (char *)f->m->name, NULL };
+			 "-m", (char *)f->c->lock_method, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	static const char msg[] = "fail 1 0 cannot execute the holder\n";
-	int p[2], null;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int p[2], e;
 
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
-	f->pid = fork();
-	if (f->pid == -1) {
+	e = posix_spawn_file_actions_init(&fa);
+	if (e == 0 && (e = posix_spawnattr_init(&at)) != 0)
+		posix_spawn_file_actions_destroy(&fa);
+	if (e != 0) {
 		close(p[0]);
 		close(p[1]);
+		errno = e;
 		return -1;
 	}
-	if (f->pid == 0) {
-		/* Child: async-signal-safe calls only, then exec. Signals
-		 * stay blocked across exec; the holder takes them by fd. */
-		if (setsid() == -1 || dup2(p[1], HOLDER_FD) == -1 ||
-		    fcntl(HOLDER_FD, F_SETFD, 0) == -1)
-			_exit(127);
-		null = open("/dev/null", O_RDWR);
-		if (null == -1 || dup2(null, 0) == -1 || dup2(null, 1) == -1 ||
-		    dup2(null, 2) == -1)
-			_exit(127);
-		if (close_range(HOLDER_FD + 1, ~0U, 0) == -1)
-			for (null = HOLDER_FD + 1; null < 1024; null++)
-				close(null);
-		execve("/proc/self/exe", argv, envp);
-		(void)!write(HOLDER_FD, msg, sizeof(msg) - 1);
-		_exit(127);
-	}
+	if ((e = posix_spawn_file_actions_adddup2(&fa, p[1], HOLDER_FD)) ||
+	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
+						  0)) ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 2)) ||
+	    (e = posix_spawn_file_actions_addclosefrom_np(&fa,
+							   HOLDER_FD + 1)) ||
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID)))
+		f->pid = -1;
+	else
+		e = posix_spawn(&f->pid, "/proc/self/exe", &fa, &at, argv,
+				envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	close(p[1]);
+	if (e != 0) {
+		close(p[0]);
+		f->pid = 0;
+		errno = e;
+		return -1;
+	}
 	f->rfd = p[0];
 	f->hconn = 0;
 	f->len = 0;
@@ -396,6 +413,16 @@ setup(struct freeze *f, struct outcome *o)
 			return MQ_FAIL;
 		}
 	}
+	return MQ_OK;
+}
+
+/* Our own connection: the server's flavor, the method, the process
+ * list. The holder is starting meanwhile. */
+static int
+connect_server(struct freeze *f, struct outcome *o)
+{
+	int r;
+
 	r = db_connect(&f->d, f->c, 30);
 	if (r != MQ_OK) {
 		fmt(o->why, sizeof(o->why), "cannot connect: %s", f->d.err);
@@ -441,6 +468,16 @@ freeze_main(const struct config *c)
 	deadline = t0 + c->lock_snapshot_timeout * 1000;
 	if ((r = setup(&f, &o)) != MQ_OK)
 		goto out;
+	/* Start the holder now: its start and connect overlap ours and
+	 * the safe-moment search. It takes nothing before our "go". */
+	if (spawn(&f) == -1) {
+		fmt(o.why, sizeof(o.why), "cannot start the holder: %s",
+		    strerror(errno));
+		r = MQ_FAIL;
+		goto out;
+	}
+	if ((r = connect_server(&f, &o)) != MQ_OK)
+		goto out;
 	log_info("freeze: %s %s, lock method %s (waits for %s)%s%s",
 		 db_flavor_name(f.d.flavor), f.d.version_str, f.m->name,
 		 lock_waits_name(f.waits), strcmp(c->lock_kill_long_queries,
@@ -452,12 +489,14 @@ freeze_main(const struct config *c)
 
 		if ((r = window(&f, deadline, &o)) != MQ_OK)
 			break;
-		if (spawn(&f) == -1) {
+		if (f.pid == 0 && spawn(&f) == -1) {
 			fmt(o.why, sizeof(o.why), "cannot start the holder: %s",
 			    strerror(errno));
 			r = MQ_FAIL;
 			break;
 		}
+		/* If it is already gone, await reads why. */
+		(void)write_all(f.rfd, "go\n", 3);
 		limit = mono_ms() + c->lock_wait_timeout * 1000 +
 			CONNECT_SLACK_MS;
 		r = await(&f, limit < deadline ? limit : deadline, &o);
@@ -486,6 +525,8 @@ freeze_main(const struct config *c)
 		log_warn("attempt %d: %s; trying again", attempt, o.why);
 	}
 out:
+	if (f.pid > 0)
+		stop_holder(&f); /* it never got its go: nothing is locked */
 	db_close(&f.d);
 	return give_up(c, r, o.why);
 }

@@ -220,8 +220,7 @@ setup(struct holder *h, const char *method)
 	    (h->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
 		return fail(h, MQ_FAIL, 0, "cannot set up signals");
 	signal(SIGPIPE, SIG_IGN);
-	h->m = lock_by_name(method);
-	if (h->m == NULL)
+	if (strcmp(method, "auto") != 0 && lock_by_name(method) == NULL)
 		return fail(h, MQ_USAGE, 0, "unknown lock method");
 	h->dirfd = rundir_open(h->c->files_run_dir, 1, err, sizeof(err));
 	if (h->dirfd < 0)
@@ -235,11 +234,43 @@ setup(struct holder *h, const char *method)
 	h->st.pid = getpid();
 	if (proc_stat(h->st.pid, &h->st.start_time, NULL) == -1)
 		return fail(h, MQ_FAIL, 0, "cannot read own start time");
-	fmt(h->st.method, sizeof(h->st.method), "%s", h->m->name);
+	fmt(h->st.method, sizeof(h->st.method), "%s", method);
 	h->st.phase = PH_WAITING;
 	if (state_write(h->dirfd, &h->st) == -1)
 		return fail(h, MQ_STATE, 0, "cannot write state");
 	return MQ_OK;
+}
+
+/*
+ * Freeze starts us at once and looks for a safe moment meanwhile; wait
+ * for its "go". 0: go. -1: freeze is gone, or we were told to stop.
+ */
+static int
+await_go(struct holder *h)
+{
+	struct pollfd p[2] = { { .fd = h->pipefd, .events = POLLIN },
+			       { .fd = h->sigfd, .events = POLLIN } };
+	int64_t end = mono_ms() + (h->c->lock_snapshot_timeout + 30) * 1000;
+	char buf[8];
+	size_t len = 0;
+
+	for (;;) {
+		int64_t left = end - mono_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(p, 2, (int)left) == -1)
+			return -1;
+		if (p[1].revents & POLLIN)
+			return -1;
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(h->pipefd, buf + len, sizeof(buf) - len);
+		if (n <= 0)
+			return -1;
+		len += (size_t)n;
+		if (len >= 3)
+			return memcmp(buf, "go\n", 3) == 0 ? 0 : -1;
+	}
 }
 
 int
@@ -251,7 +282,7 @@ holder_main(const struct config *c, const char *method)
 	int r;
 
 	log_init(c->files_log_file, "holder");
-	if (fstat(HOLDER_FD, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+	if (fstat(HOLDER_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		log_err("pre-freeze-mysql-lock is started by freeze only");
 		return MQ_USAGE;
 	}
@@ -264,12 +295,24 @@ holder_main(const struct config *c, const char *method)
 		fmt(reason, sizeof(reason), "cannot connect: %s", h.d.err);
 		return fail(&h, r, 0, reason);
 	}
+	h.m = lock_choose(method, h.d.flavor, h.d.version, reason,
+			  sizeof(reason));
+	if (h.m == NULL)
+		return fail(&h, MQ_CONFIG, 0, reason);
+	fmt(h.st.method, sizeof(h.st.method), "%s", h.m->name);
 	h.st.conn_id = h.d.id;
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if (state_write(h.dirfd, &h.st) == -1)
 		return fail(&h, MQ_STATE, 0, "cannot write state");
 	fmt(line, sizeof(line), "conn %lu\n", h.d.id);
 	report(&h, line);
+	if (await_go(&h) == -1) {
+		h.pipefd = -1; /* nobody to report to */
+		log_info("freeze ended or stopped us before the lock was "
+			 "taken; nothing was locked");
+		return fail(&h, MQ_ABORTED, 0, "freeze ended before the lock "
+			    "was taken");
+	}
 	if (setup_session(&h) == -1) {
 		fmt(reason, sizeof(reason), "setting session timeouts: %s",
 		    h.d.err);

@@ -1,0 +1,145 @@
+#!/bin/bash
+# tests/bench.sh - make bench: what a freeze costs, per lock method, on a
+# throwaway MariaDB. Prints one table. Numbers, not pass/fail: they vary
+# with the machine.
+#
+# freeze ms     median wall time of pre-freeze-script freeze (7 runs),
+#               from exec to exit: what the hypervisor waits.
+# excess stall  the longest time one InnoDB insert took while a writer
+#               ran through freeze, a 300 ms "snapshot", thaw — minus how
+#               long the lock was held (blocked_ms, as thaw reports it);
+#               median of 3: the stall the lock method adds beyond the
+#               hold itself (waiting for the lock, granting it).
+# hold overhead how much longer than the 300 ms snapshot the lock was
+#               held: recording the coordinates, freeze's exit, thaw's
+#               start and the release (median of the idle runs).
+#               idle: nothing else running; long InnoDB: a 2 s UPDATE of
+#               another InnoDB table in flight at freeze; long MyISAM: a
+#               2 s UPDATE of a MyISAM table in flight at freeze.
+# 2000 idle     freeze ms median with 2,000 idle connections open.
+. "$(dirname "$0")/lib.sh"
+HELPER=$TOP/tests/bench-helper
+[ -x "$HELPER" ] || bail "build tests/bench-helper first (make bench)"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 4500 ] ||
+	bail "the open-files limit ($(ulimit -n)) is too low for 2,000 connections"
+
+server_start b --max-connections=2200 --open-files-limit=10000 \
+	--thread-cache-size=2200
+sql "CREATE DATABASE bench;
+     CREATE TABLE bench.w (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB;
+     CREATE TABLE bench.big (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;
+     CREATE TABLE bench.isam (id INT PRIMARY KEY, v INT) ENGINE=MyISAM;
+     INSERT INTO bench.big VALUES (1, 0); INSERT INTO bench.isam VALUES (1, 0)" ||
+	bail "cannot create the bench tables"
+# run_dir on tmpfs, as /run is in production
+RUN=$(mktemp -d /dev/shm/mq-bench.XXXXXX) || bail "no /dev/shm"
+trap 'rm -rf "$RUN"; cleanup' EXIT
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+HOLD_MS=300
+# sleeps without a fork: read with a timeout on a FIFO nobody writes
+mkfifo "$WORK/never" && exec 7<>"$WORK/never" || bail "cannot make a FIFO"
+nap() { read -r -t "$1" -u 7 || :; }
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)]; else print "-" }'; }
+
+conf() { # conf METHOD
+	METHOD=$1 LONG_QUERY=60 WAIT_TIMEOUT=10 write_config "$WORK/c.conf"
+	sed -i "s|^run_dir = .*|run_dir = $RUN/run|" "$WORK/c.conf"
+}
+
+freeze_ms() { # one freeze, its wall time in ms on stdout; thaw after
+	local t0 t1
+	t0=$EPOCHREALTIME   # no fork: $(date) would add its own exec
+	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	t1=$EPOCHREALTIME
+	"$BIN/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+}
+
+# latency: median wall ms of 7 freezes; the median of how long after
+# freeze began the lock was held (from the log) goes to $WORK/inproc.
+latency() {
+	local i
+	freeze_ms >/dev/null; freeze_ms >/dev/null   # warm up
+	: >"$WORK/mq.log"
+	for i in 1 2 3 4 5 6 7; do freeze_ms; done | median
+	grep -o 'lock held: .*, [0-9]* ms after freeze began' "$WORK/mq.log" |
+		sed 's/.*, \([0-9]*\) ms after.*/\1/' | median >"$WORK/inproc"
+}
+
+# stall_once LOAD: "excess hold-overhead" in ms for one cycle
+stall_once() {
+	local load=$1 lp="" held
+	rm -f "$WORK/stop"
+	"$HELPER" writer "$SOCK" "$WORK/stop" >"$WORK/writer.out" & local wp=$!
+	nap 0.3
+	case $load in
+	innodb) sql "UPDATE bench.big SET v = v + SLEEP(2) WHERE id = 1" & lp=$! ;;
+	myisam) sql "UPDATE bench.isam SET v = v + SLEEP(2) WHERE id = 1" & lp=$! ;;
+	esac
+	[ -n "$lp" ] && nap 0.3
+	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	nap "0.$HOLD_MS"
+	"$BIN/post-thaw-script" thaw || bail "thaw failed"
+	held=$(sed -n 's/^blocked_ms=//p' "$RUN/run/state")
+	[ -n "$lp" ] && wait "$lp"
+	nap 0.3
+	touch "$WORK/stop"; wait "$wp"
+	awk -v b="$held" -v h="$HOLD_MS" '{ printf "%.1f %.1f\n", $4 - b, b - h }' "$WORK/writer.out"
+}
+
+# stall LOAD: median excess stall; the median hold overhead goes to
+# $WORK/overhead
+stall() {
+	local i
+	for i in 1 2 3; do stall_once "$1"; done >"$WORK/stalls"
+	awk '{ print $2 }' "$WORK/stalls" | median >"$WORK/overhead"
+	awk '{ print $1 }' "$WORK/stalls" | median
+}
+
+declare -A R
+METHODS=(backup-stage ftwrl)
+for m in "${METHODS[@]}"; do
+	conf "$m"
+	R[$m,lat]=$(latency)
+	R[$m,in]=$(cat "$WORK/inproc")
+	R[$m,idle]=$(stall idle)
+	R[$m,over]=$(cat "$WORK/overhead")
+	R[$m,innodb]=$(stall innodb)
+	R[$m,myisam]=$(stall myisam)
+done
+
+exec 9> >("$HELPER" idle "$SOCK" 2000 >"$WORK/idle.out")
+wait_for 120 grep -q ready "$WORK/idle.out" || bail "could not open 2,000 connections"
+n=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST")
+for m in "${METHODS[@]}"; do
+	conf "$m"
+	R[$m,conns]=$(latency)
+done
+exec 9>&-
+
+conf auto
+"$BIN/pre-freeze-script" freeze || bail "freeze failed"
+auto=$(sed -n 's/^method=//p' "$RUN/run/state")
+"$BIN/post-thaw-script" thaw
+echo
+echo "mysql-quiesce bench: $(sql 'SELECT VERSION()'), $(nproc) cores, run_dir on tmpfs, $n connections in the 2000-idle column"
+echo "(ms, medians. freeze: exec to exit of pre-freeze-script, 7 runs; locked after: the"
+echo " same freezes' own log, from the start of freeze to the lock held; excess stall:"
+echo " longest insert stall of a writer minus the time the lock was held, 3 runs each;"
+echo " hold overhead: time held beyond the ${HOLD_MS} ms snapshot)"
+echo
+F='%-20s %8s %8s %8s %9s %9s %9s %9s\n'
+printf "$F" "" "" "locked" "excess" "excess" "excess" "hold" "freeze"
+printf "$F" method freeze after idle "+InnoDB" "+MyISAM" overhead "2000 idle"
+for m in "${METHODS[@]}"; do
+	label=$m; [ "$m" = "$auto" ] && label="$m (auto)"
+	printf "$F" "$label" "${R[$m,lat]}" "${R[$m,in]}" "${R[$m,idle]}" \
+		"${R[$m,innodb]}" "${R[$m,myisam]}" "${R[$m,over]}" "${R[$m,conns]}"
+done
+printf "$F" "target for auto" "<= 10" "" "<= 10" "<= 10" "<= 20" "" ""
+echo
+a=$auto
+met() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v != "-" && v <= t) }' && echo met || echo MISSED; }
+echo "auto = $a: freeze $(met "${R[$a,lat]}" 10), idle stall $(met "${R[$a,idle]}" 10), long InnoDB $(met "${R[$a,innodb]}" 10), long MyISAM $(met "${R[$a,myisam]}" 20)"
