@@ -18,4 +18,7 @@ int status_main(const struct config *c, int json);
 /* check: config, connection, privileges, lock method; MQ_OK if ready. */
 int check_main(const struct config *c);
 
+/* snapshot: the whole job alone (argv: its options, "--", COMMAND...). */
+int snapshot_main(const struct config *c, int argc, char **argv);
+
 #endif

@@ -23,6 +23,15 @@ void log_msg(int level, const char *f, ...)
 
 void log_verbose(void);
 
+/*
+ * While a filesystem may be frozen, write nothing: log_hold() keeps
+ * lines in memory (the file's and stderr's alike); log_release() writes
+ * them out in order and logs directly again. Lines beyond the buffer
+ * are counted and the count is logged on release.
+ */
+void log_hold(void);
+void log_release(void);
+
 #define log_err(...) log_msg(L_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(L_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(L_INFO, __VA_ARGS__)

@@ -22,6 +22,7 @@ enum {
 	MQ_LOST = 8,    /* thaw: the lock was lost before thaw came */
 	MQ_ABORTED = 9, /* freeze ended by SIGTERM/SIGINT/SIGHUP */
 	MQ_STATE = 10,  /* run_dir or state file unsafe or corrupt */
+	MQ_CMD = 11,    /* snapshot: the snapshot command failed */
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

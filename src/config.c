@@ -181,6 +181,13 @@ relations(const struct config *c, char *err, size_t n)
 		    c->lock_wait_timeout);
 		return -1;
 	}
+	if (c->snapshot_timeout != 0 &&
+	    c->snapshot_timeout >= c->lock_max_lock_time) {
+		fmt(err, n, "[snapshot] timeout (%lld) must be below "
+		    "max_lock_time (%lld): the lock must outlast the frozen "
+		    "window", c->snapshot_timeout, c->lock_max_lock_time);
+		return -1;
+	}
 	return 0;
 }
 

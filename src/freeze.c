@@ -66,12 +66,18 @@ static int
 spawn(struct freeze *f)
 {
 	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)f->c->path,
-			 "-m", (char *)f->c->lock_method, NULL };
+			 "-m", (char *)f->c->lock_method, NULL, NULL, NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	int p[2], e;
 
+	/* The binlog info file may be chosen by the caller (snapshot
+	 * mode), not by the file the holder reads: pass it on. */
+	if (f->c->files_binlog_info_file[0] != '\0') {
+		argv[5] = "-i";
+		argv[6] = (char *)f->c->files_binlog_info_file;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
 	e = posix_spawn_file_actions_init(&fa);
@@ -455,6 +461,21 @@ report_locked(struct freeze *f, int64_t t0, int attempts)
 		 s.gtid[0] ? s.gtid : "(none)");
 }
 
+/* Close what freeze opened (the run lock with it): snapshot mode goes on
+ * in this process and thaws through the same run lock. Signals stay
+ * blocked; one that came meanwhile stays pending for the next signalfd. */
+static void
+release_files(struct freeze *f)
+{
+	if (f->runlock >= 0)
+		close(f->runlock);
+	if (f->dirfd >= 0)
+		close(f->dirfd);
+	if (f->sigfd >= 0)
+		close(f->sigfd);
+	f->runlock = f->dirfd = f->sigfd = -1;
+}
+
 int
 freeze_main(const struct config *c)
 {
@@ -504,6 +525,7 @@ freeze_main(const struct config *c)
 			close(f.rfd);
 			report_locked(&f, t0, attempt);
 			db_close(&f.d);
+			release_files(&f);
 			return MQ_OK;
 		}
 		if (r == -1) {
@@ -528,5 +550,6 @@ out:
 	if (f.pid > 0)
 		stop_holder(&f); /* it never got its go: nothing is locked */
 	db_close(&f.d);
+	release_files(&f);
 	return give_up(c, r, o.why);
 }

@@ -20,6 +20,7 @@
 struct opts {
 	const char *config;  /* -c FILE */
 	const char *method;  /* -m METHOD (holder, internal) */
+	const char *info;    /* -i FILE (holder, internal) */
 	int json, verbose;
 	int argc;            /* positional arguments */
 	char **argv;
@@ -33,6 +34,7 @@ static int do_freeze_fail(const struct opts *);
 static int do_holder(const struct opts *);
 static int do_status(const struct opts *);
 static int do_check(const struct opts *);
+static int do_snapshot(const struct opts *);
 
 /*
  * Every way in. A row matches argv[0]'s basename (its default action)
@@ -52,12 +54,15 @@ static const struct cmd {
 	{ "freezeFail", do_freeze_fail, 1, CASE_ANY },
 	{ "status", do_status, 1, CASE_EXACT },
 	{ "check", do_check, 1, CASE_EXACT },
+	{ "snapshot", do_snapshot, 1, CASE_EXACT },
 };
 
 static const char usage_text[] =
 	"usage: mysql-quiesce [-c FILE] freeze | thaw | freezeFail\n"
 	"       mysql-quiesce [-c FILE] status [--json]\n"
 	"       mysql-quiesce [-c FILE] check\n"
+	"       mysql-quiesce [-c FILE] snapshot [--freeze-fs PATH]... [--no-freeze-fs]\n"
+	"                     [--timeout SECONDS] [--dry-run] -- COMMAND [ARG...]\n"
 	"       mysql-quiesce --help | --version\n"
 	"       pre-freeze-script [freeze]     (VMware Tools, QEMU hook)\n"
 	"       post-thaw-script [thaw | freezeFail]\n"
@@ -68,13 +73,22 @@ static const char usage_text[] =
 	"  freezeFail   the snapshot failed: release the lock\n"
 	"  status       show the lock holder's state (--json: one object)\n"
 	"  check        test config, connection, privileges and lock method\n"
+	"  snapshot     the whole job alone: lock, record the coordinates in the\n"
+	"               datadir, flush engine logs, sync, FIFREEZE the data's\n"
+	"               filesystems, run COMMAND, FITHAW, unlock; the frozen\n"
+	"               window ends at --timeout (default [snapshot] timeout)\n"
+	"    --freeze-fs PATH   freeze PATH's filesystem (first use replaces the\n"
+	"                       discovered ones, + PATH adds to them)\n"
+	"    --no-freeze-fs     freeze no filesystem (the command is atomic)\n"
+	"    --dry-run          print the plan; lock and freeze nothing\n"
 	"\n"
 	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
 	"               " DEFAULT_CONFIG ")\n"
 	"  -v           also log info lines to stderr\n"
 	"\n"
 	"exit: 0 ok, 1 system error, 2 usage, 3 config, 4 server, 5 privilege,\n"
-	"      6 timeout, 7 busy, 8 lock lost before thaw, 9 aborted, 10 state\n";
+	"      6 timeout, 7 busy, 8 lock lost before thaw, 9 aborted, 10 state,\n"
+	"      11 snapshot command failed\n";
 
 static int
 usage(const char *why)
@@ -112,13 +126,22 @@ static int do_thaw(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 0)); }
 static int do_freeze_fail(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 1)); }
 static int do_status(const struct opts *o) { WITH_CONFIG(o, status_main(&cfg, o->json)); }
 static int do_check(const struct opts *o) { WITH_CONFIG(o, check_main(&cfg)); }
+static int do_snapshot(const struct opts *o) { WITH_CONFIG(o, snapshot_main(&cfg, o->argc - 1, o->argv + 1)); }
 
 static int
 do_holder(const struct opts *o)
 {
+	int r;
+
 	if (o->method == NULL || o->config == NULL)
 		return usage("pre-freeze-mysql-lock is started by freeze only");
-	WITH_CONFIG(o, holder_main(&cfg, o->method));
+	if ((r = load(o, &cfg)) != MQ_OK)
+		return r;
+	if (o->info != NULL &&
+	    fmt(cfg.files_binlog_info_file, sizeof(cfg.files_binlog_info_file),
+		"%s", o->info) == -1)
+		return usage("binlog info file path too long");
+	return holder_main(&cfg, o->method);
 }
 
 static int
@@ -131,10 +154,19 @@ parse_opts(int argc, char **argv, struct opts *o)
 	o->argv = pos;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		if (o->argc > 0 && strcmp(pos[0], "snapshot") == 0) {
+			/* the rest is snapshot's own */
+			while (i < argc && o->argc < (int)ARRAY_LEN(pos))
+				pos[o->argc++] = argv[i++];
+			break;
+		}
 		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
-		     strcmp(a, "-m") == 0) && i + 1 < argc) {
+		     strcmp(a, "-m") == 0 || strcmp(a, "-i") == 0) &&
+		    i + 1 < argc) {
 			if (a[1] == 'm')
 				o->method = argv[++i];
+			else if (a[1] == 'i')
+				o->info = argv[++i];
 			else
 				o->config = argv[++i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
@@ -213,7 +245,7 @@ main(int argc, char **argv)
 		c = lookup(o.argv[0], 1);
 		if (c == NULL)
 			return usage("unknown command");
-		if (o.argc > 1)
+		if (o.argc > 1 && c->fn != do_snapshot)
 			return usage("too many arguments");
 	} else {
 		c = lookup(base, 0);
