@@ -154,9 +154,8 @@ static int
 expand(struct walk *w, const char *name, int depth)
 {
 	char p[PATH_MAX], disk[64];
-	struct dirent *e;
-	DIR *d;
-	int any = 0;
+	struct dirent **e;
+	int any = 0, failed = 0, i, ne;
 
 	if (depth > 16) {
 		fmt(w->err, w->n, "device %s: slaves nested too deep", name);
@@ -168,21 +167,20 @@ expand(struct walk *w, const char *name, int depth)
 		return expand(w, disk, depth + 1);
 	}
 	fmt(p, sizeof(p), "%s/class/block/%s/slaves", w->sys, name);
-	d = opendir(p);
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (e->d_name[0] == '.')
-				continue;
+	ne = scandir(p, &e, NULL, alphasort); /* sorted: stable output */
+	for (i = 0; i < ne; i++) {
+		if (e[i]->d_name[0] != '.' && !failed) {
 			append(w->chain, w->cn, "%s%s", any ? ", " : " <- ",
-			       e->d_name);
+			       e[i]->d_name);
 			any = 1;
-			if (expand(w, e->d_name, depth + 1) == -1) {
-				closedir(d);
-				return -1;
-			}
+			failed = expand(w, e[i]->d_name, depth + 1) == -1;
 		}
-		closedir(d);
+		free(e[i]);
 	}
+	if (ne > 0)
+		free(e);
+	if (failed)
+		return -1;
 	if (!any)
 		add_leaf(w, name);
 	return 0;

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "coords.h"
 #include "db.h"
+#include "discover.h"
 #include "lock.h"
 #include "stmt.h"
 #include "state.h"
@@ -383,6 +384,17 @@ test_coords(void)
 }
 
 static void
+test_discover(void)
+{
+	char a[] = "/srv/my\\040data\\011x\\134y", b[] = "/plain\\9";
+
+	discover_unescape(a);
+	discover_unescape(b);
+	ok(strcmp(a, "/srv/my data\tx\\y") == 0 && strcmp(b, "/plain\\9") == 0,
+	   "mountinfo escapes (\\040 \\011 \\134) decode; others stay");
+}
+
+static void
 test_util(void)
 {
 	char buf[16];
@@ -409,6 +421,7 @@ main(void)
 	test_versions();
 	test_stmt();
 	test_coords();
+	test_discover();
 	test_util();
 	printf("1..%d\n", ntest);
 	return nfail != 0;

@@ -1,0 +1,190 @@
+#!/bin/bash
+# Snapshot mode (the proof's cycles are in t0400): hard deadlines, the
+# watchdog, failures, signals, dry-run, discovery against captured sysfs
+# trees, and btrfs with its own atomic snapshot.
+. "$(dirname "$0")/lib.sh"
+need fsfreeze mkfs.btrfs btrfs timeout
+
+loop_mount xfs 320 "$WORK/main.img" "$WORK/mnt"
+DATA_AT=$WORK/mnt server_start src
+make_tables
+write_config "$WORK/c.conf"
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+
+# fs_writable: a write to the XFS image completes within 3 s (a write
+# to a frozen filesystem would block until it is thawed).
+fs_writable() {
+	( echo x >"$WORK/mnt/probe" ) & local p=$!
+	wait_for 3 dead $p
+}
+no_holder() { [ "$(holders)" -eq 0 ]; }
+snap() { # snap ARGS...: run snapshot mode; status in ST, ms in EL
+	local t0; t0=$(now_ms)
+	"$MQ" snapshot "$@" >"$WORK/out" 2>"$WORK/err"; ST=$?
+	EL=$(( $(now_ms) - t0 ))
+}
+
+diag "dry-run: the plan, and nothing locked or frozen"
+rm -rf "$WORK/run"
+snap --dry-run -- cp a b
+ok $ST "dry-run exits 0"
+dev=$(awk '$2 == "'"$WORK/mnt"'" { print $1 }' /proc/mounts)
+grep -q "^freeze: *$WORK/mnt\$" "$WORK/out"; ok $? "it names the data's filesystem"
+grep -q "^devices: *$dev\$" "$WORK/out"; ok $? "and its device ($dev)"
+grep -q "^lock method: *backup-stage" "$WORK/out" && grep -q "^command: *cp a b" "$WORK/out"
+ok $? "and the lock method and command"
+[ ! -e "$WORK/run/state" ] && no_holder; ok $? "nothing was locked"
+fs_writable; ok $? "nothing is frozen"
+
+diag "the command's environment"
+snap -- sh -c 'env > "$0"' "$WORK/env"
+ok $ST "snapshot exits 0"
+grep -q "^MYSQL_QUIESCE_BINLOG_FILE=mysql-bin.000001$" "$WORK/env" &&
+	grep -q "^MYSQL_QUIESCE_BINLOG_POS=$(info_field binlog_pos)$" "$WORK/env" &&
+	grep -q "^MYSQL_QUIESCE_GTID=$(info_field gtid_binlog_pos)$" "$WORK/env" &&
+	grep -q "^MYSQL_QUIESCE_MOUNTS=$WORK/mnt$" "$WORK/env" &&
+	grep -q "^MYSQL_QUIESCE_DEVICES=$dev$" "$WORK/env"
+ok $? "coordinates, mounts and devices are in it, equal to the info file"
+MYSQL_PWD=Pw-9f3kq-secret "$MQ" snapshot -- sh -c 'env > "$0"' "$WORK/env2"
+! grep -q "Pw-9f3kq-secret" "$WORK/env2"; ok $? "MYSQL_PWD is not passed on"
+log_has "froze $WORK/mnt" && log_has "thawed $WORK/mnt" && log_has "consistent"
+ok $? "the log says froze, thawed, consistent"
+# the holder logs its release itself; the lines snapshot mode held while
+# frozen ("froze", "thawed") reach the file only after that, in order
+awk '/snapshot INFO froze/ { f = NR } /snapshot INFO thawed/ { t = NR }
+     /holder INFO lock released/ { r = NR } END { exit !(r && f > r && t > f) }' "$WORK/mq.log"
+ok $? "the lines held while frozen were written after the thaw, in order"
+
+diag "a failing command: thawed, unlocked, exit 11"
+snap -- false
+ok $(( ST != 11 )) "exit 11 (got $ST)"
+grep -q "the snapshot command failed (exit 1)" "$WORK/err"; ok $? "and says so"
+fs_writable; ok $? "the filesystem is thawed"
+can_write && no_holder; ok $? "the lock is released"
+
+diag "the deadline: --timeout 3 with a command that never ends"
+snap --timeout 3 -- sleep 600
+ok $(( ST != 6 )) "exit 6 (got $ST)"
+[ "$EL" -ge 3000 ] && [ "$EL" -le 6000 ]; ok $? "after the deadline, within 3 s + 3 s margin (${EL} ms)"
+grep -q "overran --timeout (3 s)" "$WORK/err"; ok $? "and says so"
+fs_writable; ok $? "thawed"
+can_write && no_holder; ok $? "unlocked"
+! pgrep -f "^sleep 600" >/dev/null; ok $? "the command was killed"
+
+diag "the tool SIGKILLed while frozen: the watchdog thaws and unlocks"
+rm -f "$WORK/started"
+"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+SP=$!
+wait_for 10 test -e "$WORK/started"; ok $? "the command runs (the filesystem is frozen)"
+t0=$(now_ms); kill -KILL $SP
+fs_writable; st=$?; el=$(( $(now_ms) - t0 ))
+ok $st "the filesystem was thawed ${el} ms after the SIGKILL"
+[ "$el" -lt 2000 ]; ok $? "well within the deadline (< 2000 ms)"
+wait_for 5 can_write; ok $? "the lock was released"
+wait_for 5 no_holder; ok $? "no holder is left"
+wait_for 2 sh -c '! pgrep -f "^sleep 600" >/dev/null'; ok $? "the command was killed"
+wait_for 3 log_has "mysql-quiesce snapshot died: thawed"; ok $? "the watchdog logged it"
+
+diag "SIGTERM while frozen: thaw, unlock, exit 9"
+rm -f "$WORK/started"
+"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+SP=$!
+wait_for 10 test -e "$WORK/started"
+kill -TERM $SP; wait $SP; st=$?
+ok $(( st != 9 )) "exit 9 (got $st)"
+fs_writable && can_write && no_holder; ok $? "thawed and unlocked"
+
+diag "a target that is frozen already: an error before anything is locked"
+fsfreeze -f "$WORK/mnt"
+snap -- true
+fsfreeze -u "$WORK/mnt"
+ok $(( ST != 1 )) "exit 1 (got $ST)"
+grep -q "$WORK/mnt cannot be frozen: it is frozen already" "$WORK/err"; ok $? "and says so"
+no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
+
+diag "bad use"
+snap --timeout 30 -- true
+ok $(( ST != 2 )) "a --timeout not below max_lock_time is refused (exit 2)"
+snap --dry-run
+ok $(( ST != 2 )) "no command: exit 2"
+
+diag "discovery against captured sysfs trees"
+# capture NAME SCENARIO: proc/self/mountinfo and a sys tree under
+# $WORK/NAME in which the data's filesystem sits on SCENARIO's devices.
+capture() {
+	local r=$WORK/$1 s=$WORK/$1/sys devno
+	devno=$(stat -c '%Hd:%Ld' "$DATADIR")
+	mkdir -p "$r/proc/self" "$s/class/block" "$s/dev/block"
+	blk() { # blk NAME DIR: a device under devices/DIR
+		mkdir -p "$s/devices/$2/$1"
+		ln -s "../../devices/$2/$1" "$s/class/block/$1"
+	}
+	part() { blk "$1" "$2"; touch "$s/devices/$2/$1/partition"; }
+	slaves() { # slaves DEV SLAVE...
+		local d=$1; shift
+		mkdir -p "$s/class/block/$d/slaves"
+		for x in "$@"; do ln -s "../../$x" "$s/class/block/$d/slaves/$x"; done
+	}
+	case $2 in
+	raid1)	blk nvme0n1 pci/n0; part nvme0n1p1 pci/n0/nvme0n1
+		blk nvme1n1 pci/n1; part nvme1n1p1 pci/n1/nvme1n1
+		blk md0 virtual/block; slaves md0 nvme0n1p1 nvme1n1p1
+		top=md0 src=/dev/md0 ;;
+	lvm)	blk sdb pci/a1; blk sdc pci/a2
+		blk md1 virtual/block; slaves md1 sdb sdc
+		blk dm-0 virtual/block; slaves dm-0 md1
+		top=dm-0 src=/dev/mapper/vg-data ;;
+	part)	blk sda pci/a0; part sda1 pci/a0/sda
+		top=sda1 src=/dev/sda1 ;;
+	esac
+	ln -s "../../devices/x/$top" "$s/dev/block/$devno"
+	{
+		echo "22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw"
+		echo "40 1 $devno / /srv/my\\040data rw - xfs /dev/other rw"
+		echo "41 1 $devno / $WORK/mnt rw,relatime shared:1 - xfs $src rw,attr2"
+	} >"$r/proc/self/mountinfo"
+	write_config "$WORK/cap.conf" "[snapshot]" "proc_root = $r/proc" "sys_root = $s"
+}
+for sc in "raid1:/dev/nvme0n1 /dev/nvme1n1" "lvm:/dev/sdb /dev/sdc" "part:/dev/sda"; do
+	name=${sc%%:*} want=${sc#*:}
+	capture "cap-$name" "$name"
+	MYSQL_QUIESCE_CONFIG=$WORK/cap.conf "$MQ" snapshot --dry-run -- true >"$WORK/out" 2>&1
+	got=$(sed -n 's/^devices: *//p' "$WORK/out")
+	[ "$got" = "$want" ]; ok $? "$name: devices $got"
+	grep -q "^freeze: *$WORK/mnt\$" "$WORK/out"; ok $? "$name: mount point $WORK/mnt"
+done
+grep -q "dm-0 <- md1 <- sdb, sdc" "$WORK/mq.log"; ok $? "the LVM chain is logged (dm-0 <- md1 <- sdb, sdc)"
+grep -q "md0 <- nvme0n1p1 (nvme0n1), nvme1n1p1 (nvme1n1)" "$WORK/mq.log"; ok $? "the RAID1 chain is logged"
+
+diag "btrfs: a subvolume snapshot is the command, no filesystem freeze"
+loop_mount btrfs 256 "$WORK/bt.img" "$WORK/bt"
+btrfs -q subvolume create "$WORK/bt/vol" >/dev/null || bail "cannot create a btrfs subvolume"
+DATA_AT=$WORK/bt/vol server_start bsrv --binlog-format=ROW
+BSOCK=$SOCK
+make_tables
+( while [ ! -e "$WORK/bstop" ]; do echo "INSERT INTO t.inno (v) VALUES (1); INSERT INTO t.isam (v) VALUES (1);"; done |
+	mariadb --no-defaults -S "$BSOCK" -uroot ) & BW=$!
+wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$BSOCK' -uroot -N -e 'SELECT COUNT(*) FROM t.inno') -gt 100 ]"
+write_config "$WORK/b.conf"
+MYSQL_QUIESCE_CONFIG=$WORK/b.conf "$MQ" snapshot --no-freeze-fs -- \
+	btrfs -q subvolume snapshot "$WORK/bt/vol" "$WORK/bt/snap" 2>"$WORK/err"
+ok $? "snapshot --no-freeze-fs -- btrfs subvolume snapshot"
+touch "$WORK/bstop"; wait $BW
+info=$WORK/bt/snap/data/binlog_info.txt
+file=$(sed -n 's/^binlog_file = //p' "$info"); pos=$(sed -n 's/^binlog_pos = //p' "$info")
+gtid=$(sed -n 's/^gtid_binlog_pos = //p' "$info")
+[ "$(stat -c %s "$WORK/bt/snap/data/$file")" = "$pos" ]; ok $? "the snapshot's binlog is exactly the recorded size ($pos)"
+rm -f "$WORK/bt/snap/data/"*.pid
+mkdir -p "$WORK/bsnap"; echo "$WORK/bt/snap/data" >"$WORK/bsnap/datadir"
+server_run "$WORK/bsnap"
+[ "$(sql 'SELECT @@gtid_binlog_pos')" = "$gtid" ]; ok $? "the recovered server is at the recorded GTID ($gtid)"
+st=$(sql "CHECK TABLE t.inno, t.isam" | awk -F'\t' '$3 == "error" || ($3 == "status" && $4 != "OK") { bad = 1 } END { print bad + 0 }')
+[ "$st" = 0 ]; ok $? "CHECK TABLE is clean"
+n_i=$(sql "SELECT COUNT(*) FROM t.inno"); n_m=$(sql "SELECT COUNT(*) - 1 FROM t.isam")
+# the writer alternates InnoDB and MyISAM inserts: a consistent image
+# has as many of each, or one more InnoDB insert
+[ $((n_i - n_m)) -ge 0 ] && [ $((n_i - n_m)) -le 1 ]
+ok $? "InnoDB and MyISAM writes match ($n_i and $n_m)"
+server_stop "$WORK/bsnap"
+
+done_testing
