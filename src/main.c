@@ -77,8 +77,9 @@ static const char usage_text[] =
 	"               datadir, flush engine logs, sync, FIFREEZE the data's\n"
 	"               filesystems, run COMMAND, FITHAW, unlock; the frozen\n"
 	"               window ends at --timeout (default [snapshot] timeout)\n"
-	"    --freeze-fs PATH   freeze PATH's filesystem (first use replaces the\n"
-	"                       discovered ones, + PATH adds to them)\n"
+	"    --freeze-fs PATH   freeze PATH's filesystem instead of the\n"
+	"                       discovered ones; --freeze-fs +PATH adds one\n"
+	"    --timeout SECONDS  the longest the filesystems stay frozen\n"
 	"    --no-freeze-fs     freeze no filesystem (the command is atomic)\n"
 	"    --dry-run          print the plan; lock and freeze nothing\n"
 	"\n"
@@ -228,7 +229,7 @@ main(int argc, char **argv)
 	sane_stdio();
 	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "mysql-quiesce");
-	for (i = 1; i < argc; i++) {
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(usage_text, stdout);
 			return MQ_OK;
