@@ -277,7 +277,7 @@ await(struct freeze *f, int64_t deadline, struct outcome *o)
 {
 	struct pollfd p[2] = { { .fd = f->rfd, .events = POLLIN },
 			       { .fd = f->sigfd, .events = POLLIN } };
-	int kill = strcmp(f->c->lock_kill_long_queries, "no") != 0;
+	int killing = strcmp(f->c->lock_kill_long_queries, "no") != 0;
 	int64_t kill_at = mono_ms() + f->c->lock_long_query_threshold * 1000;
 
 	o->code = 0;
@@ -286,11 +286,11 @@ await(struct freeze *f, int64_t deadline, struct outcome *o)
 		char *nl;
 		ssize_t n;
 
-		if (kill && now >= kill_at) {
+		if (killing && now >= kill_at) {
 			kill_blockers(f);
 			kill_at = mono_ms() + WINDOW_POLL_MS;
 		}
-		if (kill && kill_at - now < left)
+		if (killing && kill_at - now < left)
 			left = kill_at - now > 0 ? kill_at - now : 1;
 
 		if (deadline - mono_ms() <= 0) {

@@ -170,12 +170,17 @@ MYSQL_QUIESCE_CONFIG=$WORK/b.conf "$MQ" snapshot --no-freeze-fs -- \
 	btrfs -q subvolume snapshot "$WORK/bt/vol" "$WORK/bt/snap" 2>"$WORK/err"
 ok $? "snapshot --no-freeze-fs -- btrfs subvolume snapshot"
 touch "$WORK/bstop"; wait $BW
-info=$WORK/bt/snap/data/binlog_info.txt
+# mount the snapshot subvolume by itself, as a restore would
+bdev=$(awk '$2 == "'"$WORK/bt"'" { print $1 }' /proc/mounts)
+mkdir -p "$WORK/bsm"
+mount -o subvol=snap "$bdev" "$WORK/bsm" && echo "$WORK/bsm" >>"$WORK/mounts"
+ok $? "the snapshot subvolume mounts by itself ($bdev, subvol=snap)"
+info=$WORK/bsm/data/binlog_info.txt
 file=$(sed -n 's/^binlog_file = //p' "$info"); pos=$(sed -n 's/^binlog_pos = //p' "$info")
 gtid=$(sed -n 's/^gtid_binlog_pos = //p' "$info")
-[ "$(stat -c %s "$WORK/bt/snap/data/$file")" = "$pos" ]; ok $? "the snapshot's binlog is exactly the recorded size ($pos)"
-rm -f "$WORK/bt/snap/data/"*.pid
-mkdir -p "$WORK/bsnap"; echo "$WORK/bt/snap/data" >"$WORK/bsnap/datadir"
+[ "$(stat -c %s "$WORK/bsm/data/$file")" = "$pos" ]; ok $? "the snapshot's binlog is exactly the recorded size ($pos)"
+rm -f "$WORK/bsm/data/"*.pid
+mkdir -p "$WORK/bsnap"; echo "$WORK/bsm/data" >"$WORK/bsnap/datadir"
 server_run "$WORK/bsnap"
 [ "$(sql 'SELECT @@gtid_binlog_pos')" = "$gtid" ]; ok $? "the recovered server is at the recorded GTID ($gtid)"
 st=$(sql "CHECK TABLE t.inno, t.isam" | awk -F'\t' '$3 == "error" || ($3 == "status" && $4 != "OK") { bad = 1 } END { print bad + 0 }')
