@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=c11 $(WARN) -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
 LIBS       = $(DB_LIBS) $(INIH_LIBS)
 
 SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
-      src/freeze.c src/snapshot.c \
+      src/freeze.c src/snapshot.c src/snaprun.c \
       src/holder.c src/holderctl.c src/lock.c src/log.c src/state.c \
       src/status.c src/stmt.c src/thaw.c src/util.c
 OBJ = $(SRC:.c=.o)

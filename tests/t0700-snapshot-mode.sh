@@ -85,6 +85,17 @@ wait_for 5 no_holder; ok $? "no holder is left"
 wait_for 2 sh -c '! pgrep -f "^sleep 600" >/dev/null'; ok $? "the command was killed"
 wait_for 3 log_has "mysql-quiesce snapshot died: thawed"; ok $? "the watchdog logged it"
 
+diag "--no-freeze-fs, the tool SIGKILLed: the watchdog still releases the lock"
+rm -f "$WORK/started"
+"$MQ" snapshot --no-freeze-fs --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+SP=$!
+wait_for 10 test -e "$WORK/started"; ok $? "the command runs"
+cannot_write; ok $? "commits are blocked while it runs (the lock is held)"
+t0=$(now_ms); kill -KILL $SP
+wait_for 5 can_write; st=$?; el=$(( $(now_ms) - t0 ))
+ok $st "the lock was released ${el} ms after the SIGKILL"
+wait_for 2 sh -c '! pgrep -f "^sleep 600" >/dev/null'; ok $? "the command was killed"
+
 diag "SIGTERM while frozen: thaw, unlock, exit 9"
 rm -f "$WORK/started"
 "$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
