@@ -24,7 +24,8 @@ LIBS       = $(DB_LIBS) $(INIH_LIBS)
 SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
       src/freeze.c src/snapshot.c src/snaprun.c \
       src/holder.c src/holderctl.c src/lock.c src/log.c src/state.c \
-      src/status.c src/stmt.c src/thaw.c src/util.c
+      src/status.c src/stmt.c src/thaw.c src/util.c \
+      src/window.c
 OBJ = $(SRC:.c=.o)
 HDR = $(wildcard include/*.h)
 LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock

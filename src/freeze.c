@@ -21,6 +21,7 @@
 #include "log.h"
 #include "state.h"
 #include "util.h"
+#include "window.h"
 
 /*
  * MUST: whatever path freeze leaves by, no holder it started is left
@@ -30,8 +31,6 @@
  */
 
 enum {
-	WINDOW_POLL_MS = 250,     /* re-read the process list this often */
-	WINDOW_LOG_MS = 10000,    /* repeat "still waiting" this often */
 	CONNECT_SLACK_MS = 2000,  /* holder start and connect, past wait */
 	STOP_WAIT_MS = 5000,      /* holder exit after KILL QUERY + TERM */
 };
@@ -161,90 +160,6 @@ stop_holder(struct freeze *f)
 	reap(f);
 }
 
-enum { MAX_BLOCKERS = 50 };
-
-/*
- * Wait until nothing that would block the lock has run longer than
- * long_query_threshold (statements kill_long_queries may kill do not
- * count: they are killed if the lock waits for them). MQ_OK,
- * MQ_TIMEOUT, MQ_ABORTED or a db error.
- */
-static int
-window(struct freeze *f, int64_t deadline, struct outcome *o)
-{
-	static struct blocker b[MAX_BLOCKERS];
-	struct pollfd p = { .fd = f->sigfd, .events = POLLIN };
-	int64_t logged = 0;
-	char why[600];
-	int i, n, first;
-
-	for (;;) {
-		n = lock_blockers(&f->d, f->c, f->waits,
-				  f->c->lock_long_query_threshold, 0, b,
-				  MAX_BLOCKERS);
-		if (n == -1) {
-			fmt(o->why, sizeof(o->why), "reading the process list: "
-			    "%s", f->d.err);
-			return db_errclass(&f->d);
-		}
-		for (first = -1, i = 0; i < n && first == -1; i++)
-			if (!lock_killable(f->c, &b[i]))
-				first = i;
-		if (first == -1)
-			return MQ_OK;
-		lock_blocker_describe(&b[first], why, sizeof(why));
-		if (logged == 0 || mono_ms() - logged >= WINDOW_LOG_MS) {
-			log_info("waiting for a safe moment: %s", why);
-			logged = mono_ms();
-		}
-		if (mono_ms() >= deadline) {
-			fmt(o->why, sizeof(o->why), "no safe moment within "
-			    "snapshot_timeout (%lld s); last blocker: %s",
-			    f->c->lock_snapshot_timeout, why);
-			return MQ_TIMEOUT;
-		}
-		if (poll(&p, 1, WINDOW_POLL_MS) == 1) {
-			fmt(o->why, sizeof(o->why), "stopped by a signal");
-			return MQ_ABORTED;
-		}
-	}
-}
-
-/*
- * kill_long_queries: the lock has waited long_query_threshold; kill the
- * statements it waits for that have run that long and may be killed.
- * Never the holder's own connection, replication or daemon threads.
- */
-static void
-kill_blockers(struct freeze *f)
-{
-	static struct blocker b[MAX_BLOCKERS];
-	char sql[64], what[600];
-	int i, n;
-
-	n = lock_blockers(&f->d, f->c, f->waits,
-			  f->c->lock_long_query_threshold, f->hconn, b,
-			  MAX_BLOCKERS);
-	if (n == -1) {
-		log_warn("kill_long_queries: reading the process list: %s",
-			 f->d.err);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (!lock_killable(f->c, &b[i]))
-			continue;
-		lock_blocker_describe(&b[i], what, sizeof(what));
-		fmt(sql, sizeof(sql), "KILL QUERY %lu", b[i].id);
-		if (db_exec(&f->d, sql) == -1)
-			log_warn("kill_long_queries: cannot kill %s: %s", what,
-				 f->d.err);
-		else
-			log_warn("kill_long_queries = %s: killed the "
-				 "statement of %s", f->c->lock_kill_long_queries,
-				 what);
-	}
-}
-
 /* Handle one line from the holder; 1 when it is "ready". */
 static int
 line(struct freeze *f, char *l, struct outcome *o)
@@ -287,7 +202,7 @@ await(struct freeze *f, int64_t deadline, struct outcome *o)
 		ssize_t n;
 
 		if (killing && now >= kill_at) {
-			kill_blockers(f);
+			window_kill(&f->d, f->c, f->waits, f->hconn);
 			kill_at = mono_ms() + WINDOW_POLL_MS;
 		}
 		if (killing && kill_at - now < left)
@@ -508,7 +423,8 @@ freeze_main(const struct config *c)
 	for (attempt = 1;; attempt++) {
 		int64_t limit;
 
-		if ((r = window(&f, deadline, &o)) != MQ_OK)
+		if ((r = window_wait(&f.d, c, f.waits, f.sigfd, deadline, o.why,
+				     sizeof(o.why))) != MQ_OK)
 			break;
 		if (f.pid == 0 && spawn(&f) == -1) {
 			fmt(o.why, sizeof(o.why), "cannot start the holder: %s",

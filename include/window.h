@@ -1,0 +1,34 @@
+/* window.h - the safe moment: waiting until nothing would make the lock
+ * wait, and kill_long_queries once it does wait. */
+#ifndef MQ_WINDOW_H
+#define MQ_WINDOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "lock.h"
+
+enum { WINDOW_POLL_MS = 250 }; /* re-read the process list this often */
+
+/*
+ * Wait until nothing that a lock of kind w would wait for has run
+ * long_query_threshold or longer; statements kill_long_queries may kill
+ * do not count (they are killed if the lock waits for them). Logs the
+ * blocker now and then. MQ_OK; MQ_TIMEOUT at deadline (mono ms),
+ * MQ_ABORTED when sigfd is readable, or a db error class; why says so.
+ */
+int window_wait(struct db *d, const struct config *c, enum lock_waits w,
+		int sigfd, int64_t deadline, char *why, size_t n);
+
+/*
+ * kill_long_queries: the lock has waited long_query_threshold; KILL
+ * QUERY the statements it waits for that have run that long and may be
+ * killed, never connection skip (the holder's), replication or daemon
+ * threads. Each kill is logged.
+ */
+void window_kill(struct db *d, const struct config *c, enum lock_waits w,
+		 unsigned long skip);
+
+#endif
