@@ -37,8 +37,11 @@ ok $? "and the lock method and command"
 fs_writable; ok $? "nothing is frozen"
 
 diag "the command's environment"
+flushes=$(sql "SHOW GLOBAL STATUS LIKE 'Com_flush'" | awk '{ print $2 }')
 snap -- sh -c 'env > "$0"' "$WORK/env"
 ok $ST "snapshot exits 0"
+[ "$(sql "SHOW GLOBAL STATUS LIKE 'Com_flush'" | awk '{ print $2 }')" -eq $((flushes + 1)) ]
+ok $? "the engine logs were flushed (one FLUSH: FLUSH ENGINE LOGS; BACKUP STAGE needs none)"
 grep -q "^MYSQL_QUIESCE_BINLOG_FILE=mysql-bin.000001$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_BINLOG_POS=$(info_field binlog_pos)$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_GTID=$(info_field gtid_binlog_pos)$" "$WORK/env" &&
@@ -96,14 +99,16 @@ wait_for 5 can_write; st=$?; el=$(( $(now_ms) - t0 ))
 ok $st "the lock was released ${el} ms after the SIGKILL"
 wait_for 2 sh -c '! pgrep -f "^sleep 600" >/dev/null'; ok $? "the command was killed"
 
-diag "SIGTERM while frozen: thaw, unlock, exit 9"
-rm -f "$WORK/started"
-"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
-SP=$!
-wait_for 10 test -e "$WORK/started"
-kill -TERM $SP; wait $SP; st=$?
-ok $(( st != 9 )) "exit 9 (got $st)"
-fs_writable && can_write && no_holder; ok $? "thawed and unlocked"
+for sig in TERM INT HUP; do
+	diag "SIG$sig while frozen: thaw, unlock, exit 9"
+	rm -f "$WORK/started"
+	"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+	SP=$!
+	wait_for 10 test -e "$WORK/started"
+	kill -$sig $SP; wait $SP; st=$?
+	ok $(( st != 9 )) "SIG$sig: exit 9 (got $st)"
+	fs_writable && can_write && no_holder; ok $? "SIG$sig: thawed and unlocked"
+done
 
 diag "a target that is frozen already: an error before anything is locked"
 fsfreeze -f "$WORK/mnt"
@@ -111,6 +116,12 @@ snap -- true
 fsfreeze -u "$WORK/mnt"
 ok $(( ST != 1 )) "exit 1 (got $ST)"
 grep -q "$WORK/mnt cannot be frozen: it is frozen already" "$WORK/err"; ok $? "and says so"
+no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
+
+diag "a target that cannot be frozen: an error before anything is locked"
+snap --freeze-fs /proc -- true
+ok $(( ST != 1 )) "exit 1 (got $ST)"
+grep -q "/proc cannot be frozen: its filesystem does not support freezing" "$WORK/err"; ok $? "and says so"
 no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
 
 diag "bad use"
