@@ -7,7 +7,7 @@
 #include "config.h"
 #include "state.h"
 
-/* The holder reports to freeze on this descriptor. */
+/* The holder's end of its socket pair with freeze. */
 #define HOLDER_FD 3
 
 /*
@@ -18,11 +18,13 @@
 #define HOLDER_MARGIN 5
 
 /*
- * The holder (pre-freeze-mysql-lock), started by freeze only. Connects,
- * takes the lock with method, records the coordinates, reports "ready"
- * on HOLDER_FD, then holds until SIGTERM, max_lock_time, or the server
- * closing the connection, and releases before it logs. Lines on
- * HOLDER_FD: "conn ID", then "ready" or "fail CODE RETRY MESSAGE".
+ * The holder (pre-freeze-mysql-lock), started by freeze only, at once.
+ * Connects, picks method ("auto" or a name) for the server, reports
+ * "conn ID" on HOLDER_FD and waits there for freeze's "go" (EOF or a
+ * stop signal: it exits, having locked nothing). Then takes the lock,
+ * records the coordinates, reports "ready" (or "fail CODE RETRY
+ * MESSAGE"), and holds until SIGTERM, max_lock_time, or the server
+ * closing the connection; it releases before it logs.
  */
 int holder_main(const struct config *c, const char *method);
 
