@@ -93,6 +93,16 @@ sed -i "/^socket = /d; /^user = root/d; s|^\[mysql\]|[mysql]\ndefaults_file = $W
 [ "$(state_field user)" = quiesce@localhost ]; ok $? "defaults_file: the holder connected as its [client] user"
 "$BIN/post-thaw-script" thaw; ok $? "defaults_file: thaw exits 0"
 
+# Without SLAVE MONITOR the replica status cannot be read: freeze still
+# locks, and the info file and the log say what is missing.
+rm -rf "$WORK/run"
+sql "REVOKE SLAVE MONITOR ON *.* FROM quiesce@localhost"
+"$BIN/pre-freeze-script" freeze; ok $? "no SLAVE MONITOR: freeze exits 0"
+grep -q "^replica_status_error = .*denied" "$DATADIR/binlog_info.txt"
+ok $? "no SLAVE MONITOR: the info file says the replica status was unreadable"
+log_has "replica status: "; ok $? "no SLAVE MONITOR: so does the log"
+"$BIN/post-thaw-script" thaw; ok $? "no SLAVE MONITOR: thaw exits 0"
+
 # Binary logging off: freeze says so and still locks.
 server_stop "$WORK/s1"
 server_run "$WORK/s1" --skip-log-bin
