@@ -138,6 +138,22 @@ verify() {
 	umount "$m"
 }
 
+# verify_cycles PREFIX LABEL N: verify copies PREFIX-1..N, report how
+# many held and how many transfers each covered.
+verify_cycles() {
+	local prefix=$1 label=$2 n=$3 k held=0 failed_before
+	for k in $(seq 1 "$n"); do
+		failed_before=$nfail
+		SOCK=$SRC_SOCK
+		verify "$prefix-$k" assert
+		[ "$nfail" -eq "$failed_before" ] && held=$((held + 1))
+		diag "$label cycle $k: $XFERS transfers covered"
+		SOCK=$SRC_SOCK
+	done
+	diag "$label: $held of $n cycles held"
+	[ "$held" -eq "$n" ]; ok $? "$label: every cycle held ($held of $n)"
+}
+
 # One method's cycles: freeze, FIFREEZE, copy, FITHAW, thaw.
 for METHOD in backup-stage ftwrl; do
 	SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
@@ -151,17 +167,7 @@ for METHOD in backup-stage ftwrl; do
 		sleep 0.5
 	done
 	stop_writers
-	held=0
-	for k in $(seq 1 "$CYCLES"); do
-		failed_before=$nfail
-		SOCK=$SRC_SOCK
-		verify "$METHOD-$k" assert
-		[ "$nfail" -eq "$failed_before" ] && held=$((held + 1))
-		diag "$METHOD cycle $k: $XFERS transfers covered"
-		SOCK=$SRC_SOCK
-	done
-	diag "$METHOD: $held of $CYCLES cycles held"
-	[ "$held" -eq "$CYCLES" ]; ok $? "$METHOD: every cycle held ($held of $CYCLES)"
+	verify_cycles "$METHOD" "$METHOD" "$CYCLES"
 done
 
 # The same proof through snapshot mode: one command does lock, record,
@@ -176,17 +182,7 @@ for k in $(seq 1 "$SNAP_CYCLES"); do
 	sleep 0.5
 done
 stop_writers
-held=0
-for k in $(seq 1 "$SNAP_CYCLES"); do
-	failed_before=$nfail
-	SOCK=$SRC_SOCK
-	verify "snapshot-$k" assert
-	[ "$nfail" -eq "$failed_before" ] && held=$((held + 1))
-	diag "snapshot mode cycle $k: $XFERS transfers covered"
-	SOCK=$SRC_SOCK
-done
-diag "snapshot mode: $held of $SNAP_CYCLES cycles held"
-[ "$held" -eq "$SNAP_CYCLES" ]; ok $? "snapshot mode: every cycle held ($held of $SNAP_CYCLES)"
+verify_cycles snapshot "snapshot mode" "$SNAP_CYCLES"
 
 # The negative control: coordinates read, no lock held, then the copy.
 start_writers
