@@ -203,6 +203,26 @@ coords_summary(const struct coords *co, char *buf, size_t n)
 		append(buf, n, "; replica status: %s", co->replica_why);
 }
 
+/*
+ * s as the body of a single-quoted SQL string: quote and backslash
+ * doubled, so a channel, host or file name that holds one can neither
+ * break nor extend the statement. (A doubled backslash is one backslash
+ * unless sql_mode has NO_BACKSLASH_ESCAPES.) dst needs 2 * strlen(s) + 1.
+ */
+static const char *
+sql_str(char *dst, size_t n, const char *s)
+{
+	size_t j = 0;
+
+	for (; *s != '\0' && j + 2 < n; s++) {
+		if (*s == '\'' || *s == '\\')
+			dst[j++] = *s;
+		dst[j++] = *s;
+	}
+	dst[j] = '\0';
+	return dst;
+}
+
 /* The spellings of one flavor and version. */
 struct words {
 	int src;                /* MySQL >= 8.0.23: SOURCE, REPLICATION */
@@ -226,14 +246,16 @@ static int
 seed_lines(char *buf, size_t n, const struct server_id *s,
 	   const struct words *w, const struct coords *co)
 {
+	char file[2 * sizeof(co->file)];
+
 	if (!co->binlog_on)
 		return append(buf, n, "\n# Binary logging was off: this "
 			      "snapshot cannot seed a replica of this server "
 			      "by position.\n");
 	if (append(buf, n, "\n# To make a new replica of THIS server from "
 		   "this snapshot (add host, port,\n# user and password):\n"
-		   "%s %s='%s', %s=%llu;\n", w->change, w->file, co->file,
-		   w->pos, co->pos) == -1)
+		   "%s %s='%s', %s=%llu;\n", w->change, w->file,
+		   sql_str(file, sizeof(file), co->file), w->pos, co->pos) == -1)
 		return -1;
 	if (co->gtid[0] == '\0')
 		return 0;
@@ -254,14 +276,17 @@ static void
 channel_clause(char *buf, size_t n, const struct server_id *s,
 	       const struct channel *ch, int mariadb_pos)
 {
+	char q[2 * sizeof(ch->name)];
+
 	buf[0] = '\0';
 	if (ch->name[0] == '\0')
 		return;
+	sql_str(q, sizeof(q), ch->name);
 	if (s->flavor == FL_MARIADB) {
 		if (mariadb_pos)
-			fmt(buf, n, " '%s'", ch->name);
+			fmt(buf, n, " '%s'", q);
 	} else
-		fmt(buf, n, " FOR CHANNEL '%s'", ch->name);
+		fmt(buf, n, " FOR CHANNEL '%s'", q);
 }
 
 /* On a replica: each channel's executed source position, and the lines
@@ -270,7 +295,10 @@ static int
 replica_lines(char *buf, size_t n, const struct server_id *s,
 	      const struct words *w, const struct coords *co)
 {
-	char name[96], tail[96];
+	char name[2 * sizeof(co->chan[0].name) + 16];
+	char tail[2 * sizeof(co->chan[0].name) + 16];
+	char host[2 * sizeof(co->chan[0].host)];
+	char file[2 * sizeof(co->chan[0].file)];
 	int i, r = 0;
 
 	if (co->replica_err)
@@ -301,17 +329,19 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 		const struct channel *ch = &co->chan[i];
 		channel_clause(name, sizeof(name), s, ch, 1);
 		channel_clause(tail, sizeof(tail), s, ch, 0);
+		sql_str(host, sizeof(host), ch->host);
+		sql_str(file, sizeof(file), ch->file);
 		if (s->flavor == FL_MARIADB)
 			r |= append(buf, n, "CHANGE MASTER%s TO %s='%s', "
 				    "%s=%u, %s='%s', %s=%llu, "
 				    "MASTER_USE_GTID = no;\n", name,
-				    w->host, ch->host, w->port, ch->port,
-				    w->file, ch->file, w->pos, ch->pos);
+				    w->host, host, w->port, ch->port,
+				    w->file, file, w->pos, ch->pos);
 		else
 			r |= append(buf, n, "%s %s='%s', %s=%u, %s='%s', "
 				    "%s=%llu%s;\n", w->change, w->host,
-				    ch->host, w->port, ch->port, w->file,
-				    ch->file, w->pos, ch->pos, tail);
+				    host, w->port, ch->port, w->file,
+				    file, w->pos, ch->pos, tail);
 	}
 	if (s->flavor == FL_MARIADB && co->gtid_slave[0] != '\0') {
 		r |= append(buf, n, "# or, by GTID:\nSET GLOBAL gtid_slave_pos "
@@ -321,8 +351,9 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 			channel_clause(name, sizeof(name), s, ch, 1);
 			r |= append(buf, n, "CHANGE MASTER%s TO %s='%s', "
 				    "%s=%u, MASTER_USE_GTID = slave_pos;\n",
-				    name, w->host, ch->host, w->port,
-				    ch->port);
+				    name, w->host,
+				    sql_str(host, sizeof(host), ch->host),
+				    w->port, ch->port);
 		}
 	} else if (s->flavor != FL_MARIADB && co->gtid[0] != '\0') {
 		r |= append(buf, n, "# or, by GTID (the restored server "
@@ -331,7 +362,8 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 			const struct channel *ch = &co->chan[i];
 			channel_clause(tail, sizeof(tail), s, ch, 0);
 			r |= append(buf, n, "%s %s='%s', %s=%u, %s = 1%s;\n",
-				    w->change, w->host, ch->host, w->port,
+				    w->change, w->host,
+				    sql_str(host, sizeof(host), ch->host), w->port,
 				    ch->port, w->src ? "SOURCE_AUTO_POSITION"
 						     : "MASTER_AUTO_POSITION",
 				    tail);

@@ -381,6 +381,14 @@ test_coords(void)
 		  "MASTER_USE_GTID = slave_pos;") &&
 	   has(t, "SET GLOBAL gtid_slave_pos = '0-1-100';"),
 	   "MariaDB replica: named connection, position and gtid_slave_pos");
+	t = info_for(FL_MARIADB, 101119, "10.11.19-MariaDB", 1, "o'b\\x");
+	ok(has(t, "replica_1_channel = o'b\\x\n") &&
+	   has(t, "CHANGE MASTER 'o''b\\\\x' TO MASTER_HOST='10.0.0.1'") &&
+	   !strstr(t, "'o'b"),
+	   "MariaDB: a quote or backslash in a connection name is escaped");
+	t = info_for(FL_MYSQL, 80036, "8.0.36", 1, "it's");
+	ok(has(t, "FOR CHANNEL 'it''s';") && !strstr(t, "'it's'"),
+	   "MySQL: a quote in a channel name is escaped");
 }
 
 static void
