@@ -43,12 +43,21 @@ $(OBJ) src/main.o tests/unit.o: $(HDR) Makefile
 tests/unit: tests/unit.o $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ) $(LIBS)
 
+# The unit tests again, built with AddressSanitizer and UBSan: any
+# out-of-bounds access or undefined behaviour in the parsers fails them.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+tests/unit-san: tests/unit.c $(SRC) $(HDR) Makefile
+	$(CC) -std=c11 $(WARN) -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
+		-DVERSION='"$(VERSION)"' $(SAN_FLAGS) -o $@ tests/unit.c \
+		$(SRC) $(LIBS)
+
 # check and demo first install what they need (Debian), then build.
 deps:
 	tests/deps.sh
 
 check: deps
-	$(MAKE) all tests/unit
+	$(MAKE) all tests/unit tests/unit-san
 	tests/run
 
 tests/bench-helper: tests/bench-helper.c Makefile
@@ -59,6 +68,21 @@ tests/bench-helper: tests/bench-helper.c Makefile
 bench: deps
 	$(MAKE) all tests/bench-helper
 	tests/bench.sh
+
+# make fuzz: every text parser under libFuzzer with ASan and UBSan, from
+# the seed corpus in tests/fuzz-corpus, FUZZ_SECONDS long (clang).
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+tests/fuzz: tests/fuzz.c $(SRC) $(HDR) Makefile
+	$(FUZZ_CC) -std=c11 -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
+		-DVERSION='"$(VERSION)"' -O1 -g \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ tests/fuzz.c $(SRC) $(LIBS)
+
+fuzz:
+	tests/deps.sh clang
+	$(MAKE) tests/fuzz
+	tests/fuzz.sh $(FUZZ_SECONDS)
 
 demo: deps
 	$(MAKE) all
@@ -84,6 +108,7 @@ uninstall:
 	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
 
 clean:
-	rm -f mysql-quiesce src/*.o tests/*.o tests/unit tests/bench-helper
+	rm -f mysql-quiesce src/*.o tests/*.o tests/unit tests/bench-helper \
+		tests/unit-san tests/fuzz
 
-.PHONY: all bench deps check demo install uninstall clean
+.PHONY: all bench deps check demo fuzz install uninstall clean

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install what building and testing need, on Debian, when it is missing.
+# Usage: tests/deps.sh [EXTRA-PACKAGE ...]
 set -eu
 pkgs="build-essential pkg-config mariadb-server mariadb-client
       libmariadb-dev libinih-dev xfsprogs btrfs-progs util-linux procps
-      sysbench"
+      sysbench $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

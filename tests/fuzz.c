@@ -1,0 +1,103 @@
+/*
+ * fuzz.c - a libFuzzer harness for every parser that reads text it does
+ * not control: statements from the process list, the state file, the
+ * config file, mountinfo escapes, version strings, and replica status
+ * rows that end up in the info file's statements.
+ *
+ * The first byte of an input picks the parser; the rest is its text.
+ * Built and run by `make fuzz` (clang, with ASan and UBSan).
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "coords.h"
+#include "db.h"
+#include "discover.h"
+#include "state.h"
+#include "stmt.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Replica status: up to 8 newline-separated values for the columns the
+ * tool reads, then the info file made from them. */
+static void
+fuzz_channel(char *text)
+{
+	static const char *const names[] = {
+		"Connection_name", "Master_Host", "Master_Port",
+		"Relay_Master_Log_File", "Exec_Master_Log_Pos",
+		"Read_Master_Log_Pos", "Using_Gtid", "Slave_SQL_Running",
+	};
+	static struct coords co;
+	static char out[1 << 16];
+	const char *values[8];
+	struct server_id s = { FL_MARIADB, 101119, "10.11.19-MariaDB" };
+	unsigned i;
+	char *p = text;
+
+	for (i = 0; i < 8; i++) {
+		values[i] = p;
+		p = strchr(p, '\n');
+		if (p == NULL) {
+			for (i++; i < 8; i++)
+				values[i] = "";
+			break;
+		}
+		*p++ = '\0';
+	}
+	memset(&co, 0, sizeof(co));
+	co.binlog_on = 1;
+	strcpy(co.file, "bin.000001");
+	if (coords_add_channel(&co, names, values, 8) == 0) {
+		(void)coords_format_info(out, sizeof(out), &s, "backup-stage",
+					 &co, 0);
+		s.flavor = FL_MYSQL;
+		s.version = 80036;
+		(void)coords_format_info(out, sizeof(out), &s, "ftwrl", &co, 0);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct config c;
+	struct state st;
+	char *text, err[256], db[128], table[128], out[512];
+
+	if (size == 0)
+		return 0;
+	if ((text = malloc(size)) == NULL)
+		return 0;
+	memcpy(text, data + 1, size - 1);
+	text[size - 1] = '\0';
+	switch (data[0] % 7) {
+	case 0:
+		(void)stmt_classify(text, db, sizeof(db), table, sizeof(table));
+		break;
+	case 1:
+		(void)state_parse(text, &st, err, sizeof(err));
+		break;
+	case 2:
+		(void)config_parse_string(&c, text, err, sizeof(err));
+		break;
+	case 3:
+		discover_unescape(text);
+		break;
+	case 4:
+		(void)db_parse_version(text);
+		break;
+	case 5:
+		sanitize(out, sizeof(out), text);
+		break;
+	case 6:
+		fuzz_channel(text);
+		break;
+	}
+	free(text);
+	return 0;
+}
