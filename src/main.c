@@ -45,16 +45,17 @@ static const struct cmd {
 	const char *name;
 	int (*fn)(const struct opts *);
 	int is_verb, anycase;
+	int reports;  /* its output is the result: failing to write it fails */
 } cmds[] = {
-	{ "pre-freeze-script", do_freeze, 0, 0 },
-	{ "post-thaw-script", do_thaw, 0, 0 },
-	{ "pre-freeze-mysql-lock", do_holder, 0, 0 },
-	{ "freeze", do_freeze, 1, CASE_ANY },
-	{ "thaw", do_thaw, 1, CASE_ANY },
-	{ "freezeFail", do_freeze_fail, 1, CASE_ANY },
-	{ "status", do_status, 1, CASE_EXACT },
-	{ "check", do_check, 1, CASE_EXACT },
-	{ "snapshot", do_snapshot, 1, CASE_EXACT },
+	{ "pre-freeze-script", do_freeze, 0, 0, 0 },
+	{ "post-thaw-script", do_thaw, 0, 0, 0 },
+	{ "pre-freeze-mysql-lock", do_holder, 0, 0, 0 },
+	{ "freeze", do_freeze, 1, CASE_ANY, 0 },
+	{ "thaw", do_thaw, 1, CASE_ANY, 0 },
+	{ "freezeFail", do_freeze_fail, 1, CASE_ANY, 0 },
+	{ "status", do_status, 1, CASE_EXACT, 1 },
+	{ "check", do_check, 1, CASE_EXACT, 1 },
+	{ "snapshot", do_snapshot, 1, CASE_EXACT, 0 },
 };
 
 static const char usage_text[] =
@@ -256,8 +257,14 @@ main(int argc, char **argv)
 	i = c->fn(&o);
 	/* Leave without the client libraries' exit handlers (TLS library
 	 * teardown): nothing is left to flush but stdio, and every
-	 * millisecond after "ready" is one a frozen writer may wait. */
-	fflush(stdout);
+	 * millisecond after "ready" is one a frozen writer may wait. A hook
+	 * whose stdout is gone still reports what it did by its exit code;
+	 * status and check, whose output is the result, fail without it. */
+	if ((fflush(stdout) == EOF || ferror(stdout)) && c->reports &&
+	    i == MQ_OK) {
+		fputs("mysql-quiesce: cannot write standard output\n", stderr);
+		i = MQ_FAIL;
+	}
 	fflush(stderr);
 	_exit(i);
 }

@@ -59,6 +59,11 @@ grep -q s3cret "$WORK/err" "$WORK/mq.log" 2>/dev/null; ok $(( $? == 0 )) "the re
 "$MQ" -c "$WORK/ok.conf" status >"$WORK/out"; ok $? "status with no freeze exits 0"
 grep -q "idle" "$WORK/out"; ok $? "status says idle"
 "$MQ" -c "$WORK/ok.conf" status --json | grep -q '"phase":"idle"'; ok $? "status --json says idle"
+"$MQ" -c "$WORK/ok.conf" status >/dev/full 2>"$WORK/err"
+ok $(( $? != 1 )) "status that cannot write its output exits 1"
+grep -q "cannot write standard output" "$WORK/err"; ok $? "and says so"
+"$BIN/post-thaw-script" -c "$WORK/ok.conf" thaw >/dev/full
+ok $? "a hook's exit code does not depend on its stdout"
 
 # make install: DESTDIR, the hook names, a config never overwritten.
 R=$WORK/root
