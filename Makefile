@@ -57,8 +57,11 @@ deps:
 	tests/deps.sh
 
 check: deps
-	$(MAKE) all tests/unit tests/unit-san
+	$(MAKE) all tests/unit tests/unit-san tests/ptrace-stop
 	tests/run
+
+tests/ptrace-stop: tests/ptrace-stop.c Makefile
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/ptrace-stop.c
 
 tests/bench-helper: tests/bench-helper.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/bench-helper.c $(DB_LIBS)
@@ -109,6 +112,6 @@ uninstall:
 
 clean:
 	rm -f mysql-quiesce src/*.o tests/*.o tests/unit tests/bench-helper \
-		tests/unit-san tests/fuzz
+		tests/unit-san tests/fuzz tests/ptrace-stop
 
 .PHONY: all bench deps check demo fuzz install uninstall clean

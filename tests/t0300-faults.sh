@@ -119,6 +119,62 @@ can_write; ok $? "writers are not blocked"
 [ "$(state_field phase)" = failed ]; ok $? "state says the lock was never held"
 wait $LW
 
+diag "thaw while an orphaned holder still waits: its connection is killed at once"
+METHOD=ftwrl WAIT_TIMEOUT=20 conf
+long_myisam_write 10
+"$BIN/pre-freeze-script" freeze 2>/dev/null & fp=$!
+wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ] && grep -q '^conn_id=[1-9]' '$WORK/run/state'"
+ok $? "the holder is waiting for FTWRL"
+hp=$(state_field pid); conn=$(state_field conn_id)
+kill -KILL $fp; wait $fp 2>/dev/null
+t0=$(now_ms); "$BIN/post-thaw-script" thaw 2>"$WORK/err"; st=$?
+el=$(( $(now_ms) - t0 ))
+ok $st "thaw exits 0: the lock was never held"
+[ "$el" -lt 2000 ] && dead "$hp"; ok $? "the holder is gone ${el} ms after thaw began (< 2000; its wait ignores SIGTERM)"
+log_has "killed the holder's connection $conn"; ok $? "thaw killed its waiting connection $conn"
+[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'FLUSH%'")" -eq 0 ]
+ok $? "no FLUSH is left waiting on the server"
+can_write; ok $? "writers are not blocked"
+wait $LW
+
+diag "a holder that does not answer SIGTERM: thaw kills its connection, as a last resort"
+conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+hp=$(state_field pid); conn=$(state_field conn_id)
+tests/ptrace-stop "$hp" 30 >"$WORK/ps.out" & PS=$!
+wait_for 5 grep -q stopped "$WORK/ps.out"; ok $? "the holder is held stopped under ptrace (SIGCONT cannot wake it)"
+t0=$(now_ms); "$BIN/post-thaw-script" thaw 2>"$WORK/err"; st=$?
+el=$(( $(now_ms) - t0 ))
+ok $st "thaw exits 0: it released the lock itself (${el} ms)"
+[ "$el" -lt 9000 ]; ok $? "within SIGTERM's 5 s grace + 4 s"
+log_has "did not exit within 5000 ms of SIGTERM"; ok $? "the log says the holder did not answer"
+log_has "killed the holder's connection $conn"; ok $? "thaw killed connection $conn, which it had checked was ours"
+dead "$hp"; ok $? "the holder was SIGKILLed"
+[ "$(state_field phase)" = released ] && state_field reason | grep -q "holder unresponsive"
+ok $? "state: released, holder unresponsive"
+can_write; ok $? "writers are not blocked"
+wait $PS
+
+diag "...and never kills a connection that now belongs to another login"
+conf
+sql "CREATE USER bystander@localhost"
+mariadb --no-defaults -S "$SOCK" -u bystander -e "SELECT SLEEP(60)" >/dev/null 2>&1 & BY=$!
+wait_for 5 sh -c "mariadb --no-defaults -S '$SOCK' -uroot -N -e \"SELECT 1 FROM information_schema.PROCESSLIST WHERE USER = 'bystander'\" | grep -q 1"
+by=$(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'bystander'")
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+hp=$(state_field pid)
+tests/ptrace-stop "$hp" 30 >"$WORK/ps.out" & PS=$!
+wait_for 5 grep -q stopped "$WORK/ps.out"; ok $? "the holder is held stopped"
+sed -i "s/^conn_id=.*/conn_id=$by/" "$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; st=$?
+ok $(( st != 8 )) "thaw exits 8: the lock went with the holder, not by release"
+log_has "connection $by now belongs to another login"; ok $? "the log says connection $by is another login's"
+[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = $by")" -eq 1 ]
+ok $? "the bystander's connection $by was not killed"
+dead "$hp"; ok $? "the holder was SIGKILLed"
+can_write; ok $? "writers are not blocked"
+kill $BY 2>/dev/null; wait $BY $PS 2>/dev/null
+
 diag "the lock cannot be had: each wait bounded, then exit 6"
 METHOD=ftwrl WAIT_TIMEOUT=1 SNAPSHOT_TIMEOUT=3 conf
 long_myisam_write 8
