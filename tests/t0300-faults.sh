@@ -257,6 +257,21 @@ grep -qi "RELOAD" "$WORK/err"; ok $? "and names RELOAD"
 grep -q "FAIL  privilege RELOAD missing" "$WORK/out"; ok $? "check names the missing privilege"
 [ "$(holders)" -eq 0 ]; ok $? "no holder left"
 
+diag "the binlog info file cannot be written (its filesystem is full): no lock is kept"
+mkdir -p "$WORK/full"
+mount -t tmpfs -o size=64k tmpfs "$WORK/full" || bail "cannot mount a tmpfs"
+echo "$WORK/full" >>"$WORK/mounts"
+dd if=/dev/zero of="$WORK/full/fill" bs=4k 2>/dev/null
+INFO_FILE=$WORK/full/binlog_info.txt conf
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+ok $(( st != 1 )) "freeze exits 1"
+grep -q "No space left on device" "$WORK/err"; ok $? "and names the cause: $(head -c 160 "$WORK/err")"
+[ "$(holders)" -eq 0 ]; ok $? "no holder left"
+can_write; ok $? "writers are not blocked: the holder released the lock it had taken"
+[ -z "$(find "$WORK/full" -name '*binlog_info*')" ]; ok $? "no partial info file is left"
+[ "$(state_field phase)" = failed ]; ok $? "state says the lock was not kept"
+umount "$WORK/full"
+
 diag "max_lock_time expires while the log's filesystem is frozen"
 loop_mount ext4 32 "$WORK/logfs.img" "$WORK/logfs"
 LOG_FILE=$WORK/logfs/mq.log MAX_LOCK_TIME=2 conf
