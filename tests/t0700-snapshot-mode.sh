@@ -110,6 +110,30 @@ for sig in TERM INT HUP; do
 	fs_writable && can_write && no_holder; ok $? "SIG$sig: thawed and unlocked"
 done
 
+diag "a second filesystem inside the first: both frozen, parent first, thawed in reverse"
+loop_mount ext4 32 "$WORK/inner.img" "$WORK/mnt/inner"
+n0=$(wc -l <"$WORK/mq.log")
+snap --freeze-fs "+$WORK/mnt/inner" -- sh -c 'for m in "$1" "$2"; do
+	if fsfreeze -f "$m" 2>/dev/null; then fsfreeze -u "$m"; exit 3; fi
+done; printf "%s\n" "$MYSQL_QUIESCE_MOUNTS" >"$0"' "$WORK/mounts.out" "$WORK/mnt" "$WORK/mnt/inner"
+ok $ST "snapshot exits 0: both were frozen while the command ran (it found each busy)"
+grep -qF "$WORK/mnt" "$WORK/mounts.out" && grep -qF "$WORK/mnt/inner" "$WORK/mounts.out"
+ok $? "MYSQL_QUIESCE_MOUNTS names both: $(cat "$WORK/mounts.out")"
+tail -n +$((n0 + 1)) "$WORK/mq.log" | awk -v o="$WORK/mnt" -v i="$WORK/mnt/inner" '
+	$0 ~ "INFO froze " o "$" { fo = NR } $0 ~ "INFO froze " i "$" { fi = NR }
+	$0 ~ "INFO thawed " o "$" { to = NR } $0 ~ "INFO thawed " i "$" { ti = NR }
+	END { exit !(fo && fi && ti && to && fo < fi && fi < ti && ti < to) }'
+ok $? "the log: froze the parent, then the inner one; thawed the inner one, then the parent"
+fs_writable && ( echo x >"$WORK/mnt/inner/probe" ) && can_write && no_holder
+ok $? "both writable again, unlocked"
+umount "$WORK/mnt/inner"
+
+diag "the lock lost while the command runs: the snapshot is not called consistent"
+snap -- sh -c 'kill -KILL "$(sed -n "s/^pid=//p" "$0")"; sleep 1' "$WORK/run/state"
+ok $(( ST != 8 )) "exit 8 (got $ST)"
+grep -q "the lock was lost before the end" "$WORK/err"; ok $? "and it says the snapshot may not match the coordinates"
+fs_writable && can_write && no_holder; ok $? "thawed, unlocked, no holder"
+
 diag "a target that is frozen already: an error before anything is locked"
 fsfreeze -f "$WORK/mnt"
 snap -- true
