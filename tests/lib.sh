@@ -168,6 +168,19 @@ make_tables() {
 # holders: how many holders of this test run are alive.
 holders() { pgrep -f "^pre-freeze-mysql-lock -c $WORK/" | wc -l; }
 
+# no_holder: no holder of this test run is alive.
+no_holder() { [ "$(holders)" -eq 0 ]; }
+
+# holder_waiting: the holder is waiting for its lock, its connection known.
+holder_waiting() {
+	[ "$(state_field phase)" = waiting ] && [ "$(state_field conn_id)" -gt 0 ]
+}
+
+# running PATTERN: a statement LIKE 'PATTERN%' is in the process list.
+running() {
+	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%'")" -gt 0 ]
+}
+
 # state_field KEY: a value from the state file.
 state_field() { sed -n "s/^$1=//p" "$WORK/run/state" 2>/dev/null; }
 

@@ -21,7 +21,7 @@ bg_insert() {
 long_myisam_write() {
 	sql "UPDATE t.isam SET v = v + SLEEP($1) WHERE id = 1" >/dev/null 2>&1 &
 	LW=$!
-	wait_for 5 sh -c "mariadb --no-defaults -S '$SOCK' -uroot -N -e \"SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\" | grep -q 1"
+	wait_for 5 running "UPDATE t.isam"
 }
 
 diag "max_lock_time: the lock goes by itself, and a late thaw says so"
@@ -81,24 +81,23 @@ diag "SIGTERM to freeze while its lock waits (VMware's abort)"
 METHOD=ftwrl WAIT_TIMEOUT=8 conf
 long_myisam_write 6
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" & fp=$!
-wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ] && grep -q '^conn_id=[1-9]' '$WORK/run/state'"
+wait_for 5 holder_waiting
 ok $? "the holder is waiting for FTWRL behind the MyISAM write"
 t0=$(now_ms); kill -TERM $fp; wait $fp; st=$?
 ok $(( st != 9 )) "freeze exits 9 on SIGTERM"
-wait_for 2 sh -c "[ \$(pgrep -f '^pre-freeze-mysql-lock -c $WORK/' | wc -l) -eq 0 ]"; ok $? "no holder within 2 s"
+wait_for 2 no_holder; ok $? "no holder within 2 s"
 can_write; ok $? "InnoDB writers are not blocked ($(( $(now_ms) - t0 )) ms after SIGTERM)"
-n=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'FLUSH%'")
-[ "$n" -eq 0 ]; ok $? "no FLUSH statement left on the server"
+! running FLUSH; ok $? "no FLUSH statement left on the server"
 wait $LW
 
 diag "SIGTERM to freeze while BACKUP STAGE waits: no stage is left behind"
 METHOD=backup-stage WAIT_TIMEOUT=8 conf
 long_myisam_write 6
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" & fp=$!
-wait_for 5 sh -c "mariadb --no-defaults -S '$SOCK' -uroot -N -e \"SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'BACKUP STAGE%'\" | grep -q 1"
+wait_for 5 running "BACKUP STAGE"
 ok $? "the holder is waiting in BACKUP STAGE behind the MyISAM write"
 kill -TERM $fp; wait $fp; ok $(( $? != 9 )) "freeze exits 9 on SIGTERM"
-wait_for 2 sh -c "[ \$(pgrep -f '^pre-freeze-mysql-lock -c $WORK/' | wc -l) -eq 0 ]"; ok $? "no holder within 2 s"
+wait_for 2 no_holder; ok $? "no holder within 2 s"
 sql "BACKUP STAGE START; BACKUP STAGE END"; ok $? "no backup stage is left on the server"
 can_write; ok $? "writers are not blocked"
 wait $LW
@@ -107,14 +106,13 @@ diag "freeze SIGKILLed while its lock waits: the holder's own wait_timeout bound
 METHOD=ftwrl WAIT_TIMEOUT=3 conf
 long_myisam_write 10
 "$BIN/pre-freeze-script" freeze 2>/dev/null & fp=$!
-wait_for 5 sh -c "mariadb --no-defaults -S '$SOCK' -uroot -N -e \"SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE 'FLUSH TABLES WITH%'\" | grep -q 1"
+wait_for 5 running "FLUSH TABLES WITH"
 ok $? "the holder is waiting for FTWRL"
 t0=$(now_ms); kill -KILL $fp; wait $fp 2>/dev/null
-wait_for 6 sh -c "[ \$(pgrep -f '^pre-freeze-mysql-lock -c $WORK/' | wc -l) -eq 0 ]"; st=$?
+wait_for 6 no_holder; st=$?
 el=$(( $(now_ms) - t0 ))
 ok $st "the orphaned holder gave up by itself (${el} ms after freeze died; wait_timeout 3 s)"
-[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'FLUSH%'")" -eq 0 ]
-ok $? "no FLUSH is left waiting on the server"
+! running FLUSH; ok $? "no FLUSH is left waiting on the server"
 can_write; ok $? "writers are not blocked"
 [ "$(state_field phase)" = failed ]; ok $? "state says the lock was never held"
 wait $LW
@@ -123,7 +121,7 @@ diag "thaw while an orphaned holder still waits: its connection is killed at onc
 METHOD=ftwrl WAIT_TIMEOUT=20 conf
 long_myisam_write 10
 "$BIN/pre-freeze-script" freeze 2>/dev/null & fp=$!
-wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ] && grep -q '^conn_id=[1-9]' '$WORK/run/state'"
+wait_for 5 holder_waiting
 ok $? "the holder is waiting for FTWRL"
 hp=$(state_field pid); conn=$(state_field conn_id)
 kill -KILL $fp; wait $fp 2>/dev/null
@@ -132,8 +130,7 @@ el=$(( $(now_ms) - t0 ))
 ok $st "thaw exits 0: the lock was never held"
 [ "$el" -lt 2000 ] && dead "$hp"; ok $? "the holder is gone ${el} ms after thaw began (< 2000; its wait ignores SIGTERM)"
 log_has "killed the holder's connection $conn"; ok $? "thaw killed its waiting connection $conn"
-[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'FLUSH%'")" -eq 0 ]
-ok $? "no FLUSH is left waiting on the server"
+! running FLUSH; ok $? "no FLUSH is left waiting on the server"
 can_write; ok $? "writers are not blocked"
 wait $LW
 

@@ -11,11 +11,6 @@ sql "INSERT INTO t.inno (v) VALUES (1), (2), (3)"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 conf() { rm -rf "$WORK/run" "$WORK/mq.log"; write_config "$WORK/c.conf" "$@"; }
 
-# running PATTERN: a statement LIKE 'PATTERN%' is in the process list.
-running() {
-	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%'")" -gt 0 ]
-}
-
 # long NAME STATEMENT: run STATEMENT in the background (pid in LP, its
 # output in $WORK/NAME.out) and wait until it has run at least 1.2 s.
 long() {

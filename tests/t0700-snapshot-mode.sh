@@ -17,7 +17,6 @@ fs_writable() {
 	( echo x >"$WORK/mnt/probe" ) & local p=$!
 	wait_for 3 dead $p
 }
-no_holder() { [ "$(holders)" -eq 0 ]; }
 snap() { # snap ARGS...: run snapshot mode; status in ST, ms in EL
 	local t0; t0=$(now_ms)
 	"$MQ" snapshot "$@" >"$WORK/out" 2>"$WORK/err"; ST=$?
