@@ -32,7 +32,8 @@
 
 enum {
 	CONNECT_SLACK_MS = 2000,  /* holder start and connect, past wait */
-	STOP_WAIT_MS = 5000,      /* holder exit after KILL QUERY + TERM */
+	STOP_WAIT_MS = 3000,      /* holder exit after KILL QUERY + TERM: well
+				   * inside the 5 s VMware gives before SIGKILL */
 };
 
 struct freeze {

@@ -102,6 +102,24 @@ sql "BACKUP STAGE START; BACKUP STAGE END"; ok $? "no backup stage is left on th
 can_write; ok $? "writers are not blocked"
 wait $LW
 
+diag "SIGTERM to freeze while its holder, waiting, does not answer: SIGKILL after 3 s"
+METHOD=ftwrl WAIT_TIMEOUT=20 conf
+long_myisam_write 12
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" & fp=$!
+wait_for 5 holder_waiting; ok $? "the holder is waiting for FTWRL"
+hp=$(state_field pid)
+tests/ptrace-stop "$hp" 30 >"$WORK/ps.out" & PS=$!
+wait_for 5 grep -q stopped "$WORK/ps.out"; ok $? "the holder is held stopped under ptrace"
+t0=$(now_ms); kill -TERM $fp; wait $fp; st=$?
+el=$(( $(now_ms) - t0 ))
+ok $(( st != 9 )) "freeze exits 9 (got $st)"
+[ "$el" -ge 2900 ] && [ "$el" -lt 4500 ]; ok $? "after its 3 s wait for the holder, inside VMware's 5 s before SIGKILL (${el} ms)"
+log_has "did not stop; killing it"; ok $? "the log says it killed the holder"
+dead "$hp" && no_holder; ok $? "no holder is left"
+! running FLUSH; ok $? "no FLUSH is left waiting on the server (its query was killed first)"
+can_write; ok $? "writers are not blocked"
+wait $PS; wait $LW
+
 diag "freeze SIGKILLed while its lock waits: the holder's own wait_timeout bounds it"
 METHOD=ftwrl WAIT_TIMEOUT=3 conf
 long_myisam_write 10
