@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential pkg-config mariadb-server mariadb-client
       libmariadb-dev libinih-dev xfsprogs btrfs-progs util-linux procps
-      sysbench $*"
+      sysbench cppcheck $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
