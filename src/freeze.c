@@ -398,6 +398,7 @@ freeze_main(const struct config *c)
 	struct freeze f = { .c = c, .dirfd = -1, .runlock = -1, .sigfd = -1,
 			    .rfd = -1 };
 	struct outcome o = { 0 };
+	char before[sizeof(o.why)] = "";  /* the previous attempt's failure */
 	int64_t t0 = mono_ms(), deadline;
 	int attempt, r;
 
@@ -455,13 +456,18 @@ freeze_main(const struct config *c)
 		if (!o.retry)
 			break;
 		if (mono_ms() >= deadline) {
+			/* The last attempt is often cut short by the deadline;
+			 * the one before says what the lock waited for. */
 			r = MQ_TIMEOUT;
 			fmt(o.why + strlen(o.why), sizeof(o.why) - strlen(o.why),
-			    "; snapshot_timeout (%lld s) reached",
-			    c->lock_snapshot_timeout);
+			    "; snapshot_timeout (%lld s) reached%s%s",
+			    c->lock_snapshot_timeout,
+			    before[0] && strcmp(before, o.why) ? "; before: " : "",
+			    before[0] && strcmp(before, o.why) ? before : "");
 			break;
 		}
 		log_warn("attempt %d: %s; trying again", attempt, o.why);
+		memcpy(before, o.why, sizeof(before));
 	}
 out:
 	if (f.pid > 0)

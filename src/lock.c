@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mysqld_error.h>
+
 #include "db.h"
 #include "lock.h"
 #include "util.h"
@@ -118,7 +120,14 @@ lock_take(struct db *d, const struct lock_method *m)
 		memcpy(why, d->err, sizeof(why));
 		errnum = d->errnum;
 		lock_release(d, m);
-		fmt(d->err, sizeof(d->err), "%s: %s", *s, why);
+		/* BACKUP STAGE START waits for nothing but another
+		 * connection's BACKUP STAGE (another FTWRL does not stop
+		 * it): say who the likely culprit is. */
+		fmt(d->err, sizeof(d->err), "%s: %s%s", *s, why,
+		    errnum == ER_LOCK_WAIT_TIMEOUT &&
+		    strcmp(*s, "BACKUP STAGE START") == 0 ?
+		    "; another connection is in BACKUP STAGE (a backup "
+		    "such as mariabackup running?)" : "");
 		d->errnum = errnum;
 		return -1;
 	}

@@ -73,6 +73,19 @@ ok $st "an InnoDB insert commits while BACKUP STAGE waits (${el} ms)"
 wait $FP; ok $? "freeze exits 0 after the UPDATE"
 "$BIN/post-thaw-script" thaw
 
+diag "backup-stage while another backup is in BACKUP STAGE: bounded, and named"
+WAIT_TIMEOUT=1 SNAPSHOT_TIMEOUT=3 conf
+sql "BACKUP STAGE START; SELECT SLEEP(6); BACKUP STAGE END" >/dev/null 2>&1 & LP=$!
+wait_for 5 running "SELECT SLEEP(6)"; ok $? "another connection is in BACKUP STAGE"
+freeze
+ok $(( ST != 6 )) "freeze exits 6 (got $ST)"
+[ "$EL" -lt 4500 ]; ok $? "within snapshot_timeout + 1.5 s (${EL} ms)"
+grep -q "another connection is in BACKUP STAGE" "$WORK/err"; ok $? "its error names the other backup"
+log_has "attempt 1: BACKUP STAGE START: Lock wait timeout exceeded"; ok $? "each attempt is logged"
+no_holder; ok $? "no holder is left"
+can_write; ok $? "writers are not blocked"
+wait $LP
+
 diag "ftwrl forced: reads are no blockers, writes are, and the wait is bounded"
 METHOD=ftwrl LONG_QUERY=1 conf
 long sel "SELECT SLEEP(4) FROM t.isam LIMIT 1"
