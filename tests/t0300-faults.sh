@@ -301,6 +301,17 @@ fsfreeze -u "$WORK/logfs"
 wait_for 3 grep -q "holder INFO lock released after" "$WORK/logfs/mq.log"; ok $? "the log line appears after the thaw"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "the late thaw exits 8"
 
+diag "a DBA kills the holder's connection during the hold"
+conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+sql "KILL $(state_field conn_id)"
+wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state')\" = lost ]"; ok $? "the holder noticed at once: state lost"
+can_write; ok $? "writers are not blocked"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "thaw exits 8"
+grep -q "lost before thaw: the server closed the connection (restarted, or the connection was killed)" "$WORK/err"
+ok $? "and says the connection was closed or killed"
+no_holder; ok $? "no holder is left"
+
 diag "the server restarts during the hold"
 conf
 "$BIN/pre-freeze-script" freeze; ok $? "freeze"
