@@ -59,6 +59,16 @@ fail(struct holder *h, int code, int retry, const char *why)
 	return code;
 }
 
+/* fail() for a system call that failed: MQ_FAIL, what failed and why. */
+static int
+fail_errno(struct holder *h, const char *what)
+{
+	char why[300];
+
+	fmt(why, sizeof(why), "%s: %s", what, strerror(errno));
+	return fail(h, MQ_FAIL, 0, why);
+}
+
 static int
 setup_session(struct holder *h)
 {
@@ -237,7 +247,7 @@ setup(struct holder *h, const char *method)
 	fmt(h->st.method, sizeof(h->st.method), "%s", method);
 	h->st.phase = PH_WAITING;
 	if (state_write(h->dirfd, &h->st) == -1)
-		return fail(h, MQ_STATE, 0, "cannot write state");
+		return fail_errno(h, "cannot write state");
 	return MQ_OK;
 }
 
@@ -303,7 +313,7 @@ holder_main(const struct config *c, const char *method)
 	h.st.conn_id = h.d.id;
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if (state_write(h.dirfd, &h.st) == -1)
-		return fail(&h, MQ_STATE, 0, "cannot write state");
+		return fail_errno(&h, "cannot write state");
 	fmt(line, sizeof(line), "conn %lu\n", h.d.id);
 	report(&h, line);
 	if (await_go(&h) == -1) {

@@ -272,7 +272,7 @@ grep -qi "RELOAD" "$WORK/err"; ok $? "and names RELOAD"
 grep -q "FAIL  privilege RELOAD missing" "$WORK/out"; ok $? "check names the missing privilege"
 [ "$(holders)" -eq 0 ]; ok $? "no holder left"
 
-diag "the binlog info file cannot be written (its filesystem is full): no lock is kept"
+diag "the binlog info file or the state cannot be written (a full filesystem): no lock is kept"
 mkdir -p "$WORK/full"
 mount -t tmpfs -o size=64k tmpfs "$WORK/full" || bail "cannot mount a tmpfs"
 echo "$WORK/full" >>"$WORK/mounts"
@@ -285,6 +285,12 @@ grep -q "No space left on device" "$WORK/err"; ok $? "and names the cause: $(hea
 can_write; ok $? "writers are not blocked: the holder released the lock it had taken"
 [ -z "$(find "$WORK/full" -name '*binlog_info*')" ]; ok $? "no partial info file is left"
 [ "$(state_field phase)" = failed ]; ok $? "state says the lock was not kept"
+conf; sed -i "s|^run_dir = .*|run_dir = $WORK/full/run|" "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+ok $(( st != 1 )) "run_dir on the full filesystem: freeze exits 1"
+grep -q "cannot write state: No space left on device" "$WORK/err"; ok $? "and names the cause"
+no_holder && can_write; ok $? "no holder, no lock"
+"$BIN/post-thaw-script" thaw; ok $? "thaw then has nothing to release: exit 0"
 umount "$WORK/full"
 
 diag "max_lock_time expires while the log's filesystem is frozen"
