@@ -228,7 +228,7 @@ setup(struct holder *h, const char *method)
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
 	    (h->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
-		return fail(h, MQ_FAIL, 0, "cannot set up signals");
+		return fail_errno(h, "cannot set up signals");
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(method, "auto") != 0 && lock_by_name(method) == NULL)
 		return fail(h, MQ_USAGE, 0, "unknown lock method");
@@ -238,12 +238,15 @@ setup(struct holder *h, const char *method)
 	r = rundir_lock(h->dirfd, HOLDER_LOCK, 0);
 	if (r == -2)
 		return fail(h, MQ_BUSY, 0, "another lock holder is running");
-	if (r == -1)
-		return fail(h, MQ_STATE, 0, "cannot lock holder.lock");
+	if (r == -1) {
+		fmt(err, sizeof(err), "cannot lock %s/%s: %s",
+		    h->c->files_run_dir, HOLDER_LOCK, strerror(errno));
+		return fail(h, MQ_STATE, 0, err);
+	}
 	/* r stays open, holding the flock, until we exit. */
 	h->st.pid = getpid();
 	if (proc_stat(h->st.pid, &h->st.start_time, NULL) == -1)
-		return fail(h, MQ_FAIL, 0, "cannot read own start time");
+		return fail_errno(h, "cannot read own start time");
 	fmt(h->st.method, sizeof(h->st.method), "%s", method);
 	h->st.phase = PH_WAITING;
 	if (state_write(h->dirfd, &h->st) == -1)
