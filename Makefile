@@ -19,7 +19,24 @@ INIH_LIBS   := $(or $(shell pkg-config --libs inih 2>/dev/null),-linih)
 
 ALL_CFLAGS = -std=c11 $(WARN) -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
              -DVERSION='"$(VERSION)"' $(CFLAGS)
+
+# LINK = static (the default) links libmariadb, OpenSSL, zlib and inih
+# from their archives when all are here (Debian's -dev packages ship
+# them); libc stays shared. Freeze starts two processes on the path to
+# the lock, and loading and relocating the shared TLS libraries is most
+# of each start: static saves about 2 ms of every freeze (README,
+# Benchmark). The cost: a fix to OpenSSL or libmariadb needs a rebuild.
+# LINK = dynamic links the shared libraries.
+LINK      ?= static
+STATIC_AR := $(shell for a in libmariadb.a libssl.a libcrypto.a libz.a \
+		libinih.a; do [ "$$($(CC) -print-file-name=$$a)" != "$$a" ] || \
+		exit 0; done; echo yes)
+ifeq ($(LINK)$(STATIC_AR),staticyes)
+LIBS       = -Wl,-Bstatic -lmariadb -lssl -lcrypto -lz -linih -Wl,-Bdynamic \
+             -ldl -lm -lpthread
+else
 LIBS       = $(DB_LIBS) $(INIH_LIBS)
+endif
 
 SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
       src/freeze.c src/snapshot.c src/snaprun.c \

@@ -103,6 +103,24 @@ ok $? "no SLAVE MONITOR: the info file says the replica status was unreadable"
 log_has "replica status: "; ok $? "no SLAVE MONITOR: so does the log"
 "$BIN/post-thaw-script" thaw; ok $? "no SLAVE MONITOR: thaw exits 0"
 
+# An account that authenticates with ed25519: the client side of that
+# method is a plugin libmariadb loads at run time (dlopen), which must
+# work from a binary linked with the client library statically too.
+rm -rf "$WORK/run"
+sql "INSTALL SONAME 'auth_ed25519'" 2>/dev/null
+sql "CREATE USER edq@localhost IDENTIFIED VIA ed25519 USING PASSWORD('Ed-77q-secret');
+     GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, CONNECTION ADMIN ON *.* TO edq@localhost"
+ok $? "an ed25519 account exists"
+write_config "$WORK/c.conf"
+sed -i "s/^user = root/user = edq\npassword = Ed-77q-secret/" "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze; ok $? "ed25519: freeze exits 0"
+[ "$(state_field user)" = edq@localhost ] && cannot_write; ok $? "ed25519: the holder connected as edq and holds the lock"
+"$BIN/post-thaw-script" thaw; ok $? "ed25519: thaw exits 0"
+"$MQ" check | grep -q "connected as edq@localhost"; ok $? "ed25519: check connects too"
+sed -i "s/^password = .*/password = wrong/" "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 5 )) "ed25519, a wrong password: freeze exits 5"
+no_holder; ok $? "ed25519, a wrong password: no holder is left"
+
 # Binary logging off: freeze says so and still locks.
 server_stop "$WORK/s1"
 server_run "$WORK/s1" --skip-log-bin
