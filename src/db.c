@@ -1,5 +1,6 @@
 /* db.c - connecting, running statements, classifying errors. */
 #define _GNU_SOURCE
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,4 +238,31 @@ db_close(struct db *d)
 	if (d->m != NULL)
 		mysql_close(d->m);
 	d->m = NULL;
+}
+
+static int
+find_shared(struct dl_phdr_info *info, size_t size, void *found)
+{
+	(void)size;
+	if (strstr(info->dlpi_name, "libmariadb.so") != NULL ||
+	    strstr(info->dlpi_name, "libmysqlclient.so") != NULL)
+		*(int *)found = 1;
+	return 0;
+}
+
+void
+db_client_info(char *buf, size_t n)
+{
+	const char *tls = NULL, *name = "libmysqlclient";
+	int shared = 0;
+
+	dl_iterate_phdr(find_shared, &shared);
+#ifdef MARIADB_PACKAGE_VERSION_ID
+	name = "libmariadb";
+	if (mysql_library_init(0, NULL, NULL) == 0)
+		(void)mariadb_get_infov(NULL, MARIADB_TLS_LIBRARY, &tls);
+#endif
+	fmt(buf, n, "%s %s (%s), TLS library: %s", name,
+	    mysql_get_client_info(), shared ? "shared" : "linked statically",
+	    tls != NULL ? tls : "unknown");
 }

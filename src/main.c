@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "db.h"
 #include "freeze.h"
 #include "holder.h"
 #include "log.h"
@@ -237,7 +238,10 @@ main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--version") == 0 ||
 		    strcmp(argv[i], "-V") == 0) {
-			printf("mysql-quiesce %s\n", VERSION);
+			char info[256];
+
+			db_client_info(info, sizeof(info));
+			printf("mysql-quiesce %s\n%s\n", VERSION, info);
 			return MQ_OK;
 		}
 	}

@@ -5,6 +5,12 @@
 
 out=$("$MQ" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^mysql-quiesce [0-9]'; ok $? "--version prints the version"
+linked=dynamic; ldd "$MQ" | grep -q 'libmariadb\.so' || linked=static
+case $linked in
+static) want='^libmariadb [0-9.]* (linked statically), TLS library: OpenSSL [0-9]' ;;
+*) want='^libmariadb [0-9.]* (shared), TLS library: OpenSSL [0-9]' ;;
+esac
+echo "$out" | grep -q "$want"; ok $? "--version names the client library, how it is linked ($linked) and its TLS library"
 "$MQ" --help | grep -q 'freezeFail'; ok $? "--help lists the verbs"
 "$MQ" bogus 2>"$WORK/err"; ok $(( $? != 2 )) "an unknown verb exits 2"
 grep -q 'usage:' "$WORK/err"; ok $? "an unknown verb prints usage on stderr"
