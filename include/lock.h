@@ -12,6 +12,8 @@ struct lock_method {
 	const char *const *release; /* every one is run, errors or not */
 	int backup_lock;            /* waits only for non-transactional
 				     * writes and DDL on any flavor */
+	const char *first_wait;     /* what a lock wait timeout on take[0]
+				     * means, or NULL */
 };
 
 /*

@@ -458,12 +458,14 @@ freeze_main(const struct config *c)
 		if (mono_ms() >= deadline) {
 			/* The last attempt is often cut short by the deadline;
 			 * the one before says what the lock waited for. */
+			int differs = before[0] != '\0' &&
+				      strcmp(before, o.why) != 0;
+
 			r = MQ_TIMEOUT;
 			fmt(o.why + strlen(o.why), sizeof(o.why) - strlen(o.why),
 			    "; snapshot_timeout (%lld s) reached%s%s",
-			    c->lock_snapshot_timeout,
-			    before[0] && strcmp(before, o.why) ? "; before: " : "",
-			    before[0] && strcmp(before, o.why) ? before : "");
+			    c->lock_snapshot_timeout, differs ? "; before: " : "",
+			    differs ? before : "");
 			break;
 		}
 		log_warn("attempt %d: %s; trying again", attempt, o.why);

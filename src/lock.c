@@ -46,9 +46,13 @@ static const char *const pbl_release[] = {
 };
 
 static const struct lock_method methods[] = {
-	{ "ftwrl", ftwrl_take, ftwrl_release, 0 },
-	{ "backup-stage", bs_take, bs_release, 1 },
-	{ "percona-backup-locks", pbl_take, pbl_release, 1 },
+	{ "ftwrl", ftwrl_take, ftwrl_release, 0, NULL },
+	/* BACKUP STAGE START waits for nothing but another connection's
+	 * BACKUP STAGE (another FTWRL does not stop it). */
+	{ "backup-stage", bs_take, bs_release, 1,
+	  "another connection is in BACKUP STAGE (a backup such as "
+	  "mariabackup running?)" },
+	{ "percona-backup-locks", pbl_take, pbl_release, 1, NULL },
 };
 
 const struct lock_method *
@@ -111,6 +115,7 @@ int
 lock_take(struct db *d, const struct lock_method *m)
 {
 	const char *const *s;
+	const char *hint;
 	char why[sizeof(d->err)];
 	unsigned int errnum;
 
@@ -120,14 +125,11 @@ lock_take(struct db *d, const struct lock_method *m)
 		memcpy(why, d->err, sizeof(why));
 		errnum = d->errnum;
 		lock_release(d, m);
-		/* BACKUP STAGE START waits for nothing but another
-		 * connection's BACKUP STAGE (another FTWRL does not stop
-		 * it): say who the likely culprit is. */
-		fmt(d->err, sizeof(d->err), "%s: %s%s", *s, why,
-		    errnum == ER_LOCK_WAIT_TIMEOUT &&
-		    strcmp(*s, "BACKUP STAGE START") == 0 ?
-		    "; another connection is in BACKUP STAGE (a backup "
-		    "such as mariabackup running?)" : "");
+		/* A first statement that timed out: say what it waits for. */
+		hint = errnum == ER_LOCK_WAIT_TIMEOUT && s == m->take ?
+		       m->first_wait : NULL;
+		fmt(d->err, sizeof(d->err), "%s: %s%s%s", *s, why,
+		    hint != NULL ? "; " : "", hint != NULL ? hint : "");
 		d->errnum = errnum;
 		return -1;
 	}
