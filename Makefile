@@ -17,8 +17,9 @@ DB_LIBS   := $(if $(DBCONFIG),$(shell $(DBCONFIG) --libs),$(shell pkg-config --l
 INIH_CFLAGS := $(shell pkg-config --cflags inih 2>/dev/null)
 INIH_LIBS   := $(or $(shell pkg-config --libs inih 2>/dev/null),-linih)
 
-ALL_CFLAGS = -std=c11 $(WARN) -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
-             -DVERSION='"$(VERSION)"' $(CFLAGS)
+BASE_CFLAGS = -std=c11 -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
+              -DVERSION='"$(VERSION)"'
+ALL_CFLAGS  = $(BASE_CFLAGS) $(WARN) $(CFLAGS)
 
 # LINK = static (the default) links libmariadb, OpenSSL, zlib and inih
 # from their archives when all are here (Debian's -dev packages ship
@@ -65,9 +66,8 @@ tests/unit: tests/unit.o $(OBJ)
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 tests/unit-san: tests/unit.c $(SRC) $(HDR) Makefile
-	$(CC) -std=c11 $(WARN) -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
-		-DVERSION='"$(VERSION)"' $(SAN_FLAGS) -o $@ tests/unit.c \
-		$(SRC) $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ tests/unit.c $(SRC) \
+		$(LIBS)
 
 # Static checks, run by tests/t0010-static.sh: every source compiles
 # without a warning, and cppcheck finds nothing.
@@ -105,9 +105,7 @@ bench: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 tests/fuzz: tests/fuzz.c $(SRC) $(HDR) Makefile
-	$(FUZZ_CC) -std=c11 -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) \
-		-DVERSION='"$(VERSION)"' -O1 -g \
-		-fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ tests/fuzz.c $(SRC) $(LIBS)
 
 fuzz:
