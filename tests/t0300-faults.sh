@@ -17,6 +17,15 @@ bg_insert() {
 	BG=$!
 }
 
+# hold_stopped PID: keep PID stopped under ptrace (tests/ptrace-stop), so
+# SIGTERM and SIGCONT cannot move it, for up to 30 s; the helper's pid
+# in PS. Succeeds once it is stopped.
+hold_stopped() {
+	rm -f "$WORK/ps.out"
+	"$TOP/tests/ptrace-stop" "$1" 30 >"$WORK/ps.out" & PS=$!
+	wait_for 5 grep -q stopped "$WORK/ps.out"
+}
+
 # long_myisam_write SECONDS: an UPDATE of a MyISAM table running that long.
 long_myisam_write() {
 	sql "UPDATE t.isam SET v = v + SLEEP($1) WHERE id = 1" >/dev/null 2>&1 &
@@ -108,8 +117,7 @@ long_myisam_write 12
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" & fp=$!
 wait_for 5 holder_waiting; ok $? "the holder is waiting for FTWRL"
 hp=$(state_field pid)
-tests/ptrace-stop "$hp" 30 >"$WORK/ps.out" & PS=$!
-wait_for 5 grep -q stopped "$WORK/ps.out"; ok $? "the holder is held stopped under ptrace"
+hold_stopped "$hp"; ok $? "the holder is held stopped under ptrace"
 t0=$(now_ms); kill -TERM $fp; wait $fp; st=$?
 el=$(( $(now_ms) - t0 ))
 ok $(( st != 9 )) "freeze exits 9 (got $st)"
@@ -156,8 +164,7 @@ diag "a holder that does not answer SIGTERM: thaw kills its connection, as a las
 conf
 "$BIN/pre-freeze-script" freeze; ok $? "freeze"
 hp=$(state_field pid); conn=$(state_field conn_id)
-tests/ptrace-stop "$hp" 30 >"$WORK/ps.out" & PS=$!
-wait_for 5 grep -q stopped "$WORK/ps.out"; ok $? "the holder is held stopped under ptrace (SIGCONT cannot wake it)"
+hold_stopped "$hp"; ok $? "the holder is held stopped under ptrace (SIGCONT cannot wake it)"
 t0=$(now_ms); "$BIN/post-thaw-script" thaw 2>"$WORK/err"; st=$?
 el=$(( $(now_ms) - t0 ))
 ok $st "thaw exits 0: it released the lock itself (${el} ms)"
@@ -178,8 +185,7 @@ wait_for 5 sh -c "mariadb --no-defaults -S '$SOCK' -uroot -N -e \"SELECT 1 FROM 
 by=$(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'bystander'")
 "$BIN/pre-freeze-script" freeze; ok $? "freeze"
 hp=$(state_field pid)
-tests/ptrace-stop "$hp" 30 >"$WORK/ps.out" & PS=$!
-wait_for 5 grep -q stopped "$WORK/ps.out"; ok $? "the holder is held stopped"
+hold_stopped "$hp"; ok $? "the holder is held stopped"
 sed -i "s/^conn_id=.*/conn_id=$by/" "$WORK/run/state"
 "$BIN/post-thaw-script" thaw 2>"$WORK/err"; st=$?
 ok $(( st != 8 )) "thaw exits 8: the lock went with the holder, not by release"
