@@ -171,10 +171,11 @@ holders() { pgrep -f "^pre-freeze-mysql-lock -c $WORK/" | wc -l; }
 # no_holder: no holder of this test run is alive.
 no_holder() { [ "$(holders)" -eq 0 ]; }
 
+# phase_is PHASE: the state file says PHASE.
+phase_is() { [ "$(state_field phase)" = "$1" ]; }
+
 # holder_waiting: the holder is waiting for its lock, its connection known.
-holder_waiting() {
-	[ "$(state_field phase)" = waiting ] && [ "$(state_field conn_id)" -gt 0 ]
-}
+holder_waiting() { phase_is waiting && [ "$(state_field conn_id)" -gt 0 ]; }
 
 # running PATTERN: a statement LIKE 'PATTERN%' is in the process list.
 running() {

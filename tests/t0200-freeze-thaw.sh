@@ -23,7 +23,7 @@ for METHOD in ftwrl backup-stage; do
 	"$BIN/pre-freeze-script" freeze; st=$?
 	diag "freeze took $(( $(now_ms) - t0 )) ms"
 	ok $st "$METHOD: freeze exits 0"
-	[ "$(state_field phase)" = locked ]; ok $? "$METHOD: state says locked"
+	phase_is locked; ok $? "$METHOD: state says locked"
 	[ "$(state_field method)" = "$METHOD" ]; ok $? "$METHOD: the configured method was used"
 	cannot_write; ok $? "$METHOD: an InnoDB insert from another connection is blocked"
 	sql "SET SESSION lock_wait_timeout = 1; INSERT INTO t.isam (v) VALUES (1)" 2>/dev/null
@@ -77,7 +77,7 @@ for METHOD in ftwrl backup-stage; do
 	t0=$(now_ms)
 	timeout 10 sh -c '"$1" freeze | cat >/dev/null' sh "$BIN/pre-freeze-script"
 	el=$(( $(now_ms) - t0 ))
-	[ "$el" -lt 5000 ] && [ "$(state_field phase)" = locked ]
+	[ "$el" -lt 5000 ] && phase_is locked
 	ok $? "$METHOD: freeze with stdout on a pipe gives EOF at once (${el} ms) and the lock stays held"
 	"$BIN/post-thaw-script" thaw; ok $? "$METHOD: thaw after the piped freeze"
 	rm -f "$WORK/mq.log"

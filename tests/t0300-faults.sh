@@ -39,7 +39,7 @@ MAX_LOCK_TIME=2 conf
 t0=$(now_ms); bg_insert 20; wait $BG
 el=$(( $(cat "$WORK/bg.end") - t0 ))
 [ "$el" -ge 1000 ] && [ "$el" -le 3000 ]; ok $? "writers resumed at max_lock_time ± 1 s (${el} ms after freeze)"
-[ "$(state_field phase)" = expired ]; ok $? "state says expired"
+phase_is expired; ok $? "state says expired"
 "$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "the late thaw exits 8"
 grep -q "lost before thaw: max_lock_time (2 s) reached" "$WORK/err"; ok $? "and says why on stderr"
 "$BIN/post-thaw-script" thaw; ok $? "a thaw after that exits 0"
@@ -140,7 +140,7 @@ el=$(( $(now_ms) - t0 ))
 ok $st "the orphaned holder gave up by itself (${el} ms after freeze died; wait_timeout 3 s)"
 ! running FLUSH; ok $? "no FLUSH is left waiting on the server"
 can_write; ok $? "writers are not blocked"
-[ "$(state_field phase)" = failed ]; ok $? "state says the lock was never held"
+phase_is failed; ok $? "state says the lock was never held"
 wait $LW
 
 diag "thaw while an orphaned holder still waits: its connection is killed at once"
@@ -172,7 +172,7 @@ ok $st "thaw exits 0: it released the lock itself (${el} ms)"
 log_has "did not exit within 5000 ms of SIGTERM"; ok $? "the log says the holder did not answer"
 log_has "killed the holder's connection $conn"; ok $? "thaw killed connection $conn, which it had checked was ours"
 dead "$hp"; ok $? "the holder was SIGKILLed"
-[ "$(state_field phase)" = released ] && state_field reason | grep -q "holder unresponsive"
+phase_is released && state_field reason | grep -q "holder unresponsive"
 ok $? "state: released, holder unresponsive"
 can_write; ok $? "writers are not blocked"
 wait $PS
@@ -290,7 +290,7 @@ grep -q "No space left on device" "$WORK/err"; ok $? "and names the cause: $(hea
 [ "$(holders)" -eq 0 ]; ok $? "no holder left"
 can_write; ok $? "writers are not blocked: the holder released the lock it had taken"
 [ -z "$(find "$WORK/full" -name '*binlog_info*')" ]; ok $? "no partial info file is left"
-[ "$(state_field phase)" = failed ]; ok $? "state says the lock was not kept"
+phase_is failed; ok $? "state says the lock was not kept"
 conf; sed -i "s|^run_dir = .*|run_dir = $WORK/full/run|" "$WORK/c.conf"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
 ok $(( st != 1 )) "run_dir on the full filesystem: freeze exits 1"
@@ -307,7 +307,7 @@ fsfreeze -f "$WORK/logfs"
 t0=$(now_ms); bg_insert 20; wait $BG
 el=$(( $(cat "$WORK/bg.end") - t0 ))
 [ "$el" -le 3000 ]; ok $? "the lock was released on time with the log frozen (${el} ms)"
-[ "$(state_field phase)" = expired ]; ok $? "state says expired"
+phase_is expired; ok $? "state says expired"
 ! grep -q "lock released" "$WORK/logfs/mq.log"; ok $? "no log line could be written while frozen"
 fsfreeze -u "$WORK/logfs"
 wait_for 3 grep -q "holder INFO lock released after" "$WORK/logfs/mq.log"; ok $? "the log line appears after the thaw"
@@ -317,7 +317,7 @@ diag "a DBA kills the holder's connection during the hold"
 conf
 "$BIN/pre-freeze-script" freeze; ok $? "freeze"
 sql "KILL $(state_field conn_id)"
-wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state')\" = lost ]"; ok $? "the holder noticed at once: state lost"
+wait_for 5 phase_is lost; ok $? "the holder noticed at once: state lost"
 can_write; ok $? "writers are not blocked"
 "$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "thaw exits 8"
 grep -q "lost before thaw: the server closed the connection (restarted, or the connection was killed)" "$WORK/err"
@@ -328,7 +328,7 @@ diag "the server restarts during the hold"
 conf
 "$BIN/pre-freeze-script" freeze; ok $? "freeze"
 server_stop "$WORK/s1"; server_run "$WORK/s1"
-wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state')\" = lost ]"; ok $? "the holder noticed at once: state lost"
+wait_for 5 phase_is lost; ok $? "the holder noticed at once: state lost"
 "$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 8 )) "thaw exits 8"
 grep -q "lost before thaw: the server closed the connection" "$WORK/err"; ok $? "and says the server closed the connection"
 

@@ -65,7 +65,7 @@ LONG_QUERY=30 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
 FP=$!
-wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ]"
+wait_for 5 phase_is waiting
 ok $? "the holder is waiting for its lock"
 sleep 0.3
 t0=$(now_ms); can_write; st=$?; el=$(( $(now_ms) - t0 ))
@@ -107,7 +107,7 @@ METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(8) WHERE id = 1"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
 FP=$!
-wait_for 5 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/state' 2>/dev/null)\" = waiting ]"
+wait_for 5 phase_is waiting
 sleep 0.3
 cannot_write; ok $? "a waiting FTWRL blocks InnoDB writers (what BACKUP STAGE saves)"
 t0=$(now_ms); wait $FP; st=$?; el=$(( $(now_ms) - t0 ))
