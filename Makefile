@@ -40,10 +40,10 @@ LIBS       = $(DB_LIBS) $(INIH_LIBS)
 endif
 
 SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
-      src/freeze.c src/snapshot.c src/snaprun.c \
-      src/holder.c src/holderctl.c src/lock.c src/log.c src/state.c \
-      src/status.c src/stmt.c src/thaw.c src/util.c \
-      src/window.c
+      src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
+      src/holderctl.c src/lock.c src/log.c src/quiesce.c src/snapshot.c \
+      src/state.c src/status.c src/stmt.c src/thaw.c src/util.c \
+      src/window.c src/backend/command.c
 OBJ = $(SRC:.c=.o)
 HDR = $(wildcard include/*.h)
 LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock
@@ -74,7 +74,7 @@ tests/unit-san: tests/unit.c $(SRC) $(HDR) Makefile
 lint: lint-cc lint-cppcheck
 lint-cc:
 	for f in $(SRC) src/main.c tests/unit.c tests/bench-helper.c \
-		tests/ptrace-stop.c; do \
+		tests/ptrace-stop.c tests/fd-probe.c; do \
 		$(CC) $(ALL_CFLAGS) -Werror -fsyntax-only $$f || exit 1; done
 lint-cppcheck:
 	cppcheck --enable=warning,portability,performance --std=c11 -Iinclude \
@@ -85,11 +85,14 @@ deps:
 	tests/deps.sh
 
 check: deps
-	$(MAKE) all tests/unit tests/unit-san tests/ptrace-stop
+	$(MAKE) all tests/unit tests/unit-san tests/ptrace-stop tests/fd-probe
 	tests/run
 
 tests/ptrace-stop: tests/ptrace-stop.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/ptrace-stop.c
+
+tests/fd-probe: tests/fd-probe.c Makefile
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fd-probe.c
 
 tests/bench-helper: tests/bench-helper.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/bench-helper.c $(DB_LIBS)
@@ -137,7 +140,7 @@ uninstall:
 	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
 
 clean:
-	rm -f mysql-quiesce src/*.o tests/*.o tests/unit tests/bench-helper \
-		tests/unit-san tests/fuzz tests/ptrace-stop
+	rm -f mysql-quiesce src/*.o src/backend/*.o tests/*.o tests/unit tests/bench-helper \
+		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe
 
 .PHONY: all bench deps check demo fuzz lint lint-cc lint-cppcheck install uninstall clean

@@ -66,9 +66,6 @@ int config_parse_string(struct config *c, const char *text, char *err,
 /* Set every key to its default. */
 void config_defaults(struct config *c);
 
-/* Print every key as "section.key = value", the password masked. */
-void config_dump(const struct config *c);
-
 /* Which config file to read: -c FILE, else $MYSQL_QUIESCE_CONFIG,
  * else the default. */
 const char *config_path(const char *opt);

@@ -18,15 +18,17 @@
 #define HOLDER_MARGIN 5
 
 /*
- * The holder (pre-freeze-mysql-lock), started by freeze only, at once.
- * Connects, picks method ("auto" or a name) for the server, reports
- * "conn ID" on HOLDER_FD and waits there for freeze's "go" (EOF or a
- * stop signal: it exits, having locked nothing). Then takes the lock,
- * records the coordinates, reports "ready" (or "fail CODE RETRY
- * MESSAGE"), and holds until SIGTERM, max_lock_time, or the server
- * closing the connection; it releases before it logs.
+ * The holder (pre-freeze-mysql-lock), started by the quiesce core only,
+ * at once. Reads the config file itself (a password never travels on
+ * a command line or a descriptor), connects, reports "conn ID" on
+ * HOLDER_FD and waits there for "go METHOD" (the method the core chose
+ * for this server; EOF or a stop signal: it exits, having locked
+ * nothing). Then takes the lock, records the coordinates, reports
+ * "ready" (or "fail CODE RETRY MESSAGE"), and holds until SIGTERM,
+ * max_lock_time, or the server closing the connection; it releases
+ * before it logs.
  */
-int holder_main(const struct config *c, const char *method);
+int holder_main(const struct config *c);
 
 /*
  * End the holder named by s (read from run_dir dirfd): prove it is

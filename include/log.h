@@ -32,6 +32,23 @@ void log_verbose(void);
 void log_hold(void);
 void log_release(void);
 
+/*
+ * The one way to fail: an exit code and one line saying why. A role
+ * fills it where the failure happens and logs it once, where it ends
+ * (the holder after releasing what it held).
+ */
+struct failure {
+	int code;
+	char why[768];
+};
+
+/* Set f to code and the formatted line; returns code. */
+int failf(struct failure *f, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Log f as an error line (if it is one) and return its code. */
+int fail_log(const struct failure *f);
+
 #define log_err(...) log_msg(L_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(L_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(L_INFO, __VA_ARGS__)

@@ -56,6 +56,26 @@ int rundir_open(const char *path, int create, char *err, size_t n);
  */
 int rundir_lock(int dirfd, const char *name, unsigned wait_s);
 
+/* run_dir opened and its run lock (RUN_LOCK) held: one freeze or thaw
+ * at a time. */
+struct rundir {
+	int dirfd;  /* -1: run_dir does not exist (and create was 0) */
+	int lockfd;
+};
+
+/*
+ * Open run_dir (creating it if create) and take its run lock, waiting
+ * at most wait_s seconds for another freeze or thaw to finish. MQ_OK
+ * (rd->dirfd is -1 when run_dir is missing and !create), MQ_BUSY, or
+ * MQ_STATE / MQ_FAIL with f set; rd holds nothing then.
+ */
+struct failure;
+int rundir_enter(const char *path, int create, unsigned wait_s,
+		 struct rundir *rd, struct failure *f);
+
+/* Drop the run lock and close run_dir. */
+void rundir_leave(struct rundir *rd);
+
 /* 1 if some process holds the flock on dirfd/name, 0 if not, -1 on
  * error. */
 int rundir_lock_held(int dirfd, const char *name);

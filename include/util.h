@@ -1,4 +1,4 @@
-/* util.h - exit codes and small helpers shared by every role. */
+/* util.h - small helpers shared by every role. */
 #ifndef MQ_UTIL_H
 #define MQ_UTIL_H
 
@@ -6,24 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/*
- * Exit codes. Fixed: the README and the man page list them, and callers
- * (VMware Tools, QEMU's hook, backup products, scripts) may rely on them.
- */
-enum {
-	MQ_OK = 0,      /* done: lock held (freeze), released (thaw) */
-	MQ_FAIL = 1,    /* system error: fork, pipe, file I/O */
-	MQ_USAGE = 2,   /* unknown name, verb or option */
-	MQ_CONFIG = 3,  /* config file unreadable, unsafe or invalid */
-	MQ_SERVER = 4,  /* server unreachable, or a statement failed */
-	MQ_PRIV = 5,    /* access denied or a privilege missing */
-	MQ_TIMEOUT = 6, /* no lock within snapshot_timeout */
-	MQ_BUSY = 7,    /* another freeze or thaw is running */
-	MQ_LOST = 8,    /* thaw: the lock was lost before thaw came */
-	MQ_ABORTED = 9, /* freeze ended by SIGTERM/SIGINT/SIGHUP */
-	MQ_STATE = 10,  /* run_dir or state file unsafe or corrupt */
-	MQ_CMD = 11,    /* snapshot: the snapshot command failed */
-};
+#include "exits.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -17,10 +17,11 @@ enum { WINDOW_POLL_MS = 250 }; /* re-read the process list this often */
  * long_query_threshold or longer; statements kill_long_queries may kill
  * do not count (they are killed if the lock waits for them). Logs the
  * blocker now and then. MQ_OK; MQ_TIMEOUT at deadline (mono ms),
- * MQ_ABORTED when sigfd is readable, or a db error class; why says so.
+ * MQ_ABORTED when sigfd is readable, or a db error class; f says so.
  */
+struct failure;
 int window_wait(struct db *d, const struct config *c, enum lock_waits w,
-		int sigfd, int64_t deadline, char *why, size_t n);
+		int sigfd, int64_t deadline, struct failure *f);
 
 /*
  * kill_long_queries: the lock has waited long_query_threshold; KILL

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "db.h"
-#include "freeze.h"
+#include "verbs.h"
 #include "lock.h"
 #include "state.h"
 #include "util.h"

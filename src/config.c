@@ -277,29 +277,6 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 	return 0;
 }
 
-void
-config_dump(const struct config *c)
-{
-	const char *last = "";
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(items); i++) {
-		const struct item *it = &items[i];
-		const char *field = (const char *)c + it->off;
-
-		if (strcmp(last, it->section) != 0)
-			printf("%s[%s]\n", i ? "\n" : "", it->section);
-		last = it->section;
-		if (it->type == NUM)
-			printf("%s = %lld\n", it->key,
-			       *(const long long *)(const void *)field);
-		else if (strcmp(it->key, "password") == 0 && *field != '\0')
-			printf("%s = (set, not shown)\n", it->key);
-		else
-			printf("%s = %s\n", it->key, field);
-	}
-}
-
 const char *
 config_path(const char *opt)
 {

@@ -5,12 +5,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "coords.h"
 #include "db.h"
+#include "event.h"
 #include "holder.h"
 #include "lock.h"
 #include "log.h"
@@ -18,12 +18,19 @@
 #include "util.h"
 
 /*
- * MUST, while the lock is held:
- *  - write nothing to the log (the filesystem under it may be frozen;
- *    a write would block while every writer waits on us);
+ * MUST:
+ *  - before "ready" is reported, nothing is frozen (the caller freezes
+ *    only after it): the state file, the info file (fsync'd) and log
+ *    lines may be written, briefly, with the lock held;
+ *  - from "ready" until the lock is released, write nothing at all: no
+ *    log line, no state (the log, run_dir or the info file may sit on
+ *    a frozen filesystem; a write would block while every writer
+ *    waits on us);
  *  - release on SIGTERM/SIGINT/SIGHUP, at max_lock_time, and when the
  *    server closes the connection, whichever comes first;
- *  - release first, then record the outcome, then log.
+ *  - release first, then record the outcome, then log;
+ *  - hold nothing of freeze's but HOLDER_FD; take the method freeze
+ *    chose, never choose again.
  */
 
 struct holder {
@@ -81,17 +88,6 @@ setup_session(struct holder *h)
 	return db_exec(&h->d, sql);
 }
 
-/* Was a stop signal delivered? Reads it if so. */
-static int
-stop_requested(struct holder *h, struct signalfd_siginfo *si)
-{
-	struct pollfd p = { .fd = h->sigfd, .events = POLLIN };
-
-	if (poll(&p, 1, 0) != 1)
-		return 0;
-	return read(h->sigfd, si, sizeof(*si)) == (ssize_t)sizeof(*si);
-}
-
 /*
  * Hold until a stop signal, max_lock_time, or the server closing the
  * connection. Returns the phase the hold ended in; reason says why.
@@ -99,33 +95,31 @@ stop_requested(struct holder *h, struct signalfd_siginfo *si)
 static enum phase
 hold(struct holder *h, char *reason, size_t n)
 {
-	struct signalfd_siginfo si;
 	struct pollfd p[2];
 	int64_t end = h->st.locked_mono + h->c->lock_max_lock_time * 1000;
+	unsigned from;
+	int r, sig;
 
 	p[0] = (struct pollfd){ .fd = h->sigfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = db_socket(&h->d), .events = POLLIN };
 	for (;;) {
-		int64_t left = end - mono_ms();
-		int r;
-
-		if (left <= 0) {
+		r = wait_until(p, 2, end);
+		if (r == 0) {
 			fmt(reason, n, "max_lock_time (%lld s) reached before "
 			    "thaw", h->c->lock_max_lock_time);
 			return PH_EXPIRED;
 		}
-		r = poll(p, 2, left > 60000 ? 60000 : (int)left);
-		if (r == -1 && errno != EINTR) {
+		if (r == -1) {
 			fmt(reason, n, "poll: %s", strerror(errno));
 			return PH_RELEASED;
 		}
-		if (r > 0 && (p[0].revents & POLLIN) &&
-		    read(h->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if ((p[0].revents & POLLIN) &&
+		    (sig = sig_take(h->sigfd, &from)) != 0) {
 			fmt(reason, n, "released on SIG%s from pid %u",
-			    sigabbrev_np((int)si.ssi_signo), si.ssi_pid);
+			    sigabbrev_np(sig), from);
 			return PH_RELEASED;
 		}
-		if (r > 0 && p[1].revents != 0) {
+		if (p[1].revents != 0) {
 			fmt(reason, n, "the server closed the connection "
 			    "(restarted, or the connection was killed)");
 			return PH_LOST;
@@ -171,7 +165,6 @@ finish(struct holder *h, enum phase ph, const char *reason)
 static int
 take(struct holder *h)
 {
-	struct signalfd_siginfo si;
 	static struct coords co;
 	char why[700], sum[300];
 	int64_t t0 = mono_ms();
@@ -182,7 +175,7 @@ take(struct holder *h)
 	h->st.locked_mono = mono_ms();
 	h->st.locked_at = real_ms();
 	h->st.expires_at = h->st.locked_at + h->c->lock_max_lock_time * 1000;
-	if (stop_requested(h, &si)) {
+	if (sig_take(h->sigfd, NULL) != 0) {
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
@@ -216,22 +209,13 @@ take(struct holder *h)
 }
 
 static int
-setup(struct holder *h, const char *method)
+setup(struct holder *h)
 {
 	char err[512];
-	sigset_t set;
 	int r;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1 ||
-	    (h->sigfd = signalfd(-1, &set, SFD_CLOEXEC)) == -1)
+	if ((h->sigfd = sig_fd()) == -1)
 		return fail_errno(h, "cannot set up signals");
-	signal(SIGPIPE, SIG_IGN);
-	if (strcmp(method, "auto") != 0 && lock_by_name(method) == NULL)
-		return fail(h, MQ_USAGE, 0, "unknown lock method");
 	h->dirfd = rundir_open(h->c->files_run_dir, 1, err, sizeof(err));
 	if (h->dirfd < 0)
 		return fail(h, MQ_STATE, 0, err);
@@ -247,7 +231,6 @@ setup(struct holder *h, const char *method)
 	h->st.pid = getpid();
 	if (proc_stat(h->st.pid, &h->st.start_time, NULL) == -1)
 		return fail_errno(h, "cannot read own start time");
-	fmt(h->st.method, sizeof(h->st.method), "%s", method);
 	h->st.phase = PH_WAITING;
 	if (state_write(h->dirfd, &h->st) == -1)
 		return fail_errno(h, "cannot write state");
@@ -256,38 +239,43 @@ setup(struct holder *h, const char *method)
 
 /*
  * Freeze starts us at once and looks for a safe moment meanwhile; wait
- * for its "go". 0: go. -1: freeze is gone, or we were told to stop.
+ * for its "go METHOD": the method it chose for this server, once. The
+ * method, or NULL: freeze is gone, we were told to stop, or it named
+ * no method we know.
  */
-static int
+static const struct lock_method *
 await_go(struct holder *h)
 {
 	struct pollfd p[2] = { { .fd = h->pipefd, .events = POLLIN },
 			       { .fd = h->sigfd, .events = POLLIN } };
 	int64_t end = mono_ms() + (h->c->lock_snapshot_timeout + 30) * 1000;
-	char buf[8];
+	char buf[64], *nl;
 	size_t len = 0;
 
 	for (;;) {
-		int64_t left = end - mono_ms();
 		ssize_t n;
 
-		if (left <= 0 || poll(p, 2, (int)left) == -1)
-			return -1;
-		if (p[1].revents & POLLIN)
-			return -1;
+		if (wait_until(p, 2, end) <= 0 || (p[1].revents & POLLIN))
+			return NULL;
 		if (!(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
-		n = read(h->pipefd, buf + len, sizeof(buf) - len);
+		n = read(h->pipefd, buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0)
-			return -1;
+			return NULL;
 		len += (size_t)n;
-		if (len >= 3)
-			return memcmp(buf, "go\n", 3) == 0 ? 0 : -1;
+		buf[len] = '\0';
+		if ((nl = strchr(buf, '\n')) != NULL) {
+			*nl = '\0';
+			return strncmp(buf, "go ", 3) == 0 ?
+			       lock_by_name(buf + 3) : NULL;
+		}
+		if (len == sizeof(buf) - 1)
+			return NULL;
 	}
 }
 
 int
-holder_main(const struct config *c, const char *method)
+holder_main(const struct config *c)
 {
 	struct holder h = { .c = c, .dirfd = -1, .sigfd = -1, .pipefd = -1 };
 	char line[64], reason[300];
@@ -301,31 +289,27 @@ holder_main(const struct config *c, const char *method)
 	}
 	h.pipefd = HOLDER_FD;
 	state_init(&h.st);
-	if ((r = setup(&h, method)) != MQ_OK)
+	if ((r = setup(&h)) != MQ_OK)
 		return r;
 	r = db_connect(&h.d, c, (unsigned)c->lock_wait_timeout + 30);
 	if (r != MQ_OK) {
 		fmt(reason, sizeof(reason), "cannot connect: %s", h.d.err);
 		return fail(&h, r, 0, reason);
 	}
-	h.m = lock_choose(method, h.d.flavor, h.d.version, reason,
-			  sizeof(reason));
-	if (h.m == NULL)
-		return fail(&h, MQ_CONFIG, 0, reason);
-	fmt(h.st.method, sizeof(h.st.method), "%s", h.m->name);
 	h.st.conn_id = h.d.id;
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if (state_write(h.dirfd, &h.st) == -1)
 		return fail_errno(&h, "cannot write state");
 	fmt(line, sizeof(line), "conn %lu\n", h.d.id);
 	report(&h, line);
-	if (await_go(&h) == -1) {
+	if ((h.m = await_go(&h)) == NULL) {
 		h.pipefd = -1; /* nobody to report to */
 		log_info("freeze ended or stopped us before the lock was "
 			 "taken; nothing was locked");
 		return fail(&h, MQ_ABORTED, 0, "freeze ended before the lock "
 			    "was taken");
 	}
+	fmt(h.st.method, sizeof(h.st.method), "%s", h.m->name);
 	if (setup_session(&h) == -1) {
 		fmt(reason, sizeof(reason), "setting session timeouts: %s",
 		    h.d.err);

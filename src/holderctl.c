@@ -1,7 +1,6 @@
 /* holderctl.c - proving a holder is ours, and ending it. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "event.h"
 #include "holder.h"
 #include "log.h"
 #include "util.h"
@@ -58,14 +58,8 @@ static int
 wait_exit(int pfd, int ms)
 {
 	struct pollfd p = { .fd = pfd, .events = POLLIN };
-	int64_t end = mono_ms() + ms;
-	int r;
 
-	do {
-		int64_t left = end - mono_ms();
-		r = poll(&p, 1, left > 0 ? (int)left : 0);
-	} while (r == -1 && errno == EINTR);
-	return r == 1;
+	return wait_until(&p, 1, mono_ms() + ms) == 1;
 }
 
 /*

@@ -122,3 +122,25 @@ log_msg(int level, const char *f, ...)
 	if (err)
 		write_all(STDERR_FILENO, line, len);
 }
+
+int
+failf(struct failure *f, int code, const char *fm, ...)
+{
+	char line[sizeof(f->why)];
+	va_list ap;
+
+	va_start(ap, fm);
+	vsnprintf(line, sizeof(line), fm, ap);
+	va_end(ap);
+	sanitize(f->why, sizeof(f->why), line);
+	f->code = code;
+	return code;
+}
+
+int
+fail_log(const struct failure *f)
+{
+	if (f->code != MQ_OK)
+		log_err("%s", f->why);
+	return f->code;
+}

@@ -9,7 +9,7 @@
 
 #include "config.h"
 #include "db.h"
-#include "freeze.h"
+#include "verbs.h"
 #include "holder.h"
 #include "log.h"
 #include "util.h"
@@ -20,14 +20,11 @@
 
 struct opts {
 	const char *config;  /* -c FILE */
-	const char *method;  /* -m METHOD (holder, internal) */
 	const char *info;    /* -i FILE (holder, internal) */
 	int json, verbose;
-	int argc;            /* positional arguments */
+	int argc;            /* positional arguments, the verb first */
 	char **argv;
 };
-
-enum { CASE_EXACT = 0, CASE_ANY = 1 };
 
 static int do_freeze(const struct opts *);
 static int do_thaw(const struct opts *);
@@ -37,26 +34,34 @@ static int do_status(const struct opts *);
 static int do_check(const struct opts *);
 static int do_snapshot(const struct opts *);
 
+enum {
+	F_VERB = 1 << 0,    /* matched on the first argument, not argv[0] */
+	F_ANYCASE = 1 << 1, /* matched in any case: VMware passes
+			     * "freezeFail", other callers "FREEZE" */
+	F_REPORTS = 1 << 2, /* its output is the result: failing to write
+			     * it fails */
+	F_OWNARGS = 1 << 3, /* the rest of the command line is its own */
+	F_INTERNAL = 1 << 4, /* started by the quiesce core only: -i */
+};
+
 /*
  * Every way in. A row matches argv[0]'s basename (its default action)
- * or the first argument (a verb). Hook verbs match in any case:
- * VMware passes "freezeFail", other callers "FREEZE" or "freeze".
+ * or, with F_VERB, the first argument.
  */
 static const struct cmd {
 	const char *name;
 	int (*fn)(const struct opts *);
-	int is_verb, anycase;
-	int reports;  /* its output is the result: failing to write it fails */
+	unsigned flags;
 } cmds[] = {
-	{ "pre-freeze-script", do_freeze, 0, 0, 0 },
-	{ "post-thaw-script", do_thaw, 0, 0, 0 },
-	{ "pre-freeze-mysql-lock", do_holder, 0, 0, 0 },
-	{ "freeze", do_freeze, 1, CASE_ANY, 0 },
-	{ "thaw", do_thaw, 1, CASE_ANY, 0 },
-	{ "freezeFail", do_freeze_fail, 1, CASE_ANY, 0 },
-	{ "status", do_status, 1, CASE_EXACT, 1 },
-	{ "check", do_check, 1, CASE_EXACT, 1 },
-	{ "snapshot", do_snapshot, 1, CASE_EXACT, 0 },
+	{ "pre-freeze-script", do_freeze, 0 },
+	{ "post-thaw-script", do_thaw, 0 },
+	{ "pre-freeze-mysql-lock", do_holder, F_INTERNAL },
+	{ "freeze", do_freeze, F_VERB | F_ANYCASE },
+	{ "thaw", do_thaw, F_VERB | F_ANYCASE },
+	{ "freezeFail", do_freeze_fail, F_VERB | F_ANYCASE },
+	{ "status", do_status, F_VERB | F_REPORTS },
+	{ "check", do_check, F_VERB | F_REPORTS },
+	{ "snapshot", do_snapshot, F_VERB | F_OWNARGS },
 };
 
 static const char usage_text[] =
@@ -136,7 +141,7 @@ do_holder(const struct opts *o)
 {
 	int r;
 
-	if (o->method == NULL || o->config == NULL)
+	if (o->config == NULL)
 		return usage("pre-freeze-mysql-lock is started by freeze only");
 	if ((r = load(o, &cfg)) != MQ_OK)
 		return r;
@@ -144,31 +149,52 @@ do_holder(const struct opts *o)
 	    fmt(cfg.files_binlog_info_file, sizeof(cfg.files_binlog_info_file),
 		"%s", o->info) == -1)
 		return usage("binlog info file path too long");
-	return holder_main(&cfg, o->method);
+	return holder_main(&cfg);
 }
 
+/* The row for name: a verb (F_VERB) or a program name. */
+static const struct cmd *
+lookup(const char *name, unsigned verb)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(cmds); i++) {
+		const struct cmd *c = &cmds[i];
+		if ((c->flags & F_VERB) != verb)
+			continue;
+		if (c->flags & F_ANYCASE ? strcasecmp(c->name, name) == 0
+					 : strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Options and positional arguments into o; the row that runs into *cp
+ * (the first positional's verb, else argv[0]'s name). A row with
+ * F_OWNARGS takes every argument after its verb as it is. 0, or -1
+ * with a reason printed.
+ */
 static int
-parse_opts(int argc, char **argv, struct opts *o)
+parse_opts(int argc, char **argv, const char *base, struct opts *o,
+	   const struct cmd **cp)
 {
 	static char *pos[64];
 	int i;
 
 	memset(o, 0, sizeof(*o));
 	o->argv = pos;
+	*cp = NULL;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (o->argc > 0 && strcmp(pos[0], "snapshot") == 0) {
-			/* the rest is snapshot's own */
+		if (o->argc > 0 && ((*cp)->flags & F_OWNARGS)) {
 			while (i < argc && o->argc < (int)ARRAY_LEN(pos))
 				pos[o->argc++] = argv[i++];
 			break;
 		}
 		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
-		     strcmp(a, "-m") == 0 || strcmp(a, "-i") == 0) &&
-		    i + 1 < argc) {
-			if (a[1] == 'm')
-				o->method = argv[++i];
-			else if (a[1] == 'i')
+		     strcmp(a, "-i") == 0) && i + 1 < argc) {
+			if (a[1] == 'i')
 				o->info = argv[++i];
 			else
 				o->config = argv[++i];
@@ -181,9 +207,27 @@ parse_opts(int argc, char **argv, struct opts *o)
 		} else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "mysql-quiesce: unknown option %s\n", a);
 			return -1;
+		} else if (o->argc == 0) {
+			pos[o->argc++] = argv[i];
+			if ((*cp = lookup(a, F_VERB)) == NULL) {
+				fputs("mysql-quiesce: unknown command\n", stderr);
+				return -1;
+			}
 		} else if (o->argc < (int)ARRAY_LEN(pos)) {
 			pos[o->argc++] = argv[i];
 		}
+	}
+	if (*cp == NULL && (*cp = lookup(base, 0)) == NULL) {
+		fputs("mysql-quiesce: no command given\n", stderr);
+		return -1;
+	}
+	if (o->argc > 1 && !((*cp)->flags & F_OWNARGS)) {
+		fputs("mysql-quiesce: too many arguments\n", stderr);
+		return -1;
+	}
+	if (o->info != NULL && !((*cp)->flags & F_INTERNAL)) {
+		fputs("mysql-quiesce: unknown option -i\n", stderr);
+		return -1;
 	}
 	return 0;
 }
@@ -201,23 +245,6 @@ sane_stdio(void)
 		close(fd);
 	else if (fd == -1)
 		_exit(MQ_FAIL);
-}
-
-/* The row for name: a verb (is_verb) or a program name. */
-static const struct cmd *
-lookup(const char *name, int is_verb)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_LEN(cmds); i++) {
-		const struct cmd *c = &cmds[i];
-		if (c->is_verb != is_verb)
-			continue;
-		if (c->anycase ? strcasecmp(c->name, name) == 0
-			       : strcmp(c->name, name) == 0)
-			return c;
-	}
-	return NULL;
 }
 
 int
@@ -245,26 +272,16 @@ main(int argc, char **argv)
 			return MQ_OK;
 		}
 	}
-	if (parse_opts(argc, argv, &o) == -1)
+	if (parse_opts(argc, argv, base, &o, &c) == -1)
 		return usage(NULL);
-	if (o.argc > 0) {
-		c = lookup(o.argv[0], 1);
-		if (c == NULL)
-			return usage("unknown command");
-		if (o.argc > 1 && c->fn != do_snapshot)
-			return usage("too many arguments");
-	} else {
-		c = lookup(base, 0);
-		if (c == NULL)
-			return usage("no command given");
-	}
 	i = c->fn(&o);
 	/* Leave without the client libraries' exit handlers (TLS library
 	 * teardown): nothing is left to flush but stdio, and every
 	 * millisecond after "ready" is one a frozen writer may wait. A hook
 	 * whose stdout is gone still reports what it did by its exit code;
 	 * status and check, whose output is the result, fail without it. */
-	if ((fflush(stdout) == EOF || ferror(stdout)) && c->reports &&
+	if ((fflush(stdout) == EOF || ferror(stdout)) &&
+	    (c->flags & F_REPORTS) &&
 	    i == MQ_OK) {
 		fputs("mysql-quiesce: cannot write standard output\n", stderr);
 		i = MQ_FAIL;

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event.h"
+#include "log.h"
 #include "state.h"
 #include "util.h"
 
@@ -96,42 +97,76 @@ rundir_open(const char *path, int create, char *err, size_t n)
 	return fd;
 }
 
-static void
-on_alarm(int sig)
-{
-	(void)sig; /* only interrupts flock() */
-}
+enum { LOCK_RETRY_MS = 20 };
 
 int
 rundir_lock(int dirfd, const char *name, unsigned wait_s)
 {
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	int fd, r, saved;
+	int64_t end = mono_ms() + (int64_t)wait_s * 1000;
+	int fd, saved;
 
 	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
 	if (fd == -1)
 		return -1;
-	if (wait_s == 0) {
-		r = flock(fd, LOCK_EX | LOCK_NB);
-	} else {
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGALRM, &sa, &old); /* no SA_RESTART */
-		alarm(wait_s);
-		r = flock(fd, LOCK_EX);
-		saved = errno;
-		alarm(0);
-		sigaction(SIGALRM, &old, NULL);
-		errno = saved;
+	/* Try, and retry until the end: no blocking call that a signal
+	 * would have to interrupt. */
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		int64_t next = mono_ms() + LOCK_RETRY_MS;
+
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    mono_ms() >= end) {
+			saved = errno;
+			close(fd);
+			if (saved == EWOULDBLOCK || saved == EINTR)
+				return -2;
+			errno = saved;
+			return -1;
+		}
+		wait_until(NULL, 0, next < end ? next : end);
 	}
-	if (r == 0)
-		return fd;
+	return fd;
+}
+
+int
+rundir_enter(const char *path, int create, unsigned wait_s,
+	     struct rundir *rd, struct failure *f)
+{
+	int saved;
+
+	rd->lockfd = -1;
+	rd->dirfd = rundir_open(path, create, f->why, sizeof(f->why));
+	if (rd->dirfd == -2) {
+		rd->dirfd = -1;
+		return MQ_OK;
+	}
+	if (rd->dirfd == -1)
+		return f->code = MQ_STATE;
+	rd->lockfd = rundir_lock(rd->dirfd, RUN_LOCK, wait_s);
+	if (rd->lockfd >= 0)
+		return MQ_OK;
 	saved = errno;
-	close(fd);
-	if (saved == EWOULDBLOCK || saved == EINTR)
-		return -2;
-	errno = saved;
-	return -1;
+	close(rd->dirfd);
+	rd->dirfd = -1;
+	if (rd->lockfd == -2) {
+		rd->lockfd = -1;
+		return failf(f, MQ_BUSY, "another freeze or thaw is running%s",
+			     wait_s ? " and did not finish in time" : "");
+	}
+	rd->lockfd = -1;
+	return failf(f, saved == EMFILE || saved == ENFILE || saved == ENOMEM
+		     ? MQ_FAIL : MQ_STATE, "cannot lock %s/%s: %s", path,
+		     RUN_LOCK, strerror(saved));
+}
+
+void
+rundir_leave(struct rundir *rd)
+{
+	if (rd->lockfd >= 0)
+		close(rd->lockfd);
+	if (rd->dirfd >= 0)
+		close(rd->dirfd);
+	rd->lockfd = rd->dirfd = -1;
 }
 
 int

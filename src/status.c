@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "freeze.h"
+#include "verbs.h"
 #include "holder.h"
 #include "state.h"
 #include "util.h"

@@ -1,7 +1,7 @@
 /* window.c - the safe moment, and kill_long_queries. */
 #define _GNU_SOURCE
-#include <poll.h>
 
+#include "event.h"
 #include "log.h"
 #include "util.h"
 #include "window.h"
@@ -13,7 +13,7 @@ enum {
 
 int
 window_wait(struct db *d, const struct config *c, enum lock_waits w,
-	    int sigfd, int64_t deadline, char *out, size_t on)
+	    int sigfd, int64_t deadline, struct failure *f)
 {
 	static struct blocker b[MAX_BLOCKERS];
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
@@ -24,10 +24,9 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 	for (;;) {
 		n = lock_blockers(d, c, w, c->lock_long_query_threshold, 0, b,
 				  MAX_BLOCKERS);
-		if (n == -1) {
-			fmt(out, on, "reading the process list: %s", d->err);
-			return db_errclass(d);
-		}
+		if (n == -1)
+			return failf(f, db_errclass(d), "reading the process "
+				     "list: %s", d->err);
 		for (first = -1, i = 0; i < n && first == -1; i++)
 			if (!lock_killable(c, &b[i]))
 				first = i;
@@ -38,16 +37,12 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 			log_info("waiting for a safe moment: %s", why);
 			logged = mono_ms();
 		}
-		if (mono_ms() >= deadline) {
-			fmt(out, on, "no safe moment within snapshot_timeout "
-			    "(%lld s); last blocker: %s",
-			    c->lock_snapshot_timeout, why);
-			return MQ_TIMEOUT;
-		}
-		if (poll(&p, 1, WINDOW_POLL_MS) == 1) {
-			fmt(out, on, "stopped by a signal");
-			return MQ_ABORTED;
-		}
+		if (mono_ms() >= deadline)
+			return failf(f, MQ_TIMEOUT, "no safe moment within "
+				     "snapshot_timeout (%lld s); last blocker: "
+				     "%s", c->lock_snapshot_timeout, why);
+		if (wait_until(&p, 1, mono_ms() + WINDOW_POLL_MS) != 0)
+			return failf(f, MQ_ABORTED, "stopped by a signal");
 	}
 }
 

@@ -57,6 +57,26 @@ awk '/snapshot INFO froze/ { f = NR } /snapshot INFO thawed/ { t = NR }
      /holder INFO lock released/ { r = NR } END { exit !(r && f > r && t > f) }' "$WORK/mq.log"
 ok $? "the lines held while frozen were written after the thaw, in order"
 
+diag "the command inherits nothing: descriptors 0-2, stdin on /dev/null, no server session"
+# fd 7 is the caller's own: not passed on either.
+snap -- "$TOP/tests/fd-probe" 7</dev/null
+ok $ST "snapshot with the probe exits 0"
+grep -qx "fds: 0 1 2" "$WORK/out"; ok $? "the command's descriptors are 0, 1 and 2 only ($(grep '^fds:' "$WORK/out"))"
+grep -qx "stdin: /dev/null" "$WORK/out"; ok $? "its stdin is /dev/null"
+! grep -q "^socket:" "$WORK/out"; ok $? "it holds no socket at all"
+! grep -q "^reached the server" "$WORK/out"; ok $? "so it cannot reach the server through one of ours"
+mariadb --no-defaults -S "$SOCK" -uroot -e "system $TOP/tests/fd-probe" >"$WORK/ctl" 2>&1
+grep -q "^reached the server through fd" "$WORK/ctl"
+ok $? "negative control: the same probe, started by a client that leaks its session, reaches the server"
+# the snapshot's children: the holder, the watchdog (a fork of it) and us
+snap -- sh -c 'for p in $(pgrep -P "$PPID"); do
+	[ "$p" = $$ ] && continue
+	tr "\0" " " <"/proc/$p/cmdline" | grep -q "mysql-quiesce snapshot" &&
+		ls -l "/proc/$p/fd"; done >"$0"' "$WORK/wdfds"
+ok $ST "snapshot listing the watchdog's descriptors exits 0"
+[ -s "$WORK/wdfds" ] && ! grep -q "socket:" "$WORK/wdfds" && grep -qF "$WORK/mnt" "$WORK/wdfds"
+ok $? "the watchdog holds the mount point and no socket"
+
 diag "a failing command: thawed, unlocked, exit 11"
 snap -- false
 ok $(( ST != 11 )) "exit 11 (got $ST)"
@@ -150,6 +170,15 @@ no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
 diag "bad use"
 snap --timeout 30 -- true
 ok $(( ST != 2 )) "a --timeout not below max_lock_time is refused (exit 2)"
+for t in 0 -5 99999999999999999999 ten; do
+	snap --timeout "$t" -- true
+	[ "$ST" -eq 2 ] && grep -qF -- "--timeout \"$t\": not a whole number of seconds from 1 to 86400" "$WORK/err"
+	ok $? "--timeout $t: exit 2 with the reason ($(head -1 "$WORK/err"))"
+done
+snap -- /nonexistent/snapshot-tool
+[ "$ST" -eq 11 ] && grep -q "cannot start the snapshot command /nonexistent/snapshot-tool: No such file" "$WORK/err"
+ok $? "a command that cannot be started: exit 11, the reason from the parent ($(tail -1 "$WORK/err"))"
+fs_writable && can_write && no_holder; ok $? "and thawed, unlocked"
 snap --dry-run
 ok $(( ST != 2 )) "no command: exit 2"
 

@@ -1,4 +1,4 @@
-/* freeze.h, thaw.h, status.h in one: the verbs run from main. */
+/* verbs.h - the verbs main dispatches to; a verb never calls another. */
 #ifndef MQ_VERBS_H
 #define MQ_VERBS_H
 

@@ -1,0 +1,58 @@
+/* backend.h - how snapshot mode takes the snapshot itself: a small
+ * interface each backend (src/backend/) fills in. */
+#ifndef MQ_BACKEND_H
+#define MQ_BACKEND_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "fsfreeze.h"
+#include "log.h"
+#include "state.h"
+
+enum { SNAP_MAX_DEVS = DISC_MAX_DEVS };
+
+/* What snapshot mode knows, handed to the backend at each step. */
+struct snapctx {
+	const struct config *c;
+	const struct fsset *fs;      /* the filesystems frozen around take */
+	char devs[SNAP_MAX_DEVS][64]; /* their leaf block devices */
+	int ndev;
+	char datadir[PATH_MAX];
+	const char *info_file;       /* the binlog info file */
+	char **args;                 /* the backend's own arguments */
+	long long timeout;           /* seconds the frozen window may last */
+	struct state st;             /* the coordinates, once locked */
+	int sigfd;                   /* stop signals (event.h) */
+	int64_t deadline;            /* mono ms: the frozen window's end */
+	struct watchdog *wd;         /* tell it a child's process group */
+	void *priv;                  /* the backend's own */
+};
+
+/*
+ * A backend. Each step returns an exit code (exits.h) and, when not
+ * MQ_OK, says why in f:
+ *  - plan: --dry-run; print what would be done, change nothing;
+ *  - prepare: before anything is locked or frozen: check arguments,
+ *    credentials, the mapping of devices, so that a mistake costs
+ *    nothing;
+ *  - take: while the filesystems are frozen and the lock is held.
+ *    Writes no file, logs only (the log is held), returns by
+ *    ctx->deadline whatever happens, and on a stop signal (ctx->sigfd)
+ *    returns MQ_ABORTED at once. MQ_TIMEOUT at the deadline;
+ *  - finish: after thaw and unlock, with take's code: reap what take
+ *    started, retention, reporting. Its failure does not undo a
+ *    snapshot that was taken: return MQ_OK and log a warning then.
+ */
+struct backend {
+	const char *name;
+	int (*plan)(struct snapctx *x, struct failure *f);
+	int (*prepare)(struct snapctx *x, struct failure *f);
+	int (*take)(struct snapctx *x, struct failure *f);
+	int (*finish)(struct snapctx *x, int took, struct failure *f);
+};
+
+/* The command backend: run any snapshot command (backend/command.c). */
+extern const struct backend backend_command;
+
+#endif

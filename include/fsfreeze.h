@@ -1,0 +1,72 @@
+/* fsfreeze.h - the filesystems of a snapshot: trial freeze, FIFREEZE in
+ * order, FITHAW in reverse, and the watchdog that thaws them if we die
+ * or hang. */
+#ifndef MQ_FSFREEZE_H
+#define MQ_FSFREEZE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "discover.h"
+
+enum { FS_MAX = 16 };
+
+/* The filesystems to freeze, parents before what is mounted in them. */
+struct fsset {
+	int n;
+	struct mountpt mp[FS_MAX];
+	int fd[FS_MAX];      /* open on the mount point, -1 until fs_trial */
+	int frozen[FS_MAX];
+};
+
+void fs_init(struct fsset *fs);
+
+/* Add the filesystem that holds path (once; kept sorted parents
+ * first). 0, or -1 with a reason in err. */
+int fs_add(struct fsset *fs, const char *proc_root, const char *path,
+	   char *err, size_t n);
+
+/* Mount points, space-separated, into buf. */
+void fs_list(const struct fsset *fs, char *buf, size_t n);
+
+/*
+ * Before anything is locked: open every mount point and prove each can
+ * be frozen and is not frozen now (FIFREEZE + FITHAW). 0, or -1 with a
+ * reason in err; nothing is left frozen either way.
+ */
+int fs_trial(struct fsset *fs, char *err, size_t n);
+
+/*
+ * FIFREEZE each, parents first. Writes nothing but log lines (hold the
+ * log first). 0, or -1 with err set; what was frozen stays frozen,
+ * for fs_thaw.
+ */
+int fs_freeze(struct fsset *fs, char *err, size_t n);
+
+/* FITHAW what we froze, last first. A filesystem someone else thawed
+ * already is not an error. Returns how many could not be thawed. */
+int fs_thaw(struct fsset *fs);
+
+void fs_close(struct fsset *fs);
+
+/*
+ * The watchdog: a child forked before the first FIFREEZE that keeps
+ * the mount points open and no other descriptor. If we die (its pipe
+ * reads EOF) or are still frozen at deadline + slack, it thaws every
+ * filesystem, SIGKILLs the process group it was told of, then runs
+ * fire(arg) (release the lock) and exits with its result. Tell it the
+ * group of a child that may be stuck; stop it once all is thawed.
+ */
+struct watchdog {
+	pid_t pid;
+	int fd;
+};
+
+enum { WATCHDOG_SLACK_MS = 3000 }; /* past the deadline, it acts */
+
+int fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
+		      int64_t deadline, int (*fire)(void *, int), void *arg);
+void fs_watchdog_group(struct watchdog *w, pid_t pgrp);
+void fs_watchdog_stop(struct watchdog *w);
+
+#endif

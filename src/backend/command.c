@@ -1,0 +1,231 @@
+/* backend/command.c - snapshot backend: run any command while frozen.
+ * The command is told the coordinates, mounts and devices in its
+ * environment; it inherits nothing else of ours. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "event.h"
+#include "util.h"
+
+/*
+ * MUST: the command starts with stdin on /dev/null, our stdout and
+ * stderr, and no other descriptor (never our server connection), with
+ * default signal dispositions and an empty mask, in its own process
+ * group, and without MYSQL_PWD. take returns at the deadline even when
+ * the command is stuck (in a write to the frozen filesystem, say): the
+ * thaw is what unsticks it; finish reaps it.
+ */
+
+enum { KILL_GRACE_MS = 2000 }; /* SIGTERM to SIGKILL, after the window */
+
+extern char **environ;
+
+struct command {
+	pid_t pid;    /* 0 once reaped */
+	int pidfd;
+	int status;   /* wait status once reaped */
+};
+
+static struct command cmd = { 0, -1, 0 };
+
+/* Our environment without MYSQL_PWD or our own names, plus the facts. */
+static char **
+command_env(const struct snapctx *x)
+{
+	static char *env[512];
+	static char file[300], pos[64], gtid[4200], mounts[4200], devs[4200],
+		info[PATH_MAX + 32];
+	char buf[4096];
+	size_t n = 0;
+	char **e;
+	int i;
+
+	for (e = environ; *e != NULL && n < ARRAY_LEN(env) - 8; e++)
+		if (strncmp(*e, "MYSQL_PWD=", 10) != 0 &&
+		    strncmp(*e, "MYSQL_QUIESCE_", 14) != 0)
+			env[n++] = *e;
+	fmt(file, sizeof(file), "MYSQL_QUIESCE_BINLOG_FILE=%s",
+	    x->st.binlog_file);
+	fmt(pos, sizeof(pos), "MYSQL_QUIESCE_BINLOG_POS=%llu", x->st.binlog_pos);
+	fmt(gtid, sizeof(gtid), "MYSQL_QUIESCE_GTID=%s", x->st.gtid);
+	fs_list(x->fs, buf, sizeof(buf));
+	fmt(mounts, sizeof(mounts), "MYSQL_QUIESCE_MOUNTS=%s", buf);
+	buf[0] = '\0';
+	for (i = 0; i < x->ndev; i++)
+		append(buf, sizeof(buf), "%s/dev/%s", i ? " " : "", x->devs[i]);
+	fmt(devs, sizeof(devs), "MYSQL_QUIESCE_DEVICES=%s", buf);
+	fmt(info, sizeof(info), "MYSQL_QUIESCE_INFO_FILE=%s", x->info_file);
+	env[n++] = file;
+	env[n++] = pos;
+	env[n++] = gtid;
+	env[n++] = mounts;
+	env[n++] = devs;
+	env[n++] = info;
+	env[n] = NULL;
+	return env;
+}
+
+/* posix_spawnp in its own group with a clean slate; errno-style code
+ * (an exec failure included: glibc reports it to us, not the child). */
+static int
+start(char **argv, char **env, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
+	int e;
+
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGHUP);
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		return e;
+	if ((e = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return e;
+	}
+	if (!(e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+						   O_RDONLY, 0)) &&
+	    !(e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) &&
+	    !(e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+					   POSIX_SPAWN_SETSIGMASK |
+					   POSIX_SPAWN_SETSIGDEF)) &&
+	    !(e = posix_spawnattr_setpgroup(&at, 0)) &&
+	    !(e = posix_spawnattr_setsigmask(&at, &none)) &&
+	    !(e = posix_spawnattr_setsigdefault(&at, &def)))
+		e = posix_spawnp(pid, argv[0], &fa, &at, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return e;
+}
+
+/* Reap the command if it has ended; 1 if reaped. */
+static int
+reaped(void)
+{
+	if (cmd.pid > 0 && waitpid(cmd.pid, &cmd.status, WNOHANG) == cmd.pid) {
+		cmd.pid = 0;
+		return 1;
+	}
+	return cmd.pid == 0;
+}
+
+static void
+signal_group(int sig)
+{
+	if (cmd.pid > 0) {
+		kill(-cmd.pid, sig);
+		kill(cmd.pid, sig);
+	}
+}
+
+static int
+command_plan(struct snapctx *x, struct failure *f)
+{
+	char **a;
+
+	(void)f;
+	printf("command:    ");
+	for (a = x->args; *a != NULL; a++)
+		printf(" %s", *a);
+	printf("\n");
+	return MQ_OK;
+}
+
+static int
+command_prepare(struct snapctx *x, struct failure *f)
+{
+	if (x->args == NULL || x->args[0] == NULL)
+		return failf(f, MQ_USAGE, "no command given (after --)");
+	return MQ_OK;
+}
+
+static int
+command_take(struct snapctx *x, struct failure *f)
+{
+	struct pollfd p[2];
+	int e, r;
+
+	e = start(x->args, command_env(x), &cmd.pid);
+	if (e != 0) {
+		cmd.pid = 0;
+		return failf(f, MQ_CMD, "cannot start the snapshot command %s: "
+			     "%s", x->args[0], strerror(e));
+	}
+	fs_watchdog_group(x->wd, cmd.pid);
+	cmd.pidfd = pidfd_open(cmd.pid, 0);
+	p[0] = (struct pollfd){ .fd = cmd.pidfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = x->sigfd, .events = POLLIN };
+	for (;;) {
+		if (reaped())
+			break;
+		/* without a pidfd, look for the child's end every 50 ms */
+		r = wait_until(p, 2, cmd.pidfd >= 0 ? x->deadline :
+			       (mono_ms() + 50 < x->deadline ?
+				mono_ms() + 50 : x->deadline));
+		if (r == -1 || (r > 0 && (p[1].revents & POLLIN) &&
+				sig_take(x->sigfd, NULL) != 0)) {
+			signal_group(SIGTERM);
+			return failf(f, MQ_ABORTED, "stopped by a signal; the "
+				     "command was ended");
+		}
+		if (r == 0 && mono_ms() >= x->deadline && !reaped()) {
+			signal_group(SIGTERM);
+			return failf(f, MQ_TIMEOUT, "the command overran "
+				     "--timeout (%lld s) and was killed",
+				     x->timeout);
+		}
+	}
+	if (WIFEXITED(cmd.status) && WEXITSTATUS(cmd.status) == 0)
+		return MQ_OK;
+	return failf(f, MQ_CMD, "the snapshot command failed (%s %d)",
+		     WIFEXITED(cmd.status) ? "exit" : "signal",
+		     WIFEXITED(cmd.status) ? WEXITSTATUS(cmd.status)
+					   : WTERMSIG(cmd.status));
+}
+
+/* A command still running after the window: SIGTERM was sent; give it
+ * the grace, then SIGKILL its group, and reap it. */
+static int
+command_finish(struct snapctx *x, int took, struct failure *f)
+{
+	struct pollfd p = { .fd = cmd.pidfd, .events = POLLIN };
+	int64_t end = mono_ms() + KILL_GRACE_MS;
+
+	(void)x;
+	(void)took;
+	(void)f;
+	while (!reaped() && mono_ms() < end)
+		wait_until(&p, cmd.pidfd >= 0 ? 1 : 0, cmd.pidfd >= 0 ? end :
+			   mono_ms() + 50);
+	if (cmd.pid > 0) {
+		signal_group(SIGKILL);
+		while (waitpid(cmd.pid, &cmd.status, 0) == -1 && errno == EINTR)
+			;
+		cmd.pid = 0;
+	}
+	if (cmd.pidfd >= 0)
+		close(cmd.pidfd);
+	cmd.pidfd = -1;
+	return MQ_OK;
+}
+
+const struct backend backend_command = {
+	.name = "command",
+	.plan = command_plan,
+	.prepare = command_prepare,
+	.take = command_take,
+	.finish = command_finish,
+};

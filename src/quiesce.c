@@ -1,0 +1,513 @@
+/* quiesce.c - the quiesce core: begin a lock cycle (run lock, leftover
+ * holder, spawn, safe moment, go, ready) and end it (prove, signal,
+ * release, record). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "event.h"
+#include "holder.h"
+#include "lock.h"
+#include "log.h"
+#include "quiesce.h"
+#include "state.h"
+#include "util.h"
+#include "window.h"
+
+/*
+ * MUST: whatever path quiesce_begin leaves by, no holder it started is
+ * left waiting for or holding a lock, except after "ready" (then
+ * quiesce_end or max_lock_time ends it). A stop signal ends the holder
+ * and releases before returning.
+ */
+
+enum {
+	CONNECT_SLACK_MS = 2000,  /* holder start and connect, past wait */
+	STOP_WAIT_MS = 3000,      /* holder exit after KILL QUERY + TERM: well
+				   * inside the 5 s VMware gives before SIGKILL */
+};
+
+/* One begin: our connection, the holder of this attempt, run_dir. */
+struct cycle {
+	const struct config *c;
+	const struct lock_method *m;
+	enum lock_waits waits; /* what the lock waits for on this server */
+	struct db d;  /* our own connection: process list, KILL QUERY */
+	struct rundir rd;
+	int sigfd;
+	pid_t pid;    /* the holder of this attempt, 0 if none */
+	int rfd;      /* its report socket */
+	unsigned long hconn;
+	char buf[1024];
+	size_t len;
+	int retry;    /* the last attempt's failure is worth another */
+};
+
+/* How long thaw waits for a running freeze to finish first. */
+static unsigned
+run_lock_wait(const struct config *c)
+{
+	return (unsigned)(c->lock_snapshot_timeout + c->lock_wait_timeout + 30);
+}
+
+/*
+ * Start the holder: a new session, stdio on /dev/null, no descriptor
+ * but its end of a socket pair as HOLDER_FD (it reports on it, and
+ * waits on it for our "go"), an environment of PATH only. The config
+ * file's path goes on its command line, never a secret: the holder
+ * reads the file itself, with the same checks. posix_spawn (a vfork
+ * underneath) costs a fraction of a fork of this process. Signals stay
+ * blocked across exec; the holder takes them by fd.
+ */
+static int
+spawn(struct cycle *y)
+{
+	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)y->c->path,
+			 NULL, NULL, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int p[2], e;
+
+	/* The binlog info file may be chosen by the caller (snapshot
+	 * mode), not by the file the holder reads: pass it on. */
+	if (y->c->files_binlog_info_file[0] != '\0') {
+		argv[3] = "-i";
+		argv[4] = (char *)y->c->files_binlog_info_file;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
+		return -1;
+	e = posix_spawn_file_actions_init(&fa);
+	if (e == 0 && (e = posix_spawnattr_init(&at)) != 0)
+		posix_spawn_file_actions_destroy(&fa);
+	if (e != 0) {
+		close(p[0]);
+		close(p[1]);
+		errno = e;
+		return -1;
+	}
+	if ((e = posix_spawn_file_actions_adddup2(&fa, p[1], HOLDER_FD)) ||
+	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
+						  0)) ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 2)) ||
+	    (e = posix_spawn_file_actions_addclosefrom_np(&fa,
+							   HOLDER_FD + 1)) ||
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID)))
+		y->pid = -1;
+	else
+		e = posix_spawn(&y->pid, "/proc/self/exe", &fa, &at, argv,
+				envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[1]);
+	if (e != 0) {
+		close(p[0]);
+		y->pid = 0;
+		errno = e;
+		return -1;
+	}
+	y->rfd = p[0];
+	y->hconn = 0;
+	y->len = 0;
+	return 0;
+}
+
+static void
+reap(struct cycle *y)
+{
+	if (y->pid > 0)
+		while (waitpid(y->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	if (y->rfd != -1)
+		close(y->rfd);
+	y->pid = 0;
+	y->rfd = -1;
+}
+
+/*
+ * End this attempt's holder: kill its statement (a waiting lock ignores
+ * signals), SIGTERM it, wait for it to go; SIGKILL as a last resort.
+ * Afterwards it holds nothing: it released, or its connection closed.
+ */
+static void
+stop_holder(struct cycle *y)
+{
+	struct pollfd p = { .fd = y->rfd, .events = POLLIN };
+	int64_t end = mono_ms() + STOP_WAIT_MS;
+	char sql[64], junk[256];
+
+	if (y->hconn != 0 && y->d.m != NULL) {
+		fmt(sql, sizeof(sql), "KILL QUERY %lu", y->hconn);
+		if (db_exec(&y->d, sql) == -1)
+			log_warn("%s: %s", sql, y->d.err);
+	}
+	kill(y->pid, SIGTERM);
+	for (;;) {
+		int r = wait_until(&p, 1, end);
+
+		if (r == 0) {
+			log_err("holder pid %d did not stop; killing it",
+				(int)y->pid);
+			kill(y->pid, SIGKILL);
+			break;
+		}
+		if (r == -1 || read(y->rfd, junk, sizeof(junk)) <= 0)
+			break; /* EOF: it exited */
+	}
+	reap(y);
+}
+
+/* Handle one line from the holder; 1 when it is "ready". */
+static int
+line(struct cycle *y, char *l, struct failure *f)
+{
+	char *end;
+
+	if (strncmp(l, "conn ", 5) == 0) {
+		y->hconn = strtoul(l + 5, NULL, 10);
+		return 0;
+	}
+	if (strcmp(l, "ready") == 0)
+		return 1;
+	if (strncmp(l, "fail ", 5) == 0) {
+		int code = (int)strtol(l + 5, &end, 10);
+
+		y->retry = (int)strtol(end, &end, 10);
+		failf(f, code > 0 ? code : MQ_FAIL, "%s",
+		      *end == ' ' ? end + 1 : end);
+	}
+	return 0;
+}
+
+/*
+ * Wait for this attempt's holder until deadline. 1: ready. 0: it failed
+ * or timed out (f says why; the holder is gone). -1: a stop signal came
+ * (the holder is gone).
+ */
+static int
+await(struct cycle *y, int64_t deadline, struct failure *f)
+{
+	struct pollfd p[2] = { { .fd = y->rfd, .events = POLLIN },
+			       { .fd = y->sigfd, .events = POLLIN } };
+	int killing = strcmp(y->c->lock_kill_long_queries, "no") != 0;
+	int64_t kill_at = mono_ms() + y->c->lock_long_query_threshold * 1000;
+
+	f->code = MQ_OK;
+	for (;;) {
+		int64_t until = deadline;
+		char *nl;
+		ssize_t n;
+		int r;
+
+		if (killing && mono_ms() >= kill_at) {
+			window_kill(&y->d, y->c, y->waits, y->hconn);
+			kill_at = mono_ms() + WINDOW_POLL_MS;
+		}
+		if (killing && kill_at < until)
+			until = kill_at;
+		r = wait_until(p, 2, until);
+		if (r == 0 && until == deadline) {
+			stop_holder(y);
+			y->retry = 1;
+			failf(f, MQ_TIMEOUT, "lock not granted within "
+			      "wait_timeout (%lld s)", y->c->lock_wait_timeout);
+			return 0;
+		}
+		if (r == -1 || (p[1].revents & POLLIN)) {
+			stop_holder(y);
+			return -1;
+		}
+		if (r == 0 || !(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(y->rfd, y->buf + y->len, sizeof(y->buf) - 1 - y->len);
+		if (n <= 0) {
+			reap(y);
+			if (f->code == MQ_OK) {
+				y->retry = 0;
+				failf(f, MQ_FAIL, "the holder exited without a "
+				      "word");
+			}
+			return 0;
+		}
+		y->len += (size_t)n;
+		y->buf[y->len] = '\0';
+		while ((nl = strchr(y->buf, '\n')) != NULL) {
+			*nl = '\0';
+			if (line(y, y->buf, f))
+				return 1;
+			y->len -= (size_t)(nl + 1 - y->buf);
+			memmove(y->buf, nl + 1, y->len + 1);
+		}
+		if (y->len == sizeof(y->buf) - 1)
+			y->len = 0; /* an overlong line: drop it */
+	}
+}
+
+/* Before a new freeze: end a holder whose thaw never came. */
+static int
+end_leftover(struct cycle *y, struct failure *f)
+{
+	struct state s;
+	char err[300];
+	int r;
+
+	r = state_read(y->rd.dirfd, &s, err, sizeof(err));
+	if (r == 1 || (r == 0 && (s.phase != PH_LOCKED &&
+				  s.phase != PH_WAITING)))
+		return MQ_OK;
+	if (r == -1) {
+		if (rundir_lock_held(y->rd.dirfd, HOLDER_LOCK) != 1) {
+			log_warn("%s; replacing it", err);
+			return MQ_OK;
+		}
+		return failf(f, MQ_STATE, "a holder is running but %s; not "
+			     "touching it", err);
+	}
+	if (!holder_alive(y->rd.dirfd, &s))
+		return MQ_OK;
+	log_warn("holder pid %d of an earlier freeze still holds its lock "
+		 "(thaw never came); ending it", (int)s.pid);
+	r = holder_end(y->c, y->rd.dirfd, &s);
+	if (r != MQ_OK && r != MQ_LOST)
+		return failf(f, r, "cannot end the earlier holder pid %d",
+			     (int)s.pid);
+	return MQ_OK;
+}
+
+/* Run lock, leftover holder, the previous info file. */
+static int
+setup(struct cycle *y, struct failure *f)
+{
+	const char *info = y->c->files_binlog_info_file;
+	int r;
+
+	if ((r = rundir_enter(y->c->files_run_dir, 1, 0, &y->rd, f)) != MQ_OK)
+		return r;
+	if ((r = end_leftover(y, f)) != MQ_OK)
+		return r;
+	/* A snapshot must never carry the coordinates of an earlier one. */
+	if (info[0] != '\0') {
+		if (unlink(info) == 0)
+			log_info("removed the previous %s", info);
+		else if (errno != ENOENT)
+			return failf(f, MQ_FAIL, "cannot remove the previous "
+				     "%s: %s", info, strerror(errno));
+	}
+	return MQ_OK;
+}
+
+/* Our own connection: the server's flavor, the method, the process
+ * list. The holder is starting meanwhile. */
+static int
+connect_server(struct cycle *y, struct failure *f)
+{
+	int r;
+
+	r = db_connect(&y->d, y->c, 30);
+	if (r != MQ_OK)
+		return failf(f, r, "cannot connect: %s", y->d.err);
+	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version,
+			   f->why, sizeof(f->why));
+	if (y->m == NULL)
+		return f->code = MQ_CONFIG;
+	y->waits = lock_waits_for(y->m, y->d.flavor, y->d.version);
+	return MQ_OK;
+}
+
+static void
+report_locked(struct cycle *y, int64_t t0, int attempts, struct state *s)
+{
+	char err[300];
+
+	if (state_read(y->rd.dirfd, s, err, sizeof(err)) != 0) {
+		log_warn("lock held, but %s", err);
+		state_init(s);
+		return;
+	}
+	log_info("lock held: %s on %s %s by holder pid %d, %lld ms after "
+		 "freeze began (%d attempt%s); binlog %s:%llu gtid %s",
+		 s->method, db_flavor_name(y->d.flavor), y->d.version_str,
+		 (int)s->pid, (long long)(mono_ms() - t0), attempts,
+		 attempts == 1 ? "" : "s",
+		 s->binlog_file[0] ? s->binlog_file : "(binlog off)",
+		 s->binlog_pos, s->gtid[0] ? s->gtid : "(none)");
+}
+
+/* One attempt: send go, wait for ready. 1 ready, 0 failed, -1 signal. */
+static int
+attempt(struct cycle *y, int64_t deadline, struct failure *f)
+{
+	char go[64];
+	int64_t limit;
+
+	if (y->pid == 0 && spawn(y) == -1) {
+		failf(f, MQ_FAIL, "cannot start the holder: %s",
+		      strerror(errno));
+		y->retry = 0;
+		return 0;
+	}
+	fmt(go, sizeof(go), "go %s\n", y->m->name);
+	/* If it is already gone, await reads why. */
+	(void)write_all(y->rfd, go, strlen(go));
+	limit = mono_ms() + y->c->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
+	return await(y, limit < deadline ? limit : deadline, f);
+}
+
+int
+quiesce_begin(const struct config *c, int sigfd, struct state *held,
+	      struct failure *f)
+{
+	struct cycle y = { .c = c, .sigfd = sigfd, .rfd = -1,
+			   .rd = { -1, -1 } };
+	char before[sizeof(f->why)] = "";  /* the previous attempt's failure */
+	int64_t t0 = mono_ms(), deadline = t0 + c->lock_snapshot_timeout * 1000;
+	int n, r;
+
+	failf(f, MQ_OK, "ok");
+	if ((r = setup(&y, f)) != MQ_OK)
+		goto out;
+	/* Start the holder now: its start and connect overlap ours and
+	 * the safe-moment search. It takes nothing before our "go". */
+	if (spawn(&y) == -1) {
+		r = failf(f, MQ_FAIL, "cannot start the holder: %s",
+			  strerror(errno));
+		goto out;
+	}
+	if ((r = connect_server(&y, f)) != MQ_OK)
+		goto out;
+	log_info("freeze: %s %s, lock method %s (waits for %s)%s%s",
+		 db_flavor_name(y.d.flavor), y.d.version_str, y.m->name,
+		 lock_waits_name(y.waits), strcmp(c->lock_kill_long_queries,
+		 "no") ? ", kill_long_queries = " : "",
+		 strcmp(c->lock_kill_long_queries, "no") ?
+		 c->lock_kill_long_queries : "");
+	for (n = 1;; n++) {
+		if ((r = window_wait(&y.d, c, y.waits, sigfd, deadline, f)) !=
+		    MQ_OK)
+			break;
+		r = attempt(&y, deadline, f);
+		if (r == 1) {
+			close(y.rfd);
+			y.rfd = -1;
+			y.pid = 0; /* it runs on, detached */
+			report_locked(&y, t0, n, held);
+			r = MQ_OK;
+			break;
+		}
+		if (r == -1) {
+			r = failf(f, MQ_ABORTED, "stopped by a signal; the "
+				  "holder was ended and nothing is locked");
+			break;
+		}
+		r = f->code;
+		if (!y.retry)
+			break;
+		if (mono_ms() >= deadline) {
+			/* The last attempt is often cut short by the deadline;
+			 * the one before says what the lock waited for. */
+			char last[sizeof(f->why)];
+			int differs = before[0] != '\0' &&
+				      strcmp(before, f->why) != 0;
+
+			memcpy(last, f->why, sizeof(last));
+			r = failf(f, MQ_TIMEOUT, "%s; snapshot_timeout (%lld s) "
+				  "reached%s%s", last, c->lock_snapshot_timeout,
+				  differs ? "; before: " : "",
+				  differs ? before : "");
+			break;
+		}
+		log_warn("attempt %d: %s; trying again", n, f->why);
+		memcpy(before, f->why, sizeof(before));
+	}
+out:
+	if (y.pid > 0)
+		stop_holder(&y); /* it never got its go: nothing is locked */
+	db_close(&y.d);
+	rundir_leave(&y.rd);
+	return r;
+}
+
+static int
+lost(const struct state *s, struct failure *f)
+{
+	return failf(f, MQ_LOST, "the lock was lost before thaw: %s; the "
+		     "snapshot may not match the recorded coordinates "
+		     "(binlog %s:%llu)", s->reason,
+		     s->binlog_file[0] ? s->binlog_file : "-", s->binlog_pos);
+}
+
+int
+quiesce_end(const struct config *c, struct state *s, struct failure *f)
+{
+	struct rundir rd;
+	char err[600];
+	int r;
+
+	state_init(s);
+	s->phase = PH_FAILED;
+	failf(f, MQ_OK, "ok");
+	r = rundir_enter(c->files_run_dir, 0, run_lock_wait(c), &rd, f);
+	if (r == MQ_BUSY)
+		return failf(f, MQ_BUSY, "another freeze or thaw kept running "
+			     "for %u s", run_lock_wait(c));
+	if (r != MQ_OK) {
+		char why[sizeof(f->why)];
+
+		memcpy(why, f->why, sizeof(why));
+		return failf(f, r, "%s; not signalling anything", why);
+	}
+	if (rd.dirfd == -1) {
+		log_info("nothing to release: no freeze has run (%s missing)",
+			 c->files_run_dir);
+		return MQ_OK;
+	}
+	r = state_read(rd.dirfd, s, err, sizeof(err));
+	if (r == 1 || (r == 0 && s->thawed)) {
+		log_info("nothing to release: no lock is held");
+		rundir_leave(&rd);
+		return MQ_OK;
+	}
+	if (r == -1) {
+		rundir_leave(&rd);
+		return failf(f, MQ_STATE, "%s; not signalling anything", err);
+	}
+	switch (s->phase) {
+	case PH_WAITING:
+	case PH_LOCKED:
+		r = holder_end(c, rd.dirfd, s);
+		if (r == MQ_OK && s->phase == PH_RELEASED)
+			log_info("released (%s); writes were blocked for %lld ms",
+				 s->method, (long long)s->blocked_ms);
+		else if (r == MQ_LOST)
+			lost(s, f);
+		else if (r != MQ_OK)
+			failf(f, r, "cannot end holder pid %d", (int)s->pid);
+		break;
+	case PH_FAILED:
+		log_warn("nothing to release: the last freeze never held a "
+			 "lock (%s)", s->reason);
+		r = MQ_OK;
+		break;
+	case PH_RELEASED:
+	case PH_EXPIRED:
+	case PH_LOST:
+	default:
+		r = lost(s, f);
+		break;
+	}
+	s->thawed = 1;
+	if (state_write(rd.dirfd, s) == -1)
+		log_warn("cannot write state: %s", strerror(errno));
+	rundir_leave(&rd);
+	return r;
+}
