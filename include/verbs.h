@@ -5,12 +5,17 @@
 #include "config.h"
 
 /* freeze: returns MQ_OK once the lock is held (or on_failure = proceed),
- * another exit code with the reason logged otherwise. */
-int freeze_main(const struct config *c);
+ * another exit code with the reason logged otherwise. arg: the
+ * caller's argument after the verb (VMware's scriptArg), or NULL; it is
+ * logged and otherwise ignored. */
+int freeze_main(const struct config *c, const char *arg);
 
 /* thaw / freezeFail: release; MQ_OK, or MQ_LOST when the lock had been
  * lost before (the snapshot may not match the coordinates). */
-int thaw_main(const struct config *c, int freeze_failed);
+int thaw_main(const struct config *c, int freeze_failed, const char *arg);
+
+/* Log the caller's argument after a hook verb, if there is one. */
+void hook_arg_log(const char *arg);
 
 /* status: print the holder's state, as text or one JSON object. */
 int status_main(const struct config *c, int json);

@@ -22,14 +22,27 @@ give_up(const struct config *c, const struct failure *f)
 	return MQ_OK;
 }
 
+void
+hook_arg_log(const char *arg)
+{
+	char clean[256];
+
+	if (arg == NULL)
+		return;
+	sanitize(clean, sizeof(clean), arg);
+	log_info("the caller's argument: \"%s\" (logged, otherwise ignored)",
+		 clean);
+}
+
 int
-freeze_main(const struct config *c)
+freeze_main(const struct config *c, const char *arg)
 {
 	struct failure f;
 	struct state held;
 	int sigfd;
 
 	log_init(c->files_log_file, "freeze");
+	hook_arg_log(arg);
 	if ((sigfd = sig_fd()) == -1) {
 		failf(&f, MQ_FAIL, "cannot set up signals: %s",
 		      strerror(errno));

@@ -21,6 +21,7 @@
 struct opts {
 	const char *config;  /* -c FILE */
 	const char *info;    /* -i FILE (holder, internal) */
+	const char *hook_arg; /* the caller's argument after a hook verb */
 	int json, verbose;
 	int argc;            /* positional arguments, the verb first */
 	char **argv;
@@ -42,6 +43,8 @@ enum {
 			     * it fails */
 	F_OWNARGS = 1 << 3, /* the rest of the command line is its own */
 	F_INTERNAL = 1 << 4, /* started by the quiesce core only: -i */
+	F_HOOKARG = 1 << 5, /* one more argument is the caller's, logged:
+			     * VMware's scriptArg ("PATH" freeze "ARG") */
 };
 
 /*
@@ -56,28 +59,30 @@ static const struct cmd {
 	{ "pre-freeze-script", do_freeze, 0 },
 	{ "post-thaw-script", do_thaw, 0 },
 	{ "pre-freeze-mysql-lock", do_holder, F_INTERNAL },
-	{ "freeze", do_freeze, F_VERB | F_ANYCASE },
-	{ "thaw", do_thaw, F_VERB | F_ANYCASE },
-	{ "freezeFail", do_freeze_fail, F_VERB | F_ANYCASE },
+	{ "freeze", do_freeze, F_VERB | F_ANYCASE | F_HOOKARG },
+	{ "thaw", do_thaw, F_VERB | F_ANYCASE | F_HOOKARG },
+	{ "freezeFail", do_freeze_fail, F_VERB | F_ANYCASE | F_HOOKARG },
 	{ "status", do_status, F_VERB | F_REPORTS },
 	{ "check", do_check, F_VERB | F_REPORTS },
 	{ "snapshot", do_snapshot, F_VERB | F_OWNARGS },
 };
 
 static const char usage_text[] =
-	"usage: mysql-quiesce [-c FILE] freeze | thaw | freezeFail\n"
+	"usage: mysql-quiesce [-c FILE] freeze | thaw | freezeFail [CALLER-ARG]\n"
 	"       mysql-quiesce [-c FILE] status [--json]\n"
 	"       mysql-quiesce [-c FILE] check\n"
 	"       mysql-quiesce [-c FILE] snapshot [--freeze-fs PATH]... [--no-freeze-fs]\n"
 	"                     [--timeout SECONDS] [--dry-run] -- COMMAND [ARG...]\n"
 	"       mysql-quiesce --help | --version\n"
-	"       pre-freeze-script [freeze]     (VMware Tools, QEMU hook)\n"
-	"       post-thaw-script [thaw | freezeFail]\n"
+	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
+	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"
 	"\n"
 	"  freeze       wait for a safe moment, take the lock, record the\n"
 	"               coordinates; exit 0 once the lock is held\n"
 	"  thaw         release the lock; non-zero if it was lost before\n"
 	"  freezeFail   the snapshot failed: release the lock\n"
+	"  CALLER-ARG   one argument after a hook verb (VMware's scriptArg)\n"
+	"               is logged and otherwise ignored\n"
 	"  status       show the lock holder's state (--json: one object)\n"
 	"  check        test config, connection, privileges and lock method\n"
 	"  snapshot     the whole job alone: lock, record the coordinates in the\n"
@@ -129,9 +134,9 @@ static struct config cfg; /* parsed once; the only global state */
 		return r_ != MQ_OK ? r_ : (call);                            \
 	} while (0)
 
-static int do_freeze(const struct opts *o) { WITH_CONFIG(o, freeze_main(&cfg)); }
-static int do_thaw(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 0)); }
-static int do_freeze_fail(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 1)); }
+static int do_freeze(const struct opts *o) { WITH_CONFIG(o, freeze_main(&cfg, o->hook_arg)); }
+static int do_thaw(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 0, o->hook_arg)); }
+static int do_freeze_fail(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 1, o->hook_arg)); }
 static int do_status(const struct opts *o) { WITH_CONFIG(o, status_main(&cfg, o->json)); }
 static int do_check(const struct opts *o) { WITH_CONFIG(o, check_main(&cfg)); }
 static int do_snapshot(const struct opts *o) { WITH_CONFIG(o, snapshot_main(&cfg, o->argc - 1, o->argv + 1)); }
@@ -221,7 +226,9 @@ parse_opts(int argc, char **argv, const char *base, struct opts *o,
 		fputs("mysql-quiesce: no command given\n", stderr);
 		return -1;
 	}
-	if (o->argc > 1 && !((*cp)->flags & F_OWNARGS)) {
+	if (o->argc == 2 && ((*cp)->flags & F_HOOKARG))
+		o->hook_arg = pos[1];
+	else if (o->argc > 1 && !((*cp)->flags & F_OWNARGS)) {
 		fputs("mysql-quiesce: too many arguments\n", stderr);
 		return -1;
 	}

@@ -121,6 +121,42 @@ sed -i "s/^password = .*/password = wrong/" "$WORK/c.conf"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 5 )) "ed25519, a wrong password: freeze exits 5"
 no_holder; ok $? "ed25519, a wrong password: no holder is left"
 
+# VMware Tools, exactly as vmtoolsd calls: bash -c '"PATH" OP' or, with
+# tools.conf [vmbackup] scriptArg set, bash -c '"PATH" OP "ARG"'; the
+# legacy names, and a backupScripts.d entry under a name of its own.
+write_config "$WORK/c.conf"
+mkdir -p "$WORK/backupScripts.d"
+ln -sf "$MQ" "$WORK/backupScripts.d/50-mysql"
+vmw() { # vmw FREEZE-PATH THAW-PATH OP2 [ARG]: one quiesced cycle
+	local fp=$1 tp=$2 op2=$3 arg=${4-} a="" what n0
+	[ $# -ge 4 ] && a=" \"$arg\""
+	n0=$(wc -l <"$WORK/mq.log")
+	what="${fp##*/} freeze${a} -> ${tp##*/} $op2${a}"
+	bash -c "\"$fp\" freeze$a"; ok $? "vmware $what: freeze exits 0"
+	cannot_write; ok $? "vmware $what: commits are blocked"
+	bash -c "\"$tp\" $op2$a"; ok $? "vmware $what: $op2 exits 0"
+	if [ $# -ge 4 ]; then
+		[ "$(tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -cE "(freeze|thaw) INFO the caller's argument: \"$arg\"")" -eq 2 ]
+		ok $? "vmware $what: the argument is logged by freeze and by $op2"
+	fi
+	can_write && no_holder; ok $? "vmware $what: released, no holder left"
+}
+for op2 in thaw freezeFail; do
+	vmw "$BIN/pre-freeze-script" "$BIN/post-thaw-script" $op2
+	vmw "$BIN/pre-freeze-script" "$BIN/post-thaw-script" $op2 nightly
+	vmw "$BIN/pre-freeze-script" "$BIN/post-thaw-script" $op2 "backup run 7 of 'May'"
+	d=$WORK/backupScripts.d/50-mysql
+	vmw "$d" "$d" $op2
+	vmw "$d" "$d" $op2 "with spaces"
+done
+vmw "$WORK/backupScripts.d/50-mysql" "$WORK/backupScripts.d/50-mysql" freezefail x
+vmw "$WORK/backupScripts.d/50-mysql" "$WORK/backupScripts.d/50-mysql" FREEZEFAIL x
+bash -c "\"$BIN/pre-freeze-script\" freeze \"a\" \"b\"" 2>"$WORK/err"
+ok $(( $? != 2 )) "two arguments after the verb: exit 2"
+grep -q "too many arguments" "$WORK/err"; ok $? "two arguments after the verb: says too many arguments"
+no_holder; ok $? "two arguments: nothing was started"
+"$MQ" status x 2>/dev/null; ok $(( $? != 2 )) "an argument after a non-hook verb (status): exit 2"
+
 # Binary logging off: freeze says so and still locks.
 server_stop "$WORK/s1"
 server_run "$WORK/s1" --skip-log-bin
