@@ -55,4 +55,7 @@ struct backend {
 /* The command backend: run any snapshot command (backend/command.c). */
 extern const struct backend backend_command;
 
+/* Native EBS: CreateSnapshots of this instance (backend/ebs.c). */
+extern const struct backend backend_ebs;
+
 #endif

@@ -35,7 +35,15 @@
 	X(files, binlog_info_file, STR, "", 0, 0, NULL)                    \
 	X(snapshot, timeout, NUM, "0", 0, 86400, NULL)                     \
 	X(snapshot, proc_root, STR, "/proc", 0, 0, NULL)                    \
-	X(snapshot, sys_root, STR, "/sys", 0, 0, NULL)
+	X(snapshot, sys_root, STR, "/sys", 0, 0, NULL)                     \
+	X(ebs, region, STR, "", 0, 0, NULL)                                \
+	X(ebs, profile, STR, "", 0, 0, NULL)                               \
+	X(ebs, name_suffix, STR, "", 0, 0, NULL)                           \
+	X(ebs, keep, NUM, "0", 0, 100000, NULL)                            \
+	X(ebs, tags, STR, "", 0, 0, NULL)                                  \
+	X(ebs, endpoint, STR, "", 0, 0, NULL)                              \
+	X(ebs, imds_endpoint, STR, "http://169.254.169.254", 0, 0, NULL)   \
+	X(ebs, timeout, NUM, "10", 1, 3600, NULL)
 
 #define CONFIG_STR_MAX 512
 
@@ -47,6 +55,7 @@
 struct config {
 	CONFIG_ITEMS(CFG_FIELD)
 	char path[CONFIG_STR_MAX]; /* absolute path of the file read */
+	int has_ebs;               /* the file has an [ebs] section */
 };
 
 /*

@@ -6,7 +6,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "db.h"
+#include "plan.h"
 #include "verbs.h"
 #include "lock.h"
 #include "state.h"
@@ -101,6 +103,36 @@ check_dir_writable(const char *what, const char *path)
 	return 0;
 }
 
+/* With an [ebs] section: instance, credentials' source, region, the
+ * mapping of the data's devices, and EC2's answer to a DryRun. */
+static int
+check_ebs(const struct config *c)
+{
+	static struct snapctx x;
+	static struct fsset fs;
+	struct plan_opts po = { 0 };
+	char binlog_dir[PATH_MAX];
+	struct failure f;
+	struct db d;
+	int r;
+
+	fs_init(&fs);
+	x.c = c;
+	x.fs = &fs;
+	x.sigfd = -1;
+	r = plan_discover(c, &po, &d, &x, &fs, binlog_dir, sizeof(binlog_dir),
+			  &f);
+	db_close(&d);
+	if (r == MQ_OK)
+		r = backend_ebs.plan(&x, &f);
+	if (r != MQ_OK) {
+		printf("FAIL  EBS: %s\n", f.why);
+		return r;
+	}
+	printf("ok    EBS: %s\n", f.why);
+	return MQ_OK;
+}
+
 int
 check_main(const struct config *c)
 {
@@ -141,6 +173,8 @@ check_main(const struct config *c)
 	if (check_privs(&d) > 0)
 		bad = bad ? bad : MQ_PRIV;
 	db_close(&d);
+	if (c->has_ebs && (r = check_ebs(c)) != MQ_OK)
+		bad = bad ? bad : r;
 	printf("%s\n", bad ? "NOT READY" : "ready");
 	return bad;
 }

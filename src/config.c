@@ -1,5 +1,6 @@
 /* config.c - INI parsing with libinih into struct config. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -108,6 +109,8 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 	if (p->failed)
 		return 1; /* report only the first error */
+	if (strcmp(section, "ebs") == 0)
+		p->c->has_ebs = 1;
 	if (*key == '\0') {
 		fmt(p->err, p->errlen, "no key name before '='");
 		p->failed = 1;
@@ -168,10 +171,33 @@ finish(struct parse *p, int r)
 	return -1;
 }
 
+/* [ebs] tags: "Key=Value, ..." with a key before each '='. */
+static int
+check_tags(const char *t, char *err, size_t n)
+{
+	while (*t != '\0') {
+		size_t len = strcspn(t, ",");
+		const char *eq = memchr(t, '=', len), *k = t;
+
+		while (k < t + len && (*k == ' ' || *k == '\t'))
+			k++;
+		if (k < t + len && (eq == NULL || eq == k ||
+				    strncmp(k, "aws:", 4) == 0)) {
+			fmt(err, n, "[ebs] tags: \"%.*s\" is not Key=Value "
+			    "(keys may not start with aws:)", (int)len, t);
+			return -1;
+		}
+		t += len + (t[len] == ',');
+	}
+	return 0;
+}
+
 /* Rules between keys; 0, or -1 with a reason in err. */
 static int
 relations(const struct config *c, char *err, size_t n)
 {
+	if (check_tags(c->ebs_tags, err, n) == -1)
+		return -1;
 	if (strcmp(c->lock_kill_long_queries, "no") != 0 &&
 	    c->lock_long_query_threshold >= c->lock_wait_timeout) {
 		fmt(err, n, "kill_long_queries = %s needs long_query_threshold "
@@ -179,6 +205,14 @@ relations(const struct config *c, char *err, size_t n)
 		    "end before anything is killed",
 		    c->lock_kill_long_queries, c->lock_long_query_threshold,
 		    c->lock_wait_timeout);
+		return -1;
+	}
+	if (c->files_run_dir[0] != '/' || c->files_log_file[0] == '\0' ||
+	    (c->files_log_file[0] != '/') ||
+	    (c->files_binlog_info_file[0] != '\0' &&
+	     c->files_binlog_info_file[0] != '/')) {
+		fmt(err, n, "run_dir, log_file and binlog_info_file must be "
+		    "absolute paths");
 		return -1;
 	}
 	if (c->snapshot_timeout != 0 &&
@@ -191,28 +225,247 @@ relations(const struct config *c, char *err, size_t n)
 	return 0;
 }
 
-int
-config_parse_string(struct config *c, const char *text, char *err, size_t n)
+/*
+ * Debian's libinih reads a line into a buffer of INI_MAX_LINE (200)
+ * bytes and parses what does not fit as a line of its own: refuse an
+ * over-long line, with its true number, before it can be misread; and
+ * a NUL byte, which would cut a value silently.
+ */
+enum { LINE_MAX_BYTES = 198 };
+
+static int
+scan_lines(const char *text, size_t len, char *err, size_t n)
+{
+	size_t i, start = 0;
+	int line = 1;
+
+	for (i = 0; i <= len; i++) {
+		if (i < len && text[i] == '\0') {
+			fmt(err, n, "line %d: holds a NUL byte", line);
+			return -1;
+		}
+		if (i == len || text[i] == '\n') {
+			size_t l = i - start;
+
+			if (l > 0 && text[i - 1] == '\r')
+				l--;
+			if (l > LINE_MAX_BYTES) {
+				fmt(err, n, "line %d: longer than %d bytes (%zu)",
+				    line, LINE_MAX_BYTES, l);
+				return -1;
+			}
+			start = i + 1;
+			line++;
+		}
+	}
+	return 0;
+}
+
+static int
+parse_text(struct config *c, const char *text, size_t len, char *err,
+	   size_t n)
 {
 	struct parse p = { .c = c, .err = err, .errlen = n };
 
 	config_defaults(c);
-	if (finish(&p, ini_parse_string(text, handler, &p)) == -1)
+	if (scan_lines(text, len, err, n) == -1 ||
+	    finish(&p, ini_parse_string(text, handler, &p)) == -1)
 		return -1;
 	return relations(c, err, n);
 }
 
 int
+config_parse_string(struct config *c, const char *text, char *err, size_t n)
+{
+	return parse_text(c, text, strlen(text), err, n);
+}
+
+enum { CONFIG_FILE_MAX = 1 << 20, INCLUDE_DEPTH = 4 };
+
+static int read_text(int fd, char **text, size_t *len);
+
+/* The rules of our own config file, on an open descriptor: a regular
+ * file of root's or ours that group and others cannot write. */
+static int
+safe_file(int fd, const char *path, struct stat *st, char *err, size_t n)
+{
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		fmt(err, n, "%s: not a regular file; refusing it", path);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		fmt(err, n, "%s: writable by group or others; refusing it "
+		    "(chmod go-w)", path);
+		return -1;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		fmt(err, n, "%s: owned by uid %u, neither root nor us; "
+		    "refusing it", path, (unsigned)st->st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_option_file(const char *path, int depth, char *err,
+			     size_t n);
+
+/* !includedir DIR: the client library reads every *.cnf in it. */
+static int
+check_option_dir(const char *dir, int depth, char *err, size_t n)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		fmt(err, n, "!includedir %s: not a directory of root's or ours "
+		    "closed to writes by others; refusing it", dir);
+		return -1;
+	}
+	if ((d = opendir(dir)) == NULL)
+		return 0; /* the client library skips it too */
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".cnf") != 0)
+			continue;
+		if (fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == -1) {
+			fmt(err, n, "!includedir %s: a name too long", dir);
+			r = -1;
+		} else {
+			r = check_option_file(sub, depth + 1, err, n);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * A MySQL option file we hand to the client library (defaults_file):
+ * our own rules, on what it includes too; group and others may not
+ * read it when it holds a password. 0, or -1 with a reason in err.
+ */
+static int
+check_option_file(const char *path, int depth, char *err, size_t n)
+{
+	char *text = NULL, *line, *save = NULL;
+	struct stat st;
+	size_t len;
+	int fd, r = 0, password = 0;
+
+	err[0] = '\0';
+	if (depth > INCLUDE_DEPTH) {
+		fmt(err, n, "%s: includes nested too deep", path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		fmt(err, n, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (safe_file(fd, path, &st, err, n) == -1 ||
+	    read_text(fd, &text, &len) == -1) {
+		if (text == NULL && err[0] == '\0')
+			fmt(err, n, "%s: cannot read it", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (strlen(text) != len) {
+		fmt(err, n, "%s: holds a NUL byte", path);
+		r = -1;
+	}
+	for (line = strtok_r(text, "\n", &save); r == 0 && line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t k;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (strncmp(line, "!includedir", 11) == 0 &&
+		    (line[11] == ' ' || line[11] == '\t')) {
+			line += 12;
+			line[strcspn(line, "\r")] = '\0';
+			r = check_option_dir(line + strspn(line, " \t"), depth,
+					     err, n);
+		} else if (strncmp(line, "!include", 8) == 0 &&
+			   (line[8] == ' ' || line[8] == '\t')) {
+			line += 9;
+			line[strcspn(line, "\r")] = '\0';
+			r = check_option_file(line + strspn(line, " \t"),
+					      depth + 1, err, n);
+		}
+		k = strcspn(line, "= \t");
+		if ((k == 8 && strncmp(line, "password", 8) == 0) ||
+		    (k == 4 && strncmp(line, "pass", 4) == 0))
+			password = 1;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	if (r == 0 && password && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		fmt(err, n, "%s: holds a password but group or others may read "
+		    "it; refusing it (chmod 600 %s)", path, path);
+		r = -1;
+	}
+	return r;
+}
+
+/* The whole file into a new NUL-ended buffer; 0 or -1 (errno; *len >
+ * CONFIG_FILE_MAX when it is too large). */
+static int
+read_text(int fd, char **text, size_t *len)
+{
+	size_t cap = 8192;
+	char *b = malloc(cap), *nb;
+	ssize_t r;
+
+	*len = 0;
+	if (b == NULL)
+		return -1;
+	for (;;) {
+		if (*len + 1 >= cap) {
+			if (cap > CONFIG_FILE_MAX) {
+				*len = CONFIG_FILE_MAX + 1;
+				free(b);
+				return -1;
+			}
+			if ((nb = realloc(b, cap * 2)) == NULL) {
+				free(b);
+				return -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		r = read(fd, b + *len, cap - 1 - *len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			free(b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		*len += (size_t)r;
+	}
+	b[*len] = '\0';
+	*text = b;
+	return 0;
+}
+
+int
 config_load(struct config *c, const char *path, char *err, size_t n)
 {
-	struct parse p = { .c = c, .err = err, .errlen = n };
-	char why[256], abs[PATH_MAX];
+	char why[CONFIG_STR_MAX + 256], abs[PATH_MAX], *text = NULL;
 	struct stat st;
-	FILE *f;
+	size_t len;
 	int fd, r;
 
 	config_defaults(c);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
 		fmt(err, n, "config file %s: %s", path, strerror(errno));
 		return -1;
@@ -235,18 +488,16 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 		close(fd);
 		return -1;
 	}
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		fmt(err, n, "config file %s: %s", path, strerror(errno));
-		close(fd);
+	r = read_text(fd, &text, &len);
+	close(fd);
+	if (r == -1) {
+		fmt(err, n, "config file %s: %s", path, len > CONFIG_FILE_MAX ?
+		    "larger than 1 MiB" : strerror(errno));
 		return -1;
 	}
-	p.err = why;
-	p.errlen = sizeof(why);
-	r = finish(&p, ini_parse_file(f, handler, &p));
-	fclose(f);
-	if (r == 0)
-		r = relations(c, why, sizeof(why));
+	r = parse_text(c, text, len, why, sizeof(why));
+	explicit_bzero(text, len);
+	free(text);
 	if (r == -1) {
 		fmt(err, n, "config file %s: %s", path, why);
 		return -1;
@@ -259,14 +510,9 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 		return -1;
 	}
 	if (c->mysql_defaults_file[0] != '\0' &&
-	    access(c->mysql_defaults_file, R_OK) == -1) {
-		fmt(err, n, "config file %s: defaults_file %s: %s", path,
-		    c->mysql_defaults_file, strerror(errno));
-		return -1;
-	}
-	if (c->files_run_dir[0] != '/') {
-		fmt(err, n, "config file %s: run_dir must be an absolute path",
-		    path);
+	    check_option_file(c->mysql_defaults_file, 0, why,
+			      sizeof(why)) == -1) {
+		fmt(err, n, "config file %s: defaults_file %s", path, why);
 		return -1;
 	}
 	if (realpath(path, abs) == NULL ||

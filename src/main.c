@@ -1,6 +1,7 @@
 /* main.c - one binary, many names: dispatch on argv[0] and the verb. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,7 @@ static const char usage_text[] =
 	"       mysql-quiesce [-c FILE] status [--json]\n"
 	"       mysql-quiesce [-c FILE] check\n"
 	"       mysql-quiesce [-c FILE] snapshot [--freeze-fs PATH]... [--no-freeze-fs]\n"
-	"                     [--timeout SECONDS] [--dry-run] -- COMMAND [ARG...]\n"
+	"                     [--timeout SECONDS] [--dry-run] --ebs | -- COMMAND [ARG...]\n"
 	"       mysql-quiesce --help | --version\n"
 	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
 	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"
@@ -87,8 +88,10 @@ static const char usage_text[] =
 	"  check        test config, connection, privileges and lock method\n"
 	"  snapshot     the whole job alone: lock, record the coordinates in the\n"
 	"               datadir, flush engine logs, sync, FIFREEZE the data's\n"
-	"               filesystems, run COMMAND, FITHAW, unlock; the frozen\n"
-	"               window ends at --timeout (default [snapshot] timeout)\n"
+	"               filesystems, run COMMAND (or --ebs: one EC2\n"
+	"               CreateSnapshots of this instance's volumes), FITHAW,\n"
+	"               unlock; the frozen window ends at --timeout (default\n"
+	"               [snapshot] timeout); --ebs keeps [ebs] keep sets\n"
 	"    --freeze-fs PATH   freeze PATH's filesystem instead of the\n"
 	"                       discovered ones; --freeze-fs +PATH adds one\n"
 	"    --timeout SECONDS  the longest the filesystems stay frozen\n"
@@ -101,7 +104,7 @@ static const char usage_text[] =
 	"\n"
 	"exit: 0 ok, 1 system error, 2 usage, 3 config, 4 server, 5 privilege,\n"
 	"      6 timeout, 7 busy, 8 lock lost before thaw, 9 aborted, 10 state,\n"
-	"      11 snapshot command failed\n";
+	"      11 snapshot backend failed\n";
 
 static int
 usage(const char *why)
@@ -263,6 +266,9 @@ main(int argc, char **argv)
 	int i;
 
 	sane_stdio();
+	/* No core dump and no ptrace by others: every role may hold a
+	 * password or AWS credentials in memory. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	base = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "mysql-quiesce");
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {

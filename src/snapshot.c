@@ -14,6 +14,7 @@
 #include "event.h"
 #include "fsfreeze.h"
 #include "lock.h"
+#include "plan.h"
 #include "log.h"
 #include "quiesce.h"
 #include "state.h"
@@ -32,9 +33,8 @@
 struct snap {
 	struct config c;     /* ours: on_failure = fail, info file set */
 	const struct backend *be;
-	int dry, no_fs, replace;
-	const char *add[FS_MAX];
-	int nadd;
+	int dry;
+	struct plan_opts po;
 	struct db d;
 	char binlog_dir[PATH_MAX];
 	struct fsset fs;
@@ -44,7 +44,8 @@ struct snap {
 
 static const char usage_line[] =
 	"usage: mysql-quiesce snapshot [--freeze-fs [+]PATH]... "
-	"[--no-freeze-fs] [--timeout SECONDS] [--dry-run] -- COMMAND [ARG...]";
+	"[--no-freeze-fs] [--timeout SECONDS] [--dry-run]\n"
+	"                              --ebs | -- COMMAND [ARG...]";
 
 static int
 usage_err(struct failure *f, const char *why, const char *arg)
@@ -66,23 +67,28 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0) {
+			if (s->be != NULL)
+				return usage_err(f, "--ebs and a command "
+						 "together", NULL);
 			s->be = &backend_command;
 			s->x.args = argv + i + 1;
 			break;
 		}
-		if (strcmp(a, "--dry-run") == 0) {
+		if (strcmp(a, "--ebs") == 0) {
+			s->be = &backend_ebs;
+		} else if (strcmp(a, "--dry-run") == 0) {
 			s->dry = 1;
 		} else if (strcmp(a, "--no-freeze-fs") == 0) {
-			s->no_fs = 1;
+			s->po.no_fs = 1;
 		} else if (strcmp(a, "--freeze-fs") == 0 && i + 1 < argc) {
 			a = argv[++i];
-			if (s->nadd == FS_MAX)
+			if (s->po.nadd == FS_MAX)
 				return usage_err(f, "too many --freeze-fs", NULL);
 			if (a[0] == '+')
 				a++;
 			else
-				s->replace = 1;
-			s->add[s->nadd++] = a;
+				s->po.replace = 1;
+			s->po.add[s->po.nadd++] = a;
 		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
 			a = argv[++i];
 			if (parse_num(a, 1, 86400, &s->x.timeout) == -1)
@@ -94,8 +100,9 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 		}
 	}
 	if (s->be == NULL)
-		return usage_err(f, "no command given (after --)", NULL);
-	if (s->no_fs && s->nadd > 0)
+		return usage_err(f, "no backend: --ebs, or a command after --",
+				 NULL);
+	if (s->po.no_fs && s->po.nadd > 0)
 		return usage_err(f, "--no-freeze-fs and --freeze-fs together",
 				 NULL);
 	if (s->x.timeout >= s->c.lock_max_lock_time)
@@ -106,84 +113,16 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 	return MQ_OK;
 }
 
-/* @@datadir and the binary log's directory. */
-static int
-server_paths(struct snap *s)
-{
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	char *slash;
-
-	r = db_query(&s->d, "SELECT @@GLOBAL.datadir, @@GLOBAL.log_bin_basename");
-	if (r == NULL)
-		return -1;
-	row = mysql_fetch_row(r);
-	if (row == NULL || row[0] == NULL) {
-		mysql_free_result(r);
-		fmt(s->d.err, sizeof(s->d.err), "no @@datadir");
-		return -1;
-	}
-	fmt(s->x.datadir, sizeof(s->x.datadir), "%s", row[0]);
-	s->binlog_dir[0] = '\0';
-	if (row[1] != NULL && (slash = strrchr(row[1], '/')) != NULL)
-		fmt(s->binlog_dir, sizeof(s->binlog_dir), "%.*s",
-		    (int)(slash - row[1]), row[1]);
-	mysql_free_result(r);
-	return 0;
-}
-
-/* The filesystems to freeze and their leaf devices; logged. */
-static int
-discover(struct snap *s, char *err, size_t n)
-{
-	const char *proc = s->c.snapshot_proc_root;
-	char chain[1024], leaves[DISC_MAX_DEVS][64];
-	int i, j, k, nl;
-
-	if (!s->replace && !s->no_fs) {
-		if (fs_add(&s->fs, proc, s->x.datadir, err, n) == -1 ||
-		    (s->binlog_dir[0] != '\0' &&
-		     fs_add(&s->fs, proc, s->binlog_dir, err, n) == -1))
-			return -1;
-	}
-	for (i = 0; i < s->nadd; i++)
-		if (fs_add(&s->fs, proc, s->add[i], err, n) == -1)
-			return -1;
-	for (i = 0; i < s->fs.n; i++) {
-		const struct mountpt *m = &s->fs.mp[i];
-
-		nl = discover_devices(s->c.snapshot_sys_root, m, leaves,
-				      DISC_MAX_DEVS, chain, sizeof(chain), err,
-				      n);
-		if (nl == -1)
-			return -1;
-		log_info("filesystem %s (%s, %s): %s", m->point, m->fstype,
-			 m->source, chain);
-		for (j = 0; j < nl; j++) {
-			for (k = 0; k < s->x.ndev; k++)
-				if (strcmp(s->x.devs[k], leaves[j]) == 0)
-					break;
-			if (k == s->x.ndev && s->x.ndev < SNAP_MAX_DEVS)
-				fmt(s->x.devs[s->x.ndev++], 64, "%s",
-				    leaves[j]);
-		}
-	}
-	return 0;
-}
-
 /* The plan: the server, its paths, the filesystems and devices. */
 static int
 plan(struct snap *s, struct failure *f)
 {
-	char err[1024];
 	int r;
 
-	r = db_connect(&s->d, &s->c, 30);
+	r = plan_discover(&s->c, &s->po, &s->d, &s->x, &s->fs, s->binlog_dir,
+			  sizeof(s->binlog_dir), f);
 	if (r != MQ_OK)
-		return failf(f, r, "cannot connect: %s", s->d.err);
-	if (server_paths(s) == -1)
-		return failf(f, db_errclass(&s->d), "reading @@datadir: %s",
-			     s->d.err);
+		return r;
 	if (s->c.files_binlog_info_file[0] == '\0' &&
 	    fmt(s->c.files_binlog_info_file,
 		sizeof(s->c.files_binlog_info_file), "%s%sbinlog_info.txt",
@@ -191,8 +130,6 @@ plan(struct snap *s, struct failure *f)
 		"" : "/") == -1)
 		return failf(f, MQ_FAIL, "datadir path too long");
 	s->x.info_file = s->c.files_binlog_info_file;
-	if (discover(s, err, sizeof(err)) == -1)
-		return failf(f, MQ_FAIL, "finding the filesystems: %s", err);
 	return MQ_OK;
 }
 

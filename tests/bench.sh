@@ -17,6 +17,13 @@
 #               another InnoDB table in flight at freeze; long MyISAM: a
 #               2 s UPDATE of a MyISAM table in flight at freeze.
 # 2000 idle     freeze ms median with 2,000 idle connections open.
+# static build  auto's freeze and locked-after again, with the client
+#               libraries linked statically (make LINK=static), beside
+#               the default shared build.
+# EBS           snapshot --ebs against moto on 127.0.0.1 (7 runs): how
+#               long the filesystem stayed frozen, beside the
+#               CreateSnapshots call's own latency; target: frozen <=
+#               call + 20 ms.
 . "$(dirname "$0")/lib.sh"
 HELPER=$TOP/tests/bench-helper
 [ -x "$HELPER" ] || bail "build tests/bench-helper first (make bench)"
@@ -48,12 +55,13 @@ conf() { # conf METHOD
 	sed -i "s|^run_dir = .*|run_dir = $RUN/run|" "$WORK/c.conf"
 }
 
+HOOKS=$BIN   # where pre-freeze-script and post-thaw-script are
 freeze_ms() { # one freeze, its wall time in ms on stdout; thaw after
 	local t0 t1
 	t0=$EPOCHREALTIME   # no fork: $(date) would add its own exec
-	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	"$HOOKS/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
 	t1=$EPOCHREALTIME
-	"$BIN/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
+	"$HOOKS/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
 }
 
@@ -110,6 +118,18 @@ for m in "${METHODS[@]}"; do
 	R[$m,myisam]=$(stall myisam)
 done
 
+# the same freezes with the static build
+STATIC=$TOP/tests/mysql-quiesce-static
+[ -x "$STATIC" ] || bail "build tests/mysql-quiesce-static first (make bench)"
+mkdir -p "$WORK/static"
+for n in pre-freeze-script post-thaw-script; do ln -sf "$STATIC" "$WORK/static/$n"; done
+conf backup-stage
+HOOKS=$WORK/static
+R[static,lat]=$(latency)
+R[static,in]=$(cat "$WORK/inproc")
+HOOKS=$BIN
+linked=$("$STATIC" --version | sed -n 2p)
+
 exec 9> >("$HELPER" idle "$SOCK" 2000 >"$WORK/idle.out")
 wait_for 120 grep -q ready "$WORK/idle.out" || bail "could not open 2,000 connections"
 n=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST")
@@ -138,8 +158,35 @@ for m in "${METHODS[@]}"; do
 	printf "$F" "$label" "${R[$m,lat]}" "${R[$m,in]}" "${R[$m,idle]}" \
 		"${R[$m,innodb]}" "${R[$m,myisam]}" "${R[$m,over]}" "${R[$m,conns]}"
 done
-printf "$F" "target for auto" "<= 10" "" "<= 10" "<= 10" "<= 20" "" ""
+printf "$F" "  static build" "${R[static,lat]}" "${R[static,in]}" "" "" "" "" ""
+printf "$F" "target for auto" "" "" "<= 10" "<= 10" "<= 20" "" ""
+echo "(shared: $("$MQ" --version | sed -n 2p);"
+echo " static: $linked; freeze time is reported, not a target)"
 echo
 a=$auto
 met() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v != "-" && v <= t) }' && echo met || echo MISSED; }
-echo "auto = $a: freeze $(met "${R[$a,lat]}" 10), idle stall $(met "${R[$a,idle]}" 10), long InnoDB $(met "${R[$a,innodb]}" 10), long MyISAM $(met "${R[$a,myisam]}" 20)"
+echo "auto = $a: idle stall $(met "${R[$a,idle]}" 10), long InnoDB $(met "${R[$a,innodb]}" 10), long MyISAM $(met "${R[$a,myisam]}" 20)"
+
+# --- EBS: the frozen window against the API call, on a loop XFS
+server_stop "$WORK/b"
+. "$TOP/tests/aws.sh"
+loop_mount xfs 320 "$WORK/ebs.img" "$WORK/ebsmnt"
+DATA_AT=$WORK/ebsmnt server_start e
+aws_world
+ebs_capture cap raid1 "$DATADIR"
+ebs_config "$WORK/e.conf" cap
+"$MQ" -c "$WORK/e.conf" snapshot --ebs 2>/dev/null || bail "snapshot --ebs failed: $(tail -1 "$WORK/mq.log")"
+: >"$WORK/mq.log"
+for i in 1 2 3 4 5 6 7; do
+	"$MQ" -c "$WORK/e.conf" snapshot --ebs 2>/dev/null || bail "snapshot --ebs failed: $(tail -1 "$WORK/mq.log")"
+done
+sed -n 's/.*filesystems frozen \([0-9]*\) ms.*/\1/p' "$WORK/mq.log" >"$WORK/frozen"
+sed -n 's/.*CreateSnapshots took \([0-9]*\) ms.*/\1/p' "$WORK/mq.log" >"$WORK/api"
+paste "$WORK/frozen" "$WORK/api" | awk '{ print $1 - $2 }' >"$WORK/over"
+fz=$(median <"$WORK/frozen") api=$(median <"$WORK/api") over=$(median <"$WORK/over")
+worst=$(sort -n "$WORK/over" | tail -1)
+echo
+echo "snapshot --ebs against moto on 127.0.0.1, md RAID1 over two NVMe EBS volumes, 7 runs (ms, medians):"
+printf '%-28s %8s\n' "filesystems frozen" "$fz" "CreateSnapshots call" "$api" \
+	"frozen beyond the call" "$over" "  worst of 7" "$worst"
+echo "target: frozen <= call + 20 ms: $(met "$worst" 20) (worst run)"

@@ -135,8 +135,9 @@ cleanup() {
 	for d in "$WORK"/*/; do
 		[ -f "$d/mariadbd.pid" ] && server_stop "$d"
 	done
-	# any holder we started must not outlive us
+	# any holder we started must not outlive us, nor any peer
 	pkill -KILL -f "pre-freeze-mysql-lock -c $WORK" 2>/dev/null
+	[ -f "$WORK/pids" ] && xargs -r kill -9 <"$WORK/pids" 2>/dev/null
 	# filesystems we froze or mounted, innermost first
 	if [ -f "$WORK/mounts" ]; then
 		tac "$WORK/mounts" | while read -r m; do

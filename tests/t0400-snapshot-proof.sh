@@ -184,6 +184,32 @@ done
 stop_writers
 verify_cycles snapshot "snapshot mode" "$SNAP_CYCLES"
 
+# The same proof through snapshot --ebs, against moto: the EC2 proxy
+# copies the image the moment CreateSnapshots reaches it, which is the
+# point in time of an EBS snapshot. Each set's tags must equal the info
+# file the copy carries.
+. "$(dirname "$0")/aws.sh"
+aws_world
+ebs_capture cap single "$IMG_MNT/data"
+SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data ebs_config "$WORK/c.conf" cap
+EBS_CYCLES=${EBS_CYCLES:-3}
+start_writers
+for k in $(seq 1 "$EBS_CYCLES"); do
+	mode "copy $WORK/main.img $WORK/ebs-$k.img"
+	"$MQ" snapshot --ebs; st=$?
+	[ -s "$WORK/ebs-$k.img" ] && [ "$st" -eq 0 ]
+	ok $? "snapshot --ebs cycle $k: exit 0, the image copied at the call"
+	info=$IMG_MNT/data/binlog_info.txt
+	want="\"mysql-quiesce:binlog-file\": \"$(sed -n 's/^binlog_file = //p' "$info")\", \"mysql-quiesce:binlog-pos\": \"$(sed -n 's/^binlog_pos = //p' "$info")\", \"mysql-quiesce:gtid\": \"$(sed -n 's/^gtid_binlog_pos = //p' "$info")\""
+	snapshots_of "$(last_set)" >"$WORK/ebs-$k.set"
+	[ -s "$WORK/ebs-$k.set" ] && ! grep -vF -- "$want" "$WORK/ebs-$k.set"
+	ok $? "snapshot --ebs cycle $k: every snapshot of set $(last_set) is tagged with the info file's coordinates"
+	sleep 0.5
+done
+mode
+stop_writers
+verify_cycles ebs "snapshot --ebs" "$EBS_CYCLES"
+
 # The negative control: coordinates read, no lock held, then the copy.
 start_writers
 read -r file pos _ < <(sql "SHOW MASTER STATUS")

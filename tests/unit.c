@@ -13,6 +13,8 @@
 #include "stmt.h"
 #include "state.h"
 #include "util.h"
+#include "sigv4.h"
+#include "xml.h"
 
 static int ntest, nfail;
 
@@ -82,6 +84,14 @@ test_config(void)
 	config_case("[lock]\nkill_long_queries = select\nlong_query_threshold = 5\n", NULL,
 		    "kill_long_queries = select is accepted");
 	config_case("", NULL, "an empty file gives the defaults");
+	config_case("[ebs]\ntags = team=db, env = prod\n", NULL,
+		    "[ebs] tags: Key=Value pairs");
+	config_case("[ebs]\ntags = team=db, prod\n", "\" prod\" is not Key=Value",
+		    "[ebs] tags: an item without = is refused");
+	config_case("[ebs]\ntags = aws:x=1\n", "is not Key=Value",
+		    "[ebs] tags: a reserved aws: key is refused");
+	config_case("[ebs]\nkeep = -1\n", "keep must be a whole number",
+		    "[ebs] keep: negative refused");
 }
 
 static const char good_state[] =
@@ -421,6 +431,98 @@ test_util(void)
 	   "truncation is detected");
 }
 
+/* AWS's published SigV4 test suite (get-vanilla,
+ * post-x-www-form-urlencoded), and a session-token request whose
+ * signature botocore computes the same. */
+static void
+test_sigv4(void)
+{
+	struct aws_creds cr = { .key_id = "AKIDEXAMPLE",
+				.secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+	const char *pfx = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/"
+			  "us-east-1/service/aws4_request, ";
+	char out[1024], want[1024], body[256] = "", date[32];
+
+	ok(sigv4_authorization(&cr, "us-east-1", "service", "GET",
+			       "example.amazonaws.com", "/", "", NULL, NULL, 0,
+			       "20150830T123600Z", out, sizeof(out)) == 0,
+	   "sigv4: get-vanilla signs");
+	fmt(want, sizeof(want), "%sSignedHeaders=host;x-amz-date, Signature="
+	    "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+	    pfx);
+	ok(strcmp(out, want) == 0, "sigv4: get-vanilla equals AWS's vector");
+	sigv4_authorization(&cr, "us-east-1", "service", "POST",
+			    "example.amazonaws.com", "/", "",
+			    "application/x-www-form-urlencoded", "Param1=value1",
+			    13, "20150830T123600Z", out, sizeof(out));
+	fmt(want, sizeof(want), "%sSignedHeaders=content-type;host;x-amz-date, "
+	    "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0"
+	    "fe09473a", pfx);
+	ok(strcmp(out, want) == 0,
+	   "sigv4: post-x-www-form-urlencoded equals AWS's vector");
+	fmt(cr.token, sizeof(cr.token), "TOKEN/+=");
+	form_add(body, sizeof(body), "Action", "CreateSnapshots");
+	form_add(body, sizeof(body), "Description", "a b~/");
+	ok(strcmp(body, "Action=CreateSnapshots&Description=a+b~%2F") == 0,
+	   "form encoding: space as +, ~ kept, / as %2F");
+	sigv4_authorization(&cr, "us-east-1", "service", "POST",
+			    "example.amazonaws.com", "/", "",
+			    "application/x-www-form-urlencoded; charset=utf-8",
+			    body, strlen(body), "20150830T123600Z", out,
+			    sizeof(out));
+	fmt(want, sizeof(want), "%sSignedHeaders=content-type;host;x-amz-date;"
+	    "x-amz-security-token, Signature=5a29c423873c91e6da12f2f020015a0d"
+	    "799f4636cf6baa7dc785211932d067f2", pfx);
+	ok(strcmp(out, want) == 0, "sigv4: a session token is signed as "
+	   "botocore signs it");
+	fmt(cr.secret, sizeof(cr.secret), "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEz");
+	sigv4_authorization(&cr, "us-east-1", "service", "POST",
+			    "example.amazonaws.com", "/", "",
+			    "application/x-www-form-urlencoded; charset=utf-8",
+			    body, strlen(body), "20150830T123600Z", out,
+			    sizeof(out));
+	ok(strcmp(out, want) != 0, "sigv4: another secret, another signature");
+	ok(sigv4_authorization(&cr, "us-east-1", "service", "GET", "h", "/", "",
+			       NULL, NULL, 0, "20150830T123600Z", out, 40) == -1,
+	   "sigv4: too small a buffer is an error");
+	sigv4_amzdate(date, sizeof(date), 1440938160000LL);
+	ok(strcmp(date, "20150830T123600Z") == 0, "sigv4: X-Amz-Date format");
+	creds_wipe(&cr);
+	ok(cr.secret[0] == '\0' && cr.token[0] == '\0', "creds_wipe clears "
+	   "the secret and token");
+}
+
+static void
+test_xml(void)
+{
+	static const char doc[] =
+		"<?xml version=\"1.0\"?><R xmlns=\"http://x\"><snapshotSet>"
+		"<item><snapshotId>snap-1</snapshotId><tagSet><item><key>Name"
+		"</key><value>a &amp; b</value></item></tagSet></item><item>"
+		"<snapshotId>snap-2</snapshotId></item></snapshotSet>"
+		"<p:nextToken xmlns:p=\"http://y\">t1</p:nextToken></R>";
+	struct xnode *r, *it;
+	char err[128];
+	int n = 0;
+
+	r = xml_parse(doc, strlen(doc), err, sizeof(err));
+	ok(r != NULL, "xml: parses");
+	for (it = xml_child(xml_find(r, "snapshotSet"), "item"); it; it = it->next)
+		n++;
+	ok(n == 2, "xml: two items");
+	ok(strcmp(xml_text(xml_child(xml_find(r, "snapshotSet"), "item"),
+			   "tagSet/item/value"), "a & b") == 0,
+	   "xml: a path's text, entities decoded");
+	ok(strcmp(xml_text(r, "nextToken"), "t1") == 0,
+	   "xml: a prefixed name is found by its local name");
+	ok(strcmp(xml_text(r, "missing/path"), "") == 0, "xml: a missing path "
+	   "is empty");
+	xml_free(r);
+	ok(xml_parse("<a><b></a>", 10, err, sizeof(err)) == NULL &&
+	   strstr(err, "mismatched") != NULL, "xml: broken XML is an error "
+	   "naming why");
+}
+
 int
 main(void)
 {
@@ -431,6 +533,8 @@ main(void)
 	test_coords();
 	test_discover();
 	test_util();
+	test_sigv4();
+	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
 }

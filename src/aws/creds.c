@@ -1,0 +1,301 @@
+/* aws/creds.c - the standard credential chain: environment, shared
+ * credentials and config files (libinih), instance role (IMDSv2,
+ * JSON read with jansson). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <jansson.h>
+
+#include "aws.h"
+#include "util.h"
+
+/*
+ * MUST: a secret or token is copied only into struct aws_creds; every
+ * buffer that held one on the way (HTTP answers, JSON) is wiped; no
+ * message names more than where the credentials came from.
+ */
+
+enum { ROLE_REFRESH_MS = 5 * 60 * 1000 };
+
+static int
+from_env(struct aws_creds *cr)
+{
+	const char *id = getenv("AWS_ACCESS_KEY_ID");
+	const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = getenv("AWS_SESSION_TOKEN");
+
+	if (id == NULL || *id == '\0' || secret == NULL || *secret == '\0')
+		return 0;
+	if (fmt(cr->key_id, sizeof(cr->key_id), "%s", id) == -1 ||
+	    fmt(cr->secret, sizeof(cr->secret), "%s", secret) == -1 ||
+	    fmt(cr->token, sizeof(cr->token), "%s", token ? token : "") == -1)
+		return -1;
+	fmt(cr->source, sizeof(cr->source), "the environment "
+	    "(AWS_ACCESS_KEY_ID)");
+	return 1;
+}
+
+struct profile_scan {
+	const char *want;      /* section name to read */
+	struct aws_creds *cr;
+	int found;             /* the section exists */
+	int bad;
+};
+
+static int
+on_key(void *arg, const char *section, const char *key, const char *value)
+{
+	struct profile_scan *p = arg;
+	char *dst = NULL;
+	size_t n = 0;
+
+	if (strcmp(section, p->want) != 0)
+		return 1;
+	p->found = 1;
+	if (strcmp(key, "aws_access_key_id") == 0)
+		dst = p->cr->key_id, n = sizeof(p->cr->key_id);
+	else if (strcmp(key, "aws_secret_access_key") == 0)
+		dst = p->cr->secret, n = sizeof(p->cr->secret);
+	else if (strcmp(key, "aws_session_token") == 0)
+		dst = p->cr->token, n = sizeof(p->cr->token);
+	if (dst != NULL && fmt(dst, n, "%s", value) == -1)
+		p->bad = 1;
+	return 1;
+}
+
+/* Read section want of path into cr. 1 the section is there, 0 the
+ * file or section is not, -1 unsafe or unreadable (f set). */
+static int
+scan_file(const char *path, const char *want, struct aws_creds *cr,
+	  struct failure *f)
+{
+	struct profile_scan p = { .want = want, .cr = cr };
+	struct stat st;
+	FILE *fp;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 0;
+		failf(f, MQ_CONFIG, "AWS credentials file %s: %s", path,
+		      strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		close(fd);
+		failf(f, MQ_CONFIG, "AWS credentials file %s: not a regular "
+		      "file of root or ours, or writable by group or others; "
+		      "refusing it", path);
+		return -1;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		failf(f, MQ_FAIL, "AWS credentials file %s: %s", path,
+		      strerror(errno));
+		return -1;
+	}
+	r = ini_parse_file(fp, on_key, &p);
+	fclose(fp);
+	if (r != 0 || p.bad) {
+		failf(f, MQ_CONFIG, "AWS credentials file %s: %s", path,
+		      p.bad ? "a value is too long" : "cannot parse it");
+		return -1;
+	}
+	if (p.found && (st.st_mode & (S_IRGRP | S_IROTH)) &&
+	    cr->secret[0] != '\0')
+		log_warn("AWS credentials file %s may be read by group or "
+			 "others (chmod 600 it)", path);
+	return p.found;
+}
+
+static const char *
+home(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h != NULL && *h == '/')
+		return h;
+	pw = getpwuid(geteuid());
+	return pw != NULL ? pw->pw_dir : "/root";
+}
+
+/* 1 found, 0 not, -1 error. */
+static int
+from_files(struct aws_creds *cr, const char *profile, int explicit_profile,
+	   struct failure *f)
+{
+	const char *cf = getenv("AWS_SHARED_CREDENTIALS_FILE");
+	const char *kf = getenv("AWS_CONFIG_FILE");
+	char cpath[4096], kpath[4096], csec[300], ksec[300];
+	int a, b;
+
+	fmt(cpath, sizeof(cpath), "%s", cf && *cf ? cf : "");
+	if (cpath[0] == '\0')
+		fmt(cpath, sizeof(cpath), "%s/.aws/credentials", home());
+	fmt(kpath, sizeof(kpath), "%s", kf && *kf ? kf : "");
+	if (kpath[0] == '\0')
+		fmt(kpath, sizeof(kpath), "%s/.aws/config", home());
+	fmt(csec, sizeof(csec), "%s", profile);
+	/* the config file spells a profile "[profile NAME]" */
+	if (strcmp(profile, "default") == 0)
+		fmt(ksec, sizeof(ksec), "default");
+	else
+		fmt(ksec, sizeof(ksec), "profile %s", profile);
+	if ((a = scan_file(cpath, csec, cr, f)) == -1)
+		return -1;
+	if (cr->key_id[0] == '\0' || cr->secret[0] == '\0') {
+		if ((b = scan_file(kpath, ksec, cr, f)) == -1)
+			return -1;
+		a |= b;
+	}
+	if (cr->key_id[0] != '\0' && cr->secret[0] != '\0') {
+		fmt(cr->source, sizeof(cr->source), "the shared files, "
+		    "profile %s", profile);
+		return 1;
+	}
+	creds_wipe(cr);
+	cr->key_id[0] = '\0';
+	if (explicit_profile) {
+		failf(f, MQ_CONFIG, "AWS profile %s: %s", profile, a ?
+		      "has no aws_access_key_id and aws_secret_access_key" :
+		      "not found in the shared credentials or config file");
+		return -1;
+	}
+	return 0;
+}
+
+/* "2026-11-23T20:00:00Z" as real ms; 0 if it does not parse. */
+static int64_t
+parse_time(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return 0;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+static int
+from_role(struct aws_creds *cr, struct imds *im, int64_t deadline,
+	  struct failure *f)
+{
+	static char body[16384];
+	char role[256], path[400], err[512];
+	const char *id, *secret, *token, *exp;
+	json_error_t je;
+	json_t *j;
+	int r;
+
+	r = imds_get(im, "meta-data/iam/security-credentials/", role,
+		     sizeof(role), deadline, err, sizeof(err));
+	if (r == 1)
+		return failf(f, MQ_CONFIG, "no AWS credentials: none in the "
+			     "environment or the shared files, and the "
+			     "instance has no role");
+	if (r == -1)
+		return failf(f, MQ_CONFIG, "no AWS credentials in the "
+			     "environment or the shared files, and the "
+			     "instance role cannot be read: %s", err);
+	role[strcspn(role, "\r\n")] = '\0';
+	if (role[0] == '\0' || strchr(role, '/') != NULL)
+		return failf(f, MQ_CONFIG, "instance metadata names no usable "
+			     "role");
+	fmt(path, sizeof(path), "meta-data/iam/security-credentials/%s", role);
+	r = imds_get(im, path, body, sizeof(body), deadline, err, sizeof(err));
+	if (r != 0)
+		return failf(f, MQ_CONFIG, "instance role %s: %s", role,
+			     r == 1 ? "no credentials" : err);
+	j = json_loads(body, 0, &je);
+	explicit_bzero(body, sizeof(body));
+	if (j == NULL)
+		return failf(f, MQ_CONFIG, "instance role %s: credentials are "
+			     "not JSON (line %d)", role, je.line);
+	id = json_string_value(json_object_get(j, "AccessKeyId"));
+	secret = json_string_value(json_object_get(j, "SecretAccessKey"));
+	token = json_string_value(json_object_get(j, "Token"));
+	exp = json_string_value(json_object_get(j, "Expiration"));
+	r = id == NULL || secret == NULL || token == NULL ||
+	    fmt(cr->key_id, sizeof(cr->key_id), "%s", id) == -1 ||
+	    fmt(cr->secret, sizeof(cr->secret), "%s", secret) == -1 ||
+	    fmt(cr->token, sizeof(cr->token), "%s", token) == -1;
+	cr->expires = exp != NULL ? parse_time(exp) : 0;
+	/* jansson's copies of the secret go with the object */
+	if (secret != NULL)
+		explicit_bzero((char *)secret, strlen(secret));
+	if (token != NULL)
+		explicit_bzero((char *)token, strlen(token));
+	json_decref(j);
+	if (r) {
+		creds_wipe(cr);
+		return failf(f, MQ_CONFIG, "instance role %s: the answer lacks "
+			     "AccessKeyId, SecretAccessKey or Token", role);
+	}
+	fmt(cr->source, sizeof(cr->source), "the instance role %s", role);
+	if (cr->expires != 0 && cr->expires <= real_ms()) {
+		char when[48];
+
+		iso_time(when, sizeof(when), cr->expires);
+		creds_wipe(cr);
+		return failf(f, MQ_PRIV, "instance role %s: instance metadata "
+			     "served credentials that expired at %s", role,
+			     when);
+	}
+	return MQ_OK;
+}
+
+int
+creds_find(struct aws_creds *cr, const char *profile, struct imds *im,
+	   int64_t deadline, struct failure *f)
+{
+	const char *env_profile = getenv("AWS_PROFILE");
+	int configured = profile[0] != '\0';
+	int named = configured || (env_profile != NULL && *env_profile != '\0');
+	int r;
+
+	memset(cr, 0, sizeof(*cr));
+	if (!configured)
+		profile = named ? env_profile : "default";
+	/* [ebs] profile is asked for by name: it wins over the
+	 * environment's keys; AWS_PROFILE only names the profile */
+	if (!configured) {
+		if ((r = from_env(cr)) == 1)
+			return MQ_OK;
+		if (r == -1)
+			return failf(f, MQ_CONFIG, "AWS credentials in the "
+				     "environment are too long");
+	}
+	if ((r = from_files(cr, profile, named, f)) == 1)
+		return MQ_OK;
+	if (r == -1)
+		return f->code;
+	return from_role(cr, im, deadline, f);
+}
+
+int
+creds_refresh(struct aws_creds *cr, struct imds *im, int64_t margin_ms,
+	      int64_t deadline, struct failure *f)
+{
+	if (cr->expires == 0 || strncmp(cr->source, "the instance role", 17) != 0)
+		return MQ_OK;
+	if (cr->expires - real_ms() > (margin_ms > 0 ? margin_ms :
+				       ROLE_REFRESH_MS))
+		return MQ_OK;
+	creds_wipe(cr);
+	return from_role(cr, im, deadline, f);
+}

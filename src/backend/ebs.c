@@ -1,0 +1,637 @@
+/* backend/ebs.c - snapshot backend: native EBS. Before the lock: the
+ * instance, its region, credentials, and every leaf device of the data
+ * mapped to an attached EBS volume, with a DryRun of the call. While
+ * frozen: one CreateSnapshots of this instance's involved volumes, a
+ * crash-consistent multi-volume set, tagged at creation. After unlock:
+ * retention. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws.h"
+#include "backend.h"
+#include "event.h"
+#include "util.h"
+
+/*
+ * MUST: every error about devices, credentials, permissions or the
+ * instance comes from prepare, before anything is locked or frozen;
+ * take makes one call (and, after a timeout, at most a lookup by the
+ * set id before trying again, so that no second set is made), writes
+ * no file, and returns by the deadline; retention runs only in finish,
+ * after thaw and unlock. No secret goes into a message.
+ */
+
+enum {
+	MAX_VOLS = 64,
+	FINISH_CALLS_S = 60,   /* retention's calls together, at most */
+	NAME_TAG_MAX = 256,    /* EC2's longest tag value */
+	DESC_MAX = 255,        /* EC2's longest description */
+};
+
+#define TAG_PREFIX "mysql-quiesce:"
+
+struct vol {
+	char id[32];
+	char device[64];       /* the attachment's device, /dev/sdf */
+	char dev[64];          /* our leaf device, nvme1n1, "" if none */
+};
+
+struct ebs {
+	struct imds im;
+	struct aws_creds cr;
+	struct ec2 e;
+	int ready;             /* im, cr, e set up */
+	char instance[64], region[64], iname[256], root_dev[64];
+	struct vol att[MAX_VOLS];  /* attached to this instance */
+	int natt;
+	int involved[MAX_VOLS];    /* att[i] holds data */
+	int boot;                  /* index of the boot volume, -1 */
+	char set_id[40], name[NAME_TAG_MAX + 1];
+	char created[MAX_VOLS][32];
+	int ncreated;
+	int64_t api_ms;
+};
+
+static struct ebs eb = { .boot = -1 };
+
+/* Call bound: [ebs] timeout from now, never past limit. */
+static int64_t
+bound(const struct snapctx *x, int64_t limit)
+{
+	int64_t d = mono_ms() + x->c->ebs_timeout * 1000;
+
+	return limit > 0 && limit < d ? limit : d;
+}
+
+static void
+trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	while (isspace((unsigned char)*s))
+		memmove(s, s + 1, n--);
+}
+
+/* SYS_ROOT/class/block/DEV/device/FILE, trimmed; 0 or -1. */
+static int
+sys_attr(const struct snapctx *x, const char *dev, const char *file,
+	 char *out, size_t n)
+{
+	char path[PATH_MAX];
+	ssize_t r;
+	int fd;
+
+	if (fmt(path, sizeof(path), "%s/class/block/%s/device/%s",
+		x->c->snapshot_sys_root, dev, file) == -1 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	r = read(fd, out, n - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	out[r] = '\0';
+	trim(out);
+	return 0;
+}
+
+/* "/dev/sdf", "/dev/xvdf", "sdf", "xvdf" -> "f" (Xen renames sd to
+ * xvd); NULL if the name is neither. */
+static const char *
+xen_suffix(const char *name)
+{
+	if (strncmp(name, "/dev/", 5) == 0)
+		name += 5;
+	if (strncmp(name, "xvd", 3) == 0)
+		return name + 3;
+	if (strncmp(name, "sd", 2) == 0)
+		return name + 2;
+	return NULL;
+}
+
+static int
+find_att(const char *id)
+{
+	int i;
+
+	for (i = 0; i < eb.natt; i++)
+		if (strcmp(eb.att[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+/* Map one leaf device to an attached volume: NVMe by its controller's
+ * serial, Xen names by the attachment's device. Index, or -1 with f. */
+static int
+map_device(const struct snapctx *x, const char *dev, struct failure *f)
+{
+	char model[128], serial[128], id[32];
+	const char *sx;
+	int i;
+
+	if (strncmp(dev, "nvme", 4) == 0) {
+		if (sys_attr(x, dev, "model", model, sizeof(model)) == -1 ||
+		    sys_attr(x, dev, "serial", serial, sizeof(serial)) == -1) {
+			failf(f, MQ_CMD, "/dev/%s: cannot read its NVMe model "
+			      "and serial under %s", dev,
+			      x->c->snapshot_sys_root);
+			return -1;
+		}
+		if (strstr(model, "Instance Storage") != NULL) {
+			failf(f, MQ_CMD, "/dev/%s is instance storage (%s): "
+			      "EBS cannot snapshot it", dev, model);
+			return -1;
+		}
+		if (strcmp(model, "Amazon Elastic Block Store") != 0 ||
+		    strncmp(serial, "vol", 3) != 0 || serial[3] == '-') {
+			failf(f, MQ_CMD, "/dev/%s is not an EBS volume (model "
+			      "\"%s\", serial \"%s\")", dev, model, serial);
+			return -1;
+		}
+		fmt(id, sizeof(id), "vol-%s", serial + 3);
+		if ((i = find_att(id)) == -1) {
+			failf(f, MQ_CMD, "/dev/%s is %s, which is not attached "
+			      "to %s", dev, id, eb.instance);
+			return -1;
+		}
+		return i;
+	}
+	if ((sx = xen_suffix(dev)) != NULL && *sx != '\0')
+		for (i = 0; i < eb.natt; i++) {
+			const char *ax = xen_suffix(eb.att[i].device);
+
+			if (ax != NULL && strcmp(ax, sx) == 0)
+				return i;
+		}
+	failf(f, MQ_CMD, "/dev/%s maps to no EBS volume attached to %s", dev,
+	      eb.instance);
+	return -1;
+}
+
+/* The instance's root device and Name tag; its attached volumes. */
+static int
+describe(const struct snapctx *x, struct failure *f)
+{
+	char params[512], code[64];
+	struct xnode *r, *it, *t;
+	int rc;
+
+	params[0] = '\0';
+	form_add(params, sizeof(params), "InstanceId.1", eb.instance);
+	rc = ec2_call(&eb.e, "DescribeInstances", params, EC2_RETRY_THROTTLE |
+		      EC2_RETRY_5XX, bound(x, 0), x->sigfd, &r, code,
+		      sizeof(code), f);
+	if (rc != MQ_OK)
+		return rc;
+	it = xml_find(r, "instancesSet");
+	it = xml_child(it, "item");
+	if (it == NULL) {
+		xml_free(r);
+		return failf(f, MQ_CMD, "EBS DescribeInstances: %s not found",
+			     eb.instance);
+	}
+	fmt(eb.root_dev, sizeof(eb.root_dev), "%s",
+	    xml_text(it, "rootDeviceName"));
+	for (t = xml_child(xml_child(it, "tagSet"), "item"); t; t = t->next)
+		if (eb.iname[0] == '\0' && strcmp(xml_text(t, "key"), "Name") == 0)
+			fmt(eb.iname, sizeof(eb.iname), "%s",
+			    xml_text(t, "value"));
+	xml_free(r);
+
+	params[0] = '\0';
+	form_add(params, sizeof(params), "Filter.1.Name",
+		 "attachment.instance-id");
+	form_add(params, sizeof(params), "Filter.1.Value.1", eb.instance);
+	rc = ec2_call(&eb.e, "DescribeVolumes", params, EC2_RETRY_THROTTLE |
+		      EC2_RETRY_5XX, bound(x, 0), x->sigfd, &r, code,
+		      sizeof(code), f);
+	if (rc != MQ_OK)
+		return rc;
+	eb.natt = 0;
+	for (it = xml_child(xml_find(r, "volumeSet"), "item"); it;
+	     it = it->next) {
+		struct xnode *a;
+
+		for (a = xml_child(xml_child(it, "attachmentSet"), "item"); a;
+		     a = a->next) {
+			if (strcmp(xml_text(a, "instanceId"), eb.instance) != 0)
+				continue;
+			if (eb.natt == MAX_VOLS)
+				break;
+			fmt(eb.att[eb.natt].id, sizeof(eb.att[0].id), "%s",
+			    xml_text(it, "volumeId"));
+			fmt(eb.att[eb.natt].device, sizeof(eb.att[0].device),
+			    "%s", xml_text(a, "device"));
+			if (strcmp(eb.att[eb.natt].device, eb.root_dev) == 0)
+				eb.boot = eb.natt;
+			eb.natt++;
+		}
+	}
+	xml_free(r);
+	return MQ_OK;
+}
+
+/* The call's parameters; coordinates from x->st (empty in a DryRun). */
+static int
+params_for(const struct snapctx *x, int dry, char *p, size_t n)
+{
+	char desc[DESC_MAX + 1], val[NAME_TAG_MAX + 1], when[48], num[32];
+	const char *tags = x->c->ebs_tags;
+	int i, k = 0, t = 0;
+
+#define TAG(key, value)                                                     \
+	do {                                                                \
+		char tk[64];                                                \
+		t++;                                                        \
+		fmt(tk, sizeof(tk), "TagSpecification.1.Tag.%d.Key", t);    \
+		if (form_add(p, n, tk, key) == -1)                          \
+			return -1;                                          \
+		fmt(tk, sizeof(tk), "TagSpecification.1.Tag.%d.Value", t);  \
+		fmt(val, sizeof(val), "%s", value);                         \
+		if (form_add(p, n, tk, val) == -1)                          \
+			return -1;                                          \
+	} while (0)
+
+	p[0] = '\0';
+	if (form_add(p, n, "InstanceSpecification.InstanceId", eb.instance) ||
+	    form_add(p, n, "InstanceSpecification.ExcludeBootVolume",
+		     eb.boot >= 0 && eb.involved[eb.boot] ? "false" : "true"))
+		return -1;
+	for (i = 0; i < eb.natt; i++) {
+		char key[80];
+
+		if (eb.involved[i] || i == eb.boot)
+			continue;
+		fmt(key, sizeof(key),
+		    "InstanceSpecification.ExcludeDataVolumeId.%d", ++k);
+		if (form_add(p, n, key, eb.att[i].id) == -1)
+			return -1;
+	}
+	fmt(desc, sizeof(desc), "mysql-quiesce binlog:%s@%llu gtid:%s set:%s",
+	    x->st.binlog_file[0] ? x->st.binlog_file : "-", x->st.binlog_pos,
+	    x->st.gtid[0] ? x->st.gtid : "-", eb.set_id);
+	if (form_add(p, n, "Description", desc) == -1 ||
+	    form_add(p, n, "TagSpecification.1.ResourceType", "snapshot") == -1)
+		return -1;
+	TAG("Name", eb.name);
+	TAG(TAG_PREFIX "set-id", eb.set_id);
+	TAG(TAG_PREFIX "instance", eb.instance);
+	TAG(TAG_PREFIX "binlog-file", x->st.binlog_file);
+	fmt(num, sizeof(num), "%llu", x->st.binlog_pos);
+	TAG(TAG_PREFIX "binlog-pos", num);
+	TAG(TAG_PREFIX "gtid", x->st.gtid);
+	TAG(TAG_PREFIX "lock-method", x->st.method);
+	iso_time(when, sizeof(when), x->st.locked_at ? x->st.locked_at :
+		 real_ms());
+	TAG(TAG_PREFIX "time", when);
+	/* [ebs] tags: Key=Value, ... (checked when the config was read) */
+	while (*tags != '\0') {
+		char item[CONFIG_STR_MAX], *eq;
+		size_t len = strcspn(tags, ",");
+
+		fmt(item, sizeof(item), "%.*s", (int)len, tags);
+		trim(item);
+		if ((eq = strchr(item, '=')) != NULL) {
+			*eq = '\0';
+			trim(item);
+			trim(eq + 1);
+			TAG(item, eq + 1);
+		}
+		tags += len + (tags[len] == ',');
+	}
+	if (dry && form_add(p, n, "DryRun", "true") == -1)
+		return -1;
+	return 0;
+#undef TAG
+}
+
+/* YYYYmmdd_HHMMSS_<instance Name>[_<suffix>], as the seed made it. */
+static void
+set_names(const struct snapctx *x)
+{
+	unsigned char r[8];
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		for (i = 0; i < 8; i++)
+			r[i] = (unsigned char)(now >> (i * 4)) ^
+			       (unsigned char)getpid();
+	fmt(eb.set_id, sizeof(eb.set_id), "mq-%02x%02x%02x%02x%02x%02x%02x%02x",
+	    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y%m%d_%H%M%S", &tm) == 0)
+		fmt(stamp, sizeof(stamp), "%lld", (long long)now);
+	fmt(eb.name, sizeof(eb.name), "%s_%s%s%s", stamp,
+	    eb.iname[0] ? eb.iname : eb.instance,
+	    x->c->ebs_name_suffix[0] ? "_" : "", x->c->ebs_name_suffix);
+}
+
+static int
+ebs_prepare(struct snapctx *x, struct failure *f)
+{
+	char err[512], params[16384], code[64];
+	struct xnode *r;
+	int i, j, rc;
+
+	if (eb.ready)
+		return MQ_OK;
+	if (imds_init(&eb.im, x->c->ebs_imds_endpoint, err, sizeof(err)) == -1)
+		return failf(f, MQ_FAIL, "EBS: %s", err);
+	if (imds_get(&eb.im, "meta-data/instance-id", eb.instance,
+		     sizeof(eb.instance), bound(x, 0), err, sizeof(err)) != 0)
+		return failf(f, MQ_CMD, "this instance's id: %s", err[0] ? err :
+			     "not in instance metadata");
+	if (x->c->ebs_region[0] != '\0')
+		fmt(eb.region, sizeof(eb.region), "%s", x->c->ebs_region);
+	else if (imds_get(&eb.im, "meta-data/placement/region", eb.region,
+			  sizeof(eb.region), bound(x, 0), err,
+			  sizeof(err)) != 0)
+		return failf(f, MQ_CMD, "the region: %s (or set [ebs] region)",
+			     err[0] ? err : "not in instance metadata");
+	trim(eb.region);
+	rc = creds_find(&eb.cr, x->c->ebs_profile, &eb.im, bound(x, 0), f);
+	if (rc != MQ_OK)
+		return rc;
+	if (ec2_init(&eb.e, x->c->ebs_endpoint, eb.region, &eb.cr, err,
+		     sizeof(err)) == -1)
+		return failf(f, MQ_CONFIG, "%s", err);
+	eb.ready = 1;
+	log_info("EBS: instance %s in %s, credentials from %s", eb.instance,
+		 eb.region, eb.cr.source);
+	/* the Name tag, when instance metadata tags are on */
+	if (imds_get(&eb.im, "meta-data/tags/instance/Name", eb.iname,
+		     sizeof(eb.iname), bound(x, 0), err, sizeof(err)) != 0)
+		eb.iname[0] = '\0';
+	trim(eb.iname);
+	if ((rc = describe(x, f)) != MQ_OK)
+		return rc;
+	if (x->ndev == 0)
+		return failf(f, MQ_CMD, "no block device under the data's "
+			     "filesystems: nothing for EBS to snapshot");
+	for (i = 0; i < x->ndev; i++) {
+		if ((j = map_device(x, x->devs[i], f)) == -1)
+			return f->code;
+		eb.involved[j] = 1;
+		fmt(eb.att[j].dev, sizeof(eb.att[j].dev), "%s", x->devs[i]);
+		log_info("EBS: /dev/%s is %s (attached as %s)%s", x->devs[i],
+			 eb.att[j].id, eb.att[j].device,
+			 j == eb.boot ? ", the boot volume" : "");
+	}
+	set_names(x);
+	/* Would the call be allowed? DryRun answers DryRunOperation. */
+	if (params_for(x, 1, params, sizeof(params)) == -1)
+		return failf(f, MQ_CONFIG, "the snapshot's tags are too long");
+	rc = ec2_call(&eb.e, "CreateSnapshots", params, EC2_RETRY_THROTTLE |
+		      EC2_RETRY_5XX, bound(x, 0), x->sigfd, &r, code,
+		      sizeof(code), f);
+	xml_free(r);
+	if (strcmp(code, "DryRunOperation") == 0)
+		return failf(f, MQ_OK, "CreateSnapshots would be allowed");
+	if (rc == MQ_OK)
+		return failf(f, MQ_CMD, "EBS CreateSnapshots: DryRun was not "
+			     "honoured by %s", eb.e.url);
+	return rc;
+}
+
+static int
+ebs_plan(struct snapctx *x, struct failure *f)
+{
+	int rc = ebs_prepare(x, f), i;
+
+	printf("instance:    %s (%s) in %s\n", eb.instance[0] ? eb.instance :
+	       "-", eb.iname[0] ? eb.iname : "no Name tag",
+	       eb.region[0] ? eb.region : "-");
+	printf("credentials: %s\n", eb.cr.source[0] ? eb.cr.source : "-");
+	for (i = 0; i < eb.natt; i++)
+		printf("volume:      %s %s%s%s%s\n", eb.att[i].id,
+		       eb.att[i].device, eb.involved[i] ? " = /dev/" : "",
+		       eb.involved[i] ? eb.att[i].dev : " (not involved: "
+		       "excluded)", i == eb.boot ? " (boot)" : "");
+	if (eb.name[0] != '\0')
+		printf("name:        %s\n", eb.name);
+	printf("dry run:     %s\n", rc == MQ_OK ? f->why : "refused");
+	return rc;
+}
+
+/* After a failed or timed-out call: was the set made after all? 1
+ * yes (ids recorded), 0 no, -1 cannot tell. */
+static int
+lookup_set(const struct snapctx *x, int64_t deadline)
+{
+	char params[512], code[64];
+	struct failure lf;
+	struct xnode *r, *it;
+
+	params[0] = '\0';
+	form_add(params, sizeof(params), "Filter.1.Name",
+		 "tag:" TAG_PREFIX "set-id");
+	form_add(params, sizeof(params), "Filter.1.Value.1", eb.set_id);
+	if (ec2_call(&eb.e, "DescribeSnapshots", params, EC2_RETRY_THROTTLE,
+		     deadline, x->sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
+		log_warn("%s", lf.why);
+		return -1;
+	}
+	eb.ncreated = 0;
+	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
+	     it != NULL && eb.ncreated < MAX_VOLS; it = it->next)
+		fmt(eb.created[eb.ncreated++], sizeof(eb.created[0]), "%s",
+		    xml_text(it, "snapshotId"));
+	xml_free(r);
+	return eb.ncreated > 0;
+}
+
+static int
+ebs_take(struct snapctx *x, struct failure *f)
+{
+	static char params[16384];
+	char code[64];
+	struct xnode *r, *it;
+	int64_t t0 = mono_ms();
+	int rc, tries;
+
+	if (params_for(x, 0, params, sizeof(params)) == -1)
+		return failf(f, MQ_CMD, "the snapshot's tags are too long");
+	for (tries = 0;; tries++) {
+		rc = ec2_call(&eb.e, "CreateSnapshots", params,
+			      EC2_RETRY_THROTTLE, bound(x, x->deadline),
+			      x->sigfd, &r, code, sizeof(code), f);
+		if (rc == MQ_OK)
+			break;
+		/* not made for sure: refused, or stopped */
+		if (rc == MQ_PRIV || rc == MQ_ABORTED ||
+		    (code[0] != '\0' && strcmp(code, "InternalError") != 0 &&
+		     strcmp(code, "Unavailable") != 0 &&
+		     strcmp(code, "ServiceUnavailable") != 0))
+			return rc;
+		/* a timeout or a server error: it may have been made */
+		if (mono_ms() >= x->deadline)
+			return rc;
+		switch (lookup_set(x, bound(x, x->deadline))) {
+		case 1:
+			eb.api_ms = mono_ms() - t0;
+			log_warn("%s; but the set %s was made: not trying again",
+				 f->why, eb.set_id);
+			log_info("EBS CreateSnapshots: set %s (%s) in %lld ms",
+				 eb.set_id, eb.name, (long long)eb.api_ms);
+			failf(f, MQ_OK, "ok");
+			return MQ_OK;
+		case -1:
+			return rc;
+		}
+		if (mono_ms() >= x->deadline || tries >= 3)
+			return rc;
+		log_warn("%s; the set was not made; trying again", f->why);
+	}
+	eb.api_ms = mono_ms() - t0;
+	eb.ncreated = 0;
+	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
+	     it != NULL && eb.ncreated < MAX_VOLS; it = it->next)
+		fmt(eb.created[eb.ncreated++], sizeof(eb.created[0]), "%s",
+		    xml_text(it, "snapshotId"));
+	xml_free(r);
+	log_info("EBS CreateSnapshots: set %s (%s) in %lld ms", eb.set_id,
+		 eb.name, (long long)eb.api_ms);
+	return MQ_OK;
+}
+
+/* One snapshot of ours, for retention. */
+struct owned {
+	char id[32], set[40], when[48];
+};
+
+static int
+by_when_desc(const void *a, const void *b)
+{
+	return strcmp(((const struct owned *)b)->when,
+		      ((const struct owned *)a)->when);
+}
+
+/* Keep the newest [ebs] keep sets of this instance; delete the rest. */
+static void
+retention(const struct snapctx *x, int64_t deadline)
+{
+	static struct owned s[4096];
+	char params[2048], code[64], token[1024] = "", prefix[300];
+	char kept[64][40];
+	struct failure lf;
+	struct xnode *r, *it, *t;
+	int n = 0, nkept = 0, i, j, deleted = 0;
+
+	/* only sets named as ours: YYYYmmdd_HHMMSS_<name>[_<suffix>] */
+	fmt(prefix, sizeof(prefix), "%s", eb.name + 16);
+	do {
+		params[0] = '\0';
+		form_add(params, sizeof(params), "Owner.1", "self");
+		form_add(params, sizeof(params), "Filter.1.Name",
+			 "tag:" TAG_PREFIX "instance");
+		form_add(params, sizeof(params), "Filter.1.Value.1",
+			 eb.instance);
+		form_add(params, sizeof(params), "Filter.2.Name", "tag-key");
+		form_add(params, sizeof(params), "Filter.2.Value.1",
+			 TAG_PREFIX "set-id");
+		form_add(params, sizeof(params), "MaxResults", "500");
+		if (token[0] != '\0')
+			form_add(params, sizeof(params), "NextToken", token);
+		if (ec2_call(&eb.e, "DescribeSnapshots", params,
+			     EC2_RETRY_THROTTLE | EC2_RETRY_5XX, deadline,
+			     x->sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
+			log_warn("retention skipped: %s", lf.why);
+			return;
+		}
+		for (it = xml_child(xml_find(r, "snapshotSet"), "item");
+		     it != NULL && n < (int)ARRAY_LEN(s); it = it->next) {
+			const char *name = "", *set = "";
+
+			for (t = xml_child(xml_child(it, "tagSet"), "item"); t;
+			     t = t->next) {
+				if (strcmp(xml_text(t, "key"), "Name") == 0)
+					name = xml_text(t, "value");
+				if (strcmp(xml_text(t, "key"),
+					   TAG_PREFIX "set-id") == 0)
+					set = xml_text(t, "value");
+			}
+			if (set[0] == '\0' || strlen(name) < 16 ||
+			    name[8] != '_' || strcmp(name + 16, prefix) != 0)
+				continue;
+			fmt(s[n].id, sizeof(s[n].id), "%s",
+			    xml_text(it, "snapshotId"));
+			fmt(s[n].set, sizeof(s[n].set), "%s", set);
+			/* the Name starts with the set's time */
+			fmt(s[n].when, sizeof(s[n].when), "%.15s", name);
+			n++;
+		}
+		fmt(token, sizeof(token), "%s", xml_text(r, "nextToken"));
+		xml_free(r);
+	} while (token[0] != '\0' && mono_ms() < deadline);
+	qsort(s, (size_t)n, sizeof(s[0]), by_when_desc);
+	/* this run's set first, whatever the clock says */
+	fmt(kept[nkept++], sizeof(kept[0]), "%s", eb.set_id);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nkept; j++)
+			if (strcmp(kept[j], s[i].set) == 0)
+				break;
+		if (j < nkept)
+			continue;
+		if (nkept < x->c->ebs_keep && nkept < (int)ARRAY_LEN(kept)) {
+			fmt(kept[nkept++], sizeof(kept[0]), "%s", s[i].set);
+			continue;
+		}
+		params[0] = '\0';
+		form_add(params, sizeof(params), "SnapshotId", s[i].id);
+		if (ec2_call(&eb.e, "DeleteSnapshot", params,
+			     EC2_RETRY_THROTTLE | EC2_RETRY_5XX, deadline,
+			     x->sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
+			log_warn("retention: %s", lf.why);
+			continue;
+		}
+		xml_free(r);
+		deleted++;
+		log_info("retention: deleted %s of set %s (keep = %lld)",
+			 s[i].id, s[i].set, x->c->ebs_keep);
+	}
+	log_info("retention: %d set%s kept, %d snapshot%s deleted", nkept,
+		 nkept == 1 ? "" : "s", deleted, deleted == 1 ? "" : "s");
+}
+
+static int
+ebs_finish(struct snapctx *x, int took, struct failure *f)
+{
+	char ids[MAX_VOLS * 24] = "";
+	int i;
+
+	(void)f;
+	if (took == MQ_OK) {
+		for (i = 0; i < eb.ncreated; i++)
+			append(ids, sizeof(ids), "%s%s", i ? " " : "",
+			       eb.created[i]);
+		log_info("EBS snapshot set %s: %s; CreateSnapshots took %lld ms",
+			 eb.set_id, ids[0] ? ids : "(no ids in the answer)",
+			 (long long)eb.api_ms);
+		if (x->c->ebs_keep > 0)
+			retention(x, mono_ms() + FINISH_CALLS_S * 1000);
+	}
+	ec2_free(&eb.e);
+	imds_free(&eb.im);
+	creds_wipe(&eb.cr);
+	return MQ_OK;
+}
+
+const struct backend backend_ebs = {
+	.name = "ebs",
+	.plan = ebs_plan,
+	.prepare = ebs_prepare,
+	.take = ebs_take,
+	.finish = ebs_finish,
+};

@@ -1,0 +1,93 @@
+/* plan.c - what a snapshot of this server covers: the data and binary
+ * log directories, their filesystems, the block devices under them. */
+#define _GNU_SOURCE
+#include <string.h>
+
+#include "discover.h"
+#include "log.h"
+#include "plan.h"
+#include "util.h"
+
+/* @@datadir and the binary log's directory. */
+static int
+server_paths(struct db *d, struct snapctx *x, char *binlog_dir, size_t bn)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	char *slash;
+
+	r = db_query(d, "SELECT @@GLOBAL.datadir, @@GLOBAL.log_bin_basename");
+	if (r == NULL)
+		return -1;
+	row = mysql_fetch_row(r);
+	if (row == NULL || row[0] == NULL) {
+		mysql_free_result(r);
+		fmt(d->err, sizeof(d->err), "no @@datadir");
+		return -1;
+	}
+	fmt(x->datadir, sizeof(x->datadir), "%s", row[0]);
+	binlog_dir[0] = '\0';
+	if (row[1] != NULL && (slash = strrchr(row[1], '/')) != NULL)
+		fmt(binlog_dir, bn, "%.*s", (int)(slash - row[1]), row[1]);
+	mysql_free_result(r);
+	return 0;
+}
+
+/* The filesystems to freeze and their leaf devices; logged. */
+static int
+filesystems(const struct config *c, const struct plan_opts *o,
+	    struct snapctx *x, struct fsset *fs, const char *binlog_dir,
+	    char *err, size_t n)
+{
+	const char *proc = c->snapshot_proc_root;
+	char chain[1024], leaves[DISC_MAX_DEVS][64];
+	int i, j, k, nl;
+
+	if (!o->replace && !o->no_fs) {
+		if (fs_add(fs, proc, x->datadir, err, n) == -1 ||
+		    (binlog_dir[0] != '\0' &&
+		     fs_add(fs, proc, binlog_dir, err, n) == -1))
+			return -1;
+	}
+	for (i = 0; i < o->nadd; i++)
+		if (fs_add(fs, proc, o->add[i], err, n) == -1)
+			return -1;
+	for (i = 0; i < fs->n; i++) {
+		const struct mountpt *m = &fs->mp[i];
+
+		nl = discover_devices(c->snapshot_sys_root, m, leaves,
+				      DISC_MAX_DEVS, chain, sizeof(chain), err,
+				      n);
+		if (nl == -1)
+			return -1;
+		log_info("filesystem %s (%s, %s): %s", m->point, m->fstype,
+			 m->source, chain);
+		for (j = 0; j < nl; j++) {
+			for (k = 0; k < x->ndev; k++)
+				if (strcmp(x->devs[k], leaves[j]) == 0)
+					break;
+			if (k == x->ndev && x->ndev < SNAP_MAX_DEVS)
+				fmt(x->devs[x->ndev++], 64, "%s", leaves[j]);
+		}
+	}
+	return 0;
+}
+
+int
+plan_discover(const struct config *c, const struct plan_opts *o,
+	      struct db *d, struct snapctx *x, struct fsset *fs,
+	      char *binlog_dir, size_t bn, struct failure *f)
+{
+	char err[1024];
+	int r;
+
+	r = db_connect(d, c, 30);
+	if (r != MQ_OK)
+		return failf(f, r, "cannot connect: %s", d->err);
+	if (server_paths(d, x, binlog_dir, bn) == -1)
+		return failf(f, db_errclass(d), "reading @@datadir: %s",
+			     d->err);
+	if (filesystems(c, o, x, fs, binlog_dir, err, sizeof(err)) == -1)
+		return failf(f, MQ_FAIL, "finding the filesystems: %s", err);
+	return MQ_OK;
+}
