@@ -293,9 +293,12 @@ holder_main(const struct config *c)
 		return r;
 	r = db_connect(&h.d, c, (unsigned)c->lock_wait_timeout + 30);
 	if (r != MQ_OK) {
-		fmt(reason, sizeof(reason), "cannot connect: %s", h.d.err);
+		fmt(reason, sizeof(reason), "the lock holder cannot connect: "
+		    "%s", h.d.err);
 		return fail(&h, r, 0, reason);
 	}
+	/* Connected: the password is not needed again in this process. */
+	db_forget_password(&h.d, c);
 	h.st.conn_id = h.d.id;
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if (state_write(h.dirfd, &h.st) == -1)

@@ -113,10 +113,20 @@ kill_connection(const struct config *c, const struct state *s)
 	return found;
 }
 
-/* The holder is gone without recording an outcome: it lost the lock. */
+/* The holder is gone without recording an outcome. If it was still
+ * waiting, it never held the lock: that is no loss (MQ_OK, phase
+ * failed). Otherwise it lost the lock. */
 static int
 gone(int dirfd, struct state *s, const char *why)
 {
+	if (s->phase == PH_WAITING) {
+		s->phase = PH_FAILED;
+		fmt(s->reason, sizeof(s->reason), "the holder (pid %d) ended "
+		    "before it took the lock; nothing was locked", (int)s->pid);
+		if (state_write(dirfd, s) == -1)
+			log_warn("cannot write state: %s", strerror(errno));
+		return MQ_OK;
+	}
 	s->phase = PH_LOST;
 	fmt(s->reason, sizeof(s->reason), "%s", why);
 	if (state_write(dirfd, s) == -1)
@@ -159,7 +169,8 @@ holder_end(const struct config *c, int dirfd, struct state *s)
 		return MQ_STATE;
 	}
 	if (s->phase == PH_LOCKED || s->phase == PH_WAITING) {
-		/* It never recorded an outcome: we ended it ourselves. */
+		/* It never recorded an outcome: we ended it ourselves. A
+		 * waiting holder never held the lock (gone() says so). */
 		if (killed == 1 && s->phase == PH_LOCKED) {
 			s->phase = PH_RELEASED;
 			s->released_at = real_ms();

@@ -488,6 +488,9 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 		if (r == MQ_OK && s->phase == PH_RELEASED)
 			log_info("released (%s); writes were blocked for %lld ms",
 				 s->method, (long long)s->blocked_ms);
+		else if (r == MQ_OK && s->phase == PH_FAILED)
+			log_warn("nothing to release: the last freeze never held "
+				 "a lock (%s)", s->reason);
 		else if (r == MQ_LOST)
 			lost(s, f);
 		else if (r != MQ_OK)

@@ -41,7 +41,7 @@ ok $? "-c wins over MYSQL_QUIESCE_CONFIG"
 bad_config() {
 	local f=$WORK/$1.conf
 	printf '%b' "$2" >"$f"; chmod "${4:-600}" "$f"
-	"$BIN/pre-freeze-script" -c "$f" freeze 2>"$WORK/err" >/dev/null
+	timeout 10 "$BIN/pre-freeze-script" -c "$f" freeze 2>"$WORK/err" >/dev/null
 	local st=$?
 	ok $(( st != 3 )) "$1: exit 3"
 	grep -qF -- "$3" "$WORK/err"; ok $? "$1: says \"$3\""
@@ -56,6 +56,48 @@ bad_config not-ini '[lock]\nwait_timeout\n' "line 2: not a [section]"
 bad_config world-writable '[lock]\n' "writable by group or others" 666
 bad_config password-readable '[mysql]\npassword = s3cret\n' "holds a password but group or others may read it" 644
 bad_config missing-defaults "[mysql]\ndefaults_file = $WORK/nope.cnf\n" "defaults_file $WORK/nope.cnf: No such file"
+
+# Long lines and NUL bytes: refused with the true line number, never
+# split into a second line and misread.
+long=$(printf '%0300d' 0)
+bad_config long-comment "[lock]\n; $long\n" "line 2: longer than 198 bytes (302)"
+bad_config long-password "[mysql]\npassword = a${long:0:211}\n" "line 2: longer than 198 bytes"
+printf '[mysql]\npassword = ab\0cd\n' >"$WORK/nul.conf"; chmod 600 "$WORK/nul.conf"
+"$BIN/pre-freeze-script" -c "$WORK/nul.conf" freeze 2>"$WORK/err"; st=$?
+[ "$st" -eq 3 ] && grep -q "line 2: holds a NUL byte" "$WORK/err"; ok $? "a NUL byte in a value: exit 3, line 2 named"
+bad_config relative-log "[files]\nlog_file = mq.log\n" "run_dir, log_file and binlog_info_file must be absolute paths"
+bad_config relative-info "[files]\nbinlog_info_file = data/binlog_info.txt\n" "must be absolute paths"
+
+# defaults_file gets the config file's rules, and so does what it includes.
+opt() { # opt NAME MODE TEXT: an option file
+	printf '%b' "$3" >"$WORK/$1"; chmod "$2" "$WORK/$1"
+}
+opt good.cnf 600 '[client]\nuser = root\n'
+opt w.cnf 666 '[client]\nplugin-dir = /tmp\ndefault-auth = evil\n'
+bad_config defaults-666 "[mysql]\ndefaults_file = $WORK/w.cnf\n" "w.cnf: writable by group or others; refusing it"
+opt other.cnf 644 '[client]\nuser = root\n'; chown 12345 "$WORK/other.cnf"
+bad_config defaults-foreign "[mysql]\ndefaults_file = $WORK/other.cnf\n" "other.cnf: owned by uid 12345, neither root nor us"
+opt pw.cnf 644 '[client]\npassword = s3cret\n'
+bad_config defaults-password-readable "[mysql]\ndefaults_file = $WORK/pw.cnf\n" "pw.cnf: holds a password but group or others may read it"
+opt inc.cnf 600 "[client]\n!include $WORK/w.cnf\n"
+bad_config defaults-include "[mysql]\ndefaults_file = $WORK/inc.cnf\n" "w.cnf: writable by group or others"
+mkdir -p "$WORK/incdir"; chmod 755 "$WORK/incdir"; cp "$WORK/w.cnf" "$WORK/incdir/x.cnf"; chmod 666 "$WORK/incdir/x.cnf"
+opt incd.cnf 600 "[client]\n!includedir $WORK/incdir\n"
+bad_config defaults-includedir "[mysql]\ndefaults_file = $WORK/incd.cnf\n" "incdir/x.cnf: writable by group or others"
+mkfifo "$WORK/fifo.cnf"
+t0=$(now_ms)
+bad_config defaults-fifo "[mysql]\ndefaults_file = $WORK/fifo.cnf\n" "fifo.cnf: not a regular file"
+[ $(( $(now_ms) - t0 )) -lt 3000 ]; ok $? "a FIFO is refused at once, not waited on"
+bad_config defaults-zero "[mysql]\ndefaults_file = /dev/zero\n" "/dev/zero: not a regular file"
+bad_config defaults-dir "[mysql]\ndefaults_file = $WORK\n" "$WORK: not a regular file"
+ln -s "$WORK/good.cnf" "$WORK/link.cnf"
+printf '[mysql]\ndefaults_file = %s\n[files]\nrun_dir = %s/norun\nlog_file = %s/mq.log\n' "$WORK/link.cnf" "$WORK" "$WORK" >"$WORK/link.conf"
+chmod 600 "$WORK/link.conf"
+"$MQ" -c "$WORK/link.conf" status >/dev/null 2>"$WORK/err"; ok $? "a symlink to an option file that passes is accepted"
+ln -sf "$WORK/w.cnf" "$WORK/link.cnf"
+"$MQ" -c "$WORK/link.conf" status >/dev/null 2>"$WORK/err"; st=$?
+[ "$st" -eq 3 ] && grep -q "link.cnf: writable by group or others" "$WORK/err"; ok $? "a symlink to one that fails is refused (the target is checked)"
+
 "$BIN/pre-freeze-script" -c "$WORK/absent.conf" freeze 2>"$WORK/err"
 ok $(( $? != 3 )) "a missing config file exits 3"
 grep -q "absent.conf: No such file" "$WORK/err"; ok $? "and names the file"

@@ -50,6 +50,8 @@ for METHOD in ftwrl backup-stage; do
 	[ "$(ps -o sid= -p "$hp" | tr -d ' ')" = "$hp" ]; ok $? "$METHOD: the holder leads its own session"
 	tr '\0' '\n' </proc/$hp/environ | grep -qv '^PATH='; ok $(( $? == 0 )) "$METHOD: the holder's environment holds PATH only"
 	grep -q "Pw-9f3kq" /proc/$hp/cmdline /proc/$hp/environ; ok $(( $? == 0 )) "$METHOD: the password is not in the holder's command line or environment"
+	[ "$(python3 "$TOP/tests/memscan.py" "$hp" Pw-9f3kq-secret)" = absent ]
+	ok $? "$METHOD: the holder's memory no longer holds the password while it holds the lock"
 	hv=$(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'quiesce'")
 	[ -n "$hv" ]; ok $? "$METHOD: the holder's connection is on the server"
 
@@ -82,6 +84,29 @@ for METHOD in ftwrl backup-stage; do
 	"$BIN/post-thaw-script" thaw; ok $? "$METHOD: thaw after the piped freeze"
 	rm -f "$WORK/mq.log"
 done
+
+# The memory scan can find a password: a process that has it.
+env MQ_CONTROL=Pw-9f3kq-secret sleep 60 & sp=$!
+wait_for 5 sh -c "tr '\\0' ' ' </proc/$sp/cmdline | grep -q '^sleep 60'"
+[ "$(python3 "$TOP/tests/memscan.py" "$sp" Pw-9f3kq-secret)" = found ]
+ok $? "negative control: the memory scan finds the password in a process that holds it"
+kill $sp
+
+# No core dump of a process that held a password: core files are on
+# (ulimit -c, core_pattern "core" in the cwd), a dumpable process leaves
+# one, the holder killed by SIGSEGV does not.
+[ "$(cat /proc/sys/kernel/core_pattern)" = core ] || bail "core_pattern is not 'core'; the core test needs it"
+mkdir -p "$WORK/cores"
+( cd "$WORK/cores" && ulimit -c unlimited && exec sleep 60 ) & sp=$!
+wait_for 5 sh -c "tr '\\0' ' ' </proc/$sp/cmdline | grep -q '^sleep 60'"
+kill -SEGV $sp; wait $sp 2>/dev/null
+ls "$WORK"/cores/core* >/dev/null 2>&1; ok $? "negative control: a dumpable process killed by SIGSEGV leaves a core here"
+rm -f "$WORK"/cores/core*
+( cd "$WORK/cores" && ulimit -c unlimited && "$BIN/pre-freeze-script" freeze ); ok $? "freeze, with core files on"
+kill -SEGV "$(state_field pid)"
+wait_for 5 no_holder; ok $? "the holder killed by SIGSEGV is gone"
+! ls "$WORK"/cores/core* >/dev/null 2>&1; ok $? "and left no core file (it is not dumpable)"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "thaw after it: exit 8, the lock was lost"
 
 # defaults_file: credentials from a MySQL option file's [client] group.
 rm -rf "$WORK/run"

@@ -160,6 +160,23 @@ log_has "killed the holder's connection $conn"; ok $? "thaw killed its waiting c
 can_write; ok $? "writers are not blocked"
 wait $LW
 
+diag "the holder SIGKILLed while it waits: freeze fails, and thaw says nothing was ever locked"
+METHOD=ftwrl WAIT_TIMEOUT=20 conf
+long_myisam_write 10
+"$BIN/pre-freeze-script" freeze 2>/dev/null & fp=$!
+wait_for 5 holder_waiting
+ok $? "the holder is waiting for FTWRL"
+kill -KILL "$(state_field pid)"
+wait $fp; st=$?
+ok $(( st == 0 )) "freeze fails (exit $st)"
+"$BIN/post-thaw-script" thaw 2>"$WORK/err"; st=$?
+ok $st "thaw exits 0, not 8: the lock was never held"
+grep -q "nothing to release: the last freeze never held a lock (the holder (pid [0-9]*) ended before it took the lock" "$WORK/err"
+ok $? "and says so"
+phase_is failed; ok $? "state says failed, not lost"
+"$BIN/post-thaw-script" thaw; ok $? "a second thaw exits 0 too"
+wait $LW
+
 diag "a holder that does not answer SIGTERM: thaw kills its connection, as a last resort"
 conf
 "$BIN/pre-freeze-script" freeze; ok $? "freeze"
