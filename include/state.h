@@ -80,6 +80,11 @@ void rundir_leave(struct rundir *rd);
  * error. */
 int rundir_lock_held(int dirfd, const char *name);
 
+/* The pid that took the flock on dirfd/name, from /proc/locks (the
+ * taker, even if a child inherited the descriptor); 0 if none holds
+ * it, -1 on error. */
+pid_t rundir_lock_owner(int dirfd, const char *name);
+
 void state_init(struct state *s);
 
 /* Write s to dirfd/state atomically; 0 or -1 (errno). */

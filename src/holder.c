@@ -220,12 +220,18 @@ setup(struct holder *h)
 	if (h->dirfd < 0)
 		return fail(h, MQ_STATE, 0, err);
 	r = rundir_lock(h->dirfd, HOLDER_LOCK, 0);
-	if (r == -2)
-		return fail(h, MQ_BUSY, 0, "another lock holder is running");
+	if (r == -2) {
+		fmt(err, sizeof(err), "another lock holder (pid %d) is running",
+		    (int)rundir_lock_owner(h->dirfd, HOLDER_LOCK));
+		return fail(h, MQ_BUSY, 0, err);
+	}
 	if (r == -1) {
+		int e = errno;
+
 		fmt(err, sizeof(err), "cannot lock %s/%s: %s",
-		    h->c->files_run_dir, HOLDER_LOCK, strerror(errno));
-		return fail(h, MQ_STATE, 0, err);
+		    h->c->files_run_dir, HOLDER_LOCK, strerror(e));
+		return fail(h, e == EMFILE || e == ENFILE || e == ENOMEM ?
+			    MQ_FAIL : MQ_STATE, 0, err);
 	}
 	/* r stays open, holding the flock, until we exit. */
 	h->st.pid = getpid();

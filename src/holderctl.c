@@ -14,9 +14,9 @@
 #include "util.h"
 
 /*
- * MUST: signal only a process proven to be the holder: its holder.lock
- * flock is held, and through a pidfd (which pins the pid) its start time
- * equals the one it recorded. Kill a connection only after checking, on
+ * MUST: signal only a process proven to be the holder: the holder.lock
+ * flock was taken by the recorded pid (/proc/locks), and through a pidfd
+ * (which pins the pid) its start time equals the one it recorded. Kill a connection only after checking, on
  * the server, that it still belongs to the holder's login.
  */
 
@@ -30,7 +30,7 @@ open_holder(int dirfd, const struct state *s)
 	unsigned long long start;
 	int pfd;
 
-	if (rundir_lock_held(dirfd, HOLDER_LOCK) != 1)
+	if (s->pid <= 0 || rundir_lock_owner(dirfd, HOLDER_LOCK) != s->pid)
 		return -1;
 	pfd = pidfd_open(s->pid, 0);
 	if (pfd == -1)

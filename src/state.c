@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -149,8 +150,14 @@ rundir_enter(const char *path, int create, unsigned wait_s,
 	close(rd->dirfd);
 	rd->dirfd = -1;
 	if (rd->lockfd == -2) {
+		int fd = rundir_open(path, 0, f->why, sizeof(f->why));
+		pid_t who = fd >= 0 ? rundir_lock_owner(fd, RUN_LOCK) : 0;
+
+		if (fd >= 0)
+			close(fd);
 		rd->lockfd = -1;
-		return failf(f, MQ_BUSY, "another freeze or thaw is running%s",
+		return failf(f, MQ_BUSY, "another freeze or thaw (pid %d) is "
+			     "running%s", (int)who,
 			     wait_s ? " and did not finish in time" : "");
 	}
 	rd->lockfd = -1;
@@ -180,6 +187,38 @@ rundir_lock_held(int dirfd, const char *name)
 		return errno == ENOENT ? 0 : -1;
 	close(fd);
 	return 0;
+}
+
+pid_t
+rundir_lock_owner(int dirfd, const char *name)
+{
+	char line[256];
+	struct stat st;
+	pid_t owner = 0;
+	FILE *f;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? 0 : -1;
+	if ((f = fopen("/proc/locks", "re")) == NULL)
+		return -1;
+	/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; blocked
+	 * waiters are shown with "->" and hold nothing */
+	while (owner == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char type[16], rw[16];
+		unsigned maj, min;
+		unsigned long long ino;
+		int pid;
+
+		if (strstr(line, "->") != NULL ||
+		    sscanf(line, "%*s %15s %*s %15s %d %x:%x:%llu", type, rw, &pid,
+			   &maj, &min, &ino) != 6)
+			continue;
+		if (strcmp(type, "FLOCK") == 0 && ino == st.st_ino &&
+		    maj == major(st.st_dev) && min == minor(st.st_dev))
+			owner = pid;
+	}
+	fclose(f);
+	return owner;
 }
 
 void

@@ -252,8 +252,21 @@ reason=
 end=1
 EOS
 chmod 600 "$WORK/run/state"
+cp "$WORK/run/state" "$WORK/victim.state"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "thaw with an unrelated live pid in the state exits 8"
 ! dead $victim; ok $? "and the unrelated process was not signalled"
+# holder.lock held, but by a process that is not the one the state names
+# (a child that inherited it, say): the flock's owner must be the pid
+cp "$WORK/victim.state" "$WORK/run/state"
+need flock
+flock "$WORK/run/holder.lock" sleep 300 >/dev/null 2>&1 & lk=$!
+wait_for 5 sh -c "! flock -n '$WORK/run/holder.lock' true"; ok $? "holder.lock is held by pid $lk, the state names pid $victim"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "thaw exits 8: no holder it can prove"
+! dead $victim; ok $? "and the process the state names was not signalled"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+ok $(( st != 7 )) "a freeze while another process holds holder.lock: exit 7 (got $st)"
+grep -q "another lock holder (pid $lk) is running" "$WORK/err"; ok $? "and names that pid"
+pkill -P "$lk"; kill "$lk"; wait "$lk" 2>/dev/null
 printf 'version=1\nphase=locked\npid=%s\nstart_time=%s\nend=1\n' $victim $vstart >"$WORK/run/state"
 "$BIN/pre-freeze-script" freeze; "$BIN/post-thaw-script" thaw
 sed -i "s/^pid=.*/pid=$victim/" "$WORK/run/state"

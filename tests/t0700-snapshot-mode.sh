@@ -93,6 +93,17 @@ fs_writable; ok $? "thawed"
 can_write && no_holder; ok $? "unlocked"
 ! pgrep -f "^sleep 600" >/dev/null; ok $? "the command was killed"
 
+diag "a command stuck writing to the frozen filesystem: the tool itself thaws at its deadline"
+n0=$(wc -l <"$WORK/mq.log")
+snap --timeout 3 -- sh -c 'echo stuck >"$0"' "$WORK/mnt/stuck"
+ok $(( ST != 6 )) "exit 6 (got $ST)"
+[ "$EL" -ge 3000 ] && [ "$EL" -lt 5500 ]; ok $? "thawed by the tool at its deadline, before the watchdog's (deadline + 3 s): ${EL} ms"
+tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "snapshot INFO thawed $WORK/mnt" &&
+	! tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "FITHAW\|watchdog"
+ok $? "the log says thawed, with no FITHAW error and no watchdog"
+wait_for 3 sh -c "! pgrep -f 'echo stuck >' >/dev/null"; ok $? "the command, unstuck by the thaw, ended on its SIGTERM"
+fs_writable && can_write && no_holder; ok $? "writable, unlocked, no holder"
+
 diag "the tool SIGKILLed while frozen: the watchdog thaws and unlocks"
 rm -f "$WORK/started"
 "$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
