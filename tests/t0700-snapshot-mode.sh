@@ -101,7 +101,7 @@ ok $(( ST != 6 )) "exit 6 (got $ST)"
 tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "snapshot INFO thawed $WORK/mnt" &&
 	! tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "FITHAW\|watchdog"
 ok $? "the log says thawed, with no FITHAW error and no watchdog"
-wait_for 3 sh -c "! pgrep -f 'echo stuck >' >/dev/null"; ok $? "the command, unstuck by the thaw, ended on its SIGTERM"
+wait_for 3 sh -c "! pgrep -f 'echo [s]tuck >' >/dev/null"; ok $? "the command, unstuck by the thaw, ended on its SIGTERM"
 fs_writable && can_write && no_holder; ok $? "writable, unlocked, no holder"
 
 diag "the tool SIGKILLed while frozen: the watchdog thaws and unlocks"
