@@ -17,6 +17,9 @@ enum {
 	MQ_ABORTED = 9, /* ended by SIGTERM/SIGINT/SIGHUP */
 	MQ_STATE = 10,  /* run_dir or state file unsafe or corrupt */
 	MQ_CMD = 11,    /* snapshot: the backend failed to take it */
+	MQ_INCONSISTENT = 12, /* verify: a check failed: not exact */
+	MQ_UNVERIFIED = 13,   /* verify: could not verify (no server
+			       * binary, overlay refused, timeout) */
 };
 
 #endif

@@ -26,4 +26,9 @@ int check_main(const struct config *c);
 /* snapshot: the whole job alone (argv: its options, "--", COMMAND...). */
 int snapshot_main(const struct config *c, int argc, char **argv);
 
+/* verify: recover a restored snapshot's data directory in a throwaway
+ * server over a writable layer and check the recorded coordinates
+ * (argv: PATH and its options). MQ_OK, MQ_INCONSISTENT, MQ_UNVERIFIED. */
+int verify_main(int argc, char **argv);
+
 #endif

@@ -35,6 +35,7 @@ static int do_holder(const struct opts *);
 static int do_status(const struct opts *);
 static int do_check(const struct opts *);
 static int do_snapshot(const struct opts *);
+static int do_verify(const struct opts *);
 
 enum {
 	F_VERB = 1 << 0,    /* matched on the first argument, not argv[0] */
@@ -66,6 +67,7 @@ static const struct cmd {
 	{ "status", do_status, F_VERB | F_REPORTS },
 	{ "check", do_check, F_VERB | F_REPORTS },
 	{ "snapshot", do_snapshot, F_VERB | F_OWNARGS },
+	{ "verify", do_verify, F_VERB | F_OWNARGS | F_REPORTS },
 };
 
 static const char usage_text[] =
@@ -74,6 +76,8 @@ static const char usage_text[] =
 	"       mysql-quiesce [-c FILE] check\n"
 	"       mysql-quiesce [-c FILE] snapshot [--freeze-fs PATH]... [--no-freeze-fs]\n"
 	"                     [--timeout SECONDS] [--dry-run] --ebs | -- COMMAND [ARG...]\n"
+	"       mysql-quiesce verify PATH [--info FILE] [--json] [--full] [--timeout S]\n"
+	"                     [--keep] [--copy DIR] [--scratch DIR] [--server-binary F]\n"
 	"       mysql-quiesce --help | --version\n"
 	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
 	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"
@@ -97,6 +101,11 @@ static const char usage_text[] =
 	"    --timeout SECONDS  the longest the filesystems stay frozen\n"
 	"    --no-freeze-fs     freeze no filesystem (the command is atomic)\n"
 	"    --dry-run          print the plan; lock and freeze nothing\n"
+	"  verify       prove a restored snapshot's data directory PATH:\n"
+	"               recover it in a throwaway server over an overlay\n"
+	"               (PATH is not modified) and check the info file's\n"
+	"               binlog position and GTID, and CHECK TABLE the\n"
+	"               non-transactional tables (--full: all)\n"
 	"\n"
 	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
 	"               " DEFAULT_CONFIG ")\n"
@@ -104,7 +113,8 @@ static const char usage_text[] =
 	"\n"
 	"exit: 0 ok, 1 system error, 2 usage, 3 config, 4 server, 5 privilege,\n"
 	"      6 timeout, 7 busy, 8 lock lost before thaw, 9 aborted, 10 state,\n"
-	"      11 snapshot backend failed\n";
+	"      11 snapshot backend failed, 12 verify: not consistent,\n"
+	"      13 verify: could not verify\n";
 
 static int
 usage(const char *why)
@@ -143,6 +153,15 @@ static int do_freeze_fail(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg,
 static int do_status(const struct opts *o) { WITH_CONFIG(o, status_main(&cfg, o->json)); }
 static int do_check(const struct opts *o) { WITH_CONFIG(o, check_main(&cfg)); }
 static int do_snapshot(const struct opts *o) { WITH_CONFIG(o, snapshot_main(&cfg, o->argc - 1, o->argv + 1)); }
+
+/* verify needs no config file: it reads only the snapshot. */
+static int
+do_verify(const struct opts *o)
+{
+	if (o->verbose)
+		log_verbose();
+	return verify_main(o->argc - 1, o->argv + 1);
+}
 
 static int
 do_holder(const struct opts *o)

@@ -114,6 +114,19 @@ verify() {
 	mount_copy "$WORK/$name.img" "$m" nouuid; check $? "the copy mounts"
 	local data=$m/data info=$m/data/binlog_info.txt
 	[ "$mode" = control ] && info=$WORK/control.info
+	# mysql-quiesce verify first, on the untouched copy; the checks
+	# below are independent of it, so each checks the other
+	local sum1 sum2 vst
+	sum1=$(find "$data" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+	"$MQ" verify "$data" --info "$info" >"$WORK/$name.verify" 2>&1; vst=$?
+	sum2=$(find "$data" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+	if [ "$mode" = assert ]; then
+		ok $vst "$name: mysql-quiesce verify says consistent ($(grep -c '^ok' "$WORK/$name.verify") checks)"
+		[ "$vst" -eq 0 ] || sed 's/^/# /' "$WORK/$name.verify"
+	else
+		VERIFY_ST=$vst
+	fi
+	[ "$sum1" = "$sum2" ]; check $? "verify left the snapshot's bytes unchanged"
 	file=$(sed -n 's/^binlog_file = //p' "$info")
 	pos=$(sed -n 's/^binlog_pos = //p' "$info")
 	gtid=$(sed -n 's/^gtid_binlog_pos = //p' "$info")
@@ -221,6 +234,7 @@ stop_writers
 CAUGHT=()
 verify control control
 diag "the control was caught by: ${CAUGHT[*]:-nothing}"
+[ "$VERIFY_ST" -eq 12 ]; ok $? "mysql-quiesce verify calls the control not consistent (exit $VERIFY_ST): $(grep '^FAIL' "$WORK/control.verify" | cut -c1-60 | tr '\n' ';')"
 [ "${#CAUGHT[@]}" -gt 0 ]; ok $? "the negative control (no lock) is caught by the checks (${#CAUGHT[@]} failed)"
 
 done_testing

@@ -1,0 +1,75 @@
+#!/bin/bash
+# mysql-quiesce verify on bad snapshots: each fails with the right line
+# and exit 12 (not consistent) or 13 (could not verify); a good one
+# passes by every path (overlay, --copy, --json, --keep). The proof's
+# cycles are verified in t0400, beside its independent checks.
+. "$(dirname "$0")/lib.sh"
+need sha256sum truncate python3
+
+loop_mount xfs 320 "$WORK/main.img" "$WORK/mnt"
+DATA_AT=$WORK/mnt server_start src
+make_tables
+sql "INSERT INTO t.isam (v) SELECT seq FROM seq_1_to_2000; INSERT INTO t.inno (v) VALUES (1)"
+write_config "$WORK/c.conf"
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+"$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/copy.img"; ok $? "a snapshot to verify"
+mount_copy "$WORK/copy.img" "$WORK/m" nouuid || bail "cannot mount the copy"
+GOOD=$WORK/m/data
+
+vfy() { # vfy ARGS...: run verify; status in ST, output in $WORK/out
+	"$MQ" verify "$@" >"$WORK/out" 2>&1; ST=$?
+}
+# case NAME: a copy of the good snapshot to spoil, in $WORK/NAME
+case_dir() { rm -rf "$WORK/$1"; cp -a "$GOOD" "$WORK/$1"; }
+
+vfy "$GOOD"
+ok $ST "the good snapshot: exit 0"
+grep -q "^consistent$" "$WORK/out" && [ "$(grep -c '^ok' "$WORK/out")" -eq 6 ]; ok $? "six checks, all ok"
+vfy "$GOOD" --json
+python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["consistent"] and d["verified"] and len(d["checks"]) == 6))' "$WORK/out"
+ok $? "--json: one object, consistent, six checks"
+vfy "$GOOD" --copy "$WORK"
+ok $ST "--copy DIR: exit 0 on a full copy"
+grep -q "^ok    layer     a full copy in $WORK/mq-verify" "$WORK/out"; ok $? "and says so"
+[ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ]; ok $? "the copy is removed afterwards"
+vfy "$GOOD" --keep --scratch "$WORK"
+kept=$(sed -n 's/^kept: \([^ ]*\) .*/\1/p' "$WORK/out")
+[ "$ST" -eq 0 ] && [ -s "$kept/error.log" ] && [ -d "$kept/upper" ]; ok $? "--keep keeps the writable layer and the error log ($kept)"
+rm -rf "$kept"
+vfy "$GOOD" --full
+grep -q "^ok    tables    CHECK TABLE clean on [0-9]* tables" "$WORK/out" && [ "$ST" -eq 0 ]; ok $? "--full checks every table"
+
+diag "bad snapshots"
+case_dir noinfo; rm "$WORK/noinfo/binlog_info.txt"
+vfy "$WORK/noinfo"
+[ "$ST" -eq 12 ] && grep -q "^FAIL  info .*binlog_info.txt: No such file or directory: the snapshot does not carry its coordinates" "$WORK/out"
+ok $? "missing info file: exit 12, 'does not carry its coordinates' (got $ST)"
+case_dir trunc
+pos=$(sed -n 's/^binlog_pos = //p' "$WORK/trunc/binlog_info.txt")
+truncate -s $((pos - 100)) "$WORK/trunc/mysql-bin.000001"
+vfy "$WORK/trunc"
+[ "$ST" -eq 12 ] && grep -q "^FAIL  binlog    mysql-bin.000001 is $((pos - 100)) bytes, recorded position $pos (missing: 100 bytes)" "$WORK/out"
+ok $? "truncated binlog: exit 12, the line names 100 bytes missing (got $ST)"
+case_dir crash
+printf 'spoiled' | dd of="$WORK/crash/t/isam.MYI" bs=1 seek=0 conv=notrunc 2>/dev/null
+vfy "$WORK/crash"
+[ "$ST" -eq 12 ] && grep -q '^FAIL  tables    CHECK TABLE failed on 1 of .*`t`.`isam`' "$WORK/out"
+ok $? "a corrupted MyISAM table: exit 12, the table named (got $ST): $(grep '^FAIL' "$WORK/out" | cut -c1-120)"
+case_dir gtid
+sed -i 's/^gtid_binlog_pos = .*/gtid_binlog_pos = 0-1-999/' "$WORK/gtid/binlog_info.txt"
+vfy "$WORK/gtid"
+[ "$ST" -eq 12 ] && grep -q '^FAIL  gtid      recovered @@gtid_binlog_pos ".*", recorded "0-1-999"' "$WORK/out"
+ok $? "a GTID that does not match: exit 12 (got $ST)"
+
+diag "could not verify"
+vfy "$GOOD" --server-binary /nonexistent/mariadbd
+[ "$ST" -eq 13 ] && grep -q "^COULD NOT VERIFY$" "$WORK/out"; ok $? "no server binary: exit 13"
+vfy "$WORK/nonexistent"
+[ "$ST" -eq 13 ] && grep -q "PATH is not a directory" "$WORK/out"; ok $? "a PATH that is not a directory: exit 13"
+vfy "$GOOD" --scratch /proc
+[ "$ST" -eq 13 ] && grep -q "cannot make a private temporary directory" "$WORK/out"; ok $? "a scratch directory that cannot be written: exit 13"
+vfy "$GOOD" --timeout 0
+[ "$ST" -eq 2 ] && grep -q 'timeout "0": not a whole number' "$WORK/out"; ok $? "--timeout 0: exit 2 with the reason"
+vfy; ok $(( ST != 2 )) "no PATH: exit 2"
+
+done_testing
