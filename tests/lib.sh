@@ -68,12 +68,25 @@ server_start() {
 	mkdir -p "$dir"
 	echo "$data" >"$dir/datadir"
 	if [ ! -d "$data/mysql" ]; then
-		mariadb-install-db --no-defaults --user=root \
-			--datadir="$data" --auth-root-authentication-method=socket \
-			--skip-test-db >"$dir/install.log" 2>&1 ||
-			bail "mariadb-install-db failed: $(tail -3 "$dir/install.log")"
+		install_db "$data" "$dir/install.log" || {
+			# once more, saying why: seen once with three suites'
+			# servers on the machine at the same time
+			diag "mariadb-install-db failed, trying once more: $(install_errors "$dir/install.log")"
+			rm -rf "$data"
+			install_db "$data" "$dir/install.log" ||
+				bail "mariadb-install-db failed: $(install_errors "$dir/install.log")"
+		}
 	fi
 	server_run "$dir" "$@"
+}
+
+install_db() { # install_db DATA LOG
+	mariadb-install-db --no-defaults --user=root --datadir="$1" \
+		--auth-root-authentication-method=socket --skip-test-db >"$2" 2>&1
+}
+# install_errors LOG: its ERROR lines, else its last lines, on one line
+install_errors() {
+	{ grep -i 'error' "$1" || tail -5 "$1"; } 2>/dev/null | tail -5 | tr '\n' ' '
 }
 
 # server_run DIR [options...]: start mariadbd on DIR's data directory.
