@@ -52,7 +52,7 @@ SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
       src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
       src/holderctl.c src/lock.c src/log.c src/quiesce.c src/snapshot.c \
       src/plan.c src/state.c src/status.c src/stmt.c src/thaw.c src/util.c \
-      src/verify.c src/window.c src/backend/command.c src/backend/ebs.c \
+      src/verify.c src/window.c src/wiring.c src/backend/command.c src/backend/ebs.c \
       src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
       src/aws/sigv4.c src/aws/xml.c
 OBJ = $(SRC:.c=.o)
@@ -149,6 +149,32 @@ install: mysql-quiesce
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce
 	install -m 0644 man/mysql-quiesce.8 $(DESTDIR)$(MANDIR)/man8/
 
+# Wire the hook for Debian's QEMU guest agent, which starts with none:
+# its config file names the binary as the fsfreeze hook. An existing
+# qemu-ga.conf is never changed; what to add to it is printed instead.
+QGA_CONF ?= $(SYSCONFDIR)/qemu/qemu-ga.conf
+install-qemu:
+	@if [ -e $(DESTDIR)$(QGA_CONF) ]; then \
+		if grep -q '^fsfreeze-hook=$(SBINDIR)/mysql-quiesce$$' $(DESTDIR)$(QGA_CONF); then \
+			echo "$(QGA_CONF) already names $(SBINDIR)/mysql-quiesce"; \
+		else \
+			echo "$(QGA_CONF) exists; not changing it. Add to its [general] section:"; \
+			echo "  fsfreeze-hook=$(SBINDIR)/mysql-quiesce"; exit 1; \
+		fi; \
+	else \
+		install -d $(DESTDIR)$(SYSCONFDIR)/qemu && \
+		printf '# written by make install-qemu (mysql-quiesce)\n[general]\nfsfreeze-hook=%s\n' \
+			$(SBINDIR)/mysql-quiesce >$(DESTDIR)$(QGA_CONF) && \
+		echo "wrote $(QGA_CONF); now: systemctl restart qemu-guest-agent"; \
+	fi
+
+# VMware Tools: a backupScripts.d entry (the legacy names are installed
+# by make install).
+VMW_DIR ?= $(SYSCONFDIR)/vmware-tools/backupScripts.d
+install-vmware:
+	install -d $(DESTDIR)$(VMW_DIR)
+	ln -sf $(SBINDIR)/mysql-quiesce $(DESTDIR)$(VMW_DIR)/50-mysql-quiesce
+
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mysql-quiesce \
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce \
@@ -160,4 +186,4 @@ clean:
 		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe \
 		tests/mysql-quiesce-static
 
-.PHONY: all bench deps check demo fuzz lint lint-cc lint-cppcheck install uninstall clean
+.PHONY: all bench deps check demo fuzz lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean

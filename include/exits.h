@@ -20,6 +20,9 @@ enum {
 	MQ_INCONSISTENT = 12, /* verify: a check failed: not exact */
 	MQ_UNVERIFIED = 13,   /* verify: could not verify (no server
 			       * binary, overlay refused, timeout) */
+	MQ_LASTFAILED = 14,   /* status: the last freeze never held the
+			       * lock (status exits 8 when it was lost or
+			       * expired) */
 };
 
 #endif

@@ -13,6 +13,7 @@
 #include "lock.h"
 #include "state.h"
 #include "util.h"
+#include "wiring.h"
 
 struct priv {
 	const char *name;   /* as information_schema.USER_PRIVILEGES says */
@@ -152,6 +153,8 @@ check_main(const struct config *c)
 		if (dirfd >= 0)
 			close(dirfd);
 	}
+	if (wiring_report() > 0)
+		bad = bad ? bad : MQ_FAIL;
 	if (check_dir_writable("log_file", c->files_log_file) ||
 	    check_dir_writable("binlog_info_file", c->files_binlog_info_file))
 		bad = bad ? bad : MQ_FAIL;

@@ -1,4 +1,7 @@
-/* status.c - what the holder is doing, for people and for scripts. */
+/* status.c - what the holder is doing, or how the last cycle ended,
+ * for people and for scripts. Exit 0 idle, waiting, locked or released
+ * as asked; 8 when the last lock expired or was lost; 14 when the last
+ * freeze never held the lock. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
@@ -116,5 +119,11 @@ status_main(const struct config *c, int json)
 	}
 	if (dirfd >= 0)
 		close(dirfd);
+	/* The last cycle's outcome, kept until the next freeze: whoever
+	 * looks (monitoring, a person) sees a failure a caller hid. */
+	if (r == 0 && (s.phase == PH_EXPIRED || s.phase == PH_LOST))
+		return MQ_LOST;
+	if (r == 0 && s.phase == PH_FAILED)
+		return MQ_LASTFAILED;
 	return MQ_OK;
 }

@@ -1,0 +1,220 @@
+/* wiring.c - which callers are wired to us, and which wirings are
+ * broken: the QEMU guest agent's hook, VMware's script names. For
+ * check: one line each. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "wiring.h"
+
+#define QGA_BIN "/usr/sbin/qemu-ga"
+#define QGA_CONF "/etc/qemu/qemu-ga.conf"
+#define QGA_HOOK "/etc/qemu/fsfreeze-hook"
+#define QGA_HOOK_D "/etc/qemu/fsfreeze-hook.d"
+#define VMW_DIR "/etc/vmware-tools"
+#define VMW_SCRIPTS "/etc/vmware-tools/backupScripts.d"
+
+static char self[PATH_MAX];
+
+/* 1 if path resolves to this program. */
+static int
+is_us(const char *path)
+{
+	char r[PATH_MAX];
+
+	return realpath(path, r) != NULL && strcmp(r, self) == 0;
+}
+
+/* The fsfreeze hook qemu-ga.conf names, into out ("" if none). */
+static void
+conf_hook(char *out, size_t n)
+{
+	char line[PATH_MAX + 64];
+	FILE *f = fopen(QGA_CONF, "re");
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "fsfreeze-hook", 13) == 0 &&
+		    strchr(line, '=') != NULL) {
+			char *v = strchr(line, '=') + 1;
+
+			v += strspn(v, " \t");
+			v[strcspn(v, " \t\r\n")] = '\0';
+			fmt(out, n, "%s", v[0] ? v : QGA_HOOK);
+		}
+	fclose(f);
+}
+
+/* A running qemu-ga's -F hook, into out; 1 if one runs. */
+static int
+running_hook(char *out, size_t n)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+	int found = 0;
+
+	out[0] = '\0';
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL && !found) {
+		char path[300], buf[4096];
+		size_t len, i;
+		FILE *f;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+		    fmt(path, sizeof(path), "/proc/%s/cmdline", e->d_name) == -1 ||
+		    (f = fopen(path, "re")) == NULL)
+			continue;
+		len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		if (len == 0 || strcmp(strrchr(buf, '/') ? strrchr(buf, '/') + 1
+				       : buf, "qemu-ga") != 0)
+			continue;
+		found = 1;
+		for (i = strlen(buf) + 1; i < len; i += strlen(buf + i) + 1) {
+			if (strncmp(buf + i, "-F", 2) == 0)
+				fmt(out, n, "%s", buf[i + 2] ? buf + i + 2 : QGA_HOOK);
+			else if (strncmp(buf + i, "--fsfreeze-hook", 15) == 0)
+				fmt(out, n, "%s", buf[i + 15] == '=' ?
+				    buf + i + 16 : QGA_HOOK);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* Entries of dir that link to us, or are broken; counts bad ones. */
+static int
+scan_dir(const char *dir, const char *who, int *ours)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int bad = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char p[PATH_MAX], t[PATH_MAX];
+		struct stat st;
+		ssize_t l;
+
+		if (e->d_name[0] == '.' ||
+		    fmt(p, sizeof(p), "%s/%s", dir, e->d_name) == -1 ||
+		    lstat(p, &st) == -1)
+			continue;
+		if (S_ISLNK(st.st_mode) && stat(p, &st) == -1) {
+			l = readlink(p, t, sizeof(t) - 1);
+			t[l > 0 ? l : 0] = '\0';
+			printf("FAIL  %s: %s is a dangling link (to %s): the "
+			       "caller skips it without a word\n", who, p, t);
+			bad++;
+			continue;
+		}
+		if (!is_us(p))
+			continue;
+		if (access(p, X_OK) == -1) {
+			printf("FAIL  %s: %s is us but not executable\n", who, p);
+			bad++;
+			continue;
+		}
+		printf("ok    %s: %s runs mysql-quiesce\n", who, p);
+		(*ours)++;
+	}
+	closedir(d);
+	return bad;
+}
+
+static int
+qemu(void)
+{
+	char conf[PATH_MAX], run[PATH_MAX];
+	int bad = 0, ours = 0, up;
+
+	if (access(QGA_BIN, X_OK) == -1)
+		return 0;
+	conf_hook(conf, sizeof(conf));
+	up = running_hook(run, sizeof(run));
+	if (up && run[0] == '\0' && conf[0] == '\0') {
+		printf("FAIL  QEMU agent: qemu-ga runs without a fsfreeze hook: "
+		       "snapshots are crash-consistent, with no coordinates "
+		       "(make install-qemu)\n");
+		return 1;
+	}
+	if (conf[0] == '\0' && run[0] == '\0') {
+		printf("--    QEMU agent: installed, not running, no fsfreeze "
+		       "hook configured (make install-qemu)\n");
+		return 0;
+	}
+	if (run[0] == '\0')
+		fmt(run, sizeof(run), "%s", conf);
+	if (is_us(run)) {
+		printf("ok    QEMU agent: the fsfreeze hook is %s (direct: a "
+		       "failed freeze fails the agent's command)%s\n", run,
+		       up ? "" : "; the agent is not running");
+		return 0;
+	}
+	bad += scan_dir(QGA_HOOK_D, "QEMU agent", &ours);
+	if (strcmp(run, QGA_HOOK) == 0 && ours > 0) {
+		printf("ok    QEMU agent: the stock hook runs us (it ignores our "
+		       "exit status: watch status and the log)\n");
+	} else if (strcmp(run, QGA_HOOK) == 0) {
+		printf("FAIL  QEMU agent: the stock hook runs nothing of ours "
+		       "(link %s/mysql-quiesce, or make install-qemu)\n",
+		       QGA_HOOK_D);
+		bad++;
+	} else {
+		printf("FAIL  QEMU agent: the fsfreeze hook is %s, not "
+		       "mysql-quiesce\n", run);
+		bad++;
+	}
+	return bad;
+}
+
+static int
+vmware(void)
+{
+	static const char *const legacy[] = { "/usr/sbin/pre-freeze-script",
+					      "/usr/sbin/post-thaw-script" };
+	int bad = 0, ours = 0;
+	size_t i;
+
+	if (access(VMW_DIR, F_OK) == -1)
+		return 0;
+	for (i = 0; i < ARRAY_LEN(legacy); i++) {
+		struct stat st;
+
+		if (lstat(legacy[i], &st) == -1)
+			continue;
+		if (is_us(legacy[i])) {
+			printf("ok    VMware: %s runs mysql-quiesce\n", legacy[i]);
+			ours++;
+		} else {
+			printf("FAIL  VMware: %s is not mysql-quiesce (another "
+			       "tool's, or a dangling link)\n", legacy[i]);
+			bad++;
+		}
+	}
+	bad += scan_dir(VMW_SCRIPTS, "VMware", &ours);
+	if (ours == 0 && bad == 0)
+		printf("--    VMware: %s exists but nothing runs mysql-quiesce "
+		       "(make install, or make install-vmware)\n", VMW_DIR);
+	return bad;
+}
+
+int
+wiring_report(void)
+{
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	self[l > 0 ? l : 0] = '\0';
+	return qemu() + vmware();
+}

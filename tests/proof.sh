@@ -1,0 +1,160 @@
+# tests/proof.sh - sourced after lib.sh by the proof tests (t0400, t1000):
+# a MariaDB data directory on a loop-mounted XFS image, four writers
+# moving money in InnoDB and MyISAM, and the checks that a copy of the
+# image recovers consistent at exactly its recorded coordinates.
+need mariadb-binlog cp
+
+ACCOUNTS=100
+START_BAL=1000
+TOTAL=$((ACCOUNTS * START_BAL))
+
+loop_mount xfs 320 "$WORK/main.img" "$WORK/mnt"
+DATA_AT=$WORK/mnt server_start src --binlog-format=ROW --sync-binlog=1 \
+	--innodb-flush-log-at-trx-commit=1
+SRC_SOCK=$SOCK
+IMG_MNT=$WORK/mnt
+
+sql "CREATE DATABASE bank;
+     CREATE TABLE bank.acct_i (id INT PRIMARY KEY, bal INT NOT NULL) ENGINE=InnoDB;
+     CREATE TABLE bank.acct_m (id INT PRIMARY KEY, bal INT NOT NULL) ENGINE=MyISAM;
+     CREATE TABLE bank.log_i (id BIGINT PRIMARY KEY, a INT, b INT, amt INT) ENGINE=InnoDB;
+     CREATE TABLE bank.log_m (id BIGINT PRIMARY KEY, a INT, b INT, amt INT) ENGINE=MyISAM;
+     INSERT INTO bank.acct_i SELECT seq, $START_BAL FROM bank.seq_1_to_$ACCOUNTS;
+     INSERT INTO bank.acct_m SELECT seq, $START_BAL FROM bank.seq_1_to_$ACCOUNTS;" ||
+	bail "cannot create the bank"
+
+# writer N: transfers until $WORK/stop exists, through one connection.
+# Both engines' transfers are single UPDATE statements (rows locked in
+# index order: no deadlocks), each followed by its log row.
+writer() {
+	local n=$1 i=0 a b amt id
+	while [ ! -e "$WORK/stop" ]; do
+		i=$((i + 1))
+		a=$((RANDOM % ACCOUNTS + 1)); b=$((RANDOM % ACCOUNTS + 1))
+		[ "$a" -eq "$b" ] && continue
+		amt=$((RANDOM % 50 + 1)); id=$((ROUND * 100000000 + n * 10000000 + i))
+		if [ $((i % 2)) -eq 0 ]; then
+			echo "START TRANSACTION;
+UPDATE bank.acct_i SET bal = bal + IF(id = $a, -$amt, $amt) WHERE id IN ($a, $b);
+INSERT INTO bank.log_i VALUES ($id, $a, $b, $amt); COMMIT;"
+		else
+			echo "UPDATE bank.acct_m SET bal = bal + IF(id = $a, -$amt, $amt) WHERE id IN ($a, $b);
+INSERT INTO bank.log_m VALUES ($id, $a, $b, $amt);"
+		fi
+	done | mariadb --no-defaults -S "$SRC_SOCK" -uroot
+	echo $? >"$WORK/writer.$n.exit"
+}
+
+ROUND=0
+start_writers() {
+	ROUND=$((ROUND + 1))
+	rm -f "$WORK/stop" "$WORK"/writer.*.exit
+	WRITERS=()
+	for n in 1 2 3 4; do writer $n & WRITERS+=($!); done
+	# let them get going
+	wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SRC_SOCK' -uroot -N -e 'SELECT COUNT(*) FROM bank.log_i') -gt 20 ]"
+}
+
+stop_writers() {
+	touch "$WORK/stop"
+	wait "${WRITERS[@]}"
+	local n bad=0
+	for n in 1 2 3 4; do
+		[ "$(cat "$WORK/writer.$n.exit" 2>/dev/null)" = 0 ] || bad=1
+	done
+	ok $bad "all four writers ran without an error"
+}
+
+# snapshot NAME: FIFREEZE the data filesystem, copy the image, FITHAW.
+snapshot() {
+	fsfreeze -f "$IMG_MNT" || return 1
+	cp --sparse=always "$WORK/main.img" "$WORK/$1.img"
+	local st=$?
+	fsfreeze -u "$IMG_MNT" || return 1
+	return $st
+}
+
+# binlog_xfers DATA FILE POS: the transfer ids logged in the binary logs
+# of DATA up to FILE:POS, sorted.
+binlog_xfers() {
+	local data=$1 last=$2 pos=$3 f
+	while read -r f; do
+		f=$(basename "$f")
+		if [ "$f" = "$last" ]; then
+			mariadb-binlog --no-defaults --base64-output=DECODE-ROWS \
+				--verbose --stop-position="$pos" "$data/$f"
+			break
+		fi
+		mariadb-binlog --no-defaults --base64-output=DECODE-ROWS --verbose "$data/$f"
+	done <"$data/mysql-bin.index" |
+		awk '/^### INSERT INTO `bank`.`log_[im]`/ { want = 1; next }
+		     want && /^###   @1=/ { sub(/^###   @1=/, ""); print; want = 0 }' |
+		sort -n
+}
+
+# verify NAME MODE: check the copy NAME.img. MODE "assert" makes every
+# check a test; "control" only counts failed checks into CAUGHT.
+verify() {
+	local name=$1 mode=$2 m=$WORK/m-$1 dir=$WORK/r-$1
+	local file pos gtid size st
+	check() {
+		local s=$1; shift
+		if [ "$mode" = assert ]; then ok "$s" "$name: $*"
+		elif [ "$s" -ne 0 ]; then CAUGHT+=("$*"); fi
+	}
+	mount_copy "$WORK/$name.img" "$m" nouuid; check $? "the copy mounts"
+	local data=$m/data info=$m/data/binlog_info.txt
+	[ "$mode" = control ] && info=$WORK/control.info
+	# mysql-quiesce verify first, on the untouched copy; the checks
+	# below are independent of it, so each checks the other
+	local sum1 sum2 vst
+	sum1=$(find "$data" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+	"$MQ" verify "$data" --info "$info" >"$WORK/$name.verify" 2>&1; vst=$?
+	sum2=$(find "$data" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+	if [ "$mode" = assert ]; then
+		ok $vst "$name: mysql-quiesce verify says consistent ($(grep -c '^ok' "$WORK/$name.verify") checks)"
+		[ "$vst" -eq 0 ] || sed 's/^/# /' "$WORK/$name.verify"
+	else
+		VERIFY_ST=$vst
+	fi
+	[ "$sum1" = "$sum2" ]; check $? "verify left the snapshot's bytes unchanged"
+	file=$(sed -n 's/^binlog_file = //p' "$info")
+	pos=$(sed -n 's/^binlog_pos = //p' "$info")
+	gtid=$(sed -n 's/^gtid_binlog_pos = //p' "$info")
+	[ -n "$file" ] && [ -n "$pos" ]; check $? "the snapshot carries its coordinates ($file:$pos)"
+	size=$(stat -c %s "$data/$file" 2>/dev/null)
+	[ "$size" = "$pos" ]; check $? "binlog $file is exactly the recorded size ($size = $pos)"
+	binlog_xfers "$data" "$file" "$pos" >"$WORK/$name.binlog"
+
+	mkdir -p "$dir"; echo "$data" >"$dir/datadir"
+	server_run "$dir" --binlog-format=ROW
+	sql "SELECT id FROM bank.log_i UNION ALL SELECT id FROM bank.log_m" | sort -n >"$WORK/$name.rows"
+	XFERS=$(wc -l <"$WORK/$name.rows")
+	[ "$XFERS" -gt 0 ] && cmp -s "$WORK/$name.rows" "$WORK/$name.binlog"
+	check $? "the $XFERS transfers in the copy are exactly those in the binlog up to the position ($(wc -l <"$WORK/$name.binlog") there)"
+	[ "$(sql 'SELECT SUM(bal) FROM bank.acct_i')" = "$TOTAL" ]; check $? "InnoDB balances still sum to $TOTAL"
+	[ "$(sql 'SELECT SUM(bal) FROM bank.acct_m')" = "$TOTAL" ]; check $? "MyISAM balances still sum to $TOTAL"
+	st=$(sql "CHECK TABLE bank.acct_i, bank.acct_m, bank.log_i, bank.log_m" |
+		awk -F'\t' '$3 == "error" || ($3 == "status" && $4 != "OK") { bad = 1 } END { print bad + 0 }')
+	[ "$st" = 0 ]; check $? "CHECK TABLE is clean on all four tables"
+	[ "$(sql 'SELECT @@gtid_binlog_pos')" = "$gtid" ]; check $? "the recovered @@gtid_binlog_pos equals the recorded GTID ($gtid)"
+	server_stop "$dir"
+	umount "$m"
+}
+
+# verify_cycles PREFIX LABEL N: verify copies PREFIX-1..N, report how
+# many held and how many transfers each covered.
+verify_cycles() {
+	local prefix=$1 label=$2 n=$3 k held=0 failed_before
+	for k in $(seq 1 "$n"); do
+		failed_before=$nfail
+		SOCK=$SRC_SOCK
+		verify "$prefix-$k" assert
+		[ "$nfail" -eq "$failed_before" ] && held=$((held + 1))
+		diag "$label cycle $k: $XFERS transfers covered"
+		SOCK=$SRC_SOCK
+	done
+	diag "$label: $held of $n cycles held"
+	[ "$held" -eq "$n" ]; ok $? "$label: every cycle held ($held of $n)"
+}
+
