@@ -149,6 +149,15 @@ install: mysql-quiesce
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce
 	install -m 0644 man/mysql-quiesce.8 $(DESTDIR)$(MANDIR)/man8/
 
+# make deb: the Debian package (debian/), built from a scratch copy of
+# the tracked files in DEB_DIR so that the checkout stays clean; the
+# .deb lands in DEB_DIR.
+DEB_DIR ?= /tmp/mysql-quiesce-deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/mysql-quiesce-$(VERSION)
+	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)/mysql-quiesce-$(VERSION)
+	cd $(DEB_DIR)/mysql-quiesce-$(VERSION) && dpkg-buildpackage -us -uc -b
+
 # Wire the hook for Debian's QEMU guest agent, which starts with none:
 # its config file names the binary as the fsfreeze hook. An existing
 # qemu-ga.conf is never changed; what to add to it is printed instead.
@@ -186,4 +195,4 @@ clean:
 		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe \
 		tests/mysql-quiesce-static
 
-.PHONY: all bench deps check demo fuzz lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean
+.PHONY: all bench deb deps check demo fuzz lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean

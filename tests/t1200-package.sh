@@ -1,0 +1,63 @@
+#!/bin/bash
+# The Debian package: built with dpkg-buildpackage from debian/, lintian
+# without an error or an unjustified warning, installed with dpkg -i on
+# this machine, its check and a freeze/thaw through the installed hook
+# names against the test server, then purged, leaving nothing behind.
+. "$(dirname "$0")/lib.sh"
+need dpkg-buildpackage dpkg-deb lintian dpkg git
+
+dpkg -s mysql-quiesce >/dev/null 2>&1 && bail "mysql-quiesce is installed as a package already: not touching it"
+for f in /usr/sbin/mysql-quiesce /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce; do
+	[ -e "$f" ] && bail "$f exists (make install?): the package test would replace it"
+done
+server_start s1
+make_tables
+write_config "$WORK/c.conf"
+
+DEB=$WORK/deb
+make -s -C "$TOP" deb DEB_DIR="$DEB" >"$WORK/build.log" 2>&1; st=$?
+ok $st "dpkg-buildpackage -us -uc -b builds it"
+[ "$st" -eq 0 ] || { tail -20 "$WORK/build.log" | sed 's/^/# /'; bail "no package"; }
+pkg=$(ls "$DEB"/mysql-quiesce_*_*.deb)
+dpkg-deb -c "$pkg" >"$WORK/contents"
+for f in usr/sbin/mysql-quiesce usr/sbin/pre-freeze-script usr/sbin/post-thaw-script \
+	usr/sbin/pre-freeze-mysql-lock etc/logrotate.d/mysql-quiesce usr/lib/tmpfiles.d/mysql-quiesce.conf \
+	usr/share/man/man8/mysql-quiesce.8.gz usr/share/doc/mysql-quiesce/README.md.gz; do
+	grep -q " \./$f\( \|$\)" "$WORK/contents"; ok $? "the package has /$f"
+done
+grep -q '^-rw------- root/root .* \./etc/mysql-quiesce\.conf$' "$WORK/contents"; ok $? "/etc/mysql-quiesce.conf is root's, mode 0600"
+dpkg-deb -e "$pkg" "$WORK/ctl"
+grep -qx /etc/mysql-quiesce.conf "$WORK/ctl/conffiles"; ok $? "and a conffile"
+dpkg-deb -f "$pkg" Depends | grep -q 'libmariadb3 (>= .*libcurl4'; ok $? "its dependencies come from dh_shlibdeps ($(dpkg-deb -f "$pkg" Depends))"
+lintian --fail-on error,warning "$DEB"/mysql-quiesce_*.changes >"$WORK/lintian" 2>&1
+ok $? "lintian: no error, no warning that is not justified in debian/ ($(grep -c '^[EW]:' "$WORK/lintian"))"
+grep '^[EW]:' "$WORK/lintian" | sed 's/^/# /'
+
+dpkg -i "$pkg" >"$WORK/install.log" 2>&1; ok $? "dpkg -i installs it"
+[ "$(readlink /usr/sbin/pre-freeze-script)" = mysql-quiesce ] && [ "$(stat -c %a /etc/mysql-quiesce.conf)" = 600 ]
+ok $? "the hook names and the 0600 config are in place"
+/usr/sbin/mysql-quiesce --version | grep -q "(shared)"; ok $? "the installed binary links the shared libraries"
+MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/mysql-quiesce check >"$WORK/out" 2>&1
+ok $? "the installed mysql-quiesce check: ready"
+MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/pre-freeze-script freeze; ok $? "the installed pre-freeze-script freezes"
+cannot_write && phase_is locked; ok $? "the lock is held"
+pid=$(state_field pid)
+[ "$(readlink /proc/$pid/exe)" = /usr/sbin/mysql-quiesce ]; ok $? "by the installed binary's holder"
+MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/post-thaw-script thaw; ok $? "the installed post-thaw-script thaws"
+can_write && no_holder; ok $? "released"
+/usr/sbin/mysql-quiesce status >/dev/null 2>&1; st=$?
+ok $(( st != 0 && st != 3 )) "status with the installed sample config runs (exit $st)"
+echo "2026-01-01T00:00:00.000+00:00 [1] freeze INFO a line" >>/var/log/mysql-quiesce.log
+
+dpkg --purge mysql-quiesce >"$WORK/purge.log" 2>&1; ok $? "dpkg --purge removes it"
+left=""
+for f in /usr/sbin/mysql-quiesce /usr/sbin/pre-freeze-script /usr/sbin/post-thaw-script \
+	/usr/sbin/pre-freeze-mysql-lock /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce \
+	/usr/lib/tmpfiles.d/mysql-quiesce.conf /usr/share/man/man8/mysql-quiesce.8.gz \
+	/usr/share/doc/mysql-quiesce /var/log/mysql-quiesce.log /run/mysql-quiesce; do
+	[ -e "$f" ] || [ -L "$f" ] && left="$left $f"
+done
+[ -z "$left" ]; ok $? "nothing is left behind:${left:- nothing}"
+! dpkg -s mysql-quiesce >/dev/null 2>&1; ok $? "dpkg no longer knows it"
+
+done_testing
