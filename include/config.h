@@ -33,6 +33,7 @@
 	X(files, run_dir, STR, "/run/mysql-quiesce", 0, 0, NULL)            \
 	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, NULL)   \
 	X(files, binlog_info_file, STR, "", 0, 0, NULL)                    \
+	X(files, metrics_file, STR, "", 0, 0, NULL)                        \
 	X(snapshot, timeout, NUM, "0", 0, 86400, NULL)                     \
 	X(snapshot, proc_root, STR, "/proc", 0, 0, NULL)                    \
 	X(snapshot, sys_root, STR, "/sys", 0, 0, NULL)                     \

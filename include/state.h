@@ -32,6 +32,9 @@ struct state {
 	unsigned long long binlog_pos;
 	char gtid[4096];
 	char reason[256];        /* why it ended, one line */
+	int attempts;            /* lock attempts of the freeze (0: unknown) */
+	int64_t freeze_ms;       /* from freeze's start to the lock held */
+	char flavor[32];         /* MariaDB, MySQL, Percona Server */
 };
 
 #define STATE_FILE "state"

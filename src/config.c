@@ -210,9 +210,11 @@ relations(const struct config *c, char *err, size_t n)
 	if (c->files_run_dir[0] != '/' || c->files_log_file[0] == '\0' ||
 	    (c->files_log_file[0] != '/') ||
 	    (c->files_binlog_info_file[0] != '\0' &&
-	     c->files_binlog_info_file[0] != '/')) {
-		fmt(err, n, "run_dir, log_file and binlog_info_file must be "
-		    "absolute paths");
+	     c->files_binlog_info_file[0] != '/') ||
+	    (c->files_metrics_file[0] != '\0' &&
+	     c->files_metrics_file[0] != '/')) {
+		fmt(err, n, "run_dir, log_file, binlog_info_file and "
+		    "metrics_file must be absolute paths");
 		return -1;
 	}
 	if (c->snapshot_timeout != 0 &&

@@ -3,18 +3,42 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "event.h"
 #include "log.h"
+#include "metrics.h"
 #include "quiesce.h"
+#include "state.h"
 #include "util.h"
 #include "verbs.h"
+
+/* The failed cycle for the metrics: the holder's record of it, or, if
+ * it made none (it never started), one made of f. */
+static void
+record_failure(const struct config *c, const struct failure *f)
+{
+	struct state s;
+	char err[300];
+	int dfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+
+	if (dfd < 0 || state_read(dfd, &s, err, sizeof(err)) != 0 ||
+	    s.phase != PH_FAILED) {
+		state_init(&s);
+		s.phase = PH_FAILED;
+		sanitize(s.reason, sizeof(s.reason), f->why);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	metrics_write(c, &s);
+}
 
 /* A freeze that will not hold a lock: fail, or proceed loudly. */
 static int
 give_up(const struct config *c, const struct failure *f)
 {
 	log_err("freeze failed: %s", f->why);
+	record_failure(c, f);
 	if (f->code == MQ_ABORTED || strcmp(c->lock_on_failure, "proceed") != 0)
 		return f->code;
 	log_err("on_failure = proceed: returning success WITHOUT a lock; this "

@@ -14,6 +14,7 @@
 #include "holder.h"
 #include "lock.h"
 #include "log.h"
+#include "metrics.h"
 #include "state.h"
 #include "util.h"
 
@@ -39,6 +40,7 @@ struct holder {
 	struct db d;
 	struct state st;
 	int dirfd, sigfd, pipefd;
+	int64_t t0; /* mono ms freeze began, from "go" (0: unknown) */
 };
 
 static void
@@ -152,6 +154,9 @@ finish(struct holder *h, enum phase ph, const char *reason)
 		sanitize(h->st.reason, sizeof(h->st.reason), reason);
 	if (state_write(h->dirfd, &h->st) == -1)
 		log_err("cannot write state: %s", strerror(errno));
+	/* released: no thaw may come after an expiry or a loss */
+	if (ph == PH_EXPIRED || ph == PH_LOST)
+		metrics_write(h->c, &h->st);
 	if (ph == PH_LOST)
 		log_err("lock lost after %lld ms: %s", (long long)h->st.blocked_ms,
 			h->st.reason);
@@ -174,6 +179,8 @@ take(struct holder *h)
 			    h->d.err);
 	h->st.locked_mono = mono_ms();
 	h->st.locked_at = real_ms();
+	if (h->t0 > 0 && h->t0 <= h->st.locked_mono)
+		h->st.freeze_ms = h->st.locked_mono - h->t0;
 	h->st.expires_at = h->st.locked_at + h->c->lock_max_lock_time * 1000;
 	if (sig_take(h->sigfd, NULL) != 0) {
 		lock_release(&h->d, h->m);
@@ -271,9 +278,16 @@ await_go(struct holder *h)
 		len += (size_t)n;
 		buf[len] = '\0';
 		if ((nl = strchr(buf, '\n')) != NULL) {
+			char name[32];
+			long long t0 = 0;
+			int tries = 0;
+
 			*nl = '\0';
-			return strncmp(buf, "go ", 3) == 0 ?
-			       lock_by_name(buf + 3) : NULL;
+			if (sscanf(buf, "go %31s %d %lld", name, &tries, &t0) < 1)
+				return NULL;
+			h->st.attempts = tries;
+			h->t0 = t0;
+			return lock_by_name(name);
 		}
 		if (len == sizeof(buf) - 1)
 			return NULL;
@@ -306,6 +320,7 @@ holder_main(const struct config *c)
 	/* Connected: the password is not needed again in this process. */
 	db_forget_password(&h.d, c);
 	h.st.conn_id = h.d.id;
+	fmt(h.st.flavor, sizeof(h.st.flavor), "%s", db_flavor_name(h.d.flavor));
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if (state_write(h.dirfd, &h.st) == -1)
 		return fail_errno(&h, "cannot write state");

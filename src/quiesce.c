@@ -17,6 +17,7 @@
 #include "event.h"
 #include "holder.h"
 #include "lock.h"
+#include "metrics.h"
 #include "log.h"
 #include "quiesce.h"
 #include "state.h"
@@ -345,7 +346,8 @@ report_locked(struct cycle *y, int64_t t0, int attempts, struct state *s)
 
 /* One attempt: send go, wait for ready. 1 ready, 0 failed, -1 signal. */
 static int
-attempt(struct cycle *y, int64_t deadline, struct failure *f)
+attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
+	struct failure *f)
 {
 	char go[64];
 	int64_t limit;
@@ -356,7 +358,9 @@ attempt(struct cycle *y, int64_t deadline, struct failure *f)
 		y->retry = 0;
 		return 0;
 	}
-	fmt(go, sizeof(go), "go %s\n", y->m->name);
+	/* the method, this attempt's number, and when freeze began (on
+	 * CLOCK_MONOTONIC, which the holder shares) for the record */
+	fmt(go, sizeof(go), "go %s %d %lld\n", y->m->name, n, (long long)t0);
 	/* If it is already gone, await reads why. */
 	(void)write_all(y->rfd, go, strlen(go));
 	limit = mono_ms() + y->c->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
@@ -395,7 +399,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		if ((r = window_wait(&y.d, c, y.waits, sigfd, deadline, f)) !=
 		    MQ_OK)
 			break;
-		r = attempt(&y, deadline, f);
+		r = attempt(&y, n, t0, deadline, f);
 		if (r == 1) {
 			close(y.rfd);
 			y.rfd = -1;
@@ -512,5 +516,7 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 	if (state_write(rd.dirfd, s) == -1)
 		log_warn("cannot write state: %s", strerror(errno));
 	rundir_leave(&rd);
+	/* released, or it never was held: nothing is locked now */
+	metrics_write(c, s);
 	return r;
 }

@@ -242,12 +242,14 @@ state_format(const struct state *s, char *buf, size_t n)
 		   "conn_id=%lu\nuser=%s\nmethod=%s\nlocked_at=%lld\n"
 		   "locked_mono=%lld\nexpires_at=%lld\nreleased_at=%lld\n"
 		   "blocked_ms=%lld\nbinlog_file=%s\nbinlog_pos=%llu\n"
-		   "gtid=%s\nreason=%s\nend=1\n",
+		   "gtid=%s\nreason=%s\nattempts=%d\nfreeze_ms=%lld\n"
+		   "flavor=%s\nend=1\n",
 		   phase_name(s->phase), s->thawed, (int)s->pid, s->start_time,
 		   s->conn_id, user, s->method, (long long)s->locked_at,
 		   (long long)s->locked_mono, (long long)s->expires_at,
 		   (long long)s->released_at, (long long)s->blocked_ms, file,
-		   s->binlog_pos, s->gtid, reason);
+		   s->binlog_pos, s->gtid, reason, s->attempts,
+		   (long long)s->freeze_ms, s->flavor);
 }
 
 int
@@ -292,6 +294,9 @@ static const struct key keys[] = {
 	{ "binlog_pos", S_NUM(binlog_pos), 0, (long long)1 << 62 },
 	{ "gtid", S_STR(gtid), 0, 0 },
 	{ "reason", S_STR(reason), 0, 0 },
+	{ "attempts", S_NUM(attempts), 0, 1000000 },
+	{ "freeze_ms", S_NUM(freeze_ms), 0, (long long)1 << 62 },
+	{ "flavor", S_STR(flavor), 0, 0 },
 	{ "end", K_NUM, 0, 0, 1, 1 },
 };
 
