@@ -46,6 +46,10 @@ int write_atomic(int dirfd, const char *name, const char *data, size_t len,
  * 22) and its state letter; 0, or -1 if the process is gone. */
 int proc_stat(pid_t pid, unsigned long long *start, char *state);
 
+/* Print "key":"value" to stdout, the value JSON-escaped, then after
+ * (",", "}\n", ...). */
+void json_field(const char *key, const char *v, const char *after);
+
 /* ISO-8601 local time with milliseconds and offset, from real ms. */
 void iso_time(char *buf, size_t n, int64_t ms);
 

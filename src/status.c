@@ -13,22 +13,6 @@
 #include "util.h"
 
 static void
-json_str(const char *key, const char *v, int last)
-{
-	printf("\"%s\":\"", key);
-	for (; *v != '\0'; v++) {
-		unsigned char ch = (unsigned char)*v;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	printf("\"%s", last ? "}\n" : ",");
-}
-
-static void
 when(char *buf, size_t n, int64_t ms)
 {
 	if (ms == 0)
@@ -46,19 +30,19 @@ print_json(const struct state *s, int alive)
 	when(expires, sizeof(expires), s->expires_at);
 	when(released, sizeof(released), s->released_at);
 	printf("{");
-	json_str("phase", phase_name(s->phase), 0);
+	json_field("phase", phase_name(s->phase), ",");
 	printf("\"holder_alive\":%s,\"pid\":%d,\"thawed\":%s,\"conn_id\":%lu,",
 	       alive ? "true" : "false", (int)s->pid,
 	       s->thawed ? "true" : "false", s->conn_id);
-	json_str("method", s->method, 0);
-	json_str("locked_at", s->locked_at ? locked : "", 0);
-	json_str("expires_at", s->expires_at ? expires : "", 0);
-	json_str("released_at", s->released_at ? released : "", 0);
+	json_field("method", s->method, ",");
+	json_field("locked_at", s->locked_at ? locked : "", ",");
+	json_field("expires_at", s->expires_at ? expires : "", ",");
+	json_field("released_at", s->released_at ? released : "", ",");
 	printf("\"blocked_ms\":%lld,", (long long)s->blocked_ms);
-	json_str("binlog_file", s->binlog_file, 0);
+	json_field("binlog_file", s->binlog_file, ",");
 	printf("\"binlog_pos\":%llu,", s->binlog_pos);
-	json_str("gtid", s->gtid, 0);
-	json_str("reason", s->reason, 1);
+	json_field("gtid", s->gtid, ",");
+	json_field("reason", s->reason, "}\n");
 }
 
 static void

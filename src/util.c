@@ -206,3 +206,19 @@ iso_time(char *buf, size_t n, int64_t ms)
 	/* %z gives +0100; ISO-8601 extended form wants +01:00. */
 	fmt(buf, n, "%s.%03d%.3s:%s", date, (int)(ms % 1000), zone, zone + 3);
 }
+
+void
+json_field(const char *key, const char *v, const char *after)
+{
+	printf("\"%s\":\"", key);
+	for (; *v != '\0'; v++) {
+		unsigned char ch = (unsigned char)*v;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	printf("\"%s", after);
+}

@@ -450,49 +450,43 @@ squeeze(char *s)
 	*w = '\0';
 }
 
+/* Check NAME: the recovered @@VAR equals the recorded GTID set. */
+static void
+same_gtid(struct verify *v, const char *name, const char *var,
+	  const char *recorded)
+{
+	char got[8192], want[4096], sql[64];
+
+	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
+	if (one(&v->d, sql, got, sizeof(got)) == NULL) {
+		cannot(v, name, v->d.err);
+		return;
+	}
+	fmt(want, sizeof(want), "%s", recorded);
+	squeeze(got);
+	squeeze(want);
+	add(v, strcmp(got, want) == 0, name, "recovered @@%s \"%s\", recorded "
+	    "\"%s\"", var, got, want);
+}
+
 static void
 check_gtid(struct verify *v)
 {
-	char got[8192], want[sizeof(v->gtid)];
-	int maria = v->d.flavor == FL_MARIADB;
-
-	if (!v->has_info)
-		return;
-	if (one(&v->d, maria ? "SELECT @@GLOBAL.gtid_binlog_pos" :
-		"SELECT @@GLOBAL.gtid_executed", got, sizeof(got)) == NULL) {
-		cannot(v, "gtid", v->d.err);
-		return;
-	}
-	fmt(want, sizeof(want), "%s", v->gtid);
-	squeeze(got);
-	squeeze(want);
-	add(v, strcmp(got, want) == 0, "gtid", "recovered %s \"%s\", recorded "
-	    "\"%s\"", maria ? "@@gtid_binlog_pos" : "@@gtid_executed", got,
-	    want);
+	if (v->has_info)
+		same_gtid(v, "gtid", v->d.flavor == FL_MARIADB ?
+			  "gtid_binlog_pos" : "gtid_executed", v->gtid);
 }
 
 static void
 check_replica(struct verify *v)
 {
-	char got[8192], want[sizeof(v->slave_pos)];
-
 	if (v->nchan <= 0)
 		return;
-	if (v->d.flavor != FL_MARIADB || v->slave_pos[0] == '\0') {
+	if (v->d.flavor != FL_MARIADB || v->slave_pos[0] == '\0')
 		add(v, 1, "replica", "%d channel%s recorded with the executed "
 		    "source position", v->nchan, v->nchan == 1 ? "" : "s");
-		return;
-	}
-	if (one(&v->d, "SELECT @@GLOBAL.gtid_slave_pos", got, sizeof(got)) ==
-	    NULL) {
-		cannot(v, "replica", v->d.err);
-		return;
-	}
-	fmt(want, sizeof(want), "%s", v->slave_pos);
-	squeeze(got);
-	squeeze(want);
-	add(v, strcmp(got, want) == 0, "replica", "recovered @@gtid_slave_pos "
-	    "\"%s\", recorded \"%s\"", got, want);
+	else
+		same_gtid(v, "replica", "gtid_slave_pos", v->slave_pos);
 }
 
 /* CHECK TABLE on every non-transactional table (--full: every table). */
@@ -590,22 +584,6 @@ cleanup(struct verify *v)
 	}
 }
 
-static void
-json_str(const char *k, const char *s, const char *after)
-{
-	printf("\"%s\":\"", k);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	printf("\"%s", after);
-}
-
 static int
 report(const struct verify *v)
 {
@@ -615,19 +593,21 @@ report(const struct verify *v)
 		bad += !v->c[i].ok;
 	if (v->json) {
 		printf("{");
-		json_str("path", v->path, ",");
+		json_field("path", v->path, ",");
 		printf("\"consistent\":%s,\"verified\":%s,\"checks\":[",
 		       bad ? "false" : "true", v->unverified ? "false" : "true");
 		for (i = 0; i < v->n; i++) {
 			printf("{");
-			json_str("check", v->c[i].name, ",");
+			json_field("check", v->c[i].name, ",");
 			printf("\"ok\":%s,", v->c[i].ok ? "true" : "false");
-			json_str("detail", v->c[i].detail, i + 1 < v->n ? "}," :
-				 "}");
+			json_field("detail", v->c[i].detail, i + 1 < v->n ?
+				   "}," : "}");
 		}
 		printf("]");
-		if (v->keep)
-			json_str(",\"kept\"", v->tmp, "");
+		if (v->keep) {
+			printf(",");
+			json_field("kept", v->tmp, "");
+		}
 		printf("}\n");
 	} else {
 		for (i = 0; i < v->n; i++)

@@ -65,7 +65,7 @@ bad_config long-password "[mysql]\npassword = a${long:0:211}\n" "line 2: longer 
 printf '[mysql]\npassword = ab\0cd\n' >"$WORK/nul.conf"; chmod 600 "$WORK/nul.conf"
 "$BIN/pre-freeze-script" -c "$WORK/nul.conf" freeze 2>"$WORK/err"; st=$?
 [ "$st" -eq 3 ] && grep -q "line 2: holds a NUL byte" "$WORK/err"; ok $? "a NUL byte in a value: exit 3, line 2 named"
-bad_config relative-log "[files]\nlog_file = mq.log\n" "run_dir, log_file and binlog_info_file must be absolute paths"
+bad_config relative-log "[files]\nlog_file = mq.log\n" "run_dir, log_file, binlog_info_file and metrics_file must be absolute paths"
 bad_config relative-info "[files]\nbinlog_info_file = data/binlog_info.txt\n" "must be absolute paths"
 
 # defaults_file gets the config file's rules, and so does what it includes.

@@ -177,20 +177,29 @@ map_device(const struct snapctx *x, const char *dev, struct failure *f)
 	return -1;
 }
 
+/* A read-only call before the lock: retried on throttling and 5xx. */
+static int
+ask(const struct snapctx *x, const char *action, const char *params,
+    struct xnode **r, struct failure *f)
+{
+	char code[64];
+
+	return ec2_call(&eb.e, action, params, EC2_RETRY_THROTTLE |
+			EC2_RETRY_5XX, bound(x, 0), x->sigfd, r, code,
+			sizeof(code), f);
+}
+
 /* The instance's root device and Name tag; its attached volumes. */
 static int
 describe(const struct snapctx *x, struct failure *f)
 {
-	char params[512], code[64];
+	char params[512];
 	struct xnode *r, *it, *t;
 	int rc;
 
 	params[0] = '\0';
 	form_add(params, sizeof(params), "InstanceId.1", eb.instance);
-	rc = ec2_call(&eb.e, "DescribeInstances", params, EC2_RETRY_THROTTLE |
-		      EC2_RETRY_5XX, bound(x, 0), x->sigfd, &r, code,
-		      sizeof(code), f);
-	if (rc != MQ_OK)
+	if ((rc = ask(x, "DescribeInstances", params, &r, f)) != MQ_OK)
 		return rc;
 	it = xml_find(r, "instancesSet");
 	it = xml_child(it, "item");
@@ -211,10 +220,7 @@ describe(const struct snapctx *x, struct failure *f)
 	form_add(params, sizeof(params), "Filter.1.Name",
 		 "attachment.instance-id");
 	form_add(params, sizeof(params), "Filter.1.Value.1", eb.instance);
-	rc = ec2_call(&eb.e, "DescribeVolumes", params, EC2_RETRY_THROTTLE |
-		      EC2_RETRY_5XX, bound(x, 0), x->sigfd, &r, code,
-		      sizeof(code), f);
-	if (rc != MQ_OK)
+	if ((rc = ask(x, "DescribeVolumes", params, &r, f)) != MQ_OK)
 		return rc;
 	eb.natt = 0;
 	for (it = xml_child(xml_find(r, "volumeSet"), "item"); it;
