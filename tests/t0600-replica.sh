@@ -103,6 +103,19 @@ sibling_lines() {
 }
 
 cp --sparse=always "$WORK/copy.img" "$WORK/copy2.img" || bail "cannot copy the image"
+cp --sparse=always "$WORK/copy.img" "$WORK/copy3.img" || bail "cannot copy the image"
+
+# mysql-quiesce verify on the replica's snapshot: its replica check
+mount_copy "$WORK/copy3.img" "$WORK/m-verify" nouuid || bail "cannot mount copy3"
+"$MQ" verify "$WORK/m-verify/data" >"$WORK/verify.out" 2>&1; st=$?
+ok $st "verify on the replica's snapshot: consistent"
+grep -q "^ok    replica   recovered @@gtid_slave_pos \"$live_gtid\", recorded \"$live_gtid\"" "$WORK/verify.out"
+ok $? "its replica check compares the recovered gtid_slave_pos with the record ($live_gtid)"
+sed "s/^replica_gtid_slave_pos = .*/replica_gtid_slave_pos = 0-1-1/" "$WORK/m-verify/data/binlog_info.txt" >"$WORK/spoiled.info"
+"$MQ" verify "$WORK/m-verify/data" --info "$WORK/spoiled.info" >"$WORK/verify.out" 2>&1; st=$?
+[ "$st" -eq 12 ] && grep -q '^FAIL  replica   recovered @@gtid_slave_pos ".*", recorded "0-1-1"' "$WORK/verify.out"
+ok $? "a record that does not match: exit 12, the replica line fails (got $st)"
+umount "$WORK/m-verify"
 
 # seed NAME IMAGE MODE: a server on the snapshot, made a sibling replica
 # with the info file's MODE lines; checks it replicates to the primary.

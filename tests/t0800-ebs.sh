@@ -127,6 +127,15 @@ mode
 [ "$(sets | wc -l)" -eq 1 ] && sets | grep -qx "$(last_set)"; ok $? "only the newest set is left"
 [ "$(requests DescribeSnapshots | grep -c NextToken)" -ge 3 ]; ok $? "every page was read ($(requests DescribeSnapshots | grep -c NextToken) with NextToken)"
 
+diag "role credentials near their end are fetched again before retention"
+role_creds "$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)"
+n0=$(wc -l <"$WORK/mq.log")
+"$MQ" -c "$WORK/keep1.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "snapshot --ebs with role credentials expiring in 2 minutes"
+tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "the instance role's credentials expire at .*: fetching them again" &&
+	tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "retention: 1 set kept"
+ok $? "they were fetched again after unlock, and retention ran"
+role_creds "2099-01-01T00:00:00Z"
+
 diag "refused before anything is locked"
 # refused WHAT CODE TEXT: the last run exited CODE, said TEXT, held
 # nothing, and made no real call (the request log is emptied after)

@@ -160,4 +160,22 @@ grep -q "^FAIL  QEMU agent: qemu-ga runs without a fsfreeze hook: snapshots are 
 ok $? "check: an agent running without a hook is named as the silent crash-consistent case"
 kill $bare
 
+diag "check reports VMware's wiring: legacy names and backupScripts.d"
+# a namespace with an empty /etc and /usr/sbin of its own: no qemu-ga,
+# a vmware-tools directory, one legacy name ours and one not
+unshare -m --propagation private sh -c '
+	mount -t tmpfs none /etc && mount -t tmpfs none /usr/sbin || exit 9
+	mkdir -p /etc/vmware-tools/backupScripts.d
+	ln -s "$1" /usr/sbin/pre-freeze-script
+	ln -s /bin/true /usr/sbin/post-thaw-script
+	ln -s "$1" /etc/vmware-tools/backupScripts.d/50-mysql
+	ln -s /nonexistent /etc/vmware-tools/backupScripts.d/60-gone
+	exec "$1" check' sh "$MQ" >"$WORK/out" 2>&1; st=$?
+grep -q "^ok    VMware: /usr/sbin/pre-freeze-script runs mysql-quiesce" "$WORK/out"; ok $? "a legacy name that is ours: ok"
+grep -q "^FAIL  VMware: /usr/sbin/post-thaw-script is not mysql-quiesce" "$WORK/out"; ok $? "a legacy name pointing elsewhere: FAIL"
+grep -q "^ok    VMware: /etc/vmware-tools/backupScripts.d/50-mysql runs mysql-quiesce" "$WORK/out" &&
+	grep -q "^FAIL  VMware: /etc/vmware-tools/backupScripts.d/60-gone is a dangling link" "$WORK/out"
+ok $? "backupScripts.d: our link ok, a dangling one FAIL"
+! grep -q "QEMU agent" "$WORK/out" && [ "$st" -ne 0 ]; ok $? "no agent installed: no QEMU line; broken wirings: check exits non-zero ($st)"
+
 done_testing

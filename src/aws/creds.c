@@ -296,6 +296,13 @@ creds_refresh(struct aws_creds *cr, struct imds *im, int64_t margin_ms,
 	if (cr->expires - real_ms() > (margin_ms > 0 ? margin_ms :
 				       ROLE_REFRESH_MS))
 		return MQ_OK;
+	{
+		char when[48];
+
+		iso_time(when, sizeof(when), cr->expires);
+		log_info("the instance role's credentials expire at %s: "
+			 "fetching them again", when);
+	}
 	creds_wipe(cr);
 	return from_role(cr, im, deadline, f);
 }

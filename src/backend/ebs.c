@@ -625,8 +625,17 @@ ebs_finish(struct snapctx *x, int took, struct failure *f)
 		log_info("EBS snapshot set %s: %s; CreateSnapshots took %lld ms",
 			 eb.set_id, ids[0] ? ids : "(no ids in the answer)",
 			 (long long)eb.api_ms);
-		if (x->c->ebs_keep > 0)
-			retention(x, mono_ms() + FINISH_CALLS_S * 1000);
+		if (x->c->ebs_keep > 0) {
+			struct failure rf;
+
+			/* role credentials near their end are fetched anew
+			 * (after unlock: never while frozen) */
+			if (creds_refresh(&eb.cr, &eb.im, 0, bound(x, 0), &rf) !=
+			    MQ_OK)
+				log_warn("retention skipped: %s", rf.why);
+			else
+				retention(x, mono_ms() + FINISH_CALLS_S * 1000);
+		}
 	}
 	ec2_free(&eb.e);
 	imds_free(&eb.im);
