@@ -1,0 +1,43 @@
+#!/bin/bash
+# The man page and the README document every config key of
+# include/config.h, every exit code of include/exits.h and every verb
+# and program name of the dispatch table: a missing one fails here.
+. "$(dirname "$0")/lib.sh"
+
+keys=$(sed -n 's/^[[:space:]]*X(\([a-z]*\), \([a-z_]*\),.*/\1 \2/p' "$TOP/include/config.h")
+codes=$(sed -n 's/^[[:space:]]*MQ_[A-Z]* = \([0-9]*\),.*/\1/p' "$TOP/include/exits.h")
+names=$(sed -n 's/^[[:space:]]*{ "\([a-zA-Z-]*\)", do_.*/\1/p' "$TOP/src/main.c")
+[ "$(echo "$keys" | wc -l)" -ge 25 ] && [ "$(echo "$codes" | wc -l)" -ge 15 ] &&
+	[ "$(echo "$names" | wc -l)" -ge 10 ] || bail "cannot read the keys, codes or names from the sources"
+
+# missing MAN README: what either fails to document, one a line
+missing() {
+	local man=$1 readme=$2 sec key c n
+	while read -r sec key; do
+		grep -q "\\b$key\\b" "$man" || echo "man: key [$sec] $key"
+		grep -q "\`$key\`\\|\`\\[$sec\\] $key\`" "$readme" || echo "README: key [$sec] $key"
+	done <<<"$keys"
+	for c in $codes; do
+		grep -qx "\\.B $c" "$man" || echo "man: exit code $c"
+		grep -q "^| $c |" "$readme" || echo "README: exit code $c"
+	done
+	for n in $names; do
+		grep -q "$n" "$man" || echo "man: $n"
+		grep -q "$n" "$readme" || echo "README: $n"
+	done
+}
+
+missing "$TOP/man/mysql-quiesce.8" "$TOP/README.md" >"$WORK/missing"
+[ ! -s "$WORK/missing" ]; ok $? "every key, exit code and verb is in the man page and the README"
+sed 's/^/# /' "$WORK/missing"
+
+# negative control: the same check on copies with one of each removed
+grep -v 'imds_endpoint' "$TOP/man/mysql-quiesce.8" | grep -vx '\.B 13' | sed 's/freezeFail/freeze-fail/g' >"$WORK/man"
+grep -v '^| 14 |' "$TOP/README.md" | sed 's/`metrics_file`/metrics file/g' >"$WORK/readme"
+missing "$WORK/man" "$WORK/readme" >"$WORK/missing2"
+grep -q "man: key \[ebs\] imds_endpoint" "$WORK/missing2" && grep -q "man: exit code 13" "$WORK/missing2" &&
+	grep -q "man: freezeFail" "$WORK/missing2" && grep -q "README: exit code 14" "$WORK/missing2" &&
+	grep -q "README: key \[files\] metrics_file" "$WORK/missing2"
+ok $? "negative control: a key, a code and a verb taken out are each found missing"
+
+done_testing
