@@ -286,28 +286,6 @@ enum { CONFIG_FILE_MAX = 1 << 20, INCLUDE_DEPTH = 4 };
 
 static int read_text(int fd, char **text, size_t *len);
 
-/* The rules of our own config file, on an open descriptor: a regular
- * file of root's or ours that group and others cannot write. */
-static int
-safe_file(int fd, const char *path, struct stat *st, char *err, size_t n)
-{
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		fmt(err, n, "%s: not a regular file; refusing it", path);
-		return -1;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		fmt(err, n, "%s: writable by group or others; refusing it "
-		    "(chmod go-w)", path);
-		return -1;
-	}
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		fmt(err, n, "%s: owned by uid %u, neither root nor us; "
-		    "refusing it", path, (unsigned)st->st_uid);
-		return -1;
-	}
-	return 0;
-}
-
 static int check_option_file(const char *path, int depth, char *err,
 			     size_t n);
 
@@ -369,7 +347,7 @@ check_option_file(const char *path, int depth, char *err, size_t n)
 		fmt(err, n, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (safe_file(fd, path, &st, err, n) == -1 ||
+	if (fd_check_safe(fd, path, &st, err, n) == -1 ||
 	    read_text(fd, &text, &len) == -1) {
 		if (text == NULL && err[0] == '\0')
 			fmt(err, n, "%s: cannot read it", path);
@@ -473,20 +451,8 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 		return -1;
 	}
 	/* Every check is made on the descriptor we then read. */
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		fmt(err, n, "config file %s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		fmt(err, n, "config file %s: writable by group or others; "
-		    "refusing it (chmod go-w)", path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		fmt(err, n, "config file %s: owned by uid %u, neither root "
-		    "nor us; refusing it", path, (unsigned)st.st_uid);
+	fmt(why, sizeof(why), "config file %s", path);
+	if (fd_check_safe(fd, why, &st, err, n) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -147,19 +147,17 @@ rundir_enter(const char *path, int create, unsigned wait_s,
 	if (rd->lockfd >= 0)
 		return MQ_OK;
 	saved = errno;
-	close(rd->dirfd);
-	rd->dirfd = -1;
 	if (rd->lockfd == -2) {
-		int fd = rundir_open(path, 0, f->why, sizeof(f->why));
-		pid_t who = fd >= 0 ? rundir_lock_owner(fd, RUN_LOCK) : 0;
+		pid_t who = rundir_lock_owner(rd->dirfd, RUN_LOCK);
 
-		if (fd >= 0)
-			close(fd);
-		rd->lockfd = -1;
+		close(rd->dirfd);
+		rd->dirfd = rd->lockfd = -1;
 		return failf(f, MQ_BUSY, "another freeze or thaw (pid %d) is "
 			     "running%s", (int)who,
 			     wait_s ? " and did not finish in time" : "");
 	}
+	close(rd->dirfd);
+	rd->dirfd = -1;
 	rd->lockfd = -1;
 	return failf(f, saved == EMFILE || saved == ENFILE || saved == ENOMEM
 		     ? MQ_FAIL : MQ_STATE, "cannot lock %s/%s: %s", path,

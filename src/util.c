@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -148,6 +149,26 @@ fail:
 	unlinkat(dirfd, tmp, 0);
 	errno = saved;
 	return -1;
+}
+
+int
+fd_check_safe(int fd, const char *what, struct stat *st, char *err, size_t n)
+{
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		fmt(err, n, "%s: not a regular file; refusing it", what);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		fmt(err, n, "%s: writable by group or others; refusing it "
+		    "(chmod go-w)", what);
+		return -1;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		fmt(err, n, "%s: owned by uid %u, neither root nor us; "
+		    "refusing it", what, (unsigned)st->st_uid);
+		return -1;
+	}
+	return 0;
 }
 
 int

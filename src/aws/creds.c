@@ -91,14 +91,15 @@ scan_file(const char *path, const char *want, struct aws_creds *cr,
 		      strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    (st.st_uid != 0 && st.st_uid != geteuid())) {
-		close(fd);
-		failf(f, MQ_CONFIG, "AWS credentials file %s: not a regular "
-		      "file of root or ours, or writable by group or others; "
-		      "refusing it", path);
-		return -1;
+	{
+		char what[4200], why[4400];
+
+		fmt(what, sizeof(what), "AWS credentials file %s", path);
+		if (fd_check_safe(fd, what, &st, why, sizeof(why)) == -1) {
+			close(fd);
+			failf(f, MQ_CONFIG, "%s", why);
+			return -1;
+		}
 	}
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);

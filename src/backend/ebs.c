@@ -431,6 +431,21 @@ ebs_plan(struct snapctx *x, struct failure *f)
 	return rc;
 }
 
+/* The snapshot ids of a CreateSnapshots or DescribeSnapshots answer
+ * into eb.created; r is freed. */
+static void
+keep_ids(struct xnode *r)
+{
+	struct xnode *it;
+
+	eb.ncreated = 0;
+	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
+	     it != NULL && eb.ncreated < MAX_VOLS; it = it->next)
+		fmt(eb.created[eb.ncreated++], sizeof(eb.created[0]), "%s",
+		    xml_text(it, "snapshotId"));
+	xml_free(r);
+}
+
 /* After a failed or timed-out call: was the set made after all? 1
  * yes (ids recorded), 0 no, -1 cannot tell. */
 static int
@@ -438,7 +453,7 @@ lookup_set(const struct snapctx *x, int64_t deadline)
 {
 	char params[512], code[64];
 	struct failure lf;
-	struct xnode *r, *it;
+	struct xnode *r;
 
 	params[0] = '\0';
 	form_add(params, sizeof(params), "Filter.1.Name",
@@ -449,12 +464,7 @@ lookup_set(const struct snapctx *x, int64_t deadline)
 		log_warn("%s", lf.why);
 		return -1;
 	}
-	eb.ncreated = 0;
-	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
-	     it != NULL && eb.ncreated < MAX_VOLS; it = it->next)
-		fmt(eb.created[eb.ncreated++], sizeof(eb.created[0]), "%s",
-		    xml_text(it, "snapshotId"));
-	xml_free(r);
+	keep_ids(r);
 	return eb.ncreated > 0;
 }
 
@@ -463,7 +473,7 @@ ebs_take(struct snapctx *x, struct failure *f)
 {
 	static char params[16384];
 	char code[64];
-	struct xnode *r, *it;
+	struct xnode *r;
 	int64_t t0 = mono_ms();
 	int rc, tries;
 
@@ -501,12 +511,7 @@ ebs_take(struct snapctx *x, struct failure *f)
 		log_warn("%s; the set was not made; trying again", f->why);
 	}
 	eb.api_ms = mono_ms() - t0;
-	eb.ncreated = 0;
-	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
-	     it != NULL && eb.ncreated < MAX_VOLS; it = it->next)
-		fmt(eb.created[eb.ncreated++], sizeof(eb.created[0]), "%s",
-		    xml_text(it, "snapshotId"));
-	xml_free(r);
+	keep_ids(r);
 	log_info("EBS CreateSnapshots: set %s (%s) in %lld ms", eb.set_id,
 		 eb.name, (long long)eb.api_ms);
 	return MQ_OK;
