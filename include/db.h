@@ -2,6 +2,8 @@
 #ifndef MQ_DB_H
 #define MQ_DB_H
 
+#include <stdint.h>
+
 #include <mysql.h>
 
 #include "config.h"
@@ -18,6 +20,9 @@ struct db {
 	char user[256];        /* USER(): login user@client host */
 	unsigned int errnum;   /* last error: server or client number */
 	char err[512];         /* last error as one line */
+	char tag[64];          /* a comment db_exec puts before each
+				* statement: the holder's marker, which
+				* the process list shows while it waits */
 };
 
 /*
@@ -27,6 +32,12 @@ struct db {
  * MQ_SERVER / MQ_PRIV with d->err set; d is then closed.
  */
 int db_connect(struct db *d, const struct config *c, unsigned read_timeout);
+
+/* The same, but connecting ends with MQ_ABORTED when a stop signal
+ * arrives on sigfd (-1: none) and with MQ_TIMEOUT at deadline (mono_ms;
+ * NO_DEADLINE for none): the wait for the server's answer, too. */
+int db_connect_until(struct db *d, const struct config *c,
+		     unsigned read_timeout, int sigfd, int64_t deadline);
 
 /* Run a statement that returns no rows; 0, or -1 with d->err set. */
 int db_exec(struct db *d, const char *sql);

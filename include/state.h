@@ -40,6 +40,9 @@ struct state {
 #define STATE_FILE "state"
 #define RUN_LOCK "lock"
 #define HOLDER_LOCK "holder.lock"
+/* The comment the holder puts before its statements: thaw kills a
+ * waiting connection only when the process list shows it. */
+#define HOLDER_TAG_FMT "/* mysql-quiesce holder pid=%d */"
 
 const char *phase_name(enum phase p);
 
@@ -95,7 +98,9 @@ int state_write(int dirfd, const struct state *s);
 
 /*
  * Read dirfd/state. 0 = read; 1 = there is none; -1 = unsafe, corrupt
- * or truncated, with a one-line reason in err.
+ * or truncated; -2 = it could not be read (a shortage of descriptors
+ * or memory, an I/O error): no verdict on the file. Both with a
+ * one-line reason in err.
  */
 int state_read(int dirfd, struct state *s, char *err, size_t n);
 

@@ -15,6 +15,10 @@
 int64_t mono_ms(void);
 int64_t real_ms(void);
 
+/* True for errno values that say the system ran short (descriptors,
+ * memory), not that a file is wrong: a system error (exit 1). */
+int shortage(int e);
+
 /* Format into buf; returns 0, or -1 if the output did not fit. */
 int fmt(char *buf, size_t n, const char *f, ...)
 	__attribute__((format(printf, 3, 4)));

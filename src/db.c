@@ -1,6 +1,7 @@
 /* db.c - connecting, running statements, classifying errors. */
 #define _GNU_SOURCE
 #include <link.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <mysqld_error.h>
 
 #include "db.h"
+#include "event.h"
+#include "exits.h"
 #include "log.h"
 #include "util.h"
 
@@ -95,8 +98,100 @@ identify(struct db *d)
 	return 0;
 }
 
+#ifdef MARIADB_PACKAGE_VERSION_ID
+/*
+ * Connect with the client library's non-blocking calls, waiting on its
+ * socket beside the stop signals and the deadline: a server (or
+ * anything on its socket) that accepts and never answers cannot hold
+ * us past either. MQ_OK, MQ_ABORTED or MQ_TIMEOUT (d->err set), or -1:
+ * the library's own error, for set_err.
+ */
+static int
+connect_nb(struct db *d, const char *host, const char *user,
+	   const char *pass, unsigned port, const char *sock, int sigfd,
+	   int64_t deadline)
+{
+	MYSQL *ret = NULL;
+	int st;
+
+	/* NULL: the library's default stack for its coroutine. */
+	if (mysql_options(d->m, MYSQL_OPT_NONBLOCK, NULL) != 0)
+		return -1;
+	st = mysql_real_connect_start(&ret, d->m, host, user, pass, NULL,
+				      port, sock, 0);
+	while (st != 0) {
+		struct pollfd p[2] = {
+			{ .fd = mysql_get_socket(d->m) },
+			{ .fd = sigfd, .events = POLLIN } };
+		int64_t until = deadline;
+		int r, got = 0;
+
+		if (st & MYSQL_WAIT_READ)
+			p[0].events |= POLLIN;
+		if (st & MYSQL_WAIT_WRITE)
+			p[0].events |= POLLOUT;
+		if (st & MYSQL_WAIT_EXCEPT)
+			p[0].events |= POLLPRI;
+		if (st & MYSQL_WAIT_TIMEOUT) {
+			int64_t t = mono_ms() +
+				    (int64_t)mysql_get_timeout_value_ms(d->m);
+
+			if (t < until)
+				until = t;
+		}
+		r = wait_until(p, sigfd >= 0 ? 2 : 1, until);
+		if (r == -1)
+			return -1;
+		if (p[1].revents & POLLIN) {
+			fmt(d->err, sizeof(d->err), "stopped by a signal "
+			    "while connecting");
+			return MQ_ABORTED;
+		}
+		if (r == 0 && until == deadline && mono_ms() >= deadline) {
+			fmt(d->err, sizeof(d->err), "the server did not "
+			    "answer before the deadline");
+			return MQ_TIMEOUT;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+			got |= MYSQL_WAIT_READ;
+		if (p[0].revents & (POLLOUT | POLLHUP | POLLERR))
+			got |= MYSQL_WAIT_WRITE;
+		if (p[0].revents & POLLPRI)
+			got |= MYSQL_WAIT_EXCEPT;
+		if (r == 0)
+			got |= MYSQL_WAIT_TIMEOUT;
+		st = mysql_real_connect_cont(&ret, d->m, got);
+	}
+	return ret == NULL ? -1 : MQ_OK;
+}
+#endif
+
+static int
+real_connect(struct db *d, const char *host, const char *user,
+	     const char *pass, unsigned port, const char *sock, int sigfd,
+	     int64_t deadline)
+{
+#ifdef MARIADB_PACKAGE_VERSION_ID
+	if (sigfd >= 0 || deadline != NO_DEADLINE)
+		return connect_nb(d, host, user, pass, port, sock, sigfd,
+				  deadline);
+#else
+	(void)sigfd;
+	(void)deadline;
+#endif
+	return mysql_real_connect(d->m, host, user, pass, NULL, port, sock,
+				  0) == NULL ? -1 : MQ_OK;
+}
+
 int
 db_connect(struct db *d, const struct config *c, unsigned read_timeout)
+{
+	return db_connect_until(d, c, read_timeout, -1, NO_DEADLINE);
+}
+
+int
+db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
+		 int sigfd, int64_t deadline)
 {
 	unsigned int ct = CONNECT_TIMEOUT;
 	const char *host = c->mysql_host[0] ? c->mysql_host : NULL;
@@ -123,10 +218,13 @@ db_connect(struct db *d, const struct config *c, unsigned read_timeout)
 	}
 	mysql_options4(d->m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name",
 		       "mysql-quiesce");
-	if (mysql_real_connect(d->m, host, user, pass, NULL,
-			       (unsigned int)c->mysql_port, sock, 0) == NULL) {
-		set_err(d);
-		r = db_errclass(d);
+	r = real_connect(d, host, user, pass, (unsigned)c->mysql_port, sock,
+			 sigfd, deadline);
+	if (r != MQ_OK) {
+		if (r != MQ_ABORTED && r != MQ_TIMEOUT) {
+			set_err(d);
+			r = db_errclass(d);
+		}
 		mysql_close(d->m);
 		d->m = NULL;
 		return r;
@@ -144,7 +242,16 @@ int
 db_exec(struct db *d, const char *sql)
 {
 	MYSQL_RES *r;
+	char tagged[512];
 
+	if (d->tag[0] != '\0') {
+		if (fmt(tagged, sizeof(tagged), "%s %s", d->tag, sql) == -1) {
+			fmt(d->err, sizeof(d->err), "statement too long");
+			d->errnum = 0;
+			return -1;
+		}
+		sql = tagged;
+	}
 	if (mysql_real_query(d->m, sql, strlen(sql)) != 0) {
 		set_err(d);
 		return -1;

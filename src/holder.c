@@ -237,8 +237,7 @@ setup(struct holder *h)
 
 		fmt(err, sizeof(err), "cannot lock %s/%s: %s",
 		    h->c->files_run_dir, HOLDER_LOCK, strerror(e));
-		return fail(h, e == EMFILE || e == ENFILE || e == ENOMEM ?
-			    MQ_FAIL : MQ_STATE, 0, err);
+		return fail(h, shortage(e) ? MQ_FAIL : MQ_STATE, 0, err);
 	}
 	/* r stays open, holding the flock, until we exit. */
 	h->st.pid = getpid();
@@ -311,7 +310,10 @@ holder_main(const struct config *c)
 	state_init(&h.st);
 	if ((r = setup(&h)) != MQ_OK)
 		return r;
-	r = db_connect(&h.d, c, (unsigned)c->lock_wait_timeout + 30);
+	/* Freeze ends us at its deadline; this bounds us if it cannot. */
+	r = db_connect_until(&h.d, c, (unsigned)c->lock_wait_timeout + 30,
+			     h.sigfd, mono_ms() +
+			     (c->lock_snapshot_timeout + 5) * 1000);
 	if (r != MQ_OK) {
 		fmt(reason, sizeof(reason), "the lock holder cannot connect: "
 		    "%s", h.d.err);
@@ -320,6 +322,9 @@ holder_main(const struct config *c)
 	/* Connected: the password is not needed again in this process. */
 	db_forget_password(&h.d, c);
 	h.st.conn_id = h.d.id;
+	/* Our marker in the process list, so that thaw can prove a
+	 * waiting connection is ours before it kills it. */
+	fmt(h.d.tag, sizeof(h.d.tag), HOLDER_TAG_FMT, (int)getpid());
 	fmt(h.st.flavor, sizeof(h.st.flavor), "%s", db_flavor_name(h.d.flavor));
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if (state_write(h.dirfd, &h.st) == -1)

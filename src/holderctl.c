@@ -63,13 +63,17 @@ wait_exit(int pfd, int ms)
 }
 
 /*
- * Kill the holder's connection if it is still the holder's login's.
- * Returns 1 if it was there and killed, 0 if it was gone, -1 on error.
+ * Kill the holder's connection, but only when the server shows it is
+ * the holder's: the recorded login, and the holder's marker (its pid
+ * in a comment before the statement it waits in). A connection id
+ * alone is no proof: the state may be stale, or name another's.
+ * Returns 1 if it was there and killed, 0 if not (gone or not proven
+ * ours), -1 on error.
  */
 static int
 kill_connection(const struct config *c, const struct state *s)
 {
-	char sql[200], login[256];
+	char sql[200], login[256], tag[64];
 	struct db d;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -78,14 +82,15 @@ kill_connection(const struct config *c, const struct state *s)
 	if (s->conn_id == 0)
 		return 0;
 	fmt(login, sizeof(login), "%.*s", (int)strcspn(s->user, "@"), s->user);
+	fmt(tag, sizeof(tag), HOLDER_TAG_FMT, (int)s->pid);
 	rc = db_connect(&d, c, 10);
 	if (rc != MQ_OK) {
 		log_err("cannot connect to kill the holder's connection: %s",
 			d.err);
 		return -1;
 	}
-	fmt(sql, sizeof(sql), "SELECT USER FROM information_schema.PROCESSLIST "
-	    "WHERE ID = %lu", s->conn_id);
+	fmt(sql, sizeof(sql), "SELECT USER, INFO FROM "
+	    "information_schema.PROCESSLIST WHERE ID = %lu", s->conn_id);
 	r = db_query(&d, sql);
 	if (r == NULL) {
 		log_err("cannot read the process list: %s", d.err);
@@ -93,11 +98,14 @@ kill_connection(const struct config *c, const struct state *s)
 		return -1;
 	}
 	row = mysql_fetch_row(r);
-	if (row != NULL && row[0] != NULL && strcmp(row[0], login) == 0)
+	if (row != NULL && row[0] != NULL && strcmp(row[0], login) == 0 &&
+	    row[1] != NULL && strncmp(row[1], tag, strlen(tag)) == 0)
 		found = 1;
 	else if (row != NULL)
-		log_err("connection %lu now belongs to another login; not "
-			"killing it", s->conn_id);
+		log_err("connection %lu is not proven the holder's (%s); not "
+			"killing it", s->conn_id, row[0] == NULL ||
+			strcmp(row[0], login) != 0 ? "another login" :
+			"no holder marker for pid in its statement");
 	mysql_free_result(r);
 	if (found) {
 		fmt(sql, sizeof(sql), "KILL CONNECTION %lu", s->conn_id);
@@ -138,7 +146,7 @@ int
 holder_end(const struct config *c, int dirfd, struct state *s)
 {
 	char err[300], why[300];
-	int pfd, killed = 0;
+	int pfd, killed = 0, unresponsive = 0, r;
 
 	pfd = open_holder(dirfd, s);
 	if (pfd == -1) {
@@ -155,28 +163,33 @@ holder_end(const struct config *c, int dirfd, struct state *s)
 		log_warn("signalling holder pid %d: %s", (int)s->pid,
 			 strerror(errno));
 	if (!wait_exit(pfd, TERM_WAIT_MS)) {
-		log_warn("holder pid %d did not exit within %d ms of SIGTERM",
-			 (int)s->pid, TERM_WAIT_MS);
-		if (killed == 0)
-			killed = kill_connection(c, s);
+		log_warn("holder pid %d did not exit within %d ms of SIGTERM; "
+			 "killing it", (int)s->pid, TERM_WAIT_MS);
+		/* Its end closes its connection: the server releases. */
 		pidfd_send_signal(pfd, SIGKILL, NULL, 0);
-		if (!wait_exit(pfd, KILL_WAIT_MS))
+		if (wait_exit(pfd, KILL_WAIT_MS))
+			unresponsive = 1;
+		else {
 			log_err("holder pid %d survives SIGKILL", (int)s->pid);
+			if (killed == 0)
+				killed = kill_connection(c, s);
+		}
 	}
 	close(pfd);
-	if (state_read(dirfd, s, err, sizeof(err)) != 0) {
+	if ((r = state_read(dirfd, s, err, sizeof(err))) != 0) {
 		log_err("after the holder exited: %s", err);
-		return MQ_STATE;
+		return r == -2 ? MQ_FAIL : MQ_STATE;
 	}
 	if (s->phase == PH_LOCKED || s->phase == PH_WAITING) {
 		/* It never recorded an outcome: we ended it ourselves. A
 		 * waiting holder never held the lock (gone() says so). */
-		if (killed == 1 && s->phase == PH_LOCKED) {
+		if ((killed == 1 || unresponsive) && s->phase == PH_LOCKED) {
 			s->phase = PH_RELEASED;
 			s->released_at = real_ms();
 			s->blocked_ms = s->released_at - s->locked_at;
 			fmt(s->reason, sizeof(s->reason), "holder unresponsive; "
-			    "its connection was killed");
+			    "%s", killed == 1 ? "its connection was killed" :
+			    "it was killed, and its connection with it");
 			state_write(dirfd, s);
 			return MQ_OK;
 		}

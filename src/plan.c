@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "discover.h"
+#include "event.h"
 #include "log.h"
 #include "plan.h"
 #include "util.h"
@@ -81,7 +82,7 @@ plan_discover(const struct config *c, const struct plan_opts *o,
 	char err[1024];
 	int r;
 
-	r = db_connect(d, c, 30);
+	r = db_connect_until(d, c, 30, x->sigfd, NO_DEADLINE);
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect: %s", d->err);
 	if (server_paths(d, x, binlog_dir, bn) == -1)

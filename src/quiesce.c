@@ -266,6 +266,8 @@ end_leftover(struct cycle *y, struct failure *f)
 	if (r == 1 || (r == 0 && (s.phase != PH_LOCKED &&
 				  s.phase != PH_WAITING)))
 		return MQ_OK;
+	if (r == -2)
+		return failf(f, MQ_FAIL, "%s", err);
 	if (r == -1) {
 		if (rundir_lock_held(y->rd.dirfd, HOLDER_LOCK) != 1) {
 			log_warn("%s; replacing it", err);
@@ -310,13 +312,14 @@ setup(struct cycle *y, struct failure *f)
 /* Our own connection: the server's flavor, the method, the process
  * list. The holder is starting meanwhile. */
 static int
-connect_server(struct cycle *y, struct failure *f)
+connect_server(struct cycle *y, int64_t deadline, struct failure *f)
 {
 	int r;
 
-	r = db_connect(&y->d, y->c, 30);
+	r = db_connect_until(&y->d, y->c, 30, y->sigfd, deadline);
 	if (r != MQ_OK)
-		return failf(f, r, "cannot connect: %s", y->d.err);
+		return failf(f, r, "cannot connect (freeze's own "
+			     "connection): %s", y->d.err);
 	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version,
 			   f->why, sizeof(f->why));
 	if (y->m == NULL)
@@ -387,7 +390,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 			  strerror(errno));
 		goto out;
 	}
-	if ((r = connect_server(&y, f)) != MQ_OK)
+	if ((r = connect_server(&y, deadline, f)) != MQ_OK)
 		goto out;
 	log_info("freeze: %s %s, lock method %s (waits for %s)%s%s",
 		 db_flavor_name(y.d.flavor), y.d.version_str, y.m->name,
@@ -481,9 +484,10 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 		rundir_leave(&rd);
 		return MQ_OK;
 	}
-	if (r == -1) {
+	if (r < 0) {
 		rundir_leave(&rd);
-		return failf(f, MQ_STATE, "%s; not signalling anything", err);
+		return failf(f, r == -2 ? MQ_FAIL : MQ_STATE, "%s; not "
+			     "signalling anything", err);
 	}
 	switch (s->phase) {
 	case PH_WAITING:

@@ -84,7 +84,10 @@ rundir_open(const char *path, int create, char *err, size_t n)
 		return -1;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
-		fmt(err, n, "run_dir %s: %s", path, strerror(errno));
+		int e = errno;
+
+		fmt(err, n, "run_dir %s: %s", path, strerror(e));
+		errno = e;
 		return -1;
 	}
 	/* The directory we opened must be the one we checked. */
@@ -136,13 +139,14 @@ rundir_enter(const char *path, int create, unsigned wait_s,
 	int saved;
 
 	rd->lockfd = -1;
+	errno = 0;
 	rd->dirfd = rundir_open(path, create, f->why, sizeof(f->why));
 	if (rd->dirfd == -2) {
 		rd->dirfd = -1;
 		return MQ_OK;
 	}
 	if (rd->dirfd == -1)
-		return f->code = MQ_STATE;
+		return f->code = shortage(errno) ? MQ_FAIL : MQ_STATE;
 	rd->lockfd = rundir_lock(rd->dirfd, RUN_LOCK, wait_s);
 	if (rd->lockfd >= 0)
 		return MQ_OK;
@@ -159,8 +163,7 @@ rundir_enter(const char *path, int create, unsigned wait_s,
 	close(rd->dirfd);
 	rd->dirfd = -1;
 	rd->lockfd = -1;
-	return failf(f, saved == EMFILE || saved == ENFILE || saved == ENOMEM
-		     ? MQ_FAIL : MQ_STATE, "cannot lock %s/%s: %s", path,
+	return failf(f, shortage(saved) ? MQ_FAIL : MQ_STATE, "cannot lock %s/%s: %s", path,
 		     RUN_LOCK, strerror(saved));
 }
 
@@ -427,8 +430,12 @@ state_read(int dirfd, struct state *s, char *err, size_t n)
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 1;
-		fmt(err, n, "state file: %s", errno == ELOOP ?
-		    "is a symlink; refusing it" : strerror(errno));
+		if (errno != ELOOP) {
+			fmt(err, n, "state file: cannot read it: %s",
+			    strerror(errno));
+			return -2;
+		}
+		fmt(err, n, "state file: is a symlink; refusing it");
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
@@ -442,8 +449,8 @@ state_read(int dirfd, struct state *s, char *err, size_t n)
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len < 0) {
-		fmt(err, n, "state file: %s", strerror(errno));
-		return -1;
+		fmt(err, n, "state file: cannot read it: %s", strerror(errno));
+		return -2;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != (size_t)len) {

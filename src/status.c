@@ -84,10 +84,10 @@ status_main(const struct config *c, int json)
 		return MQ_STATE;
 	}
 	r = dirfd == -2 ? 1 : state_read(dirfd, &s, err, sizeof(err));
-	if (r == -1) {
+	if (r < 0) {
 		fprintf(stderr, "mysql-quiesce: %s\n", err);
 		close(dirfd);
-		return MQ_STATE;
+		return r == -2 ? MQ_FAIL : MQ_STATE;
 	}
 	if (r == 1) {
 		if (json)

@@ -36,6 +36,12 @@ real_ms(void)
 }
 
 int
+shortage(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM;
+}
+
+int
 fmt(char *buf, size_t n, const char *f, ...)
 {
 	va_list ap;

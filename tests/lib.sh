@@ -193,7 +193,7 @@ holder_waiting() { phase_is waiting && [ "$(state_field conn_id)" -gt 0 ]; }
 
 # running PATTERN: a statement LIKE 'PATTERN%' is in the process list.
 running() {
-	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%'")" -gt 0 ]
+	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND (INFO LIKE '$1%' OR INFO LIKE '/* mysql-quiesce holder pid=%*/ $1%')")" -gt 0 ]
 }
 
 # state_field KEY: a value from the state file.
