@@ -34,6 +34,9 @@
 	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, NULL)   \
 	X(files, binlog_info_file, STR, "", 0, 0, NULL)                    \
 	X(files, metrics_file, STR, "", 0, 0, NULL)                        \
+	X(log, syslog, ENUM, "no", 0, 0, "no|yes")                          \
+	X(log, facility, ENUM, "daemon", 0, 0, "daemon|user|local0|local1|" \
+	  "local2|local3|local4|local5|local6|local7")                      \
 	X(snapshot, timeout, NUM, "0", 0, 86400, NULL)                     \
 	X(snapshot, proc_root, STR, "/proc", 0, 0, NULL)                    \
 	X(snapshot, sys_root, STR, "/sys", 0, 0, NULL)                     \

@@ -4,13 +4,30 @@
 
 enum { L_ERROR, L_WARN, L_INFO };
 
+struct config;
+
+/* In run_dir: syslog lines logged while the lock is held. */
+#define SYSLOG_HELD "syslog.held"
+
 /*
- * Set the log file and this process's role (freeze, holder, thaw,
- * status, snapshot). Until called, lines go to stderr only. The file is
- * opened, appended to and closed for every line, so logrotate needs no
- * signal; a failure to write it is reported once on stderr.
+ * Set the log file, syslog ([log] syslog, facility) and this process's
+ * role (freeze, holder, thaw, snapshot, watchdog), the syslog ident.
+ * Until called, lines go to stderr only. The file is opened, appended
+ * to and closed for every line, so logrotate needs no signal; a failure
+ * to write it is reported once on stderr.
  */
-void log_init(const char *path, const char *role);
+void log_init(const struct config *c, const char *role);
+
+/*
+ * The lock is held: from now, syslog lines are appended to
+ * dirfd/SYSLOG_HELD, never sent (journald may write to a filesystem
+ * about to be frozen, and a full socket blocks). The holder, once it
+ * has released, and thaw after it call log_flush_deferred(): it sends
+ * the file's lines, oldest first, each with its role, pid and time,
+ * removes the file, and sends directly again.
+ */
+void log_defer(int dirfd);
+void log_flush_deferred(int dirfd);
 
 /*
  * Log one line: "TIME [PID] ROLE LEVEL message". Errors and warnings

@@ -65,7 +65,7 @@ freeze_main(const struct config *c, const char *arg)
 	struct state held;
 	int sigfd;
 
-	log_init(c->files_log_file, "freeze");
+	log_init(c, "freeze");
 	hook_arg_log(arg);
 	if ((sigfd = sig_fd()) == -1) {
 		failf(&f, MQ_FAIL, "cannot set up signals: %s",

@@ -157,6 +157,7 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	/* released: no thaw may come after an expiry or a loss */
 	if (ph == PH_EXPIRED || ph == PH_LOST)
 		metrics_write(h->c, &h->st);
+	log_flush_deferred(h->dirfd);
 	if (ph == PH_LOST)
 		log_err("lock lost after %lld ms: %s", (long long)h->st.blocked_ms,
 			h->st.reason);
@@ -207,6 +208,7 @@ take(struct holder *h)
 		return fail(h, MQ_FAIL, 0, why);
 	}
 	coords_summary(&co, sum, sizeof(sum));
+	log_defer(h->dirfd); /* held: nothing to syslog until released */
 	log_info("locked with %s in %lld ms (connection %lu); %s", h->m->name,
 		 (long long)(h->st.locked_mono - t0), h->d.id, sum);
 	if (h->c->files_binlog_info_file[0] != '\0')
@@ -301,7 +303,7 @@ holder_main(const struct config *c)
 	struct stat st;
 	int r;
 
-	log_init(c->files_log_file, "holder");
+	log_init(c, "holder");
 	if (fstat(HOLDER_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		log_err("pre-freeze-mysql-lock is started by freeze only");
 		return MQ_USAGE;

@@ -4,9 +4,13 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "log.h"
 #include "util.h"
 
@@ -23,6 +27,23 @@ static char held_file[HELD_MAX], held_err[HELD_MAX];
 static size_t held_file_len, held_err_len;
 static unsigned held_dropped;
 
+/* syslog: on when [log] syslog = yes. While this process knows the lock
+ * held, lines go to run_dir's SYSLOG_HELD file instead (defer_fd); in
+ * log_hold() they wait in held_sys as "LEVEL message" lines. */
+static int sys_on, sys_facility = LOG_DAEMON;
+static int defer_fd = -1;
+static char held_sys[HELD_MAX];
+static size_t held_sys_len;
+static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
+
+static const struct { const char *name; int fac; } facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
 static void
 keep(char *buf, size_t *len, const char *line, size_t n)
 {
@@ -32,6 +53,36 @@ keep(char *buf, size_t *len, const char *line, size_t n)
 	}
 	memcpy(buf + *len, line, n);
 	*len += n;
+}
+
+/* Append a deferred line: "LEVEL ROLE PID TIME message". */
+static void
+to_deferred(int level, const char *when, const char *msg)
+{
+	char rec[2200];
+	int fd;
+
+	if (fmt(rec, sizeof(rec), "%d %s %d %s %s\n", level, log_role,
+		(int)getpid(), when, msg) == -1)
+		return;
+	fd = openat(defer_fd, SYSLOG_HELD, O_WRONLY | O_APPEND | O_CREAT |
+		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd == -1)
+		return;
+	write_all(fd, rec, strlen(rec));
+	close(fd);
+}
+
+/* One line to syslog, now or deferred, as this process's state says. */
+static void
+to_syslog(int level, const char *when, const char *msg)
+{
+	if (!sys_on)
+		return;
+	if (defer_fd != -1)
+		to_deferred(level, when, msg);
+	else
+		syslog(prio[level], "%s", msg);
 }
 
 static void
@@ -59,6 +110,26 @@ log_hold(void)
 	held = 1;
 }
 
+/* Send held_sys's "LEVEL TIME message" lines. */
+static void
+release_sys(void)
+{
+	char *p = held_sys, *end = held_sys + held_sys_len, *nl, *sp;
+
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		sp = strchr(p + 2, ' ');
+		if (sp != NULL && p[0] >= '0' && p[0] <= '2') {
+			*sp = '\0';
+			to_syslog(p[0] - '0', p + 2, sp + 1);
+		}
+	}
+	held_sys_len = 0;
+}
+
 void
 log_release(void)
 {
@@ -69,6 +140,7 @@ log_release(void)
 		to_file(held_file, held_file_len);
 	if (held_err_len > 0)
 		write_all(STDERR_FILENO, held_err, held_err_len);
+	release_sys();
 	held_file_len = held_err_len = 0;
 	held_dropped = 0;
 	if (dropped > 0)
@@ -77,10 +149,83 @@ log_release(void)
 }
 
 void
-log_init(const char *path, const char *role)
+log_init(const struct config *c, const char *role)
 {
+	const char *path = c != NULL ? c->files_log_file : NULL;
+	size_t i;
+
 	log_path = (path != NULL && *path != '\0') ? path : NULL;
 	log_role = role;
+	if (c == NULL || strcmp(c->log_syslog, "yes") != 0)
+		return;
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (strcmp(c->log_facility, facilities[i].name) == 0)
+			sys_facility = facilities[i].fac;
+	sys_on = 1;
+	openlog(role, LOG_PID, sys_facility);
+}
+
+void
+log_defer(int dirfd)
+{
+	if (!sys_on || defer_fd != -1)
+		return;
+	defer_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+}
+
+void
+log_flush_deferred(int dirfd)
+{
+	char name[64], *buf, *p, *nl, *end;
+	struct stat st;
+	ssize_t len;
+	int fd;
+
+	if (defer_fd != -1) {
+		close(defer_fd);
+		defer_fd = -1;
+	}
+	if (!sys_on)
+		return;
+	/* Take the file away first: a late appender writes to ours. */
+	fmt(name, sizeof(name), "%s.%d", SYSLOG_HELD, (int)getpid());
+	if (renameat(dirfd, SYSLOG_HELD, dirfd, name) == -1)
+		return;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	unlinkat(dirfd, name, 0);
+	if (fd == -1)
+		return;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_size > 4 * HELD_MAX ||
+	    (buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return;
+	}
+	len = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (len < 0)
+		len = 0;
+	buf[len] = '\0';
+	end = buf + len;
+	for (p = buf; p < end; p = nl + 1) {
+		char role[32], when[48];
+		int level, pid, off = 0;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		if (sscanf(p, "%d %31s %d %47s %n", &level, role, &pid, when,
+			   &off) != 4 || off == 0 || level < L_ERROR ||
+		    level > L_INFO)
+			continue;
+		/* Under its own role's name, with when and who. */
+		openlog(role, 0, sys_facility);
+		syslog(prio[level], "[%d] %s (held until release; logged at "
+		       "%s)", pid, p + off, when);
+	}
+	free(buf);
+	openlog(log_role, LOG_PID, sys_facility);
 }
 
 void
@@ -112,12 +257,20 @@ log_msg(int level, const char *f, ...)
 		log_tty = isatty(STDERR_FILENO);
 	err = level <= L_WARN || log_tty == 1 || log_path == NULL;
 	if (held) {
+		char rec[2200];
+
 		if (log_path != NULL)
 			keep(held_file, &held_file_len, line, len);
 		if (err)
 			keep(held_err, &held_err_len, line, len);
+		if (sys_on && fmt(rec, sizeof(rec), "%d %s %.*s\n", level,
+				  when, (int)(len - 1) - n, line + n) == 0)
+			keep(held_sys, &held_sys_len, rec, strlen(rec));
 		return;
 	}
+	line[len - 1] = '\0';
+	to_syslog(level, when, line + n);
+	line[len - 1] = '\n';
 	to_file(line, len);
 	if (err)
 		write_all(STDERR_FILENO, line, len);

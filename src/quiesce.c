@@ -407,6 +407,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 			close(y.rfd);
 			y.rfd = -1;
 			y.pid = 0; /* it runs on, detached */
+			log_defer(y.rd.dirfd); /* held: syslog waits */
 			report_locked(&y, t0, n, held);
 			r = MQ_OK;
 			break;
@@ -489,10 +490,13 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 		return failf(f, r == -2 ? MQ_FAIL : MQ_STATE, "%s; not "
 			     "signalling anything", err);
 	}
+	if (s->phase != PH_WAITING && s->phase != PH_LOCKED)
+		log_flush_deferred(rd.dirfd); /* nothing is held */
 	switch (s->phase) {
 	case PH_WAITING:
 	case PH_LOCKED:
 		r = holder_end(c, rd.dirfd, s);
+		log_flush_deferred(rd.dirfd); /* released, or it died */
 		if (r == MQ_OK && s->phase == PH_RELEASED)
 			log_info("released (%s); writes were blocked for %lld ms",
 				 s->method, (long long)s->blocked_ms);

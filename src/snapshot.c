@@ -189,7 +189,7 @@ watchdog_fire(void *arg, int timed_out)
 	struct failure f;
 	struct state st;
 
-	log_init(s->c.files_log_file, "watchdog");
+	log_init(&s->c, "watchdog");
 	log_err("%s: thawed every filesystem of the snapshot; releasing the "
 		"lock", timed_out ? "the snapshot overran its deadline"
 				  : "mysql-quiesce snapshot died");
@@ -268,7 +268,7 @@ snapshot_main(const struct config *c, int argc, char **argv)
 			usage_line);
 		return r;
 	}
-	log_init(s.c.files_log_file, "snapshot");
+	log_init(&s.c, "snapshot");
 	if ((s.x.sigfd = sig_fd()) == -1) {
 		r = failf(&f, MQ_FAIL, "cannot set up signals: %s",
 			  strerror(errno));

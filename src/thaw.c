@@ -13,7 +13,7 @@ thaw_main(const struct config *c, int freeze_failed, const char *arg)
 	struct failure f;
 	struct state s;
 
-	log_init(c->files_log_file, "thaw");
+	log_init(c, "thaw");
 	hook_arg_log(arg);
 	if (freeze_failed)
 		log_info("freezeFail: the snapshot was not taken; releasing");
