@@ -35,6 +35,9 @@ struct state {
 	int attempts;            /* lock attempts of the freeze (0: unknown) */
 	int64_t freeze_ms;       /* from freeze's start to the lock held */
 	char flavor[32];         /* MariaDB, MySQL, Percona Server */
+	int64_t began_at;        /* real ms the freeze began (0: unknown) */
+	char exit_verb[16];      /* the verb that last ended in this cycle */
+	int exit_code;           /* and its exit code (-1: none yet) */
 };
 
 #define STATE_FILE "state"
@@ -103,6 +106,13 @@ int state_write(int dirfd, const struct state *s);
  * one-line reason in err.
  */
 int state_read(int dirfd, struct state *s, char *err, size_t n);
+
+/*
+ * Record in run_dir's state that verb ended this cycle with code: for
+ * status. Best effort: a state that is missing or unreadable is left
+ * as it is. Only where no holder may write the state at the same time.
+ */
+void state_note_exit(const char *run_dir, const char *verb, int code);
 
 /* Serialize / parse (the file format, used by the tests too). */
 int state_format(const struct state *s, char *buf, size_t n);

@@ -13,21 +13,32 @@
 #include "util.h"
 #include "verbs.h"
 
-/* The failed cycle for the metrics: the holder's record of it, or, if
- * it made none (it never started), one made of f. */
+/* The failed cycle, for status and the metrics: the holder's record
+ * of it, or, if it made none (it never started), one made of f; with
+ * the exit code. Not when another freeze's holder owns the state
+ * (busy), nor over a state a holder may still be writing. */
 static void
-record_failure(const struct config *c, const struct failure *f)
+record_failure(const struct config *c, const struct failure *f, int code)
 {
 	struct state s;
 	char err[300];
 	int dfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+	int r = dfd < 0 ? -1 : state_read(dfd, &s, err, sizeof(err));
 
-	if (dfd < 0 || state_read(dfd, &s, err, sizeof(err)) != 0 ||
-	    s.phase != PH_FAILED) {
+	if (r == 0 && (f->code == MQ_BUSY || s.phase == PH_LOCKED ||
+		       s.phase == PH_WAITING)) {
+		close(dfd);
+		return;
+	}
+	if (r != 0 || s.phase != PH_FAILED) {
 		state_init(&s);
 		s.phase = PH_FAILED;
 		sanitize(s.reason, sizeof(s.reason), f->why);
 	}
+	fmt(s.exit_verb, sizeof(s.exit_verb), "freeze");
+	s.exit_code = code;
+	if (dfd >= 0 && r != -1 && state_write(dfd, &s) == -1)
+		log_warn("cannot write state: %s", strerror(errno));
 	if (dfd >= 0)
 		close(dfd);
 	metrics_write(c, &s);
@@ -37,9 +48,12 @@ record_failure(const struct config *c, const struct failure *f)
 static int
 give_up(const struct config *c, const struct failure *f)
 {
+	int proceed = f->code != MQ_ABORTED &&
+		      strcmp(c->lock_on_failure, "proceed") == 0;
+
 	log_err("freeze failed: %s", f->why);
-	record_failure(c, f);
-	if (f->code == MQ_ABORTED || strcmp(c->lock_on_failure, "proceed") != 0)
+	record_failure(c, f, proceed ? MQ_OK : f->code);
+	if (!proceed)
 		return f->code;
 	log_err("on_failure = proceed: returning success WITHOUT a lock; this "
 		"snapshot is crash-consistent only and has no coordinates");

@@ -199,6 +199,10 @@ take(struct holder *h)
 		return fail(h, MQ_FAIL, 0, why);
 	}
 	h->st.phase = PH_LOCKED;
+	/* freeze exits 0 once we report ready; it must not write the
+	 * state itself, which is ours from now on */
+	fmt(h->st.exit_verb, sizeof(h->st.exit_verb), "freeze");
+	h->st.exit_code = MQ_OK;
 	fmt(h->st.binlog_file, sizeof(h->st.binlog_file), "%s", co.file);
 	h->st.binlog_pos = co.pos;
 	fmt(h->st.gtid, sizeof(h->st.gtid), "%s", co.gtid);
@@ -288,6 +292,8 @@ await_go(struct holder *h)
 				return NULL;
 			h->st.attempts = tries;
 			h->t0 = t0;
+			if (t0 > 0 && t0 <= mono_ms())
+				h->st.began_at = real_ms() - (mono_ms() - t0);
 			return lock_by_name(name);
 		}
 		if (len == sizeof(buf) - 1)

@@ -521,6 +521,8 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 		break;
 	}
 	s->thawed = 1;
+	fmt(s->exit_verb, sizeof(s->exit_verb), "thaw");
+	s->exit_code = r;
 	if (state_write(rd.dirfd, s) == -1)
 		log_warn("cannot write state: %s", strerror(errno));
 	rundir_leave(&rd);

@@ -313,6 +313,7 @@ snapshot_main(const struct config *c, int argc, char **argv)
 			log_warn("after the snapshot: %s", ff.why);
 	}
 	report(&s, r, &f, frozen_ms);
+	state_note_exit(s.c.files_run_dir, "snapshot", r);
 	db_close(&s.d);
 	fs_close(&s.fs);
 	return r;

@@ -227,6 +227,25 @@ state_init(struct state *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->blocked_ms = -1;
+	s->exit_code = -1;
+}
+
+void
+state_note_exit(const char *run_dir, const char *verb, int code)
+{
+	struct state s;
+	char err[300];
+	int dfd = rundir_open(run_dir, 0, err, sizeof(err));
+
+	if (dfd < 0)
+		return;
+	if (state_read(dfd, &s, err, sizeof(err)) == 0) {
+		fmt(s.exit_verb, sizeof(s.exit_verb), "%s", verb);
+		s.exit_code = code;
+		if (state_write(dfd, &s) == -1)
+			log_warn("cannot write state: %s", strerror(errno));
+	}
+	close(dfd);
 }
 
 int
@@ -244,13 +263,15 @@ state_format(const struct state *s, char *buf, size_t n)
 		   "locked_mono=%lld\nexpires_at=%lld\nreleased_at=%lld\n"
 		   "blocked_ms=%lld\nbinlog_file=%s\nbinlog_pos=%llu\n"
 		   "gtid=%s\nreason=%s\nattempts=%d\nfreeze_ms=%lld\n"
-		   "flavor=%s\nend=1\n",
+		   "flavor=%s\nbegan_at=%lld\nexit_verb=%s\nexit_code=%d\n"
+		   "end=1\n",
 		   phase_name(s->phase), s->thawed, (int)s->pid, s->start_time,
 		   s->conn_id, user, s->method, (long long)s->locked_at,
 		   (long long)s->locked_mono, (long long)s->expires_at,
 		   (long long)s->released_at, (long long)s->blocked_ms, file,
 		   s->binlog_pos, s->gtid, reason, s->attempts,
-		   (long long)s->freeze_ms, s->flavor);
+		   (long long)s->freeze_ms, s->flavor, (long long)s->began_at,
+		   s->exit_verb, s->exit_code);
 }
 
 int
@@ -298,6 +319,9 @@ static const struct key keys[] = {
 	{ "attempts", S_NUM(attempts), 0, 1000000 },
 	{ "freeze_ms", S_NUM(freeze_ms), 0, (long long)1 << 62 },
 	{ "flavor", S_STR(flavor), 0, 0 },
+	{ "began_at", S_NUM(began_at), 0, (long long)1 << 62 },
+	{ "exit_verb", S_STR(exit_verb), 0, 0 },
+	{ "exit_code", S_NUM(exit_code), -1, 255 },
 	{ "end", K_NUM, 0, 0, 1, 1 },
 };
 

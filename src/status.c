@@ -24,8 +24,9 @@ when(char *buf, size_t n, int64_t ms)
 static void
 print_json(const struct state *s, int alive)
 {
-	char locked[48], expires[48], released[48];
+	char locked[48], expires[48], released[48], began[48];
 
+	when(began, sizeof(began), s->began_at);
 	when(locked, sizeof(locked), s->locked_at);
 	when(expires, sizeof(expires), s->expires_at);
 	when(released, sizeof(released), s->released_at);
@@ -35,6 +36,10 @@ print_json(const struct state *s, int alive)
 	       alive ? "true" : "false", (int)s->pid,
 	       s->thawed ? "true" : "false", s->conn_id);
 	json_field("method", s->method, ",");
+	json_field("flavor", s->flavor, ",");
+	json_field("began_at", s->began_at ? began : "", ",");
+	printf("\"attempts\":%d,\"freeze_ms\":%lld,", s->attempts,
+	       (long long)s->freeze_ms);
 	json_field("locked_at", s->locked_at ? locked : "", ",");
 	json_field("expires_at", s->expires_at ? expires : "", ",");
 	json_field("released_at", s->released_at ? released : "", ",");
@@ -42,6 +47,11 @@ print_json(const struct state *s, int alive)
 	json_field("binlog_file", s->binlog_file, ",");
 	printf("\"binlog_pos\":%llu,", s->binlog_pos);
 	json_field("gtid", s->gtid, ",");
+	json_field("exit_verb", s->exit_verb, ",");
+	if (s->exit_code >= 0)
+		printf("\"exit_code\":%d,", s->exit_code);
+	else
+		printf("\"exit_code\":null,");
 	json_field("reason", s->reason, "}\n");
 }
 
@@ -54,8 +64,15 @@ print_text(const struct state *s, int alive)
 	       s->thawed ? " (thawed)" : "");
 	printf("holder:       pid %d, %s\n", (int)s->pid,
 	       alive ? "running" : "not running");
-	printf("method:       %s\n", s->method[0] ? s->method : "-");
+	printf("method:       %s%s%s\n", s->method[0] ? s->method : "-",
+	       s->flavor[0] ? " on " : "", s->flavor);
 	printf("connection:   %lu\n", s->conn_id);
+	when(t, sizeof(t), s->began_at);
+	printf("began at:     %s\n", t);
+	if (s->attempts > 0)
+		printf("to the lock:  %lld ms, %d attempt%s\n",
+		       (long long)s->freeze_ms, s->attempts,
+		       s->attempts == 1 ? "" : "s");
 	when(t, sizeof(t), s->locked_at);
 	printf("locked at:    %s\n", t);
 	when(t, sizeof(t), s->expires_at);
@@ -69,6 +86,9 @@ print_text(const struct state *s, int alive)
 	printf("gtid:         %s\n", s->gtid[0] ? s->gtid : "-");
 	if (s->reason[0] != '\0')
 		printf("reason:       %s\n", s->reason);
+	if (s->exit_code >= 0)
+		printf("last exit:    %d (%s)\n", s->exit_code,
+		       s->exit_verb[0] ? s->exit_verb : "-");
 }
 
 int
