@@ -40,6 +40,12 @@ void log_msg(int level, const char *f, ...)
 
 void log_verbose(void);
 
+/* For a person watching: true when stderr is a terminal or after
+ * log_verbose(); then log_progress() writes its line to stderr only
+ * (never the log file, never syslog, never a hook's piped stderr). */
+int log_progress_on(void);
+void log_progress(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 /*
  * While a filesystem may be frozen, write nothing: log_hold() keeps
  * lines in memory (the file's and stderr's alike); log_release() writes

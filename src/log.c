@@ -234,6 +234,31 @@ log_verbose(void)
 	log_tty = 1;
 }
 
+int
+log_progress_on(void)
+{
+	if (log_tty == -1)
+		log_tty = isatty(STDERR_FILENO);
+	return log_tty == 1;
+}
+
+void
+log_progress(const char *f, ...)
+{
+	char line[1024];
+	va_list ap;
+	size_t len;
+
+	if (!log_progress_on() || held)
+		return;
+	va_start(ap, f);
+	vsnprintf(line, sizeof(line) - 1, f, ap);
+	va_end(ap);
+	len = strlen(line);
+	line[len++] = '\n';
+	write_all(STDERR_FILENO, line, len);
+}
+
 void
 log_msg(int level, const char *f, ...)
 {

@@ -1,6 +1,8 @@
 /* window.c - the safe moment, and kill_long_queries. */
 #define _GNU_SOURCE
 
+#include <string.h>
+
 #include "event.h"
 #include "log.h"
 #include "util.h"
@@ -9,7 +11,56 @@
 enum {
 	MAX_BLOCKERS = 50,
 	WINDOW_LOG_MS = 10000, /* repeat "still waiting" this often */
+	PROGRESS_MS = 1000,    /* a person's progress line, at most */
+	STMT_SHOWN = 72,       /* characters of the statement shown */
 };
+
+/* The statement on one short line: blanks (newlines, tabs, runs of
+ * spaces) as one space, cut to STMT_SHOWN characters. */
+static void
+clean_stmt(char *out, size_t n, const char *in)
+{
+	size_t o = 0, shown = 0;
+	int blank = 0;
+
+	for (; *in != '\0' && o + 4 < n; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			blank = o > 0;
+			continue;
+		}
+		if (shown == STMT_SHOWN) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (blank) {
+			out[o++] = ' ';
+			shown++;
+			blank = 0;
+		}
+		out[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+		shown++;
+	}
+	out[o] = '\0';
+}
+
+/* At most once a second, for a person: who blocks, and the time left. */
+static void
+progress(const struct blocker *b, int64_t deadline, int64_t *last)
+{
+	char stmt[STMT_SHOWN + 8];
+	int64_t now = mono_ms();
+
+	if (!log_progress_on() || (*last != 0 && now - *last < PROGRESS_MS))
+		return;
+	*last = now;
+	clean_stmt(stmt, sizeof(stmt), b->info);
+	log_progress("waiting for a safe moment: connection %lu (%s) running "
+		     "%lld s: %s; %lld s left", b->id, b->user, b->time, stmt,
+		     (long long)((deadline - now + 999) / 1000));
+}
 
 int
 window_wait(struct db *d, const struct config *c, enum lock_waits w,
@@ -17,7 +68,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 {
 	static struct blocker b[MAX_BLOCKERS];
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
-	int64_t logged = 0;
+	int64_t logged = 0, shown = 0;
 	char why[600];
 	int i, n, first;
 
@@ -33,6 +84,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 		if (first == -1)
 			return MQ_OK;
 		lock_blocker_describe(&b[first], why, sizeof(why));
+		progress(&b[first], deadline, &shown);
 		if (logged == 0 || mono_ms() - logged >= WINDOW_LOG_MS) {
 			log_info("waiting for a safe moment: %s", why);
 			logged = mono_ms();
