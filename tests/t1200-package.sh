@@ -4,7 +4,7 @@
 # this machine, its check and a freeze/thaw through the installed hook
 # names against the test server, then purged, leaving nothing behind.
 . "$(dirname "$0")/lib.sh"
-need dpkg-buildpackage dpkg-deb lintian dpkg git
+need dpkg-buildpackage dpkg-deb lintian dpkg git qemu-ga
 
 dpkg -s mysql-quiesce >/dev/null 2>&1 && bail "mysql-quiesce is installed as a package already: not touching it"
 for f in /usr/sbin/mysql-quiesce /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce; do
@@ -22,7 +22,8 @@ pkg=$(ls "$DEB"/mysql-quiesce_*_*.deb)
 dpkg-deb -c "$pkg" >"$WORK/contents"
 for f in usr/sbin/mysql-quiesce usr/sbin/pre-freeze-script usr/sbin/post-thaw-script \
 	usr/sbin/pre-freeze-mysql-lock etc/logrotate.d/mysql-quiesce usr/lib/tmpfiles.d/mysql-quiesce.conf \
-	usr/share/man/man8/mysql-quiesce.8.gz usr/share/doc/mysql-quiesce/README.md.gz; do
+	usr/share/man/man8/mysql-quiesce.8.gz usr/share/doc/mysql-quiesce/README.md.gz \
+	usr/share/doc/mysql-quiesce/examples/qemu-ga.conf; do
 	grep -q " \./$f\( \|$\)" "$WORK/contents"; ok $? "the package has /$f"
 done
 grep -q '^-rw------- root/root .* \./etc/mysql-quiesce\.conf$' "$WORK/contents"; ok $? "/etc/mysql-quiesce.conf is root's, mode 0600"
@@ -37,6 +38,8 @@ dpkg -i "$pkg" >"$WORK/install.log" 2>&1; ok $? "dpkg -i installs it"
 [ "$(readlink /usr/sbin/pre-freeze-script)" = mysql-quiesce ] && [ "$(stat -c %a /etc/mysql-quiesce.conf)" = 600 ]
 ok $? "the hook names and the 0600 config are in place"
 /usr/sbin/mysql-quiesce --version | grep -q "(shared)"; ok $? "the installed binary links the shared libraries"
+qemu-ga -c /usr/share/doc/mysql-quiesce/examples/qemu-ga.conf -D >"$WORK/qga" 2>&1
+grep -qx "fsfreeze-hook=/usr/sbin/mysql-quiesce" "$WORK/qga"; ok $? "qemu-ga itself reads the installed binary as its hook from the packaged qemu-ga.conf example"
 MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/mysql-quiesce check >"$WORK/out" 2>&1
 ok $? "the installed mysql-quiesce check: ready"
 MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/pre-freeze-script freeze; ok $? "the installed pre-freeze-script freezes"
