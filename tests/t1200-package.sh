@@ -4,7 +4,7 @@
 # this machine, its check and a freeze/thaw through the installed hook
 # names against the test server, then purged, leaving nothing behind.
 . "$(dirname "$0")/lib.sh"
-need dpkg-buildpackage dpkg-deb lintian dpkg git qemu-ga
+need dpkg-buildpackage dpkg-deb lintian dpkg git qemu-ga unshare
 
 dpkg -s mysql-quiesce >/dev/null 2>&1 && bail "mysql-quiesce is installed as a package already: not touching it"
 for f in /usr/sbin/mysql-quiesce /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce; do
@@ -38,7 +38,12 @@ dpkg -i "$pkg" >"$WORK/install.log" 2>&1; ok $? "dpkg -i installs it"
 [ "$(readlink /usr/sbin/pre-freeze-script)" = mysql-quiesce ] && [ "$(stat -c %a /etc/mysql-quiesce.conf)" = 600 ]
 ok $? "the hook names and the 0600 config are in place"
 /usr/sbin/mysql-quiesce --version | grep -q "(shared)"; ok $? "the installed binary links the shared libraries"
-qemu-ga -c /usr/share/doc/mysql-quiesce/examples/qemu-ga.conf -D >"$WORK/qga" 2>&1
+# qemu-ga 7.2 reads only /etc/qemu/qemu-ga.conf: an /etc/qemu of our own
+# in a private mount namespace, with the example installed as the README
+# says.
+mkdir -p "$WORK/etcq"
+install -m 644 /usr/share/doc/mysql-quiesce/examples/qemu-ga.conf "$WORK/etcq/qemu-ga.conf"
+unshare -m --propagation private sh -c 'mount --bind "$1" /etc/qemu && qemu-ga -D' sh "$WORK/etcq" >"$WORK/qga" 2>&1
 grep -qx "fsfreeze-hook=/usr/sbin/mysql-quiesce" "$WORK/qga"; ok $? "qemu-ga itself reads the installed binary as its hook from the packaged qemu-ga.conf example"
 MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/mysql-quiesce check >"$WORK/out" 2>&1
 ok $? "the installed mysql-quiesce check: ready"
