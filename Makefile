@@ -91,6 +91,13 @@ lint-cppcheck:
 	cppcheck --enable=warning,portability,performance --std=c11 -Iinclude \
 		-D_GNU_SOURCE --error-exitcode=1 --inline-suppr --quiet src tests
 
+# The named mutants of tests/mutants/list, each on a scratch copy: every
+# one must be killed by the tests that claim to guard it. Not part of
+# check (it runs the guarding tests once per mutant); the README says
+# the last result.
+mutants: all tests/ptrace-stop tests/fd-probe
+	tests/mutants/run
+
 # check and demo first install what they need (Debian), then build.
 deps:
 	tests/deps.sh
@@ -195,4 +202,4 @@ clean:
 		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe \
 		tests/mysql-quiesce-static
 
-.PHONY: all bench deb deps check demo fuzz lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean
+.PHONY: all bench deb deps check demo fuzz mutants lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean

@@ -16,7 +16,8 @@
 /* The failed cycle, for status and the metrics: the holder's record
  * of it, or, if it made none (it never started), one made of f; with
  * the exit code. Not when another freeze's holder owns the state
- * (busy), nor over a state a holder may still be writing. */
+ * (busy), nor over a state a holder may still be writing or that could
+ * not be read. */
 static void
 record_failure(const struct config *c, const struct failure *f, int code)
 {
@@ -37,7 +38,11 @@ record_failure(const struct config *c, const struct failure *f, int code)
 	}
 	fmt(s.exit_verb, sizeof(s.exit_verb), "freeze");
 	s.exit_code = code;
-	if (dfd >= 0 && r != -1 && state_write(dfd, &s) == -1)
+	/* Only over a state we could read, or none, and never while a
+	 * holder runs: a state we could not read may be a live one's. */
+	if (dfd >= 0 && (r == 0 || r == 1) &&
+	    rundir_lock_held(dfd, HOLDER_LOCK) != 1 &&
+	    state_write(dfd, &s) == -1)
 		log_warn("cannot write state: %s", strerror(errno));
 	if (dfd >= 0)
 		close(dfd);

@@ -302,8 +302,8 @@ static const struct key keys[] = {
 	{ "version", K_NUM, 0, 0, 1, 1 },
 	{ "phase", K_PHASE, offsetof(struct state, phase), 0, 0, 0 },
 	{ "thawed", S_NUM(thawed), 0, 1 },
-	{ "pid", S_NUM(pid), 1, 4194304 },
-	{ "start_time", S_NUM(start_time), 1, (long long)1 << 62 },
+	{ "pid", S_NUM(pid), 0, 4194304 },  /* 0: no holder ran */
+	{ "start_time", S_NUM(start_time), 0, (long long)1 << 62 },
 	{ "conn_id", S_NUM(conn_id), 0, (long long)1 << 62 },
 	{ "user", S_STR(user), 0, 0 },
 	{ "method", S_STR(method), 0, 0 },
@@ -435,6 +435,11 @@ state_parse(const char *text, struct state *s, char *err, size_t n)
 	if ((seen & required) != required) {
 		fmt(err, n, "truncated or incomplete (a required key is "
 		    "missing)");
+		return -1;
+	}
+	/* Only a failed freeze whose holder never ran names no holder. */
+	if ((s->pid == 0 || s->start_time == 0) && s->phase != PH_FAILED) {
+		fmt(err, n, "bad pid or start_time: 0 names no holder");
 		return -1;
 	}
 	return 0;

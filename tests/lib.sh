@@ -16,6 +16,8 @@ ok() { # ok CONDITION-STATUS DESCRIPTION...
 	else
 		echo "not ok $ntest - $*"
 		nfail=$((nfail + 1))
+		# make mutants: the first failing check is enough
+		[ -n "${FAIL_FAST:-}" ] && { echo "1..$ntest"; exit 1; }
 	fi
 }
 

@@ -13,6 +13,7 @@ export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 # A namespace whose /dev is an overlay of the real one (device nodes
 # stay), with a datagram socket of ours at /dev/log. NS: its holder pid.
 unshare -m --propagation private sleep 600 & NS=$!
+echo $NS >>"$WORK/pids" # cleanup ends it, however this file ends
 wait_for 5 test "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
 ok $? "a private mount namespace"
 mkdir -p "$WORK/ov/up" "$WORK/ov/work"
@@ -29,6 +30,7 @@ open(sys.argv[1] + ".up", "w").close()
 with open(sys.argv[1], "ab", buffering=0) as out:
     while True:
         out.write(s.recv(65536).rstrip(b"\n") + b"\n")' "$SYSLOG" & RX=$!
+echo $RX >>"$WORK/pids"
 wait_for 5 test -e "$SYSLOG.up"; ok $? "our socket listens at /dev/log in the namespace"
 [ ! -e /dev/log ] || [ ! "/dev/log" -ef "$WORK/ov/up/log" ]; ok $? "and only there"
 ns() { nsenter -t $NS -m -- "$@"; }

@@ -17,6 +17,7 @@ import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1]); s.listen(64)
 time.sleep(600)' "$SILENT" & SP=$!
+echo $SP >>"$WORK/pids"
 wait_for 5 test -S "$SILENT"; ok $? "the silent listener is up"
 conf
 sed -i "s|^socket = .*|socket = $SILENT|; s|^snapshot_timeout = .*|snapshot_timeout = 2|" "$WORK/c.conf"

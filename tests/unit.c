@@ -138,7 +138,11 @@ test_state(void)
 	state_bad("version=1\nphase=locked\npid=12x\n", "bad pid",
 		  "a non-numeric pid is refused");
 	state_bad("version=1\nphase=locked\npid=0\nstart_time=1\nend=1\n",
-		  "bad pid", "pid 0 is refused");
+		  "bad pid", "pid 0 is refused while a holder is named");
+	ok(state_parse("version=1\nphase=failed\npid=0\nstart_time=0\n"
+		       "exit_verb=freeze\nexit_code=4\nend=1\n", &s, err,
+		       sizeof(err)) == 0 && s.exit_code == 4,
+	   "a failed freeze with no holder (pid 0) parses, with its exit");
 	state_bad("version=1\nphase=dancing\n", "unknown phase",
 		  "an unknown phase is refused");
 	state_bad("version=2\n", "bad version", "another version is refused");
