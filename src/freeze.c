@@ -26,9 +26,11 @@ record_failure(const struct config *c, const struct failure *f, int code)
 	int dfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
 	int r = dfd < 0 ? -1 : state_read(dfd, &s, err, sizeof(err));
 
-	if (r == 0 && (f->code == MQ_BUSY || s.phase == PH_LOCKED ||
-		       s.phase == PH_WAITING)) {
-		close(dfd);
+	/* busy: run_dir is another freeze's or thaw's right now */
+	if (f->code == MQ_BUSY || (r == 0 && (s.phase == PH_LOCKED ||
+					      s.phase == PH_WAITING))) {
+		if (dfd >= 0)
+			close(dfd);
 		return;
 	}
 	if (r != 0 || s.phase != PH_FAILED) {

@@ -125,7 +125,8 @@ write_atomic(int dirfd, const char *name, const char *data, size_t len,
 	char tmp[NAME_MAX + 1];
 	int fd, saved;
 
-	if (fmt(tmp, sizeof(tmp), ".%s.tmp", name) == -1) {
+	/* Ours alone: two writers never share a temporary file. */
+	if (fmt(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid()) == -1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

@@ -280,6 +280,17 @@ sed -i "s/^pid=.*/pid=$victim/" "$WORK/run/state"
 sed -i "s/^phase=.*/phase=locked/; s/^thawed=.*/thawed=0/" "$WORK/run/state"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "a reused pid with another start time: exits 8"
 ! dead $victim; ok $? "and that process was not signalled either"
+# The pid the state names holds holder.lock itself, but started at
+# another time than the state says (the holder died, a child kept the
+# lock, the pid was reused): only the start time tells them apart.
+( exec 9>"$WORK/run/holder.lock"; flock 9; exec sleep 300 ) >/dev/null 2>&1 & owner=$!
+echo $owner >>"$WORK/pids"
+wait_for 5 sh -c "! flock -n '$WORK/run/holder.lock' true"; ok $? "holder.lock is held by pid $owner itself"
+ostart=$(awk '{ sub(/.*\) /, ""); print $20 }' /proc/$owner/stat)
+printf 'version=1\nphase=locked\npid=%s\nstart_time=%s\nend=1\n' $owner $((ostart + 7)) >"$WORK/run/state"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "the flock's owner with another start time: thaw exits 8"
+! dead $owner; ok $? "and pid $owner was not signalled"
+kill $owner 2>/dev/null; wait $owner 2>/dev/null
 head -c 40 "$WORK/run/state" >"$WORK/run/state.cut"; mv "$WORK/run/state.cut" "$WORK/run/state"
 "$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 10 )) "a truncated state file: thaw exits 10"
 grep -q "state file: corrupt" "$WORK/err"; ok $? "and says the state file is corrupt"
