@@ -14,7 +14,8 @@ export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 # stay), with a datagram socket of ours at /dev/log. NS: its holder pid.
 unshare -m --propagation private sleep 600 & NS=$!
 echo $NS >>"$WORK/pids" # cleanup ends it, however this file ends
-wait_for 5 test "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+own_ns() { [ "$(readlink /proc/$NS/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]; }
+wait_for 5 own_ns
 ok $? "a private mount namespace"
 mkdir -p "$WORK/ov/up" "$WORK/ov/work"
 nsenter -t $NS -m mount -t overlay overlay \
