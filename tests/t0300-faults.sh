@@ -265,7 +265,7 @@ cp "$WORK/run/state" "$WORK/victim.state"
 # holder.lock held, but by a process that is not the one the state names
 # (a child that inherited it, say): the flock's owner must be the pid
 cp "$WORK/victim.state" "$WORK/run/state"
-need flock
+need flock python3
 flock "$WORK/run/holder.lock" sleep 300 >/dev/null 2>&1 & lk=$!
 wait_for 5 sh -c "! flock -n '$WORK/run/holder.lock' true"; ok $? "holder.lock is held by pid $lk, the state names pid $victim"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "thaw exits 8: no holder it can prove"
@@ -283,7 +283,11 @@ sed -i "s/^phase=.*/phase=locked/; s/^thawed=.*/thawed=0/" "$WORK/run/state"
 # The pid the state names holds holder.lock itself, but started at
 # another time than the state says (the holder died, a child kept the
 # lock, the pid was reused): only the start time tells them apart.
-( exec 9>"$WORK/run/holder.lock"; flock 9; exec sleep 300 ) >/dev/null 2>&1 & owner=$!
+# (python takes the flock in this very process, then becomes sleep: the
+# flock(1) command would take it in a child, another pid)
+python3 -c 'import fcntl, os, sys
+f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX)
+os.set_inheritable(f.fileno(), True); os.execvp("sleep", ["sleep", "300"])' "$WORK/run/holder.lock" & owner=$!
 echo $owner >>"$WORK/pids"
 wait_for 5 sh -c "! flock -n '$WORK/run/holder.lock' true"; ok $? "holder.lock is held by pid $owner itself"
 ostart=$(awk '{ sub(/.*\) /, ""); print $20 }' /proc/$owner/stat)
@@ -297,7 +301,7 @@ grep -q "state file: corrupt" "$WORK/err"; ok $? "and says the state file is cor
 printf '\x00\x01garbage' >"$WORK/run/state"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 10 )) "a binary state file: thaw exits 10"
 ! dead $victim; ok $? "nothing was signalled"
-rm -f "$WORK/run/state"; ln -s /etc/passwd "$WORK/run/state"
+rm -f "$WORK/run/state"; ln -s "$WORK/victim.state" "$WORK/run/state" # a valid state, behind a link
 "$BIN/post-thaw-script" thaw 2>"$WORK/err"; ok $(( $? != 10 )) "a symlinked state file: thaw exits 10"
 grep -q "symlink" "$WORK/err"; ok $? "and says it is a symlink"
 kill $victim

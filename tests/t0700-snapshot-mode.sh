@@ -19,7 +19,8 @@ fs_writable() {
 }
 snap() { # snap ARGS...: run snapshot mode; status in ST, ms in EL
 	local t0; t0=$(now_ms)
-	"$MQ" snapshot "$@" >"$WORK/out" 2>"$WORK/err"; ST=$?
+	# bounded: a broken build must fail a check here, not hang the file
+	timeout -k 5 120 "$MQ" snapshot "$@" >"$WORK/out" 2>"$WORK/err"; ST=$?
 	EL=$(( $(now_ms) - t0 ))
 }
 
@@ -168,7 +169,7 @@ diag "a target that is frozen already: an error before anything is locked"
 fsfreeze -f "$WORK/mnt"
 snap -- true
 fsfreeze -u "$WORK/mnt"
-ok $(( ST != 1 )) "exit 1 (got $ST)"
+ok $(( ST != 1 )) "a target frozen already: exit 1 (got $ST)"
 grep -q "$WORK/mnt cannot be frozen: it is frozen already" "$WORK/err"; ok $? "and says so"
 no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
 
