@@ -29,7 +29,7 @@ static unsigned held_dropped;
 
 /* syslog: on when [log] syslog = yes. While this process knows the lock
  * held, lines go to run_dir's SYSLOG_HELD file instead (defer_fd); in
- * log_hold() they wait in held_sys as "LEVEL message" lines. */
+ * log_hold() they wait in held_sys. Both hold records (rec_format). */
 static int sys_on, sys_facility = LOG_DAEMON;
 static int defer_fd = -1;
 static char held_sys[HELD_MAX];
@@ -55,15 +55,50 @@ keep(char *buf, size_t *len, const char *line, size_t n)
 	*len += n;
 }
 
-/* Append a deferred line: "LEVEL ROLE PID TIME message". */
+/* One syslog line kept for later: "LEVEL ROLE PID TIME message\n". */
+struct rec {
+	int level, pid;
+	char role[32], when[48];
+	const char *msg;
+};
+
+static int
+rec_format(char *buf, size_t n, int level, const char *when, const char *msg)
+{
+	return fmt(buf, n, "%d %s %d %s %s\n", level, log_role, (int)getpid(),
+		   when, msg);
+}
+
+/* Each record of buf (len bytes, changed in place) to fn. */
+static void
+each_rec(char *buf, size_t len, void (*fn)(const struct rec *))
+{
+	char *p, *nl, *end = buf + len;
+	struct rec r;
+	int off;
+
+	for (p = buf; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		*nl = '\0';
+		off = 0;
+		if (sscanf(p, "%d %31s %d %47s %n", &r.level, r.role, &r.pid,
+			   r.when, &off) != 4 || off == 0 ||
+		    r.level < L_ERROR || r.level > L_INFO)
+			continue;
+		r.msg = p + off;
+		fn(&r);
+	}
+}
+
+/* Append a deferred line to run_dir's SYSLOG_HELD. */
 static void
 to_deferred(int level, const char *when, const char *msg)
 {
 	char rec[2200];
 	int fd;
 
-	if (fmt(rec, sizeof(rec), "%d %s %d %s %s\n", level, log_role,
-		(int)getpid(), when, msg) == -1)
+	if (rec_format(rec, sizeof(rec), level, when, msg) == -1)
 		return;
 	fd = openat(defer_fd, SYSLOG_HELD, O_WRONLY | O_APPEND | O_CREAT |
 		    O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -110,24 +145,21 @@ log_hold(void)
 	held = 1;
 }
 
-/* Send held_sys's "LEVEL TIME message" lines. */
+/* A line of our own held by log_hold(): on, now or deferred. */
 static void
-release_sys(void)
+resend(const struct rec *r)
 {
-	char *p = held_sys, *end = held_sys + held_sys_len, *nl, *sp;
+	to_syslog(r->level, r->when, r->msg);
+}
 
-	for (; p < end; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			break;
-		*nl = '\0';
-		sp = strchr(p + 2, ' ');
-		if (sp != NULL && p[0] >= '0' && p[0] <= '2') {
-			*sp = '\0';
-			to_syslog(p[0] - '0', p + 2, sp + 1);
-		}
-	}
-	held_sys_len = 0;
+/* A line another process (or this one) deferred: under its own role's
+ * name, with when and who. */
+static void
+send_deferred(const struct rec *r)
+{
+	openlog(r->role, 0, sys_facility);
+	syslog(prio[r->level], "[%d] %s (held until release; logged at %s)",
+	       r->pid, r->msg, r->when);
 }
 
 void
@@ -140,8 +172,8 @@ log_release(void)
 		to_file(held_file, held_file_len);
 	if (held_err_len > 0)
 		write_all(STDERR_FILENO, held_err, held_err_len);
-	release_sys();
-	held_file_len = held_err_len = 0;
+	each_rec(held_sys, held_sys_len, resend);
+	held_file_len = held_err_len = held_sys_len = 0;
 	held_dropped = 0;
 	if (dropped > 0)
 		log_msg(L_WARN, "%u log lines were lost while filesystems "
@@ -176,7 +208,7 @@ log_defer(int dirfd)
 void
 log_flush_deferred(int dirfd)
 {
-	char name[64], *buf, *p, *nl, *end;
+	char name[64], *buf;
 	struct stat st;
 	ssize_t len;
 	int fd;
@@ -203,27 +235,8 @@ log_flush_deferred(int dirfd)
 	}
 	len = read(fd, buf, (size_t)st.st_size);
 	close(fd);
-	if (len < 0)
-		len = 0;
-	buf[len] = '\0';
-	end = buf + len;
-	for (p = buf; p < end; p = nl + 1) {
-		char role[32], when[48];
-		int level, pid, off = 0;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (nl == NULL)
-			break;
-		*nl = '\0';
-		if (sscanf(p, "%d %31s %d %47s %n", &level, role, &pid, when,
-			   &off) != 4 || off == 0 || level < L_ERROR ||
-		    level > L_INFO)
-			continue;
-		/* Under its own role's name, with when and who. */
-		openlog(role, 0, sys_facility);
-		syslog(prio[level], "[%d] %s (held until release; logged at "
-		       "%s)", pid, p + off, when);
-	}
+	if (len > 0)
+		each_rec(buf, (size_t)len, send_deferred);
 	free(buf);
 	openlog(log_role, LOG_PID, sys_facility);
 }
@@ -278,9 +291,7 @@ log_msg(int level, const char *f, ...)
 	len = strlen(line);
 	line[len++] = '\n';
 
-	if (log_tty == -1)
-		log_tty = isatty(STDERR_FILENO);
-	err = level <= L_WARN || log_tty == 1 || log_path == NULL;
+	err = level <= L_WARN || log_progress_on() || log_path == NULL;
 	if (held) {
 		char rec[2200];
 
@@ -288,8 +299,9 @@ log_msg(int level, const char *f, ...)
 			keep(held_file, &held_file_len, line, len);
 		if (err)
 			keep(held_err, &held_err_len, line, len);
-		if (sys_on && fmt(rec, sizeof(rec), "%d %s %.*s\n", level,
-				  when, (int)(len - 1) - n, line + n) == 0)
+		line[len - 1] = '\0';
+		if (sys_on && rec_format(rec, sizeof(rec), level, when,
+					 line + n) == 0)
 			keep(held_sys, &held_sys_len, rec, strlen(rec));
 		return;
 	}
