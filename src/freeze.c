@@ -42,8 +42,7 @@ record_failure(const struct config *c, const struct failure *f, int code)
 	s.exit_code = code;
 	/* Only over a state we could read, or none, and never while a
 	 * holder runs: a state we could not read may be a live one's. */
-	if (dfd >= 0 && (r == 0 || r == 1) &&
-	    rundir_lock_held(dfd, HOLDER_LOCK) != 1 &&
+	if ((r == 0 || r == 1) && rundir_lock_held(dfd, HOLDER_LOCK) != 1 &&
 	    state_write(dfd, &s) == -1)
 		log_warn("cannot write state: %s", strerror(errno));
 	if (dfd >= 0)

@@ -163,8 +163,8 @@ rundir_enter(const char *path, int create, unsigned wait_s,
 	close(rd->dirfd);
 	rd->dirfd = -1;
 	rd->lockfd = -1;
-	return failf(f, shortage(saved) ? MQ_FAIL : MQ_STATE, "cannot lock %s/%s: %s", path,
-		     RUN_LOCK, strerror(saved));
+	return failf(f, shortage(saved) ? MQ_FAIL : MQ_STATE,
+		     "cannot lock %s/%s: %s", path, RUN_LOCK, strerror(saved));
 }
 
 void

@@ -1,0 +1,105 @@
+/* release.c - the quiesce core's end: prove the holder is ours,
+ * signal it, wait for it to release, record the outcome. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "holder.h"
+#include "log.h"
+#include "metrics.h"
+#include "quiesce.h"
+#include "state.h"
+#include "util.h"
+
+/* How long thaw waits for a running freeze to finish first. */
+static unsigned
+run_lock_wait(const struct config *c)
+{
+	return (unsigned)(c->lock_snapshot_timeout + c->lock_wait_timeout + 30);
+}
+
+static int
+lost(const struct state *s, struct failure *f)
+{
+	return failf(f, MQ_LOST, "the lock was lost before thaw: %s; the "
+		     "snapshot may not match the recorded coordinates "
+		     "(binlog %s:%llu)", s->reason,
+		     s->binlog_file[0] ? s->binlog_file : "-", s->binlog_pos);
+}
+
+int
+quiesce_end(const struct config *c, struct state *s, struct failure *f)
+{
+	struct rundir rd;
+	char err[600];
+	int r;
+
+	state_init(s);
+	s->phase = PH_FAILED;
+	failf(f, MQ_OK, "ok");
+	r = rundir_enter(c->files_run_dir, 0, run_lock_wait(c), &rd, f);
+	if (r == MQ_BUSY)
+		return failf(f, MQ_BUSY, "another freeze or thaw kept running "
+			     "for %u s", run_lock_wait(c));
+	if (r != MQ_OK) {
+		char why[sizeof(f->why)];
+
+		memcpy(why, f->why, sizeof(why));
+		return failf(f, r, "%s; not signalling anything", why);
+	}
+	if (rd.dirfd == -1) {
+		log_info("nothing to release: no freeze has run (%s missing)",
+			 c->files_run_dir);
+		return MQ_OK;
+	}
+	r = state_read(rd.dirfd, s, err, sizeof(err));
+	if (r == 1 || (r == 0 && s->thawed)) {
+		log_info("nothing to release: no lock is held");
+		rundir_leave(&rd);
+		return MQ_OK;
+	}
+	if (r < 0) {
+		rundir_leave(&rd);
+		return failf(f, r == -2 ? MQ_FAIL : MQ_STATE, "%s; not "
+			     "signalling anything", err);
+	}
+	if (s->phase != PH_WAITING && s->phase != PH_LOCKED)
+		log_flush_deferred(rd.dirfd); /* nothing is held */
+	switch (s->phase) {
+	case PH_WAITING:
+	case PH_LOCKED:
+		r = holder_end(c, rd.dirfd, s);
+		log_flush_deferred(rd.dirfd); /* released, or it died */
+		if (r == MQ_OK && s->phase == PH_RELEASED)
+			log_info("released (%s); writes were blocked for %lld ms",
+				 s->method, (long long)s->blocked_ms);
+		else if (r == MQ_OK && s->phase == PH_FAILED)
+			log_warn("nothing to release: the last freeze never held "
+				 "a lock (%s)", s->reason);
+		else if (r == MQ_LOST)
+			lost(s, f);
+		else if (r != MQ_OK)
+			failf(f, r, "cannot end holder pid %d", (int)s->pid);
+		break;
+	case PH_FAILED:
+		log_warn("nothing to release: the last freeze never held a "
+			 "lock (%s)", s->reason);
+		r = MQ_OK;
+		break;
+	case PH_RELEASED:
+	case PH_EXPIRED:
+	case PH_LOST:
+	default:
+		r = lost(s, f);
+		break;
+	}
+	s->thawed = 1;
+	fmt(s->exit_verb, sizeof(s->exit_verb), "thaw");
+	s->exit_code = r;
+	if (state_write(rd.dirfd, s) == -1)
+		log_warn("cannot write state: %s", strerror(errno));
+	rundir_leave(&rd);
+	/* released, or it never was held: nothing is locked now */
+	metrics_write(c, s);
+	return r;
+}
