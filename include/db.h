@@ -53,6 +53,10 @@ int db_errclass(const struct db *d);
  * being killed: worth another attempt. */
 int db_err_retryable(const struct db *d);
 
+/* True when the last error was the server's answer (not the client
+ * library's): the session was alive when it was sent. */
+int db_err_from_server(const struct db *d);
+
 /* The connection's socket, to poll for the server closing it. */
 int db_socket(struct db *d);
 

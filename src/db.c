@@ -1,5 +1,6 @@
 /* db.c - connecting, running statements, classifying errors. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <link.h>
 #include <poll.h>
 #include <stdio.h>
@@ -103,8 +104,9 @@ identify(struct db *d)
  * Connect with the client library's non-blocking calls, waiting on its
  * socket beside the stop signals and the deadline: a server (or
  * anything on its socket) that accepts and never answers cannot hold
- * us past either. MQ_OK, MQ_ABORTED or MQ_TIMEOUT (d->err set), or -1:
- * the library's own error, for set_err.
+ * us past either. MQ_OK; MQ_ABORTED, MQ_TIMEOUT or MQ_FAIL (poll
+ * itself failed) with d->err set; or -1: the library's own error, for
+ * set_err.
  */
 static int
 connect_nb(struct db *d, const char *host, const char *user,
@@ -140,8 +142,11 @@ connect_nb(struct db *d, const char *host, const char *user,
 				until = t;
 		}
 		r = wait_until(p, sigfd >= 0 ? 2 : 1, until);
-		if (r == -1)
-			return -1;
+		if (r == -1) {
+			fmt(d->err, sizeof(d->err), "poll while connecting: "
+			    "%s", strerror(errno));
+			return MQ_FAIL;
+		}
 		if (p[1].revents & POLLIN) {
 			fmt(d->err, sizeof(d->err), "stopped by a signal "
 			    "while connecting");
@@ -221,7 +226,7 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 	r = real_connect(d, host, user, pass, (unsigned)c->mysql_port, sock,
 			 sigfd, deadline);
 	if (r != MQ_OK) {
-		if (r != MQ_ABORTED && r != MQ_TIMEOUT) {
+		if (r != MQ_ABORTED && r != MQ_TIMEOUT && r != MQ_FAIL) {
 			set_err(d);
 			r = db_errclass(d);
 		}
@@ -313,6 +318,12 @@ db_err_retryable(const struct db *d)
 		return 1;
 	}
 	return 0;
+}
+
+int
+db_err_from_server(const struct db *d)
+{
+	return d->errnum > 0 && d->errnum < CR_MIN_ERROR;
 }
 
 int

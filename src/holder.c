@@ -138,16 +138,23 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	int rel = 0;
 
 	if (ph != PH_LOST && (rel = lock_release(&h->d, h->m)) == -1) {
-		/* The connection is gone: the server released with it. */
 		memcpy(why, h->d.err, sizeof(why));
-		ph = PH_LOST;
+		/* The server answered: the session, and so the lock, lived
+		 * until now; closing it below releases. Otherwise the
+		 * connection is gone, and the lock may have gone before. */
+		if (!db_err_from_server(&h->d))
+			ph = PH_LOST;
 	}
 	now = mono_ms();
 	db_close(&h->d);
 	h->st.phase = ph;
 	h->st.released_at = real_ms();
 	h->st.blocked_ms = now - h->st.locked_mono;
-	if (rel == -1)
+	if (rel == -1 && ph != PH_LOST)
+		fmt(h->st.reason, sizeof(h->st.reason), "%s; the release "
+		    "statement failed (%s), closing the connection released "
+		    "the lock", reason, why);
+	else if (rel == -1)
 		fmt(h->st.reason, sizeof(h->st.reason), "%s; release failed: "
 		    "%s", reason, why);
 	else
@@ -161,6 +168,9 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	if (ph == PH_LOST)
 		log_err("lock lost after %lld ms: %s", (long long)h->st.blocked_ms,
 			h->st.reason);
+	else if (rel == -1)
+		log_warn("lock released after %lld ms: %s",
+			 (long long)h->st.blocked_ms, h->st.reason);
 	else
 		log_info("lock released after %lld ms: %s",
 			 (long long)h->st.blocked_ms, h->st.reason);
