@@ -36,8 +36,9 @@ record_failure(const struct config *c, const struct failure *f, int code)
 	if (r != 0 || s.phase != PH_FAILED) {
 		state_init(&s);
 		s.phase = PH_FAILED;
-		sanitize(s.reason, sizeof(s.reason), f->why);
 	}
+	/* ours is the cause: a holder we stopped records only that */
+	sanitize(s.reason, sizeof(s.reason), f->why);
 	fmt(s.exit_verb, sizeof(s.exit_verb), "freeze");
 	s.exit_code = code;
 	/* Only over a state we could read, or none, and never while a
