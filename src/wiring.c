@@ -53,19 +53,18 @@ conf_hook(char *out, size_t n)
 	fclose(f);
 }
 
-/* A running qemu-ga's -F hook, into out; 1 if one runs. */
+/* Each running qemu-ga's -F hook ("" for none), up to max; the count. */
 static int
-running_hook(char *out, size_t n)
+running_hooks(char hooks[][PATH_MAX], int max)
 {
 	struct dirent *e;
 	DIR *d = opendir("/proc");
 	int found = 0;
 
-	out[0] = '\0';
 	if (d == NULL)
 		return 0;
-	while ((e = readdir(d)) != NULL && !found) {
-		char path[300], buf[4096];
+	while ((e = readdir(d)) != NULL && found < max) {
+		char path[300], buf[4096], *out = hooks[found];
 		size_t len, i;
 		FILE *f;
 
@@ -79,12 +78,14 @@ running_hook(char *out, size_t n)
 		if (len == 0 || strcmp(strrchr(buf, '/') ? strrchr(buf, '/') + 1
 				       : buf, "qemu-ga") != 0)
 			continue;
-		found = 1;
+		found++;
+		out[0] = '\0';
 		for (i = strlen(buf) + 1; i < len; i += strlen(buf + i) + 1) {
 			if (strncmp(buf + i, "-F", 2) == 0)
-				fmt(out, n, "%s", buf[i + 2] ? buf + i + 2 : QGA_HOOK);
+				fmt(out, PATH_MAX, "%s",
+				    buf[i + 2] ? buf + i + 2 : QGA_HOOK);
 			else if (strncmp(buf + i, "--fsfreeze-hook", 15) == 0)
-				fmt(out, n, "%s", buf[i + 15] == '=' ?
+				fmt(out, PATH_MAX, "%s", buf[i + 15] == '=' ?
 				    buf + i + 16 : QGA_HOOK);
 		}
 	}
@@ -133,49 +134,63 @@ scan_dir(const char *dir, const char *who, int *ours)
 	return bad;
 }
 
+/* One line for an agent's hook (up: the agent runs); 1 if broken. */
 static int
-qemu(void)
+qemu_hook(const char *hook, int up, int *scanned, int *ours)
 {
-	char conf[PATH_MAX], run[PATH_MAX];
-	int bad = 0, ours = 0, up;
+	int bad = 0;
 
-	if (access(QGA_BIN, X_OK) == -1)
-		return 0;
-	conf_hook(conf, sizeof(conf));
-	up = running_hook(run, sizeof(run));
-	if (up && run[0] == '\0' && conf[0] == '\0') {
+	if (hook[0] == '\0') {
 		printf("FAIL  QEMU agent: qemu-ga runs without a fsfreeze hook: "
 		       "snapshots are crash-consistent, with no coordinates "
 		       "(make install-qemu)\n");
 		return 1;
 	}
-	if (conf[0] == '\0' && run[0] == '\0') {
+	if (is_us(hook)) {
+		printf("ok    QEMU agent: the fsfreeze hook is %s (direct: a "
+		       "failed freeze fails the agent's command)%s\n", hook,
+		       up ? "" : "; the agent is not running");
+		return 0;
+	}
+	if (strcmp(hook, QGA_HOOK) != 0) {
+		printf("FAIL  QEMU agent: the fsfreeze hook is %s, not "
+		       "mysql-quiesce\n", hook);
+		return 1;
+	}
+	if (!*scanned) {	/* the links' own lines, and their faults, once */
+		*scanned = 1;
+		bad = scan_dir(QGA_HOOK_D, "QEMU agent", ours);
+	}
+	if (*ours > 0) {
+		printf("ok    QEMU agent: the stock hook runs us (it ignores our "
+		       "exit status: watch status and the log)\n");
+		return bad;
+	}
+	printf("FAIL  QEMU agent: the stock hook runs nothing of ours "
+	       "(link %s/mysql-quiesce, or make install-qemu)\n", QGA_HOOK_D);
+	return bad + 1;
+}
+
+/* Every running agent's hook; the configured one if none runs. */
+static int
+qemu(void)
+{
+	char conf[PATH_MAX], run[8][PATH_MAX];
+	int bad = 0, scanned = 0, ours = 0, n, i;
+
+	if (access(QGA_BIN, X_OK) == -1)
+		return 0;
+	conf_hook(conf, sizeof(conf));
+	n = running_hooks(run, (int)ARRAY_LEN(run));
+	if (n == 0 && conf[0] == '\0') {
 		printf("--    QEMU agent: installed, not running, no fsfreeze "
 		       "hook configured (make install-qemu)\n");
 		return 0;
 	}
-	if (run[0] == '\0')
-		fmt(run, sizeof(run), "%s", conf);
-	if (is_us(run)) {
-		printf("ok    QEMU agent: the fsfreeze hook is %s (direct: a "
-		       "failed freeze fails the agent's command)%s\n", run,
-		       up ? "" : "; the agent is not running");
-		return 0;
-	}
-	bad += scan_dir(QGA_HOOK_D, "QEMU agent", &ours);
-	if (strcmp(run, QGA_HOOK) == 0 && ours > 0) {
-		printf("ok    QEMU agent: the stock hook runs us (it ignores our "
-		       "exit status: watch status and the log)\n");
-	} else if (strcmp(run, QGA_HOOK) == 0) {
-		printf("FAIL  QEMU agent: the stock hook runs nothing of ours "
-		       "(link %s/mysql-quiesce, or make install-qemu)\n",
-		       QGA_HOOK_D);
-		bad++;
-	} else {
-		printf("FAIL  QEMU agent: the fsfreeze hook is %s, not "
-		       "mysql-quiesce\n", run);
-		bad++;
-	}
+	if (n == 0)
+		return qemu_hook(conf, 0, &scanned, &ours);
+	for (i = 0; i < n; i++)
+		bad += qemu_hook(run[i][0] ? run[i] : conf, 1, &scanned, &ours);
 	return bad;
 }
 
