@@ -3,7 +3,7 @@
 # a fault-injecting proxy), and captured sysfs trees that put the data's
 # filesystem on NVMe EBS volumes.
 
-need moto_server python3
+need moto_server python3 curl timeout
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

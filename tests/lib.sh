@@ -51,7 +51,7 @@ need() { # need CMD...: fail loudly if a tool is missing
 	done
 }
 
-need mariadbd mariadb-install-db mariadb mariadb-admin
+need mariadbd mariadb-install-db mariadb mariadb-admin pgrep pkill timeout
 
 [ -x "$MQ" ] || bail "build mysql-quiesce first (make)"
 mkdir -p "$BIN"
@@ -190,13 +190,26 @@ no_holder() { [ "$(holders)" -eq 0 ]; }
 # phase_is PHASE: the state file says PHASE.
 phase_is() { [ "$(state_field phase)" = "$1" ]; }
 
-# holder_waiting: the holder is waiting for its lock, its connection known.
-holder_waiting() { phase_is waiting && [ "$(state_field conn_id)" -gt 0 ]; }
+# holder_waiting: the server shows the holder's connection (the one the
+# state names) waiting in a statement that carries the holder's marker.
+holder_waiting() {
+	local c; c=$(state_field conn_id)
+	[ -n "$c" ] && [ "$c" -gt 0 ] &&
+		[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = $c AND INFO LIKE '/* mysql-quiesce holder pid=%' AND STATE LIKE 'Waiting%'")" -gt 0 ]
+}
 
 # running PATTERN: a statement LIKE 'PATTERN%' is in the process list.
 running() {
 	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND (INFO LIKE '$1%' OR INFO LIKE '/* mysql-quiesce holder pid=%*/ $1%')")" -gt 0 ]
 }
+
+# SLEEPER: sleep under a name in this test's directory, so a check for
+# "the command was killed" matches only this test's processes.
+SLEEPER=$WORK/sleeper
+ln -s "$(command -v sleep)" "$SLEEPER"
+# sleepers: how many of this test's sleepers are alive.
+sleepers() { pgrep -f "^$SLEEPER " | wc -l; }
+no_sleeper() { [ "$(sleepers)" -eq 0 ]; }
 
 # state_field KEY: a value from the state file.
 state_field() { sed -n "s/^$1=//p" "$WORK/run/state" 2>/dev/null; }
@@ -207,9 +220,11 @@ info_field() { sed -n "s/^$1 = //p" "${INFO_FILE:-$DATADIR/binlog_info.txt}"; }
 # log_has TEXT: the log file holds TEXT.
 log_has() { grep -qsF -- "$1" "$WORK/mq.log"; }
 
-# dead PID: the process has exited (a zombie not yet reaped counts).
+# dead PID: the process has exited (a zombie not yet reaped counts). No
+# pid at all is a broken test, not a dead process.
 dead() {
 	local s
+	[ -n "${1:-}" ] || bail "dead: no pid given"
 	s=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 0
 	[ -z "$s" ] || [ "$s" = Z ] || [ "$s" = X ]
 }

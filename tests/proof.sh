@@ -1,7 +1,8 @@
 # tests/proof.sh - sourced after lib.sh by the proof tests (t0400, t1000):
 # a MariaDB data directory on a loop-mounted XFS image, four writers
-# moving money in InnoDB and MyISAM, and the checks that a copy of the
-# image recovers consistent at exactly its recorded coordinates.
+# moving money (two alternating InnoDB and MyISAM, two in InnoDB only),
+# and the checks that a copy of the image recovers consistent at exactly
+# its recorded coordinates, with every writer's progress in each copy.
 need mariadb-binlog cp
 
 ACCOUNTS=100
@@ -24,8 +25,11 @@ sql "CREATE DATABASE bank;
 	bail "cannot create the bank"
 
 # writer N: transfers until $WORK/stop exists, through one connection.
-# Both engines' transfers are single UPDATE statements (rows locked in
-# index order: no deadlocks), each followed by its log row.
+# Writers 1 and 2 alternate InnoDB and MyISAM; 3 and 4 use InnoDB only,
+# so a lock that blocks MyISAM but lets InnoDB commit through is seen
+# (a mixed writer stalls on its MyISAM turn and hides it). Both engines'
+# transfers are single UPDATE statements (rows locked in index order: no
+# deadlocks), each followed by its log row.
 writer() {
 	local n=$1 i=0 a b amt id
 	while [ ! -e "$WORK/stop" ]; do
@@ -33,7 +37,7 @@ writer() {
 		a=$((RANDOM % ACCOUNTS + 1)); b=$((RANDOM % ACCOUNTS + 1))
 		[ "$a" -eq "$b" ] && continue
 		amt=$((RANDOM % 50 + 1)); id=$((ROUND * 100000000 + n * 10000000 + i))
-		if [ $((i % 2)) -eq 0 ]; then
+		if [ "$n" -ge 3 ] || [ $((i % 2)) -eq 0 ]; then
 			echo "START TRANSACTION;
 UPDATE bank.acct_i SET bal = bal + IF(id = $a, -$amt, $amt) WHERE id IN ($a, $b);
 INSERT INTO bank.log_i VALUES ($id, $a, $b, $amt); COMMIT;"
@@ -97,12 +101,16 @@ binlog_xfers() {
 verify() {
 	local name=$1 mode=$2 m=$WORK/m-$1 dir=$WORK/r-$1
 	local file pos gtid size st
+	# check: a consistency check; in the control only counted.
+	# setup: what must hold for the checks to mean anything; a test in
+	# both modes, never counted as the control being caught.
 	check() {
 		local s=$1; shift
 		if [ "$mode" = assert ]; then ok "$s" "$name: $*"
 		elif [ "$s" -ne 0 ]; then CAUGHT+=("$*"); fi
 	}
-	mount_copy "$WORK/$name.img" "$m" nouuid; check $? "the copy mounts"
+	setup() { local s=$1; shift; ok "$s" "$name: $*"; }
+	mount_copy "$WORK/$name.img" "$m" nouuid; setup $? "the copy mounts"
 	local data=$m/data info=$m/data/binlog_info.txt
 	[ "$mode" = control ] && info=$WORK/control.info
 	# mysql-quiesce verify first, on the untouched copy; the checks
@@ -117,11 +125,11 @@ verify() {
 	else
 		VERIFY_ST=$vst
 	fi
-	[ "$sum1" = "$sum2" ]; check $? "verify left the snapshot's bytes unchanged"
+	[ "$sum1" = "$sum2" ]; setup $? "verify left the snapshot's bytes unchanged"
 	file=$(sed -n 's/^binlog_file = //p' "$info")
 	pos=$(sed -n 's/^binlog_pos = //p' "$info")
 	gtid=$(sed -n 's/^gtid_binlog_pos = //p' "$info")
-	[ -n "$file" ] && [ -n "$pos" ]; check $? "the snapshot carries its coordinates ($file:$pos)"
+	[ -n "$file" ] && [ -n "$pos" ]; setup $? "the snapshot carries its coordinates ($file:$pos)"
 	size=$(stat -c %s "$data/$file" 2>/dev/null)
 	[ "$size" = "$pos" ]; check $? "binlog $file is exactly the recorded size ($size = $pos)"
 	binlog_xfers "$data" "$file" "$pos" >"$WORK/$name.binlog"
@@ -130,6 +138,10 @@ verify() {
 	server_run "$dir" --binlog-format=ROW
 	sql "SELECT id FROM bank.log_i UNION ALL SELECT id FROM bank.log_m" | sort -n >"$WORK/$name.rows"
 	XFERS=$(wc -l <"$WORK/$name.rows")
+	# each kind of writer's transfers in the copy (the writer is the
+	# id's eighth digit from the right)
+	INNO_ONLY=$(sql "SELECT COUNT(*) FROM bank.log_i WHERE id DIV 10000000 % 10 >= 3")
+	MIXED=$(sql "SELECT (SELECT COUNT(*) FROM bank.log_i WHERE id DIV 10000000 % 10 < 3) + (SELECT COUNT(*) FROM bank.log_m)")
 	[ "$XFERS" -gt 0 ] && cmp -s "$WORK/$name.rows" "$WORK/$name.binlog"
 	check $? "the $XFERS transfers in the copy are exactly those in the binlog up to the position ($(wc -l <"$WORK/$name.binlog") there)"
 	[ "$(sql 'SELECT SUM(bal) FROM bank.acct_i')" = "$TOTAL" ]; check $? "InnoDB balances still sum to $TOTAL"
@@ -145,11 +157,14 @@ verify() {
 # verify_cycles PREFIX LABEL N: verify copies PREFIX-1..N, report how
 # many held and how many transfers each covered.
 verify_cycles() {
-	local prefix=$1 label=$2 n=$3 k held=0 failed_before
+	local prefix=$1 label=$2 n=$3 k held=0 failed_before pi=0 pm=0
 	for k in $(seq 1 "$n"); do
 		failed_before=$nfail
 		SOCK=$SRC_SOCK
 		verify "$prefix-$k" assert
+		[ "$INNO_ONLY" -gt "$pi" ] && [ "$MIXED" -gt "$pm" ]
+		ok $? "$label cycle $k: both kinds of writer made progress since the last copy (InnoDB-only $pi -> $INNO_ONLY, mixed $pm -> $MIXED)"
+		pi=$INNO_ONLY pm=$MIXED
 		[ "$nfail" -eq "$failed_before" ] && held=$((held + 1))
 		diag "$label cycle $k: $XFERS transfers covered"
 		SOCK=$SRC_SOCK

@@ -55,6 +55,9 @@ bad_config no-key '[lock]\n= 5\n' "line 2: no key name before '='"
 bad_config not-ini '[lock]\nwait_timeout\n' "line 2: not a [section]"
 bad_config world-writable '[lock]\n' "writable by group or others" 666
 bad_config password-readable '[mysql]\npassword = s3cret\n' "holds a password but group or others may read it" 644
+! grep -q s3cret "$WORK/err"; ok $? "password-readable: the password is not on its stderr"
+bad_config password-bad-line '[mysql]\npassword s3cret\n' "line 2: not a [section]"
+! grep -q s3cret "$WORK/err"; ok $? "password-bad-line: the password is not on its stderr"
 bad_config missing-defaults "[mysql]\ndefaults_file = $WORK/nope.cnf\n" "defaults_file $WORK/nope.cnf: No such file"
 
 # Long lines and NUL bytes: refused with the true line number, never

@@ -3,6 +3,7 @@
 # writers and records exactly SHOW MASTER STATUS; thaw releases; thaw is
 # idempotent; freezeFail releases; the holder is detached and clean.
 . "$(dirname "$0")/lib.sh"
+need python3
 
 server_start s1
 make_tables
@@ -11,6 +12,19 @@ make_tables
 sql "CREATE USER quiesce@localhost IDENTIFIED BY 'Pw-9f3kq-secret';
      GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, CONNECTION ADMIN ON *.* TO quiesce@localhost"
 
+# A writer committing InnoDB inserts one after another, for the
+# coordinates to be read under.
+spin_start() {
+	rm -f "$WORK/spin.stop"
+	( while [ ! -e "$WORK/spin.stop" ]; do echo "INSERT INTO t.inno (v) VALUES (9);"; done |
+		mariadb --no-defaults -S "$SOCK" -uroot ) >/dev/null 2>&1 &
+	SPIN=$!
+}
+spin_stop() { touch "$WORK/spin.stop"; wait "$SPIN"; }
+binlog_pos() { sql "SHOW MASTER STATUS" | cut -f2; }
+# binlog_moving: the binary log grows within 200 ms
+binlog_moving() { local a; a=$(binlog_pos); sleep 0.2; [ "$(binlog_pos)" != "$a" ]; }
+
 for METHOD in ftwrl backup-stage; do
 	diag "method $METHOD"
 	rm -rf "$WORK/run"
@@ -18,11 +32,14 @@ for METHOD in ftwrl backup-stage; do
 	sed -i "s/^user = root/user = quiesce\npassword = Pw-9f3kq-secret/" "$WORK/c.conf"
 	export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 	sql "INSERT INTO t.inno (v) VALUES (1), (2), (3)"
+	spin_start
+	wait_for 5 binlog_moving; ok $? "$METHOD: a writer commits one insert after another (the binlog grows)"
 
 	t0=$(now_ms)
 	"$BIN/pre-freeze-script" freeze; st=$?
 	diag "freeze took $(( $(now_ms) - t0 )) ms"
 	ok $st "$METHOD: freeze exits 0"
+	! binlog_moving; ok $? "$METHOD: the binlog stands still while the lock is held"
 	phase_is locked; ok $? "$METHOD: state says locked"
 	[ "$(state_field method)" = "$METHOD" ]; ok $? "$METHOD: the configured method was used"
 	cannot_write; ok $? "$METHOD: an InnoDB insert from another connection is blocked"
@@ -57,8 +74,12 @@ for METHOD in ftwrl backup-stage; do
 
 	t0=$(now_ms)
 	"$BIN/post-thaw-script" thaw; st=$?
-	diag "thaw took $(( $(now_ms) - t0 )) ms"
+	el=$(( $(now_ms) - t0 ))
 	ok $st "$METHOD: thaw exits 0"
+	[ "$el" -lt 1000 ] && ! log_has "killing it"
+	ok $? "$METHOD: the holder released on SIGTERM, thaw took ${el} ms (< 1000)"
+	wait_for 5 binlog_moving; ok $? "$METHOD: the writer commits again"
+	spin_stop
 	can_write; ok $? "$METHOD: writes go through after thaw"
 	[ "$(holders)" -eq 0 ]; ok $? "$METHOD: the holder is gone"
 	log_has "writes were blocked for"; ok $? "$METHOD: thaw logged how long writes were blocked"

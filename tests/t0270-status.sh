@@ -3,7 +3,7 @@
 # attempts, coordinates and exit code, kept until the next freeze; the
 # exit status says when that outcome was a failure, an expiry or a loss.
 . "$(dirname "$0")/lib.sh"
-need python3
+need python3 flock
 
 server_start s1
 make_tables
@@ -41,6 +41,21 @@ diag "after thaw"
 [ "$(js exit_verb)" = thaw ] && [ "$(js exit_code)" = 0 ]; ok $? "last exit: thaw, 0"
 [ "$(js blocked_ms)" -ge 0 ] && grep -Eq "^held for: +[0-9]+ ms" "$WORK/out"; ok $? "held for $(js blocked_ms) ms"
 
+diag "while the holder waits for its lock"
+METHOD=ftwrl WAIT_TIMEOUT=10 conf
+sql "UPDATE t.isam SET v = v + SLEEP(3) WHERE id = 1" >/dev/null 2>&1 & LW=$!
+wait_for 5 running "UPDATE t.isam"
+"$BIN/pre-freeze-script" freeze 2>/dev/null & fp=$!
+wait_for 5 holder_waiting; ok $? "the server shows the holder waiting in FTWRL behind a MyISAM UPDATE"
+"$MQ" status >"$WORK/out"; st=$?
+ok $st "status exits 0 while the holder waits"
+[ "$(js phase)" = waiting ] && [ "$(js holder_alive)" = true ]; ok $? "waiting, the holder alive"
+grep -q "^phase: *waiting" "$WORK/out"; ok $? "the text form says waiting"
+wait $fp; ok $? "freeze exits 0 once the UPDATE is done"
+wait $LW
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+conf
+
 diag "a freeze that fails: kept until the next freeze, exit 14"
 conf
 sed -i "s|^socket = .*|socket = $WORK/no.sock|" "$WORK/c.conf"
@@ -68,6 +83,18 @@ ok $(( st != 8 )) "status exits 8 (exit $st)"
 [ "$(js exit_verb)" = freeze ] && [ "$(js exit_code)" = 0 ]; ok $? "last exit: freeze, 0"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "the late thaw exits 8"
 [ "$(js exit_verb)" = thaw ] && [ "$(js exit_code)" = 8 ]; ok $? "last exit: thaw, 8"
+
+diag "a lost lock: exit 8"
+conf
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+sql "KILL $(state_field conn_id)"
+lost() { [ "$(js phase)" = lost ]; }
+wait_for 5 lost; ok $? "the holder's connection killed: phase lost"
+"$MQ" status >"$WORK/out"; st=$?
+ok $(( st != 8 )) "status exits 8 (exit $st)"
+grep -q "^reason: .*the server closed the connection" "$WORK/out"; ok $? "and says why"
+"$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "thaw exits 8"
+[ "$(js exit_verb)" = thaw ] && [ "$(js exit_code)" = 8 ] && [ "$(js phase)" = lost ]; ok $? "last exit: thaw, 8; still lost"
 
 diag "a busy freeze does not overwrite the cycle it found"
 conf

@@ -4,7 +4,8 @@
 #
 # The data directory lives on a loop-mounted XFS image. Four writers move
 # money between accounts, in InnoDB (in transactions) and in MyISAM (one
-# statement per transfer), and log every transfer. Each cycle does what a
+# statement per transfer), and log every transfer: two alternate the
+# engines, two use InnoDB only; each copy must show both kinds' progress. Each cycle does what a
 # hypervisor does: freeze, FIFREEZE, copy the image (the copy *is* the
 # snapshot), FITHAW, thaw. Each copy is then mounted, checked, and
 # recovered by a second server. A negative control takes a copy with the
@@ -82,6 +83,6 @@ CAUGHT=()
 verify control control
 diag "the control was caught by: ${CAUGHT[*]:-nothing}"
 [ "$VERIFY_ST" -eq 12 ]; ok $? "mysql-quiesce verify calls the control not consistent (exit $VERIFY_ST): $(grep '^FAIL' "$WORK/control.verify" | cut -c1-60 | tr '\n' ';')"
-[ "${#CAUGHT[@]}" -gt 0 ]; ok $? "the negative control (no lock) is caught by the checks (${#CAUGHT[@]} failed)"
+[ "${#CAUGHT[@]}" -gt 0 ]; ok $? "the negative control (no lock) is caught by the consistency checks (${#CAUGHT[@]} failed)"
 
 done_testing

@@ -12,12 +12,15 @@ export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 conf() { rm -rf "$WORK/run" "$WORK/mq.log"; write_config "$WORK/c.conf" "$@"; }
 
 # long NAME STATEMENT: run STATEMENT in the background (pid in LP, its
-# output in $WORK/NAME.out) and wait until it has run at least 1.2 s.
+# output in $WORK/NAME.out) and wait until the server shows it running
+# for a second (TIME >= 1: a blocker at long_query_threshold = 1).
 long() {
 	sql "$2" >"$WORK/$1.out" 2>&1 &
 	LP=$!
-	wait_for 5 running "${2:0:20}" || bail "$2 did not start"
-	sleep 1.2
+	wait_for 5 ran_1s "${2:0:20}" || bail "$2 did not start"
+}
+ran_1s() {
+	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%' AND TIME >= 1")" -gt 0 ]
 }
 
 freeze() { # freeze: run it, status in ST, milliseconds in EL
@@ -65,9 +68,8 @@ LONG_QUERY=30 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
 FP=$!
-wait_for 5 phase_is waiting
-ok $? "the holder is waiting for its lock"
-sleep 0.3
+wait_for 5 holder_waiting
+ok $? "the server shows the holder waiting for its lock"
 t0=$(now_ms); can_write; st=$?; el=$(( $(now_ms) - t0 ))
 ok $st "an InnoDB insert commits while BACKUP STAGE waits (${el} ms)"
 wait $FP; ok $? "freeze exits 0 after the UPDATE"
@@ -107,8 +109,8 @@ METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(8) WHERE id = 1"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
 FP=$!
-wait_for 5 phase_is waiting
-sleep 0.3
+wait_for 5 holder_waiting
+ok $? "the server shows the holder waiting in FTWRL"
 cannot_write; ok $? "a waiting FTWRL blocks InnoDB writers (what BACKUP STAGE saves)"
 t0=$(now_ms); wait $FP; st=$?; el=$(( $(now_ms) - t0 ))
 ok $(( st != 6 )) "ftwrl: freeze gives up with exit 6 (got $st: $(tail -1 "$WORK/err"))"
@@ -147,6 +149,19 @@ ok $(( ST != 6 )) "freeze waits for a safe moment, then exits 6"
 ! dead $LP; ok $? "the MyISAM UPDATE was not killed"
 ! log_has "killed"; ok $? "nothing was killed"
 wait $LP
+
+diag "no safe moment: exit 6 names the last blocker, not the first"
+sql "CREATE TABLE IF NOT EXISTS t.isam2 (id INT PRIMARY KEY, v INT) ENGINE=MyISAM; INSERT IGNORE INTO t.isam2 VALUES (1, 1)"
+LONG_QUERY=1 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=5 conf
+long first "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"; FP1=$LP
+long second "UPDATE t.isam2 SET v = v + SLEEP(10) WHERE id = 1"; FP2=$LP
+freeze
+ok $(( ST != 6 )) "freeze exits 6 (got $ST)"
+grep -q "last blocker: connection [0-9]* (root@localhost, Query) running [0-9]* s: UPDATE t.isam2 " "$WORK/err"
+ok $? "its one line names the last blocker, the second UPDATE: $(cut -c1-160 "$WORK/err")"
+log_has "s: UPDATE t.isam SET"; ok $? "the log had named the first one while it ran"
+no_holder && can_write; ok $? "no holder, no lock"
+wait $FP1 $FP2
 
 diag "kill_long_queries with a threshold that is not below wait_timeout"
 LONG_QUERY=5 WAIT_TIMEOUT=5 conf "[lock]" "kill_long_queries = all"

@@ -148,4 +148,21 @@ seed() {
 seed bypos "$WORK/copy.img" P
 seed bygtid "$WORK/copy2.img" G
 
+diag "a long replicated statement is no blocker: replication threads are never counted"
+# logged as a statement, so the replica's SQL thread runs the SLEEP too
+SOCK=$PRIM sql "SET SESSION binlog_format = STATEMENT; UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1" >/dev/null 2>&1 &
+PU=$!
+applying() {
+	[ "$(SOCK=$REP sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'system user' AND INFO LIKE 'UPDATE t.isam%' AND TIME >= 1")" -gt 0 ]
+}
+wait_for 15 applying; ok $? "the replica's SQL thread (system user) runs the UPDATE, for a second or more"
+rm -f "$WORK/mq.log"
+SOCK=$REP DATADIR=$REP_DATA LONG_QUERY=1 WAIT_TIMEOUT=8 write_config "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze; ok $? "freeze on the replica"
+! log_has "waiting for a safe moment"; ok $? "freeze did not wait for the replication thread"
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+wait $PU
+[ "$(replica_field Slave_SQL_Running)" = Yes ] && [ "$(replica_field Last_SQL_Errno)" = 0 ]
+ok $? "replication runs on, with no error"
+
 done_testing

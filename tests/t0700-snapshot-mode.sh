@@ -17,6 +17,13 @@ fs_writable() {
 	( echo x >"$WORK/mnt/probe" ) & local p=$!
 	wait_for 3 dead $p
 }
+# fs_frozen: the kernel refuses a write to the XFS image: a write started
+# now has not completed 500 ms later (it completes at the thaw).
+fs_frozen() {
+	( echo x >"$WORK/mnt/probe.frozen" ) & local p=$!
+	sleep 0.5
+	! dead $p
+}
 snap() { # snap ARGS...: run snapshot mode; status in ST, ms in EL
 	local t0; t0=$(now_ms)
 	# bounded: a broken build must fail a check here, not hang the file
@@ -46,8 +53,9 @@ grep -q "^MYSQL_QUIESCE_BINLOG_FILE=mysql-bin.000001$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_BINLOG_POS=$(info_field binlog_pos)$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_GTID=$(info_field gtid_binlog_pos)$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_MOUNTS=$WORK/mnt$" "$WORK/env" &&
-	grep -q "^MYSQL_QUIESCE_DEVICES=$dev$" "$WORK/env"
-ok $? "coordinates, mounts and devices are in it, equal to the info file"
+	grep -q "^MYSQL_QUIESCE_DEVICES=$dev$" "$WORK/env" &&
+	grep -q "^MYSQL_QUIESCE_INFO_FILE=$DATADIR/binlog_info.txt$" "$WORK/env"
+ok $? "coordinates, mounts, devices and the info file's path are in it, equal to the info file"
 MYSQL_PWD=Pw-9f3kq-secret "$MQ" snapshot -- sh -c 'env > "$0"' "$WORK/env2"
 ! grep -q "Pw-9f3kq-secret" "$WORK/env2"; ok $? "MYSQL_PWD is not passed on"
 log_has "froze $WORK/mnt" && log_has "thawed $WORK/mnt" && log_has "consistent"
@@ -78,6 +86,41 @@ ok $ST "snapshot listing the watchdog's descriptors exits 0"
 [ -s "$WORK/wdfds" ] && ! grep -q "socket:" "$WORK/wdfds" && grep -qF "$WORK/mnt" "$WORK/wdfds"
 ok $? "the watchdog holds the mount point and no socket"
 
+diag "defaults: the info file in the data directory"
+write_config "$WORK/d.conf"; sed -i '/^binlog_info_file = /d' "$WORK/d.conf"
+rm -f "$DATADIR/binlog_info.txt"
+MYSQL_QUIESCE_CONFIG=$WORK/d.conf snap -- sh -c 'env > "$0"' "$WORK/env3"
+ok $ST "snapshot with no binlog_info_file set exits 0"
+grep -q "^MYSQL_QUIESCE_INFO_FILE=$DATADIR/binlog_info.txt$" "$WORK/env3" &&
+	[ "$(info_field binlog_pos)" = "$(sed -n 's/^MYSQL_QUIESCE_BINLOG_POS=//p' "$WORK/env3")" ]
+ok $? "it wrote DATADIR/binlog_info.txt, with the coordinates the command was given"
+
+diag "[snapshot] timeout in the config is the deadline"
+write_config "$WORK/d.conf" "[snapshot]" "timeout = 3"
+MYSQL_QUIESCE_CONFIG=$WORK/d.conf snap -- "$SLEEPER" 600
+ok $(( ST != 6 )) "exit 6 (got $ST)"
+[ "$EL" -ge 3000 ] && [ "$EL" -le 6000 ]; ok $? "after 3 s, within a 3 s margin (${EL} ms)"
+grep -q "overran --timeout (3 s)" "$WORK/err"; ok $? "and says so"
+fs_writable && can_write && no_sleeper; ok $? "thawed, unlocked, the command killed"
+write_config "$WORK/d.conf" "[snapshot]" "timeout = 30"
+MYSQL_QUIESCE_CONFIG=$WORK/d.conf snap -- true
+ok $(( ST != 3 )) "a timeout not below max_lock_time (30): exit 3 (got $ST)"
+
+diag "on_failure = proceed is ignored: snapshot mode never runs without a lock"
+write_config "$WORK/d.conf" "[lock]" "on_failure = proceed"
+sed -i "s|^socket = .*|socket = $WORK/no.sock|" "$WORK/d.conf"
+rm -f "$WORK/ran"
+MYSQL_QUIESCE_CONFIG=$WORK/d.conf snap -- touch "$WORK/ran"
+ok $(( ST != 4 )) "the server unreachable: exit 4 (got $ST)"
+[ ! -e "$WORK/ran" ]; ok $? "the command was not run"
+fs_writable && no_holder; ok $? "nothing frozen, no holder"
+
+diag "a command killed by a signal: exit 11"
+snap -- sh -c 'kill -KILL $$'
+ok $(( ST != 11 )) "exit 11 (got $ST)"
+grep -q "the snapshot command failed (signal 9)" "$WORK/err"; ok $? "and names the signal"
+fs_writable && can_write && no_holder; ok $? "thawed, unlocked"
+
 diag "a failing command: thawed, unlocked, exit 11"
 snap -- false
 ok $(( ST != 11 )) "exit 11 (got $ST)"
@@ -86,13 +129,13 @@ fs_writable; ok $? "the filesystem is thawed"
 can_write && no_holder; ok $? "the lock is released"
 
 diag "the deadline: --timeout 3 with a command that never ends"
-snap --timeout 3 -- sleep 600
+snap --timeout 3 -- "$SLEEPER" 600
 ok $(( ST != 6 )) "exit 6 (got $ST)"
 [ "$EL" -ge 3000 ] && [ "$EL" -le 6000 ]; ok $? "after the deadline, within 3 s + 3 s margin (${EL} ms)"
 grep -q "overran --timeout (3 s)" "$WORK/err"; ok $? "and says so"
 fs_writable; ok $? "thawed"
 can_write && no_holder; ok $? "unlocked"
-! pgrep -f "^sleep 600" >/dev/null; ok $? "the command was killed"
+no_sleeper; ok $? "the command was killed"
 
 diag "a command stuck writing to the frozen filesystem: the tool itself thaws at its deadline"
 n0=$(wc -l <"$WORK/mq.log")
@@ -102,42 +145,47 @@ ok $(( ST != 6 )) "exit 6 (got $ST)"
 tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "snapshot INFO thawed $WORK/mnt" &&
 	! tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "FITHAW\|watchdog"
 ok $? "the log says thawed, with no FITHAW error and no watchdog"
-wait_for 3 sh -c "! pgrep -f 'echo [s]tuck >' >/dev/null"; ok $? "the command, unstuck by the thaw, ended on its SIGTERM"
+stuck_gone() { ! pgrep -f -- " $WORK/mnt/stuck\$" >/dev/null; }
+wait_for 3 stuck_gone; ok $? "the command, unstuck by the thaw, ended on its SIGTERM"
 fs_writable && can_write && no_holder; ok $? "writable, unlocked, no holder"
 
 diag "the tool SIGKILLed while frozen: the watchdog thaws and unlocks"
 rm -f "$WORK/started"
-"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec "$1" 600' "$WORK/started" "$SLEEPER" 2>/dev/null &
 SP=$!
-wait_for 10 test -e "$WORK/started"; ok $? "the command runs (the filesystem is frozen)"
+wait_for 10 test -e "$WORK/started"; ok $? "the command runs"
+fs_frozen; ok $? "the filesystem is frozen while it runs (a write blocks)"
 t0=$(now_ms); kill -KILL $SP
 fs_writable; st=$?; el=$(( $(now_ms) - t0 ))
 ok $st "the filesystem was thawed ${el} ms after the SIGKILL"
 [ "$el" -lt 2000 ]; ok $? "well within the deadline (< 2000 ms)"
 wait_for 5 can_write; ok $? "the lock was released"
 wait_for 5 no_holder; ok $? "no holder is left"
-wait_for 2 sh -c '! pgrep -f "^sleep 600" >/dev/null'; ok $? "the command was killed"
+wait_for 2 no_sleeper; ok $? "the command was killed"
 wait_for 3 log_has "mysql-quiesce snapshot died: thawed"; ok $? "the watchdog logged it"
 
 diag "--no-freeze-fs, the tool SIGKILLed: the watchdog still releases the lock"
 rm -f "$WORK/started"
-"$MQ" snapshot --no-freeze-fs --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+"$MQ" snapshot --no-freeze-fs --timeout 20 -- sh -c 'touch "$0"; exec "$1" 600' "$WORK/started" "$SLEEPER" 2>/dev/null &
 SP=$!
 wait_for 10 test -e "$WORK/started"; ok $? "the command runs"
 cannot_write; ok $? "commits are blocked while it runs (the lock is held)"
 t0=$(now_ms); kill -KILL $SP
 wait_for 5 can_write; st=$?; el=$(( $(now_ms) - t0 ))
 ok $st "the lock was released ${el} ms after the SIGKILL"
-wait_for 2 sh -c '! pgrep -f "^sleep 600" >/dev/null'; ok $? "the command was killed"
+wait_for 2 no_sleeper; ok $? "the command was killed"
 
 for sig in TERM INT HUP; do
 	diag "SIG$sig while frozen: thaw, unlock, exit 9"
 	rm -f "$WORK/started"
-	"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec sleep 600' "$WORK/started" 2>/dev/null &
+	"$MQ" snapshot --timeout 20 -- sh -c 'touch "$0"; exec "$1" 600' "$WORK/started" "$SLEEPER" 2>"$WORK/err" &
 	SP=$!
-	wait_for 10 test -e "$WORK/started"
-	kill -$sig $SP; wait $SP; st=$?
-	ok $(( st != 9 )) "SIG$sig: exit 9 (got $st)"
+	# (no insert here: on the frozen filesystem the server itself may
+	# block in a write until the thaw)
+	wait_for 10 test -e "$WORK/started" && fs_frozen
+	ok $? "SIG$sig: the command runs, the filesystem frozen"
+	t0=$(now_ms); kill -$sig $SP; wait $SP; st=$?
+	ok $(( st != 9 )) "SIG$sig: exit 9 (got $st after $(( $(now_ms) - t0 )) ms: $(tail -1 "$WORK/err"))"
 	fs_writable && can_write && no_holder; ok $? "SIG$sig: thawed and unlocked"
 done
 
@@ -165,19 +213,26 @@ ok $(( ST != 8 )) "exit 8 (got $ST)"
 grep -q "the lock was lost before the end" "$WORK/err"; ok $? "and it says the snapshot may not match the coordinates"
 fs_writable && can_write && no_holder; ok $? "thawed, unlocked, no holder"
 
+# backups: how many BACKUP statements the server has run (the lock)
+backups() { sql "SHOW GLOBAL STATUS LIKE 'Com_backup'" | cut -f2; }
+
 diag "a target that is frozen already: an error before anything is locked"
+b0=$(backups)
 fsfreeze -f "$WORK/mnt"
 snap -- true
 fsfreeze -u "$WORK/mnt"
 ok $(( ST != 1 )) "a target frozen already: exit 1 (got $ST)"
 grep -q "$WORK/mnt cannot be frozen: it is frozen already" "$WORK/err"; ok $? "and says so"
-no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
+no_holder && [ "$(backups)" -eq "$b0" ]; ok $? "nothing was locked: the server ran no BACKUP statement"
 
 diag "a target that cannot be frozen: an error before anything is locked"
+b0=$(backups)
 snap --freeze-fs /proc -- true
 ok $(( ST != 1 )) "exit 1 (got $ST)"
 grep -q "/proc cannot be frozen: its filesystem does not support freezing" "$WORK/err"; ok $? "and says so"
-no_holder && [ "$(state_field phase)" != locked ]; ok $? "nothing was locked"
+no_holder && [ "$(backups)" -eq "$b0" ]; ok $? "nothing was locked: the server ran no BACKUP statement"
+snap -- true
+[ "$ST" -eq 0 ] && [ "$(backups)" -gt "$b0" ]; ok $? "control: a snapshot that locks runs BACKUP statements ($b0 -> $(backups))"
 
 diag "bad use"
 snap --timeout 30 -- true

@@ -287,6 +287,9 @@ static char info[65536];
 
 /* The info file for a server of flavor f, version v, as a replica of
  * 10.0.0.1 with one channel named ch, or not a replica. */
+/* the source host and file name info_for gives its channel */
+static const char *info_host = "10.0.0.1", *info_file = "src-bin.000042";
+
 static const char *
 info_for(enum flavor f, unsigned long v, const char *vs, int replica,
 	 const char *ch)
@@ -300,7 +303,7 @@ info_for(enum flavor f, unsigned long v, const char *vs, int replica,
 				    "Master_Port", "Relay_Master_Log_File",
 				    "Exec_Master_Log_Pos", "Read_Master_Log_Pos",
 				    "Using_Gtid", "Slave_SQL_Running" };
-	const char *values[] = { ch, "10.0.0.1", "3306", "src-bin.000042",
+	const char *values[] = { ch, info_host, "3306", info_file,
 				 "4711", "9999", f == FL_MARIADB ? "Slave_Pos"
 				 : "1", "Yes" };
 	struct server_id s = { f, v, vs };
@@ -403,6 +406,15 @@ test_coords(void)
 	t = info_for(FL_MYSQL, 80036, "8.0.36", 1, "it's");
 	ok(has(t, "FOR CHANNEL 'it''s';") && !strstr(t, "'it's'"),
 	   "MySQL: a quote in a channel name is escaped");
+	info_host = "h'; DROP DATABASE x; --";
+	info_file = "src'bin\\.000042";
+	t = info_for(FL_MARIADB, 101119, "10.11.19-MariaDB", 1, "");
+	ok(has(t, "MASTER_HOST='h''; DROP DATABASE x; --'") &&
+	   has(t, "MASTER_LOG_FILE='src''bin\\\\.000042'") &&
+	   !strstr(t, "'h';") && !strstr(t, "'src'bin"),
+	   "a quote or backslash in a source host or file name is escaped");
+	info_host = "10.0.0.1";
+	info_file = "src-bin.000042";
 }
 
 static void
