@@ -125,6 +125,7 @@ tests/bench-helper: tests/bench-helper.c Makefile
 bench: deps
 	$(MAKE) all tests/bench-helper tests/mysql-quiesce-static
 	tests/bench.sh
+	tests/bench-scale.sh
 
 # make fuzz: every text parser under libFuzzer with ASan and UBSan, from
 # the seed corpus in tests/fuzz-corpus, FUZZ_SECONDS long (clang).

@@ -6,6 +6,14 @@
  *	is how long a writer was stalled.
  *   bench-helper idle SOCKET N
  *	opens N idle connections, prints "ready", waits for stdin to close.
+ *   bench-helper seq SOCKET HOLD_MS TAKE... -- RELEASE...
+ *	runs each TAKE statement, printing "ms MS STATEMENT" for each,
+ *	holds HOLD_MS, runs each RELEASE ("release MS STATEMENT"), then
+ *	prints "held MS": from the end of the last TAKE to the end of the
+ *	last RELEASE.
+ *   bench-helper time SOCKET N STATEMENT
+ *	runs STATEMENT (its result read and freed) N times; prints the
+ *	median milliseconds.
  */
 #define _GNU_SOURCE
 #include <mysql.h>
@@ -83,6 +91,83 @@ idle(const char *sock, int n)
 	return 0;
 }
 
+static int
+run(MYSQL *m, const char *sql)
+{
+	MYSQL_RES *r;
+
+	if (mysql_query(m, sql)) {
+		fprintf(stderr, "bench-helper: %s: %s\n", sql, mysql_error(m));
+		return -1;
+	}
+	if ((r = mysql_store_result(m)) != NULL)
+		mysql_free_result(r);
+	return 0;
+}
+
+static int
+seq(const char *sock, int hold_ms, int n, char **stmts)
+{
+	MYSQL *m = conn(sock);
+	struct timespec nap = { hold_ms / 1000, (hold_ms % 1000) * 1000000L };
+	double t0, locked = 0;
+	int i, releasing = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(stmts[i], "--") == 0) {
+			nanosleep(&nap, NULL);
+			releasing = 1;
+			continue;
+		}
+		t0 = now_ms();
+		if (run(m, stmts[i]) == -1)
+			return 1;
+		if (!releasing) {
+			locked = now_ms();
+			printf("ms %.1f %s\n", locked - t0, stmts[i]);
+		} else {
+			printf("release %.1f %s\n", now_ms() - t0, stmts[i]);
+		}
+	}
+	printf("held %.1f\n", now_ms() - locked);
+	mysql_close(m);
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+timed(const char *sock, int n, const char *sql)
+{
+	MYSQL *m = conn(sock);
+	double *d = calloc((size_t)n, sizeof(*d)), t0;
+	int i;
+
+	if (d == NULL || n < 1) {
+		free(d);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		t0 = now_ms();
+		if (run(m, sql) == -1) {
+			free(d);
+			return 1;
+		}
+		d[i] = now_ms() - t0;
+	}
+	qsort(d, (size_t)n, sizeof(*d), cmp_double);
+	printf("%.2f\n", d[n / 2]);
+	free(d);
+	mysql_close(m);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -90,7 +175,12 @@ main(int argc, char **argv)
 		return writer(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "idle") == 0)
 		return idle(argv[2], atoi(argv[3]));
+	if (argc >= 5 && strcmp(argv[1], "seq") == 0)
+		return seq(argv[2], atoi(argv[3]), argc - 4, argv + 4);
+	if (argc == 5 && strcmp(argv[1], "time") == 0)
+		return timed(argv[2], atoi(argv[3]), argv[4]);
 	fprintf(stderr, "usage: bench-helper writer SOCKET STOPFILE | "
-		"idle SOCKET N\n");
+		"idle SOCKET N | seq SOCKET HOLD_MS TAKE... -- RELEASE... | "
+		"time SOCKET N STATEMENT\n");
 	return 2;
 }

@@ -25,8 +25,7 @@
 #               CreateSnapshots call's own latency; target: frozen <=
 #               call + 20 ms.
 . "$(dirname "$0")/lib.sh"
-HELPER=$TOP/tests/bench-helper
-[ -x "$HELPER" ] || bail "build tests/bench-helper first (make bench)"
+. "$(dirname "$0")/bench-lib.sh"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 4500 ] ||
 	bail "the open-files limit ($(ulimit -n)) is too low for 2,000 connections"
@@ -39,31 +38,7 @@ sql "CREATE DATABASE bench;
      CREATE TABLE bench.isam (id INT PRIMARY KEY, v INT) ENGINE=MyISAM;
      INSERT INTO bench.big VALUES (1, 0); INSERT INTO bench.isam VALUES (1, 0)" ||
 	bail "cannot create the bench tables"
-# run_dir on tmpfs, as /run is in production
-RUN=$(mktemp -d /dev/shm/mq-bench.XXXXXX) || bail "no /dev/shm"
-trap 'rm -rf "$RUN"; cleanup' EXIT
-export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 HOLD_MS=300
-# sleeps without a fork: read with a timeout on a FIFO nobody writes
-mkfifo "$WORK/never" && exec 7<>"$WORK/never" || bail "cannot make a FIFO"
-nap() { read -r -t "$1" -u 7 || :; }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)]; else print "-" }'; }
-
-conf() { # conf METHOD
-	METHOD=$1 LONG_QUERY=60 WAIT_TIMEOUT=10 write_config "$WORK/c.conf"
-	sed -i "s|^run_dir = .*|run_dir = $RUN/run|" "$WORK/c.conf"
-}
-
-HOOKS=$BIN   # where pre-freeze-script and post-thaw-script are
-freeze_ms() { # one freeze, its wall time in ms on stdout; thaw after
-	local t0 t1
-	t0=$EPOCHREALTIME   # no fork: $(date) would add its own exec
-	"$HOOKS/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
-	t1=$EPOCHREALTIME
-	"$HOOKS/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
-}
 
 # latency: median wall ms of 7 freezes; the median of how long after
 # freeze began the lock was held (from the log) goes to $WORK/inproc.

@@ -1,0 +1,31 @@
+# tests/bench-lib.sh - sourced after lib.sh by the make bench scripts
+# (bench.sh, bench-scale.sh): the helper, run_dir on tmpfs, sleeps
+# without a fork, medians, a config per method, one timed freeze.
+HELPER=$TOP/tests/bench-helper
+[ -x "$HELPER" ] || bail "build tests/bench-helper first (make bench)"
+# run_dir on tmpfs, as /run is in production
+RUN=$(mktemp -d /dev/shm/mq-bench.XXXXXX) || bail "no /dev/shm"
+trap 'rm -rf "$RUN"; cleanup' EXIT
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+# sleeps without a fork: read with a timeout on a FIFO nobody writes
+mkfifo "$WORK/never" && exec 7<>"$WORK/never" || bail "cannot make a FIFO"
+nap() { read -r -t "$1" -u 7 || :; }
+
+# median: of the numbers on stdin ("-" lines skipped), "-" if none; no
+# newline, for $(...)
+median() { grep -v '^-$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)]; else printf "-" }'; }
+
+conf() { # conf METHOD
+	METHOD=$1 LONG_QUERY=60 WAIT_TIMEOUT=10 write_config "$WORK/c.conf"
+	sed -i "s|^run_dir = .*|run_dir = $RUN/run|" "$WORK/c.conf"
+}
+
+HOOKS=$BIN   # where pre-freeze-script and post-thaw-script are
+freeze_ms() { # one freeze, its wall time in ms on stdout; thaw after
+	local t0 t1
+	t0=$EPOCHREALTIME   # no fork: $(date) would add its own exec
+	"$HOOKS/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	t1=$EPOCHREALTIME
+	"$HOOKS/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'
+}

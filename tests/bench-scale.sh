@@ -1,0 +1,200 @@
+#!/bin/bash
+# tests/bench-scale.sh - make bench, part two: does what a freeze costs
+# grow with the server? Prints two tables, each method side by side in
+# the same run. Numbers, not pass/fail, beside the targets.
+#
+# (a) N = 0, 1,000 and 5,000 MyISAM tables open and each freshly written
+#     just before the cycle (and 5,000 Aria tables, a row of its own):
+#     freeze -> 1 s hold -> thaw, an InnoDB writer inserting throughout,
+#     3 rounds, medians. freeze: pre-freeze-script's wall time (for the
+#     plain FTWRL row: the FLUSH TABLES WITH READ LOCK statement's own
+#     time, what the first original tool's hook waits); to lock: the
+#     holder's lock statements (the log's "locked ... in N ms"); excess
+#     stall: the writer's longest insert minus the time the lock was
+#     held; hold overhead: held beyond the 1 s hold.
+#     Then each BACKUP STAGE statement timed on its own, at N = 0 and
+#     N = 5,000, with the writer running: where the time goes.
+# (b) 0, 2,000 and 10,000 idle connections: freeze's wall time per
+#     method, and the time of the safe-moment query (the process list
+#     read freeze makes while it looks for a safe moment).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bench-lib.sh"
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -ge 20000 ] || bail "the open-files limit ($(ulimit -n)) is too low for 10,000 connections"
+
+TOC=12000 OFL=$(ulimit -n) MAXC=10300
+server_start sc --max-connections=$MAXC --open-files-limit="$OFL" \
+	--table-open-cache=$TOC --table-definition-cache=$TOC \
+	--thread-cache-size=$MAXC
+ofl=$(sql "SELECT @@open_files_limit")
+sql "CREATE DATABASE bench; CREATE DATABASE many;
+     CREATE TABLE bench.w (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB" ||
+	bail "cannot create the bench tables"
+HOLD=1000
+
+# tables ENGINE N: many.<e>1 .. many.<e>N exist
+tables() {
+	local e=$1 n=$2 have
+	have=$(sql "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'many' AND ENGINE = '$e'")
+	[ "$have" -ge "$n" ] && return 0
+	seq $((have + 1)) "$n" | awk -v e="$e" '{ printf "CREATE TABLE many.%s%d (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=%s;\n", tolower(e), $1, e }' |
+		mariadb --no-defaults -S "$SOCK" -uroot || bail "cannot create $n $e tables"
+}
+# touch_tables ENGINE N: one insert into each: open and freshly written
+touch_tables() {
+	[ "$2" -gt 0 ] || return 0
+	seq 1 "$2" | awk -v e="$1" '{ printf "INSERT INTO many.%s%d (v) VALUES (1);\n", tolower(e), $1 }' |
+		mariadb --no-defaults -S "$SOCK" -uroot || bail "cannot write the $1 tables"
+}
+
+# cycle KIND ENGINE N: one cycle; prints "freeze to_lock excess overhead"
+cycle() {
+	local kind=$1 e=$2 n=$3 t0 t1 held fz tl out
+	touch_tables "$e" "$n"
+	rm -f "$WORK/stop"
+	"$HELPER" writer "$SOCK" "$WORK/stop" >"$WORK/writer.out" & local wp=$!
+	nap 0.3
+	if [ "$kind" = none ]; then # the writer's own worst insert, no lock
+		nap "$(( (HOLD + 600) / 1000 )).$(printf '%03d' $(( (HOLD + 600) % 1000 )))"
+		fz=- tl=- held=0
+	elif [ "$kind" = plain ]; then
+		out=$("$HELPER" seq "$SOCK" "$HOLD" "FLUSH TABLES WITH READ LOCK" -- "UNLOCK TABLES") ||
+			bail "plain FTWRL failed"
+		fz=$(echo "$out" | awk '/^ms / { print $2 }'); tl=$fz
+		held=$(echo "$out" | awk '/^held / { print $2 }')
+	else
+		: >"$WORK/mq.log"
+		t0=$EPOCHREALTIME
+		"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+		t1=$EPOCHREALTIME
+		nap "$((HOLD / 1000)).$(printf '%03d' $((HOLD % 1000)))"
+		"$BIN/post-thaw-script" thaw || bail "thaw failed"
+		fz=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+		tl=$(sed -n 's/.*holder INFO locked with [a-z-]* in \([0-9]*\) ms.*/\1/p' "$WORK/mq.log")
+		held=$(sed -n 's/^blocked_ms=//p' "$RUN/run/state")
+	fi
+	nap 0.3
+	touch "$WORK/stop"; wait "$wp"
+	awk -v b="$held" -v h="$HOLD" -v f="$fz" -v l="$tl" -v k="$kind" \
+		'{ printf "%s %s %.1f %s\n", f, l, $4 - b, k == "none" ? "-" : sprintf("%.1f", b - h) }' "$WORK/writer.out"
+}
+
+# cycles KIND ENGINE N: 3 rounds' medians into R[KIND,ENGINE,N,*]
+declare -A R
+cycles() {
+	local i
+	for i in 1 2 3; do cycle "$@"; done >"$WORK/cycles"
+	R[$1,$2,$3,fz]=$(awk '{ print $1 }' "$WORK/cycles" | median)
+	R[$1,$2,$3,tl]=$(awk '{ print $2 }' "$WORK/cycles" | median)
+	R[$1,$2,$3,ex]=$(awk '{ print $3 }' "$WORK/cycles" | median)
+	R[$1,$2,$3,ov]=$(awk '{ print $4 }' "$WORK/cycles" | median)
+}
+
+KINDS=(none backup-stage ftwrl plain)
+ROWS=("MyISAM 0" "MyISAM 1000" "MyISAM 5000" "Aria 5000")
+for row in "${ROWS[@]}"; do
+	set -- $row
+	tables "$1" "$2"
+	for k in "${KINDS[@]}"; do
+		case $k in backup-stage|ftwrl) conf "$k" ;; esac
+		cycles "$k" "$1" "$2"
+	done
+done
+
+# where the time goes: each BACKUP STAGE statement on its own
+STAGES=("BACKUP STAGE START" "BACKUP STAGE FLUSH" "BACKUP STAGE BLOCK_DDL" "BACKUP STAGE BLOCK_COMMIT")
+stage_times() { # stage_times N: median ms per stage, one line each
+	local i
+	for i in 1 2 3; do
+		touch_tables MyISAM "$1"
+		rm -f "$WORK/stop"
+		"$HELPER" writer "$SOCK" "$WORK/stop" >"$WORK/writer.out" & local wp=$!
+		nap 0.3
+		"$HELPER" seq "$SOCK" "$HOLD" "${STAGES[@]}" -- "BACKUP STAGE END" >"$WORK/seq.$i" ||
+			bail "BACKUP STAGE failed"
+		nap 0.3
+		touch "$WORK/stop"; wait "$wp"
+		cat "$WORK/writer.out"
+	done >"$WORK/writer.all"
+	for s in "${STAGES[@]}"; do
+		grep -h "^ms [0-9.]* $s\$" "$WORK"/seq.[123] | awk '{ print $2 }' | median
+		echo
+	done
+	grep -h "^release [0-9.]* BACKUP STAGE END\$" "$WORK"/seq.[123] | awk '{ print $2 }' | median
+	echo
+	# the writer's worst insert beyond the hold: what these stages cost it
+	awk -v h="$HOLD" '{ print $4 - h }' "$WORK/writer.all" | median
+	echo
+}
+mapfile -t S0 < <(stage_times 0)
+mapfile -t S5 < <(stage_times 5000)
+
+# (b) idle connections
+conn_row() { # conn_row N: R[conns,N,METHOD] and R[conns,N,query]
+	local m i
+	for m in backup-stage ftwrl; do
+		conf "$m"
+		for i in 1 2 3 4 5; do freeze_ms; done | median >"$WORK/m"
+		R[conns,$1,$m]=$(cat "$WORK/m")
+	done
+	# the safe-moment query as freeze sends it (src/lock.c)
+	R[conns,$1,query]=$("$HELPER" time "$SOCK" 21 "SELECT ID, USER, HOST, COMMAND, TIME, DB, LEFT(INFO, 1024) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> 0 AND TIME >= 60 AND INFO IS NOT NULL AND USER NOT IN ('system user', 'event_scheduler') AND COMMAND NOT LIKE 'Slave%' AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') ORDER BY TIME DESC LIMIT 50")
+}
+conn_row 0
+for n in 2000 10000; do
+	exec 9> >("$HELPER" idle "$SOCK" "$n" >"$WORK/idle.out")
+	wait_for 300 grep -q ready "$WORK/idle.out" || bail "could not open $n connections: $(tail -1 "$WORK/idle.out")"
+	R[conns,$n,seen]=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST")
+	conn_row "$n"
+	exec 9>&-
+	wait_for 60 sh -c "[ \$(mariadb --no-defaults -S '$SOCK' -uroot -N -e 'SELECT COUNT(*) FROM information_schema.PROCESSLIST') -lt 10 ]"
+done
+
+met() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v != "-" && v <= t) }' && echo met || echo MISSED; }
+echo
+echo "mysql-quiesce bench, scale: $(sql 'SELECT VERSION()'), $(nproc) cores;"
+echo "table_open_cache $TOC, table_definition_cache $TOC, open_files_limit $ofl, max_connections $MAXC"
+echo
+echo "(a) open tables, each freshly written before the cycle; freeze -> ${HOLD} ms hold -> thaw,"
+echo "    an InnoDB writer throughout; ms, medians of 3 (plain FTWRL: a hook that runs"
+echo "    FLUSH TABLES WITH READ LOCK itself, as the first original tool did; no lock: the"
+echo "    writer's own worst insert over as long, nothing frozen, the noise floor)"
+echo
+F='%-14s %-14s %8s %8s %8s %9s\n'
+printf "$F" tables method freeze "to lock" excess "hold"
+printf "$F" "" "" "" "" stall overhead
+for row in "${ROWS[@]}"; do
+	set -- $row
+	for k in "${KINDS[@]}"; do
+		case $k in
+		none) label="no lock" ;; backup-stage) label=auto ;;
+		plain) label="plain FTWRL" ;; *) label=$k ;;
+		esac
+		printf "$F" "$2 $1" "$label" "${R[$k,$1,$2,fz]}" "${R[$k,$1,$2,tl]}" "${R[$k,$1,$2,ex]}" "${R[$k,$1,$2,ov]}"
+	done
+done
+a0=${R[backup-stage,MyISAM,0,ex]} a5=${R[backup-stage,MyISAM,5000,ex]}
+p5=${R[plain,MyISAM,5000,ex]}
+grow=$(awk -v a="$a0" -v b="$a5" 'BEGIN { printf "%.1f", b - a }')
+n0=${R[none,MyISAM,0,ex]} n5=${R[none,MyISAM,5000,ex]}
+ngrow=$(awk -v a="$n0" -v b="$n5" 'BEGIN { printf "%.1f", b - a }')
+echo
+echo "target, auto at 5000 MyISAM: excess stall <= 10 ms: ${a5} ms, $(met "$a5" 10) (plain FTWRL: ${p5} ms)"
+echo "target, auto's excess stall grows <= 2 ms from 0 to 5000 tables: +${grow} ms, $(met "$grow" 2)"
+echo "  (the writer's own worst insert, no lock at all, grew +${ngrow} ms: ${n0} -> ${n5})"
+echo
+echo "each BACKUP STAGE statement on its own, the writer running (ms, medians of 3):"
+printf '%-28s %10s %12s\n' statement "0 tables" "5000 MyISAM"
+for i in 0 1 2 3; do
+	printf '%-28s %10s %12s\n' "${STAGES[$i]}" "${S0[$i]}" "${S5[$i]}"
+done
+printf '%-28s %10s %12s\n' "BACKUP STAGE END" "${S0[4]}" "${S5[4]}" \
+	"writer's worst beyond hold" "${S0[5]}" "${S5[5]}"
+echo
+echo "(b) idle connections: freeze's wall time per method, and the safe-moment query (ms, medians)"
+F='%-12s %10s %10s %14s\n'
+printf "$F" connections auto ftwrl "safe-moment q"
+for n in 0 2000 10000; do
+	printf "$F" "$n${R[conns,$n,seen]:+ (${R[conns,$n,seen]})}" "${R[conns,$n,backup-stage]}" "${R[conns,$n,ftwrl]}" "${R[conns,$n,query]}"
+done
+echo "target, auto's freeze with 10000 idle connections <= 20 ms: ${R[conns,10000,backup-stage]} ms, $(met "${R[conns,10000,backup-stage]}" 20)"
