@@ -247,34 +247,6 @@ blocks(struct db *d, enum lock_waits w, struct blocker *b, const char *text,
 	}
 }
 
-/*
- * Does any connection but this one run a command? The server's count
- * of running threads, read without building the process list: with
- * thousands of idle connections that read costs milliseconds (the
- * server makes a row for every connection), and freeze makes it while
- * the caller waits. 0 no; 1 yes, or the count is unreadable (the full
- * read decides).
- */
-static int
-others_running(struct db *d)
-{
-	MYSQL_RES *r = db_query(d, "SHOW GLOBAL STATUS LIKE "
-				   "'Threads_running'");
-	MYSQL_ROW row;
-	char *end = NULL;
-	unsigned long n = 2;
-
-	if (r == NULL)
-		return 1;
-	row = mysql_fetch_row(r);
-	if (row != NULL && row[1] != NULL)
-		n = strtoul(row[1], &end, 10);
-	if (end == NULL || end == row[1] || *end != '\0')
-		n = 2;
-	mysql_free_result(r);
-	return n > 1;	/* this statement is one */
-}
-
 int
 lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	      long long min_time, unsigned long skip, struct blocker *b,
@@ -290,8 +262,6 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	MYSQL_ROW row;
 	int n = 0, rc = 0;
 
-	if (!others_running(d))
-		return 0;
 	if (fmt(sql, sizeof(sql),
 		"SELECT ID, USER, HOST, COMMAND, TIME, DB, "
 		"LEFT(INFO, 1024) FROM %s "
