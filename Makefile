@@ -50,9 +50,12 @@ endif
 
 SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
       src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
-      src/holderctl.c src/lock.c src/log.c src/metrics.c src/quiesce.c src/snapshot.c \
-      src/plan.c src/release.c src/state.c src/status.c src/stmt.c src/thaw.c src/util.c \
-      src/verify.c src/window.c src/wiring.c src/backend/command.c src/backend/ebs.c \
+      src/holderctl.c src/lock.c src/log.c src/metrics.c src/quiesce.c \
+      src/snapshot.c src/plan.c src/release.c src/state.c src/status.c \
+      src/optfile.c src/stmt.c src/thaw.c src/util.c src/verify.c \
+      src/scratch.c src/window.c src/wiring.c \
+      src/backend/command.c src/backend/ebs.c \
+      src/backend/ebsvol.c src/backend/ebskeep.c \
       src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
       src/aws/sigv4.c src/aws/xml.c
 OBJ = $(SRC:.c=.o)

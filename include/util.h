@@ -35,6 +35,13 @@ int parse_num(const char *s, long long lo, long long hi, long long *out);
  * spaces and cutting at n-1 bytes (then ending in "..."). */
 void sanitize(char *dst, size_t n, const char *src);
 
+/* Remove leading and trailing white space from s, in place. */
+void trim_blanks(char *s);
+
+/* The whole of fd into a new NUL-ended buffer (*text, free it); 0, or
+ * -1 with errno (*len > max: larger than max bytes). */
+int read_text(int fd, size_t max, char **text, size_t *len);
+
 /* Write all of buf, retrying on EINTR and short writes; 0 or -1. */
 int write_all(int fd, const void *buf, size_t len);
 

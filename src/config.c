@@ -1,6 +1,5 @@
 /* config.c - INI parsing with libinih into struct config. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +12,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "optfile.h"
 #include "util.h"
 
 enum ctype { STR, NUM, ENUM };
@@ -282,158 +282,7 @@ config_parse_string(struct config *c, const char *text, char *err, size_t n)
 	return parse_text(c, text, strlen(text), err, n);
 }
 
-enum { CONFIG_FILE_MAX = 1 << 20, INCLUDE_DEPTH = 4 };
-
-static int read_text(int fd, char **text, size_t *len);
-
-static int check_option_file(const char *path, int depth, char *err,
-			     size_t n);
-
-/* !includedir DIR: the client library reads every *.cnf in it. */
-static int
-check_option_dir(const char *dir, int depth, char *err, size_t n)
-{
-	char sub[PATH_MAX];
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
-	int r = 0;
-
-	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    (st.st_uid != 0 && st.st_uid != geteuid())) {
-		fmt(err, n, "!includedir %s: not a directory of root's or ours "
-		    "closed to writes by others; refusing it", dir);
-		return -1;
-	}
-	if ((d = opendir(dir)) == NULL)
-		return 0; /* the client library skips it too */
-	while (r == 0 && (e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (len < 5 || strcmp(e->d_name + len - 4, ".cnf") != 0)
-			continue;
-		if (fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == -1) {
-			fmt(err, n, "!includedir %s: a name too long", dir);
-			r = -1;
-		} else {
-			r = check_option_file(sub, depth + 1, err, n);
-		}
-	}
-	closedir(d);
-	return r;
-}
-
-/*
- * A MySQL option file we hand to the client library (defaults_file):
- * our own rules, on what it includes too; group and others may not
- * read it when it holds a password. 0, or -1 with a reason in err.
- */
-static int
-check_option_file(const char *path, int depth, char *err, size_t n)
-{
-	char *text = NULL, *line, *save = NULL;
-	struct stat st;
-	size_t len;
-	int fd, r = 0, password = 0;
-
-	err[0] = '\0';
-	if (depth > INCLUDE_DEPTH) {
-		fmt(err, n, "%s: includes nested too deep", path);
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd == -1) {
-		fmt(err, n, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fd_check_safe(fd, path, &st, err, n) == -1 ||
-	    read_text(fd, &text, &len) == -1) {
-		if (text == NULL && err[0] == '\0')
-			fmt(err, n, "%s: cannot read it", path);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if (strlen(text) != len) {
-		fmt(err, n, "%s: holds a NUL byte", path);
-		r = -1;
-	}
-	for (line = strtok_r(text, "\n", &save); r == 0 && line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		size_t k;
-
-		while (*line == ' ' || *line == '\t')
-			line++;
-		if (strncmp(line, "!includedir", 11) == 0 &&
-		    (line[11] == ' ' || line[11] == '\t')) {
-			line += 12;
-			line[strcspn(line, "\r")] = '\0';
-			r = check_option_dir(line + strspn(line, " \t"), depth,
-					     err, n);
-		} else if (strncmp(line, "!include", 8) == 0 &&
-			   (line[8] == ' ' || line[8] == '\t')) {
-			line += 9;
-			line[strcspn(line, "\r")] = '\0';
-			r = check_option_file(line + strspn(line, " \t"),
-					      depth + 1, err, n);
-		}
-		k = strcspn(line, "= \t");
-		if ((k == 8 && strncmp(line, "password", 8) == 0) ||
-		    (k == 4 && strncmp(line, "pass", 4) == 0))
-			password = 1;
-	}
-	explicit_bzero(text, len);
-	free(text);
-	if (r == 0 && password && (st.st_mode & (S_IRGRP | S_IROTH))) {
-		fmt(err, n, "%s: holds a password but group or others may read "
-		    "it; refusing it (chmod 600 %s)", path, path);
-		r = -1;
-	}
-	return r;
-}
-
-/* The whole file into a new NUL-ended buffer; 0 or -1 (errno; *len >
- * CONFIG_FILE_MAX when it is too large). */
-static int
-read_text(int fd, char **text, size_t *len)
-{
-	size_t cap = 8192;
-	char *b = malloc(cap), *nb;
-	ssize_t r;
-
-	*len = 0;
-	if (b == NULL)
-		return -1;
-	for (;;) {
-		if (*len + 1 >= cap) {
-			if (cap > CONFIG_FILE_MAX) {
-				*len = CONFIG_FILE_MAX + 1;
-				free(b);
-				return -1;
-			}
-			if ((nb = realloc(b, cap * 2)) == NULL) {
-				free(b);
-				return -1;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + *len, cap - 1 - *len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			free(b);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		*len += (size_t)r;
-	}
-	b[*len] = '\0';
-	*text = b;
-	return 0;
-}
+enum { CONFIG_FILE_MAX = 1 << 20 };
 
 int
 config_load(struct config *c, const char *path, char *err, size_t n)
@@ -456,7 +305,7 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 		close(fd);
 		return -1;
 	}
-	r = read_text(fd, &text, &len);
+	r = read_text(fd, CONFIG_FILE_MAX, &text, &len);
 	close(fd);
 	if (r == -1) {
 		fmt(err, n, "config file %s: %s", path, len > CONFIG_FILE_MAX ?
@@ -478,8 +327,7 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 		return -1;
 	}
 	if (c->mysql_defaults_file[0] != '\0' &&
-	    check_option_file(c->mysql_defaults_file, 0, why,
-			      sizeof(why)) == -1) {
+	    optfile_check(c->mysql_defaults_file, why, sizeof(why)) == -1) {
 		fmt(err, n, "config file %s: defaults_file %s", path, why);
 		return -1;
 	}

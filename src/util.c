@@ -1,5 +1,6 @@
 /* util.c - small helpers: clocks, formatting, safe writes, /proc. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -98,6 +99,57 @@ sanitize(char *dst, size_t n, const char *src)
 	dst[i] = '\0';
 	if (src[i] != '\0' && n > 4)
 		memcpy(dst + n - 4, "...", 4);
+}
+
+void
+trim_blanks(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	while (isspace((unsigned char)*s))
+		memmove(s, s + 1, n--);
+}
+
+int
+read_text(int fd, size_t max, char **text, size_t *len)
+{
+	size_t cap = 8192;
+	char *b = malloc(cap), *nb;
+	ssize_t r;
+
+	*len = 0;
+	if (b == NULL)
+		return -1;
+	for (;;) {
+		if (*len + 1 >= cap) {
+			if (cap > max) {
+				*len = max + 1;
+				free(b);
+				return -1;
+			}
+			if ((nb = realloc(b, cap * 2)) == NULL) {
+				free(b);
+				return -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		r = read(fd, b + *len, cap - 1 - *len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			free(b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		*len += (size_t)r;
+	}
+	b[*len] = '\0';
+	*text = b;
+	return 0;
 }
 
 int

@@ -5,11 +5,7 @@
  * crash-consistent multi-volume set, tagged at creation. After unlock:
  * retention. */
 #define _GNU_SOURCE
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -17,6 +13,7 @@
 
 #include "aws.h"
 #include "backend.h"
+#include "ebs.h"
 #include "event.h"
 #include "util.h"
 
@@ -30,18 +27,9 @@
  */
 
 enum {
-	MAX_VOLS = 64,
 	FINISH_CALLS_S = 60,   /* retention's calls together, at most */
 	NAME_TAG_MAX = 256,    /* EC2's longest tag value */
 	DESC_MAX = 255,        /* EC2's longest description */
-};
-
-#define TAG_PREFIX "mysql-quiesce:"
-
-struct vol {
-	char id[32];
-	char device[64];       /* the attachment's device, /dev/sdf */
-	char dev[64];          /* our leaf device, nvme1n1, "" if none */
 };
 
 struct ebs {
@@ -50,7 +38,7 @@ struct ebs {
 	struct ec2 e;
 	int ready;             /* im, cr, e set up */
 	char instance[64], region[64], iname[256], root_dev[64];
-	struct vol att[MAX_VOLS];  /* attached to this instance */
+	struct ebs_vol att[MAX_VOLS];  /* attached to this instance */
 	int natt;
 	int involved[MAX_VOLS];    /* att[i] holds data */
 	int boot;                  /* index of the boot volume, -1 */
@@ -69,112 +57,6 @@ bound(const struct snapctx *x, int64_t limit)
 	int64_t d = mono_ms() + x->c->ebs_timeout * 1000;
 
 	return limit > 0 && limit < d ? limit : d;
-}
-
-static void
-trim(char *s)
-{
-	size_t n = strlen(s);
-
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	while (isspace((unsigned char)*s))
-		memmove(s, s + 1, n--);
-}
-
-/* SYS_ROOT/class/block/DEV/device/FILE, trimmed; 0 or -1. */
-static int
-sys_attr(const struct snapctx *x, const char *dev, const char *file,
-	 char *out, size_t n)
-{
-	char path[PATH_MAX];
-	ssize_t r;
-	int fd;
-
-	if (fmt(path, sizeof(path), "%s/class/block/%s/device/%s",
-		x->c->snapshot_sys_root, dev, file) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	r = read(fd, out, n - 1);
-	close(fd);
-	if (r < 0)
-		return -1;
-	out[r] = '\0';
-	trim(out);
-	return 0;
-}
-
-/* "/dev/sdf", "/dev/xvdf", "sdf", "xvdf" -> "f" (Xen renames sd to
- * xvd); NULL if the name is neither. */
-static const char *
-xen_suffix(const char *name)
-{
-	if (strncmp(name, "/dev/", 5) == 0)
-		name += 5;
-	if (strncmp(name, "xvd", 3) == 0)
-		return name + 3;
-	if (strncmp(name, "sd", 2) == 0)
-		return name + 2;
-	return NULL;
-}
-
-static int
-find_att(const char *id)
-{
-	int i;
-
-	for (i = 0; i < eb.natt; i++)
-		if (strcmp(eb.att[i].id, id) == 0)
-			return i;
-	return -1;
-}
-
-/* Map one leaf device to an attached volume: NVMe by its controller's
- * serial, Xen names by the attachment's device. Index, or -1 with f. */
-static int
-map_device(const struct snapctx *x, const char *dev, struct failure *f)
-{
-	char model[128], serial[128], id[32];
-	const char *sx;
-	int i;
-
-	if (strncmp(dev, "nvme", 4) == 0) {
-		if (sys_attr(x, dev, "model", model, sizeof(model)) == -1 ||
-		    sys_attr(x, dev, "serial", serial, sizeof(serial)) == -1) {
-			failf(f, MQ_CMD, "/dev/%s: cannot read its NVMe model "
-			      "and serial under %s", dev,
-			      x->c->snapshot_sys_root);
-			return -1;
-		}
-		if (strstr(model, "Instance Storage") != NULL) {
-			failf(f, MQ_CMD, "/dev/%s is instance storage (%s): "
-			      "EBS cannot snapshot it", dev, model);
-			return -1;
-		}
-		if (strcmp(model, "Amazon Elastic Block Store") != 0 ||
-		    strncmp(serial, "vol", 3) != 0 || serial[3] == '-') {
-			failf(f, MQ_CMD, "/dev/%s is not an EBS volume (model "
-			      "\"%s\", serial \"%s\")", dev, model, serial);
-			return -1;
-		}
-		fmt(id, sizeof(id), "vol-%s", serial + 3);
-		if ((i = find_att(id)) == -1) {
-			failf(f, MQ_CMD, "/dev/%s is %s, which is not attached "
-			      "to %s", dev, id, eb.instance);
-			return -1;
-		}
-		return i;
-	}
-	if ((sx = xen_suffix(dev)) != NULL && *sx != '\0')
-		for (i = 0; i < eb.natt; i++) {
-			const char *ax = xen_suffix(eb.att[i].device);
-
-			if (ax != NULL && strcmp(ax, sx) == 0)
-				return i;
-		}
-	failf(f, MQ_CMD, "/dev/%s maps to no EBS volume attached to %s", dev,
-	      eb.instance);
-	return -1;
 }
 
 /* A read-only call before the lock: retried on throttling and 5xx. */
@@ -305,11 +187,11 @@ params_for(const struct snapctx *x, int dry, char *p, size_t n)
 		size_t len = strcspn(tags, ",");
 
 		fmt(item, sizeof(item), "%.*s", (int)len, tags);
-		trim(item);
+		trim_blanks(item);
 		if ((eq = strchr(item, '=')) != NULL) {
 			*eq = '\0';
-			trim(item);
-			trim(eq + 1);
+			trim_blanks(item);
+			trim_blanks(eq + 1);
 			TAG(item, eq + 1);
 		}
 		tags += len + (tags[len] == ',');
@@ -366,7 +248,7 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 			  sizeof(err)) != 0)
 		return failf(f, MQ_CMD, "the region: %s (or set [ebs] region)",
 			     err[0] ? err : "not in instance metadata");
-	trim(eb.region);
+	trim_blanks(eb.region);
 	rc = creds_find(&eb.cr, x->c->ebs_profile, &eb.im, bound(x, 0), f);
 	if (rc != MQ_OK)
 		return rc;
@@ -380,14 +262,15 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 	if (imds_get(&eb.im, "meta-data/tags/instance/Name", eb.iname,
 		     sizeof(eb.iname), bound(x, 0), err, sizeof(err)) != 0)
 		eb.iname[0] = '\0';
-	trim(eb.iname);
+	trim_blanks(eb.iname);
 	if ((rc = describe(x, f)) != MQ_OK)
 		return rc;
 	if (x->ndev == 0)
 		return failf(f, MQ_CMD, "no block device under the data's "
 			     "filesystems: nothing for EBS to snapshot");
 	for (i = 0; i < x->ndev; i++) {
-		if ((j = map_device(x, x->devs[i], f)) == -1)
+		if ((j = ebs_map_device(x->c->snapshot_sys_root, x->devs[i], eb.att,
+					   eb.natt, eb.instance, f)) == -1)
 			return f->code;
 		eb.involved[j] = 1;
 		fmt(eb.att[j].dev, sizeof(eb.att[j].dev), "%s", x->devs[i]);
@@ -517,105 +400,6 @@ ebs_take(struct snapctx *x, struct failure *f)
 	return MQ_OK;
 }
 
-/* One snapshot of ours, for retention. */
-struct owned {
-	char id[32], set[40], when[48];
-};
-
-static int
-by_when_desc(const void *a, const void *b)
-{
-	return strcmp(((const struct owned *)b)->when,
-		      ((const struct owned *)a)->when);
-}
-
-/* Keep the newest [ebs] keep sets of this instance; delete the rest. */
-static void
-retention(const struct snapctx *x, int64_t deadline)
-{
-	static struct owned s[4096];
-	char params[2048], code[64], token[1024] = "", prefix[300];
-	char kept[64][40];
-	struct failure lf;
-	struct xnode *r, *it, *t;
-	int n = 0, nkept = 0, i, j, deleted = 0;
-
-	/* only sets named as ours: YYYYmmdd_HHMMSS_<name>[_<suffix>] */
-	fmt(prefix, sizeof(prefix), "%s", eb.name + 16);
-	do {
-		params[0] = '\0';
-		form_add(params, sizeof(params), "Owner.1", "self");
-		form_add(params, sizeof(params), "Filter.1.Name",
-			 "tag:" TAG_PREFIX "instance");
-		form_add(params, sizeof(params), "Filter.1.Value.1",
-			 eb.instance);
-		form_add(params, sizeof(params), "Filter.2.Name", "tag-key");
-		form_add(params, sizeof(params), "Filter.2.Value.1",
-			 TAG_PREFIX "set-id");
-		form_add(params, sizeof(params), "MaxResults", "500");
-		if (token[0] != '\0')
-			form_add(params, sizeof(params), "NextToken", token);
-		if (ec2_call(&eb.e, "DescribeSnapshots", params,
-			     EC2_RETRY_THROTTLE | EC2_RETRY_5XX, deadline,
-			     x->sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
-			log_warn("retention skipped: %s", lf.why);
-			return;
-		}
-		for (it = xml_child(xml_find(r, "snapshotSet"), "item");
-		     it != NULL && n < (int)ARRAY_LEN(s); it = it->next) {
-			const char *name = "", *set = "";
-
-			for (t = xml_child(xml_child(it, "tagSet"), "item"); t;
-			     t = t->next) {
-				if (strcmp(xml_text(t, "key"), "Name") == 0)
-					name = xml_text(t, "value");
-				if (strcmp(xml_text(t, "key"),
-					   TAG_PREFIX "set-id") == 0)
-					set = xml_text(t, "value");
-			}
-			if (set[0] == '\0' || strlen(name) < 16 ||
-			    name[8] != '_' || strcmp(name + 16, prefix) != 0)
-				continue;
-			fmt(s[n].id, sizeof(s[n].id), "%s",
-			    xml_text(it, "snapshotId"));
-			fmt(s[n].set, sizeof(s[n].set), "%s", set);
-			/* the Name starts with the set's time */
-			fmt(s[n].when, sizeof(s[n].when), "%.15s", name);
-			n++;
-		}
-		fmt(token, sizeof(token), "%s", xml_text(r, "nextToken"));
-		xml_free(r);
-	} while (token[0] != '\0' && mono_ms() < deadline);
-	qsort(s, (size_t)n, sizeof(s[0]), by_when_desc);
-	/* this run's set first, whatever the clock says */
-	fmt(kept[nkept++], sizeof(kept[0]), "%s", eb.set_id);
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < nkept; j++)
-			if (strcmp(kept[j], s[i].set) == 0)
-				break;
-		if (j < nkept)
-			continue;
-		if (nkept < x->c->ebs_keep && nkept < (int)ARRAY_LEN(kept)) {
-			fmt(kept[nkept++], sizeof(kept[0]), "%s", s[i].set);
-			continue;
-		}
-		params[0] = '\0';
-		form_add(params, sizeof(params), "SnapshotId", s[i].id);
-		if (ec2_call(&eb.e, "DeleteSnapshot", params,
-			     EC2_RETRY_THROTTLE | EC2_RETRY_5XX, deadline,
-			     x->sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
-			log_warn("retention: %s", lf.why);
-			continue;
-		}
-		xml_free(r);
-		deleted++;
-		log_info("retention: deleted %s of set %s (keep = %lld)",
-			 s[i].id, s[i].set, x->c->ebs_keep);
-	}
-	log_info("retention: %d set%s kept, %d snapshot%s deleted", nkept,
-		 nkept == 1 ? "" : "s", deleted, deleted == 1 ? "" : "s");
-}
-
 static int
 ebs_finish(struct snapctx *x, int took, struct failure *f)
 {
@@ -639,7 +423,9 @@ ebs_finish(struct snapctx *x, int took, struct failure *f)
 			    MQ_OK)
 				log_warn("retention skipped: %s", rf.why);
 			else
-				retention(x, mono_ms() + FINISH_CALLS_S * 1000);
+				ebs_retention(&eb.e, eb.instance, eb.set_id,
+					      eb.name, x->c->ebs_keep, x->sigfd,
+					      mono_ms() + FINISH_CALLS_S * 1000);
 		}
 	}
 	ec2_free(&eb.e);

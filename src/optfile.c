@@ -1,0 +1,130 @@
+/* optfile.c - the MySQL option file handed to the client library
+ * (defaults_file): checked by our own rules before the library reads
+ * it, with everything it includes. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "optfile.h"
+#include "util.h"
+
+enum { OPTION_FILE_MAX = 1 << 20, INCLUDE_DEPTH = 4 };
+
+static int check_option_file(const char *path, int depth, char *err,
+			     size_t n);
+
+/* !includedir DIR: the client library reads every *.cnf in it. */
+static int
+check_option_dir(const char *dir, int depth, char *err, size_t n)
+{
+	char sub[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    (st.st_uid != 0 && st.st_uid != geteuid())) {
+		fmt(err, n, "!includedir %s: not a directory of root's or ours "
+		    "closed to writes by others; refusing it", dir);
+		return -1;
+	}
+	if ((d = opendir(dir)) == NULL)
+		return 0; /* the client library skips it too */
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".cnf") != 0)
+			continue;
+		if (fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == -1) {
+			fmt(err, n, "!includedir %s: a name too long", dir);
+			r = -1;
+		} else {
+			r = check_option_file(sub, depth + 1, err, n);
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * A MySQL option file we hand to the client library (defaults_file):
+ * our own rules, on what it includes too; group and others may not
+ * read it when it holds a password. 0, or -1 with a reason in err.
+ */
+static int
+check_option_file(const char *path, int depth, char *err, size_t n)
+{
+	char *text = NULL, *line, *save = NULL;
+	struct stat st;
+	size_t len;
+	int fd, r = 0, password = 0;
+
+	err[0] = '\0';
+	if (depth > INCLUDE_DEPTH) {
+		fmt(err, n, "%s: includes nested too deep", path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		fmt(err, n, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fd_check_safe(fd, path, &st, err, n) == -1 ||
+	    read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
+		if (text == NULL && err[0] == '\0')
+			fmt(err, n, "%s: cannot read it", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (strlen(text) != len) {
+		fmt(err, n, "%s: holds a NUL byte", path);
+		r = -1;
+	}
+	for (line = strtok_r(text, "\n", &save); r == 0 && line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t k;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (strncmp(line, "!includedir", 11) == 0 &&
+		    (line[11] == ' ' || line[11] == '\t')) {
+			line += 12;
+			line[strcspn(line, "\r")] = '\0';
+			r = check_option_dir(line + strspn(line, " \t"), depth,
+					     err, n);
+		} else if (strncmp(line, "!include", 8) == 0 &&
+			   (line[8] == ' ' || line[8] == '\t')) {
+			line += 9;
+			line[strcspn(line, "\r")] = '\0';
+			r = check_option_file(line + strspn(line, " \t"),
+					      depth + 1, err, n);
+		}
+		k = strcspn(line, "= \t");
+		if ((k == 8 && strncmp(line, "password", 8) == 0) ||
+		    (k == 4 && strncmp(line, "pass", 4) == 0))
+			password = 1;
+	}
+	explicit_bzero(text, len);
+	free(text);
+	if (r == 0 && password && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		fmt(err, n, "%s: holds a password but group or others may read "
+		    "it; refusing it (chmod 600 %s)", path, path);
+		r = -1;
+	}
+	return r;
+}
+
+int
+optfile_check(const char *path, char *err, size_t n)
+{
+	return check_option_file(path, 0, err, n);
+}

@@ -1,0 +1,260 @@
+/* scratch.c - verify's throwaway server: a writable layer over the
+ * snapshot (an overlay in a mount namespace of our own, or a full
+ * copy), the server of the installed flavor started on it, and, on
+ * every way out, the server stopped and the layer gone. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "event.h"
+#include "util.h"
+#include "verify.h"
+
+/* The writable layer: an overlay in our own mount namespace, or a
+ * full copy. */
+int
+verify_layer(struct verify *v)
+{
+	char up[PATH_MAX + 8], wk[PATH_MAX + 8], opts[3 * PATH_MAX + 64];
+
+	if (fmt(v->tmp, sizeof(v->tmp), "%s/mq-verify.XXXXXX",
+		v->copy ? v->copy : v->scratch) == -1 || mkdtemp(v->tmp) == NULL)
+		return verify_cannot(v, "layer", "cannot make a private temporary "
+			      "directory");
+	fmt(v->data, sizeof(v->data), "%s/data", v->tmp);
+	fmt(v->sock, sizeof(v->sock), "%s/sock", v->tmp);
+	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->tmp);
+	if (v->copy) {
+		char *argv[] = { "cp", "-a", "--", (char *)v->path, v->data,
+				 NULL };
+		int st;
+		pid_t p;
+
+		if (posix_spawnp(&p, "cp", NULL, NULL, argv, environ) != 0 ||
+		    waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			return verify_cannot(v, "layer", "cp -a of the snapshot to "
+				      "--copy's directory failed");
+		verify_add(v, 1, "layer", "a full copy in %s", v->data);
+		return 0;
+	}
+	fmt(up, sizeof(up), "%s/upper", v->tmp);
+	fmt(wk, sizeof(wk), "%s/work", v->tmp);
+	if (mkdir(up, 0700) == -1 || mkdir(wk, 0700) == -1 ||
+	    mkdir(v->data, 0700) == -1)
+		return verify_cannot(v, "layer", "cannot make the overlay's "
+			      "directories");
+	/* our mounts stay ours and go with us */
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
+		char why[256];
+
+		fmt(why, sizeof(why), "cannot make a private mount namespace "
+		    "(%s): run as root", strerror(errno));
+		return verify_cannot(v, "layer", why);
+	}
+	if (strpbrk(v->path, ",:") != NULL ||
+	    fmt(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
+		v->path, up, wk) == -1 ||
+	    mount("overlay", v->data, "overlay", 0, opts) == -1) {
+		char why[512];
+
+		fmt(why, sizeof(why), "overlayfs cannot stack a writable layer "
+		    "on %s with %s as scratch (%s); use --copy DIR for a full "
+		    "copy, or --scratch on another filesystem", v->path,
+		    v->scratch, strerror(errno));
+		return verify_cannot(v, "layer", why);
+	}
+	v->mounted = 1;
+	verify_add(v, 1, "layer", "overlay on %s, writes in %s (the snapshot is "
+	    "not modified)", v->path, up);
+	return 0;
+}
+
+static const char *
+find_server(const struct verify *v, char *buf, size_t n)
+{
+	static const char *const names[] = { "mariadbd", "mysqld" };
+	static const char *const dirs[] = { "/usr/sbin", "/usr/local/sbin",
+					    "/usr/libexec", "/usr/bin" };
+	const char *path = getenv("PATH");
+	size_t i, j;
+
+	if (v->server != NULL)
+		return access(v->server, X_OK) == 0 ? v->server : NULL;
+	for (i = 0; i < ARRAY_LEN(names); i++) {
+		const char *p = path ? path : "";
+
+		while (*p != '\0') {
+			size_t len = strcspn(p, ":");
+
+			if (fmt(buf, n, "%.*s/%s", (int)len, p, names[i]) == 0 &&
+			    access(buf, X_OK) == 0)
+				return buf;
+			p += len + (p[len] == ':');
+		}
+		for (j = 0; j < ARRAY_LEN(dirs); j++)
+			if (fmt(buf, n, "%s/%s", dirs[j], names[i]) == 0 &&
+			    access(buf, X_OK) == 0)
+				return buf;
+	}
+	return NULL;
+}
+
+/* The last ERROR lines of the server's log, for the report. */
+static void
+error_lines(const struct verify *v, char *out, size_t n)
+{
+	char line[512];
+	FILE *f = fopen(v->errlog, "re");
+
+	out[0] = '\0';
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "ERROR") == NULL && strstr(line, "[ERROR]") == NULL)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(out) + strlen(line) + 3 >= n)
+			out[0] = '\0'; /* keep the last ones */
+		append(out, n, "%s%s", out[0] ? " | " : "", line);
+	}
+	fclose(f);
+}
+
+/* Start the server of the installed flavor on the layer; wait until it
+ * answers, is gone, or the timeout. 0 answering, -1 otherwise. */
+int
+verify_start_server(struct verify *v, int64_t deadline)
+{
+	char bin[PATH_MAX], dd[PATH_MAX + 16], so[PATH_MAX + 16],
+		el[PATH_MAX + 32], pf[PATH_MAX + 32], lb[300], base[256];
+	char *argv[24], *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+				    NULL };
+	posix_spawn_file_actions_t fa;
+	struct config cfg;
+	const char *srv = find_server(v, bin, sizeof(bin));
+	int k = 0, e;
+
+	if (srv == NULL)
+		return verify_cannot(v, "server", v->server ? "--server-binary is not "
+			      "an executable" : "no mariadbd or mysqld found "
+			      "(give --server-binary)");
+	fmt(dd, sizeof(dd), "--datadir=%s", v->data);
+	fmt(so, sizeof(so), "--socket=%s", v->sock);
+	fmt(el, sizeof(el), "--log-error=%s", v->errlog);
+	fmt(pf, sizeof(pf), "--pid-file=%s/pid", v->tmp);
+	argv[k++] = (char *)srv;
+	argv[k++] = "--no-defaults";
+	argv[k++] = dd;
+	argv[k++] = so;
+	argv[k++] = el;
+	argv[k++] = pf;
+	argv[k++] = "--skip-networking";
+	argv[k++] = "--skip-grant-tables";
+	argv[k++] = "--skip-slave-start";
+	argv[k++] = "--innodb-buffer-pool-size=64M";
+	argv[k++] = "--user=root";
+	if (v->file[0] != '\0') {
+		/* the snapshot's own binary log, so that its GTID state is
+		 * read back: mysql-bin.000001 -> mysql-bin */
+		fmt(base, sizeof(base), "%s", v->file);
+		if (strrchr(base, '.') != NULL)
+			*strrchr(base, '.') = '\0';
+		fmt(lb, sizeof(lb), "--log-bin=%s", base);
+		argv[k++] = lb;
+		argv[k++] = "--server-id=4242";
+	}
+	argv[k] = NULL;
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0 ||
+	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
+						  0)) != 0 ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) != 0 ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 2)) != 0 ||
+	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
+	    (e = posix_spawn(&v->pid, srv, &fa, NULL, argv, envp)) != 0) {
+		v->pid = 0;
+		return verify_cannot(v, "server", strerror(e));
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	config_defaults(&cfg);
+	fmt(cfg.mysql_socket, sizeof(cfg.mysql_socket), "%s", v->sock);
+	fmt(cfg.mysql_user, sizeof(cfg.mysql_user), "root");
+	for (;;) {
+		char errs[2048];
+		int st;
+
+		if (waitpid(v->pid, &st, WNOHANG) == v->pid) {
+			v->pid = 0;
+			error_lines(v, errs, sizeof(errs));
+			verify_add(v, 0, "recovery", "%s did not start or recover: %s",
+			    srv, errs[0] ? errs : "(no ERROR line in its log)");
+			return -1;
+		}
+		if (access(v->sock, F_OK) == 0 &&
+		    db_connect(&v->d, &cfg, 60) == MQ_OK)
+			break;
+		if (mono_ms() >= deadline)
+			return verify_cannot(v, "recovery", "the server did not answer "
+				      "within --timeout");
+		wait_until(NULL, 0, mono_ms() + 200);
+	}
+	verify_add(v, 1, "recovery", "%s %s started and recovered", srv,
+	    v->d.version_str);
+	return 0;
+}
+
+static void
+stop_server(struct verify *v)
+{
+	int pfd;
+
+	if (v->pid <= 0)
+		return;
+	if (v->d.m != NULL)
+		(void)db_exec(&v->d, "SHUTDOWN");
+	db_close(&v->d);
+	pfd = pidfd_open(v->pid, 0);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+		if (wait_until(&p, 1, mono_ms() + SHUTDOWN_WAIT_MS) <= 0)
+			kill(v->pid, SIGKILL);
+		close(pfd);
+	} else {
+		kill(v->pid, SIGKILL);
+	}
+	while (waitpid(v->pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	v->pid = 0;
+}
+
+void
+verify_cleanup(struct verify *v)
+{
+	stop_server(v);
+	if (v->mounted && umount2(v->data, MNT_DETACH) == 0)
+		v->mounted = 0;
+	if (v->tmp[0] != '\0' && !v->keep) {
+		char *argv[] = { "rm", "-rf", "--", v->tmp, NULL };
+		pid_t p;
+
+		if (posix_spawnp(&p, "rm", NULL, NULL, argv, environ) == 0)
+			while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
+				;
+	}
+}
