@@ -10,7 +10,8 @@
  *	runs each TAKE statement, printing "ms MS STATEMENT" for each,
  *	holds HOLD_MS, runs each RELEASE ("release MS STATEMENT"), then
  *	prints "held MS": from the end of the last TAKE to the end of the
- *	last RELEASE.
+ *	last RELEASE. A TAKE of "syncfs PATH" is no statement: it
+ *	syncs the filesystem holding PATH (syncfs(2)), timed the same way.
  *   bench-helper time SOCKET N STATEMENT
  *	runs STATEMENT (its result read and freed) N times; prints the
  *	median milliseconds.
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,8 +122,17 @@ seq(const char *sock, int hold_ms, int n, char **stmts)
 			continue;
 		}
 		t0 = now_ms();
-		if (run(m, stmts[i]) == -1)
+		if (strncmp(stmts[i], "syncfs ", 7) == 0) {
+			int fd = open(stmts[i] + 7, O_RDONLY | O_DIRECTORY);
+
+			if (fd == -1 || syncfs(fd) == -1) {
+				perror(stmts[i]);
+				return 1;
+			}
+			close(fd);
+		} else if (run(m, stmts[i]) == -1) {
 			return 1;
+		}
 		if (!releasing) {
 			locked = now_ms();
 			printf("ms %.1f %s\n", locked - t0, stmts[i]);

@@ -13,10 +13,12 @@
 #     stall: the writer's longest insert minus the time the lock was
 #     held; hold overhead: held beyond the 1 s hold.
 #     Then each BACKUP STAGE statement timed on its own, at N = 0 and
-#     N = 5,000, with the writer running: where the time goes.
+#     N = 5,000, with the writer running, and at 5,000 with the data's
+#     filesystem synced just before BLOCK_COMMIT: where the time goes.
 # (b) 0, 2,000 and 10,000 idle connections: freeze's wall time per
-#     method, and the time of the safe-moment query (the process list
-#     read freeze makes while it looks for a safe moment).
+#     method and for plain FTWRL, the time of the safe-moment query
+#     (the process list read freeze makes while it looks for a safe
+#     moment), and of the server's running-thread count beside it.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bench-lib.sh"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -103,14 +105,18 @@ done
 
 # where the time goes: each BACKUP STAGE statement on its own
 STAGES=("BACKUP STAGE START" "BACKUP STAGE FLUSH" "BACKUP STAGE BLOCK_DDL" "BACKUP STAGE BLOCK_COMMIT")
-stage_times() { # stage_times N: median ms per stage, one line each
-	local i
+DATADIR_NOW=$(sql "SELECT @@datadir")
+stage_times() { # stage_times N [sync]: median ms per stage, one line each
+	local i take=("${STAGES[@]}")
+	# sync: the data's filesystem synced (syncfs) just before
+	# BLOCK_COMMIT, so its binlog fsync has no other writeback to carry
+	[ "${2:-}" = sync ] && take=("${STAGES[@]:0:3}" "syncfs $DATADIR_NOW" "${STAGES[3]}")
 	for i in 1 2 3; do
 		touch_tables MyISAM "$1"
 		rm -f "$WORK/stop"
 		"$HELPER" writer "$SOCK" "$WORK/stop" >"$WORK/writer.out" & local wp=$!
 		nap 0.3
-		"$HELPER" seq "$SOCK" "$HOLD" "${STAGES[@]}" -- "BACKUP STAGE END" >"$WORK/seq.$i" ||
+		"$HELPER" seq "$SOCK" "$HOLD" "${take[@]}" -- "BACKUP STAGE END" >"$WORK/seq.$i" ||
 			bail "BACKUP STAGE failed"
 		nap 0.3
 		touch "$WORK/stop"; wait "$wp"
@@ -128,16 +134,25 @@ stage_times() { # stage_times N: median ms per stage, one line each
 }
 mapfile -t S0 < <(stage_times 0)
 mapfile -t S5 < <(stage_times 5000)
+mapfile -t SS < <(stage_times 5000 sync)
 
 # (b) idle connections
-conn_row() { # conn_row N: R[conns,N,METHOD] and R[conns,N,query]
+fz5() { local i; for i in 1 2 3 4 5; do freeze_ms; done | median; }
+conn_row() { # conn_row N: R[conns,N,*]
 	local m i
 	for m in backup-stage ftwrl; do
 		conf "$m"
-		for i in 1 2 3 4 5; do freeze_ms; done | median >"$WORK/m"
-		R[conns,$1,$m]=$(cat "$WORK/m")
+		R[conns,$1,$m]=$(fz5)
 	done
-	# the safe-moment query as freeze sends it (src/lock.c)
+	# what a hook running FTWRL itself waits (no safe moment at all)
+	for i in 1 2 3 4 5; do
+		"$HELPER" seq "$SOCK" 0 "FLUSH TABLES WITH READ LOCK" -- "UNLOCK TABLES" | awk '/^ms / { print $2 }'
+	done | median >"$WORK/m"
+	R[conns,$1,plain]=$(cat "$WORK/m")
+	# the safe-moment read as freeze sends it (src/lock.c), and the
+	# server's count of running threads: cheaper, and not enough alone
+	# (it spares the list only when nothing at all runs; README)
+	R[conns,$1,count]=$("$HELPER" time "$SOCK" 21 "SHOW GLOBAL STATUS LIKE 'Threads_running'")
 	R[conns,$1,query]=$("$HELPER" time "$SOCK" 21 "SELECT ID, USER, HOST, COMMAND, TIME, DB, LEFT(INFO, 1024) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> 0 AND TIME >= 60 AND INFO IS NOT NULL AND USER NOT IN ('system user', 'event_scheduler') AND COMMAND NOT LIKE 'Slave%' AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') ORDER BY TIME DESC LIMIT 50")
 }
 conn_row 0
@@ -184,17 +199,25 @@ echo "target, auto's excess stall grows <= 2 ms from 0 to 5000 tables: +${grow} 
 echo "  (the writer's own worst insert, no lock at all, grew +${ngrow} ms: ${n0} -> ${n5})"
 echo
 echo "each BACKUP STAGE statement on its own, the writer running (ms, medians of 3):"
-printf '%-28s %10s %12s\n' statement "0 tables" "5000 MyISAM"
+echo "(the last column: the data's filesystem synced just before BLOCK_COMMIT)"
+G='%-28s %10s %12s %14s\n'
+printf "$G" statement "0 tables" "5000 MyISAM" "5000, synced"
 for i in 0 1 2 3; do
-	printf '%-28s %10s %12s\n' "${STAGES[$i]}" "${S0[$i]}" "${S5[$i]}"
+	printf "$G" "${STAGES[$i]}" "${S0[$i]}" "${S5[$i]}" "${SS[$i]}"
 done
-printf '%-28s %10s %12s\n' "BACKUP STAGE END" "${S0[4]}" "${S5[4]}" \
-	"writer's worst beyond hold" "${S0[5]}" "${S5[5]}"
+printf "$G" "BACKUP STAGE END" "${S0[4]}" "${S5[4]}" "${SS[4]}" \
+	"writer's worst beyond hold" "${S0[5]}" "${S5[5]}" "${SS[5]}"
 echo
-echo "(b) idle connections: freeze's wall time per method, and the safe-moment query (ms, medians)"
-F='%-12s %10s %10s %14s\n'
-printf "$F" connections auto ftwrl "safe-moment q"
+echo "(b) idle connections: freeze's wall time (ms, medians of 5) per method, and plain"
+echo "    FTWRL (the statement alone: a hook with no safe moment). The safe-moment read,"
+echo "    the process list (medians of 21), and beside it the server's count of running"
+echo "    threads, a cheaper read that is not used (README, Scale)"
+F='%-16s %8s %8s %8s %9s %9s\n'
+printf "$F" connections auto ftwrl plain "list q" "count q"
 for n in 0 2000 10000; do
-	printf "$F" "$n${R[conns,$n,seen]:+ (${R[conns,$n,seen]})}" "${R[conns,$n,backup-stage]}" "${R[conns,$n,ftwrl]}" "${R[conns,$n,query]}"
+	printf "$F" "$n${R[conns,$n,seen]:+ (${R[conns,$n,seen]})}" "${R[conns,$n,backup-stage]}" "${R[conns,$n,ftwrl]}" "${R[conns,$n,plain]}" "${R[conns,$n,query]}" "${R[conns,$n,count]}"
 done
-echo "target, auto's freeze with 10000 idle connections <= 20 ms: ${R[conns,10000,backup-stage]} ms, $(met "${R[conns,10000,backup-stage]}" 20)"
+c0=${R[conns,0,backup-stage]} c10=${R[conns,10000,backup-stage]}
+cgrow=$(awk -v a="$c0" -v b="$c10" 'BEGIN { printf "%.1f", b - a }')
+echo "target, auto's freeze with 10000 idle connections <= 20 ms: ${c10} ms, $(met "$c10" 20) (plain FTWRL: ${R[conns,10000,plain]} ms)"
+echo "  (auto's freeze with none: ${c0} ms; grown +${cgrow} ms at 10000)"
