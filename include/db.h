@@ -46,6 +46,13 @@ int db_exec(struct db *d, const char *sql);
  * with d->err set. */
 MYSQL_RES *db_query(struct db *d, const char *sql);
 
+/* The same, streamed: each mysql_fetch_row reads one row from the
+ * server, so a large result is never held whole. Fetch until NULL,
+ * then db_stream_end: 0, or -1 with d->err set when the rows ended
+ * in an error. Nothing else may run on d until it is freed. */
+MYSQL_RES *db_stream(struct db *d, const char *sql);
+int db_stream_end(struct db *d, MYSQL_RES *r);
+
 /* MQ_PRIV when the last error was a denied access, else MQ_SERVER. */
 int db_errclass(const struct db *d);
 

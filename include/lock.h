@@ -56,6 +56,8 @@ struct blocker {
 	long long time;          /* seconds it has been running */
 	enum stmt_kind kind;
 	char user[128], host[128], command[32];
+	char db[256], table[256]; /* a write's table (db: the statement's,
+				   * else the connection's default) */
 	char info[1025];         /* statement text, sanitized, maybe cut */
 };
 
@@ -63,7 +65,8 @@ struct blocker {
  * The statements running at least min_time seconds that the lock would
  * wait for: not replication threads, the event scheduler or other
  * daemons, not this connection or connection skip (0: none), not an
- * ignored command. Up to max, longest-running first. Returns how many,
+ * ignored command. Of the max (>= 1) longest-running such statements,
+ * those the lock waits for, longest-running first. Returns how many,
  * or -1 on error (d->err).
  */
 int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,

@@ -272,8 +272,8 @@ db_exec(struct db *d, const char *sql)
 	return 0;
 }
 
-MYSQL_RES *
-db_query(struct db *d, const char *sql)
+static MYSQL_RES *
+query(struct db *d, const char *sql, int stream)
 {
 	MYSQL_RES *r;
 
@@ -281,7 +281,7 @@ db_query(struct db *d, const char *sql)
 		set_err(d);
 		return NULL;
 	}
-	r = mysql_store_result(d->m);
+	r = stream ? mysql_use_result(d->m) : mysql_store_result(d->m);
 	if (r == NULL) {
 		if (mysql_errno(d->m) != 0)
 			set_err(d);
@@ -292,6 +292,29 @@ db_query(struct db *d, const char *sql)
 		}
 	}
 	return r;
+}
+
+MYSQL_RES *
+db_query(struct db *d, const char *sql)
+{
+	return query(d, sql, 0);
+}
+
+MYSQL_RES *
+db_stream(struct db *d, const char *sql)
+{
+	return query(d, sql, 1);
+}
+
+int
+db_stream_end(struct db *d, MYSQL_RES *r)
+{
+	int bad = mysql_errno(d->m) != 0;
+
+	if (bad)
+		set_err(d);
+	mysql_free_result(r);
+	return bad ? -1 : 0;
 }
 
 int

@@ -63,6 +63,26 @@ wait $FP; ok $? "freeze exits 0 once the UPDATE is done"
 dead $LP; ok $? "the lock came after the UPDATE ended"
 "$BIN/post-thaw-script" thaw
 
+diag "backup-stage, a statement read as sent: a comment line does not hide its MyISAM table"
+# A multi-table DELETE whose second table, MyISAM, follows a -- comment
+# line. Read with its newline, it writes two tables: a blocker. With the
+# newline lost, the comment would swallow the rest and leave a DELETE of
+# the InnoDB table alone: no blocker, and the lock would wait instead.
+LONG_QUERY=1 conf
+DEL="DELETE FROM t.inno -- and its MyISAM twin
+, t.isam USING t.inno JOIN t.isam WHERE t.inno.id = 1 AND t.isam.id = 1 AND SLEEP(4) = 1"
+sql --comments "$DEL" >"$WORK/del.out" 2>&1 & LP=$!
+wait_for 5 ran_1s "DELETE FROM t.inno" || bail "the DELETE did not start"
+[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%-- and its MyISAM twin%, t.isam USING%'")" -gt 0 ]
+ok $? "the server shows the statement with its comment line"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
+FP=$!
+wait_for 5 log_has "s: DELETE FROM t.inno -- and its MyISAM twin , t.isam USING"
+ok $? "freeze waits for it as a blocker (logged on one line)"
+wait $FP; ok $? "freeze exits 0 once the DELETE is done"
+dead $LP; ok $? "the lock came after the DELETE ended"
+"$BIN/post-thaw-script" thaw
+
 diag "backup-stage, the lock itself waiting behind a MyISAM UPDATE"
 LONG_QUERY=30 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
