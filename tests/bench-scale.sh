@@ -149,11 +149,14 @@ conn_row() { # conn_row N: R[conns,N,*]
 		"$HELPER" seq "$SOCK" 0 "FLUSH TABLES WITH READ LOCK" -- "UNLOCK TABLES" | awk '/^ms / { print $2 }'
 	done | median >"$WORK/m"
 	R[conns,$1,plain]=$(cat "$WORK/m")
-	# the safe-moment read as freeze sends it (src/lock.c), and the
-	# server's count of running threads: cheaper, and not enough alone
-	# (it spares the list only when nothing at all runs; README)
+	# the safe-moment read as freeze sends it (src/lock.c; every row
+	# received), the information_schema read it replaced (every row
+	# filtered out by the server), and the server's count of running
+	# threads (not enough alone: it spares the list only when nothing
+	# at all runs; README)
+	R[conns,$1,query]=$("$HELPER" time "$SOCK" 21 "SHOW FULL PROCESSLIST")
+	R[conns,$1,is]=$("$HELPER" time "$SOCK" 21 "SELECT ID, USER, HOST, COMMAND, TIME, DB, LEFT(INFO, 1024) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> 0 AND TIME >= 60 AND INFO IS NOT NULL AND USER NOT IN ('system user', 'event_scheduler') AND COMMAND NOT LIKE 'Slave%' AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') ORDER BY TIME DESC LIMIT 50")
 	R[conns,$1,count]=$("$HELPER" time "$SOCK" 21 "SHOW GLOBAL STATUS LIKE 'Threads_running'")
-	R[conns,$1,query]=$("$HELPER" time "$SOCK" 21 "SELECT ID, USER, HOST, COMMAND, TIME, DB, LEFT(INFO, 1024) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> 0 AND TIME >= 60 AND INFO IS NOT NULL AND USER NOT IN ('system user', 'event_scheduler') AND COMMAND NOT LIKE 'Slave%' AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') ORDER BY TIME DESC LIMIT 50")
 }
 conn_row 0
 for n in 2000 10000; do
@@ -198,6 +201,10 @@ echo
 echo "target, auto at 5000 MyISAM: excess stall <= 10 ms: ${a5} ms, $(met "$a5" 10) (plain FTWRL: ${p5} ms)"
 echo "target, auto's excess stall grows <= 2 ms from 0 to 5000 tables: +${grow} ms, $(met "$grow" 2) (plain FTWRL: ${pgrow} ms)"
 echo "  (the writer's own worst insert, no lock at all, grew +${ngrow} ms: ${n0} -> ${n5})"
+f0=${R[backup-stage,MyISAM,0,fz]} f5=${R[backup-stage,MyISAM,5000,fz]}
+fgrow=$(awk -v a="$f0" -v b="$f5" 'BEGIN { printf "%.1f", b - a }')
+pfgrow=$(awk -v a="${R[plain,MyISAM,0,fz]}" -v b="${R[plain,MyISAM,5000,fz]}" 'BEGIN { printf "%+.1f", b - a }')
+echo "target, auto's freeze grows <= 2 ms from 0 to 5000 tables: +${fgrow} ms, $(met "$fgrow" 2) (plain FTWRL: ${pfgrow} ms, all of it with writers blocked)"
 echo
 echo "each BACKUP STAGE statement on its own, the writer running (ms, medians of 3):"
 echo "(the last column: the data's filesystem synced just before BLOCK_COMMIT)"
@@ -210,13 +217,14 @@ printf "$G" "BACKUP STAGE END" "${S0[4]}" "${S5[4]}" "${SS[4]}" \
 	"writer's worst beyond hold" "${S0[5]}" "${S5[5]}" "${SS[5]}"
 echo
 echo "(b) idle connections: freeze's wall time (ms, medians of 5) per method, and plain"
-echo "    FTWRL (the statement alone: a hook with no safe moment). The safe-moment read,"
-echo "    the process list (medians of 21), and beside it the server's count of running"
-echo "    threads, a cheaper read that is not used (README, Scale)"
-F='%-16s %8s %8s %8s %9s %9s\n'
-printf "$F" connections auto ftwrl plain "list q" "count q"
+echo "    FTWRL (the statement alone: a hook with no safe moment). The safe-moment read"
+echo "    (medians of 21): SHOW FULL PROCESSLIST, what freeze reads, every row received;"
+echo "    information_schema.PROCESSLIST filtered by the server, what it read before;"
+echo "    the server's count of running threads, not used (README, Scale)"
+F='%-16s %8s %8s %8s %9s %9s %9s\n'
+printf "$F" connections auto ftwrl plain "list q" "I_S q" "count q"
 for n in 0 2000 10000; do
-	printf "$F" "$n${R[conns,$n,seen]:+ (${R[conns,$n,seen]})}" "${R[conns,$n,backup-stage]}" "${R[conns,$n,ftwrl]}" "${R[conns,$n,plain]}" "${R[conns,$n,query]}" "${R[conns,$n,count]}"
+	printf "$F" "$n${R[conns,$n,seen]:+ (${R[conns,$n,seen]})}" "${R[conns,$n,backup-stage]}" "${R[conns,$n,ftwrl]}" "${R[conns,$n,plain]}" "${R[conns,$n,query]}" "${R[conns,$n,is]}" "${R[conns,$n,count]}"
 done
 c0=${R[conns,0,backup-stage]} c10=${R[conns,10000,backup-stage]}
 cgrow=$(awk -v a="$c0" -v b="$c10" 'BEGIN { printf "%.1f", b - a }')
