@@ -65,9 +65,10 @@ struct blocker {
  * The statements running at least min_time seconds that the lock would
  * wait for: not replication threads, the event scheduler or other
  * daemons, not this connection or connection skip (0: none), not an
- * ignored command. Of the max (>= 1) longest-running such statements,
- * those the lock waits for, longest-running first. Returns how many,
- * or -1 on error (d->err).
+ * ignored command, not a read the lock does not wait for. Of the max
+ * (>= 1) longest-running such statements, those the lock waits for
+ * (a write's table looked up), longest-running first. Returns how
+ * many, or -1 on error (d->err).
  */
 int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,

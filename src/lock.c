@@ -253,38 +253,42 @@ candidate(const struct config *c, MYSQL_ROW row, unsigned long self,
 	       strncasecmp(cmd, "Binlog Dump", 11) != 0 && !ignored(c, cmd);
 }
 
-/* Keep row among b[0..*n), the max longest-running, longest first. */
+/* Row as a blocker: its statement classified as sent (a newline ends a
+ * -- comment), its first 1,024 bytes; kept for the log on one line. */
 static void
-keep(struct blocker *b, int *n, int max, MYSQL_ROW row)
+describe(struct blocker *x, MYSQL_ROW row)
 {
-	long long t = strtoll(row[5] ? row[5] : "0", NULL, 10);
-	char text[sizeof(b->info)];
-	struct blocker *x;
-	int i;
+	char text[sizeof(x->info)];
 
-	if (*n < max)
-		i = (*n)++;
-	else if (b[max - 1].time >= t)
-		return;
-	else
-		i = max - 1;
-	for (; i > 0 && b[i - 1].time < t; i--)
-		b[i] = b[i - 1];
-	x = &b[i];
 	memset(x, 0, sizeof(*x));
 	x->id = strtoul(row[0] ? row[0] : "0", NULL, 10);
-	x->time = t;
+	x->time = strtoll(row[5] ? row[5] : "0", NULL, 10);
 	sanitize(x->user, sizeof(x->user), row[1] ? row[1] : "");
 	sanitize(x->host, sizeof(x->host), row[2] ? row[2] : "");
 	sanitize(x->command, sizeof(x->command), row[4] ? row[4] : "");
-	/* classified as sent (a newline ends a -- comment), its first
-	 * 1,024 bytes; kept for the log on one line */
 	fmt(text, sizeof(text), "%.*s", (int)(sizeof(text) - 1), row[7]);
 	x->kind = stmt_classify(text, x->db, sizeof(x->db), x->table,
 				sizeof(x->table));
 	if (x->kind == STMT_WRITE && x->db[0] == '\0')
 		fmt(x->db, sizeof(x->db), "%s", row[3] ? row[3] : "");
 	sanitize(x->info, sizeof(x->info), text);
+}
+
+/* Keep x among b[0..*n), the max longest-running, longest first. */
+static void
+keep(struct blocker *b, int *n, int max, const struct blocker *x)
+{
+	int i;
+
+	if (*n < max)
+		i = (*n)++;
+	else if (b[max - 1].time >= x->time)
+		return;
+	else
+		i = max - 1;
+	for (; i > 0 && b[i - 1].time < x->time; i--)
+		b[i] = b[i - 1];
+	b[i] = *x;
 }
 
 int
@@ -303,6 +307,7 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	 * time, state, info.
 	 */
 	char sql[256];
+	struct blocker x;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	unsigned cols;
@@ -322,9 +327,15 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		    sql, cols);
 		return -1;
 	}
-	while ((row = mysql_fetch_row(r)) != NULL)
-		if (candidate(c, row, d->id, skip, min_time))
-			keep(b, &n, max, row);
+	/* A read the lock does not wait for is dropped here, before it
+	 * competes for a place: long reads must not crowd out a write. */
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (!candidate(c, row, d->id, skip, min_time))
+			continue;
+		describe(&x, row);
+		if (w == WAITS_ALL || x.kind != STMT_READ)
+			keep(b, &n, max, &x);
+	}
 	if (db_stream_end(d, r) == -1)
 		return -1;
 	/* the longest-running first; the lock would not wait for some */

@@ -83,6 +83,30 @@ wait $FP; ok $? "freeze exits 0 once the DELETE is done"
 dead $LP; ok $? "the lock came after the DELETE ended"
 "$BIN/post-thaw-script" thaw
 
+diag "backup-stage, many longer reads do not hide a MyISAM write"
+# 50 reads (as many as the safe moment keeps) started first, so each has
+# run longer than the UPDATE. The lock does not wait for reads: they must
+# be dropped before the longest-running are kept, or they fill every
+# place and the UPDATE is never seen.
+LONG_QUERY=1 conf
+RP=()
+for i in $(seq 50); do
+	sql "SELECT SLEEP(8) FROM t.inno LIMIT 1" >/dev/null 2>&1 & RP+=($!)
+done
+reads_1s() { [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(8)%' AND TIME >= 1")" -eq 50 ]; }
+wait_for 5 reads_1s || bail "the 50 reads did not start"
+long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
+[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(8)%' AND TIME > (SELECT MAX(TIME) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%')")" -eq 50 ]
+ok $? "the server shows 50 reads, each running longer than the UPDATE"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
+FP=$!
+wait_for 5 log_has "s: UPDATE t.isam SET v = v + SLEEP(4)"
+ok $? "freeze waits for the MyISAM UPDATE: 50 longer reads do not hide it"
+wait $FP; ok $? "freeze exits 0 once the UPDATE is done"
+dead $LP; ok $? "the lock came after the UPDATE ended"
+"$BIN/post-thaw-script" thaw
+wait "${RP[@]}"
+
 diag "backup-stage, the lock itself waiting behind a MyISAM UPDATE"
 LONG_QUERY=30 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
