@@ -103,16 +103,21 @@ fs_trial(struct fsset *fs, char *err, size_t n)
 int
 fs_freeze(struct fsset *fs, char *err, size_t n)
 {
+	int64_t t;
 	int i;
 
 	for (i = 0; i < fs->n; i++) {
+		/* the kernel's own part: it writes the filesystem's log
+		 * and metadata out before it says frozen */
+		t = mono_ms();
 		if (ioctl(fs->fd[i], FIFREEZE, 0) == -1) {
 			fmt(err, n, "FIFREEZE %s: %s", fs->mp[i].point,
 			    strerror(errno));
 			return -1;
 		}
 		fs->frozen[i] = 1;
-		log_info("froze %s", fs->mp[i].point);
+		log_info("froze %s in %lld ms", fs->mp[i].point,
+			 (long long)(mono_ms() - t));
 	}
 	return 0;
 }

@@ -199,7 +199,7 @@ ok $ST "snapshot exits 0: both were frozen while the command ran (it found each 
 grep -qF "$WORK/mnt" "$WORK/mounts.out" && grep -qF "$WORK/mnt/inner" "$WORK/mounts.out"
 ok $? "MYSQL_QUIESCE_MOUNTS names both: $(cat "$WORK/mounts.out")"
 tail -n +$((n0 + 1)) "$WORK/mq.log" | awk -v o="$WORK/mnt" -v i="$WORK/mnt/inner" '
-	$0 ~ "INFO froze " o "$" { fo = NR } $0 ~ "INFO froze " i "$" { fi = NR }
+	$0 ~ "INFO froze " o " in [0-9]+ ms$" { fo = NR } $0 ~ "INFO froze " i " in [0-9]+ ms$" { fi = NR }
 	$0 ~ "INFO thawed " o "$" { to = NR } $0 ~ "INFO thawed " i "$" { ti = NR }
 	END { exit !(fo && fi && ti && to && fo < fi && fi < ti && ti < to) }'
 ok $? "the log: froze the parent, then the inner one; thawed the inner one, then the parent"

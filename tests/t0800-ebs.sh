@@ -73,7 +73,7 @@ ok $? "every snapshot of the set is tagged $file:$pos, gtid $gtid, as in the inf
 grep -q "\"Name\": \"[0-9]\{8\}_[0-9]\{6\}_db1\"" "$WORK/set" && grep -q '"mysql-quiesce:lock-method": "backup-stage"' "$WORK/set"
 ok $? "Name is YYYYmmdd_HHMMSS_db1, the lock method is tagged"
 t_call=$(awk '$2 == "CreateSnapshots" && !/DryRun/ { print $1 }' "$AWS_DIR/requests.log" | tail -1)
-t_froze=$(iso_s "$(sed -n "s/ \[.*snapshot INFO froze $(echo "$WORK/mnt" | sed 's|/|\\/|g')$//p" "$WORK/mq.log" | tail -1)")
+t_froze=$(iso_s "$(sed -n "s/ \[.*snapshot INFO froze $(echo "$WORK/mnt" | sed 's|/|\\/|g') in [0-9]* ms$//p" "$WORK/mq.log" | tail -1)")
 t_thawed=$(iso_s "$(sed -n "s/ \[.*snapshot INFO thawed $(echo "$WORK/mnt" | sed 's|/|\\/|g')$//p" "$WORK/mq.log" | tail -1)")
 awk -v a="$t_froze" -v b="$t_call" -v c="$t_thawed" 'BEGIN { exit !(a > 0 && a <= b && b <= c) }'
 ok $? "the call reached EC2 while the filesystem was frozen ($t_froze <= $t_call <= $t_thawed)"
