@@ -15,7 +15,8 @@
 #     Then each BACKUP STAGE statement timed on its own, at N = 0 and
 #     N = 5,000, with the writer running, and at 5,000 with the data's
 #     filesystem synced just before BLOCK_COMMIT: where the time goes.
-# (b) 0, 2,000 and 10,000 idle connections: freeze's wall time per
+# (b) 0, 2,000 and 10,000 idle connections (run first, on a fresh
+#     server; printed second): freeze's wall time per
 #     method and for plain FTWRL, the time of the safe-moment query
 #     (the process list read freeze makes while it looks for a safe
 #     moment), and of the server's running-thread count beside it.
@@ -92,6 +93,42 @@ cycles() {
 	R[$1,$2,$3,ov]=$(awk '{ print $4 }' "$WORK/cycles" | median)
 }
 
+# (b) idle connections, measured first, on a server that has opened no
+# table of ours: (a) leaves thousands of tables in the table caches, and
+# BLOCK_COMMIT walks the definition cache (README, Scale), which would
+# add the tables' cost to every row of this one. Printed second.
+fz5() { local i; for i in 1 2 3 4 5; do freeze_ms; done | median; }
+conn_row() { # conn_row N: R[conns,N,*]
+	local m i
+	for m in backup-stage ftwrl; do
+		conf "$m"
+		R[conns,$1,$m]=$(fz5)
+	done
+	# what a hook running FTWRL itself waits (no safe moment at all)
+	for i in 1 2 3 4 5; do
+		"$HELPER" seq "$SOCK" 0 "FLUSH TABLES WITH READ LOCK" -- "UNLOCK TABLES" | awk '/^ms / { print $2 }'
+	done | median >"$WORK/m"
+	R[conns,$1,plain]=$(cat "$WORK/m")
+	# the safe-moment read as freeze sends it (src/lock.c; every row
+	# received), the information_schema read it replaced (every row
+	# filtered out by the server), and the server's count of running
+	# threads (not enough alone: it spares the list only when nothing
+	# at all runs; README)
+	R[conns,$1,query]=$("$HELPER" time "$SOCK" 21 "SHOW FULL PROCESSLIST")
+	R[conns,$1,is]=$("$HELPER" time "$SOCK" 21 "SELECT ID, USER, HOST, COMMAND, TIME, DB, LEFT(INFO, 1024) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> 0 AND TIME >= 60 AND INFO IS NOT NULL AND USER NOT IN ('system user', 'event_scheduler') AND COMMAND NOT LIKE 'Slave%' AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') ORDER BY TIME DESC LIMIT 50")
+	R[conns,$1,count]=$("$HELPER" time "$SOCK" 21 "SHOW GLOBAL STATUS LIKE 'Threads_running'")
+}
+conn_row 0
+for n in 2000 10000; do
+	exec 9> >("$HELPER" idle "$SOCK" "$n" >"$WORK/idle.out")
+	wait_for 300 grep -q ready "$WORK/idle.out" || bail "could not open $n connections: $(tail -1 "$WORK/idle.out")"
+	R[conns,$n,seen]=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST")
+	conn_row "$n"
+	exec 9>&-
+	wait_for 60 sh -c "[ \$(mariadb --no-defaults -S '$SOCK' -uroot -N -e 'SELECT COUNT(*) FROM information_schema.PROCESSLIST') -lt 10 ]"
+done
+
+# (a) open tables
 KINDS=(none backup-stage ftwrl plain)
 ROWS=("MyISAM 0" "MyISAM 1000" "MyISAM 5000" "Aria 5000")
 for row in "${ROWS[@]}"; do
@@ -135,38 +172,6 @@ stage_times() { # stage_times N [sync]: median ms per stage, one line each
 mapfile -t S0 < <(stage_times 0)
 mapfile -t S5 < <(stage_times 5000)
 mapfile -t SS < <(stage_times 5000 sync)
-
-# (b) idle connections
-fz5() { local i; for i in 1 2 3 4 5; do freeze_ms; done | median; }
-conn_row() { # conn_row N: R[conns,N,*]
-	local m i
-	for m in backup-stage ftwrl; do
-		conf "$m"
-		R[conns,$1,$m]=$(fz5)
-	done
-	# what a hook running FTWRL itself waits (no safe moment at all)
-	for i in 1 2 3 4 5; do
-		"$HELPER" seq "$SOCK" 0 "FLUSH TABLES WITH READ LOCK" -- "UNLOCK TABLES" | awk '/^ms / { print $2 }'
-	done | median >"$WORK/m"
-	R[conns,$1,plain]=$(cat "$WORK/m")
-	# the safe-moment read as freeze sends it (src/lock.c; every row
-	# received), the information_schema read it replaced (every row
-	# filtered out by the server), and the server's count of running
-	# threads (not enough alone: it spares the list only when nothing
-	# at all runs; README)
-	R[conns,$1,query]=$("$HELPER" time "$SOCK" 21 "SHOW FULL PROCESSLIST")
-	R[conns,$1,is]=$("$HELPER" time "$SOCK" 21 "SELECT ID, USER, HOST, COMMAND, TIME, DB, LEFT(INFO, 1024) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND ID <> 0 AND TIME >= 60 AND INFO IS NOT NULL AND USER NOT IN ('system user', 'event_scheduler') AND COMMAND NOT LIKE 'Slave%' AND COMMAND NOT LIKE 'Binlog Dump%' AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump', 'Binlog Dump GTID') ORDER BY TIME DESC LIMIT 50")
-	R[conns,$1,count]=$("$HELPER" time "$SOCK" 21 "SHOW GLOBAL STATUS LIKE 'Threads_running'")
-}
-conn_row 0
-for n in 2000 10000; do
-	exec 9> >("$HELPER" idle "$SOCK" "$n" >"$WORK/idle.out")
-	wait_for 300 grep -q ready "$WORK/idle.out" || bail "could not open $n connections: $(tail -1 "$WORK/idle.out")"
-	R[conns,$n,seen]=$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST")
-	conn_row "$n"
-	exec 9>&-
-	wait_for 60 sh -c "[ \$(mariadb --no-defaults -S '$SOCK' -uroot -N -e 'SELECT COUNT(*) FROM information_schema.PROCESSLIST') -lt 10 ]"
-done
 
 met() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v != "-" && v <= t) }' && echo met || echo MISSED; }
 echo
