@@ -23,6 +23,18 @@ ran_1s() {
 	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%' AND TIME >= 1")" -gt 0 ]
 }
 
+# waits_for LOGGED CHECK WHAT: freeze, started now, waits for the
+# statement LP runs as a blocker (its log names it: LOGGED, checked as
+# CHECK), exits 0 once that WHAT is done, and locks only after it ended.
+waits_for() {
+	local fp
+	"$BIN/pre-freeze-script" freeze 2>"$WORK/err" & fp=$!
+	wait_for 5 log_has "$1"; ok $? "$2"
+	wait $fp; ok $? "freeze exits 0 once the $3 is done"
+	dead $LP; ok $? "the lock came after the $3 ended"
+	"$BIN/post-thaw-script" thaw
+}
+
 freeze() { # freeze: run it, status in ST, milliseconds in EL
 	local t0; t0=$(now_ms)
 	"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ST=$?
@@ -75,13 +87,8 @@ sql --comments "$DEL" >"$WORK/del.out" 2>&1 & LP=$!
 wait_for 5 ran_1s "DELETE FROM t.inno" || bail "the DELETE did not start"
 [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%-- and its MyISAM twin%, t.isam USING%'")" -gt 0 ]
 ok $? "the server shows the statement with its comment line"
-"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
-FP=$!
-wait_for 5 log_has "s: DELETE FROM t.inno -- and its MyISAM twin , t.isam USING"
-ok $? "freeze waits for it as a blocker (logged on one line)"
-wait $FP; ok $? "freeze exits 0 once the DELETE is done"
-dead $LP; ok $? "the lock came after the DELETE ended"
-"$BIN/post-thaw-script" thaw
+waits_for "s: DELETE FROM t.inno -- and its MyISAM twin , t.isam USING" \
+	"freeze waits for it as a blocker (logged on one line)" DELETE
 
 diag "backup-stage, many longer reads do not hide a MyISAM write"
 # 50 reads (as many as the safe moment keeps) started first, so each has
@@ -98,13 +105,8 @@ wait_for 5 reads_1s || bail "the 50 reads did not start"
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
 [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(8)%' AND TIME > (SELECT MAX(TIME) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%')")" -eq 50 ]
 ok $? "the server shows 50 reads, each running longer than the UPDATE"
-"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
-FP=$!
-wait_for 5 log_has "s: UPDATE t.isam SET v = v + SLEEP(4)"
-ok $? "freeze waits for the MyISAM UPDATE: 50 longer reads do not hide it"
-wait $FP; ok $? "freeze exits 0 once the UPDATE is done"
-dead $LP; ok $? "the lock came after the UPDATE ended"
-"$BIN/post-thaw-script" thaw
+waits_for "s: UPDATE t.isam SET v = v + SLEEP(4)" \
+	"freeze waits for the MyISAM UPDATE: 50 longer reads do not hide it" UPDATE
 wait "${RP[@]}"
 
 diag "backup-stage, the lock itself waiting behind a MyISAM UPDATE"
