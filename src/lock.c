@@ -212,9 +212,11 @@ transactional(struct db *d, const char *db, const char *table)
 	return yes;
 }
 
-/* Does the pending lock wait for this statement? 1, 0 or -1. */
+/* Does the pending lock wait for this statement, by its kind alone?
+ * 1 yes, 0 no, LOOK_UP: only if its table is non-transactional. */
+enum { LOOK_UP = 2 };
 static int
-blocks(struct db *d, enum lock_waits w, const struct blocker *b)
+waits(enum lock_waits w, const struct blocker *b)
 {
 	if (w == WAITS_ALL)
 		return 1;
@@ -222,6 +224,17 @@ blocks(struct db *d, enum lock_waits w, const struct blocker *b)
 		return 0;
 	if (w == WAITS_WRITES || b->kind != STMT_WRITE || b->db[0] == '\0')
 		return 1;
+	return LOOK_UP;
+}
+
+/* Does the pending lock wait for this statement? 1, 0 or -1. */
+static int
+blocks(struct db *d, enum lock_waits w, const struct blocker *b)
+{
+	int v = waits(w, b);
+
+	if (v != LOOK_UP)
+		return v;
 	switch (transactional(d, b->db, b->table)) {
 	case 1:
 		return 0;
@@ -327,13 +340,14 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		    sql, cols);
 		return -1;
 	}
-	/* A read the lock does not wait for is dropped here, before it
-	 * competes for a place: long reads must not crowd out a write. */
+	/* What the lock does not wait for, by kind alone (a read), is
+	 * dropped here, before it competes for a place: long reads must
+	 * not crowd out a write. */
 	while ((row = mysql_fetch_row(r)) != NULL) {
 		if (!candidate(c, row, d->id, skip, min_time))
 			continue;
 		describe(&x, row);
-		if (w == WAITS_ALL || x.kind != STMT_READ)
+		if (waits(w, &x) != 0)
 			keep(b, &n, max, &x);
 	}
 	if (db_stream_end(d, r) == -1)
