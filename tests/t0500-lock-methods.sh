@@ -19,8 +19,10 @@ long() {
 	LP=$!
 	wait_for 5 ran_1s "${2:0:20}" || bail "$2 did not start"
 }
+# ran_1s PREFIX [N]: the server shows N (default 1) statements starting
+# with PREFIX running for a second or more
 ran_1s() {
-	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%' AND TIME >= 1")" -gt 0 ]
+	[ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '$1%' AND TIME >= 1")" -ge "${2:-1}" ]
 }
 
 # waits_for LOGGED CHECK WHAT: freeze, started now, waits for the
@@ -100,8 +102,7 @@ RP=()
 for i in $(seq 50); do
 	sql "SELECT SLEEP(8) FROM t.inno LIMIT 1" >/dev/null 2>&1 & RP+=($!)
 done
-reads_1s() { [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(8)%' AND TIME >= 1")" -eq 50 ]; }
-wait_for 5 reads_1s || bail "the 50 reads did not start"
+wait_for 5 ran_1s "SELECT SLEEP(8)" 50 || bail "the 50 reads did not start"
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
 [ "$(sql "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(8)%' AND TIME > (SELECT MAX(TIME) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%')")" -eq 50 ]
 ok $? "the server shows 50 reads, each running longer than the UPDATE"
