@@ -16,20 +16,23 @@ DB_CFLAGS := $(if $(DBCONFIG),$(shell $(DBCONFIG) --cflags),$(shell pkg-config -
 DB_LIBS   := $(if $(DBCONFIG),$(shell $(DBCONFIG) --libs),$(shell pkg-config --libs libmariadb mysqlclient 2>/dev/null))
 INIH_CFLAGS := $(shell pkg-config --cflags inih 2>/dev/null)
 INIH_LIBS   := $(or $(shell pkg-config --libs inih 2>/dev/null),-linih)
-# The EBS backend: libcurl (HTTPS; its headers only: it is loaded with
-# dlopen when an EBS snapshot runs, so that no hook pays for loading it),
-# expat (EC2's XML), jansson (the instance role's JSON), OpenSSL's
-# libcrypto (SigV4's HMAC).
+# The EBS backend: libcurl (HTTPS) and OpenSSL's libcrypto (SigV4's
+# HMAC), their headers only: each is loaded with dlopen when first
+# needed, so that no hook pays at exec for loading them (libcrypto alone
+# costs about a millisecond here); expat (EC2's XML), jansson (the
+# instance role's JSON).
 AWS_CFLAGS  := $(shell pkg-config --cflags libcurl expat jansson libcrypto 2>/dev/null)
-AWS_LIBS    := $(or $(shell pkg-config --libs expat jansson libcrypto 2>/dev/null),-lexpat -ljansson -lcrypto) -ldl
+AWS_LIBS    := $(or $(shell pkg-config --libs expat jansson 2>/dev/null),-lexpat -ljansson) -ldl
 
 BASE_CFLAGS = -std=c11 -Iinclude $(DB_CFLAGS) $(INIH_CFLAGS) $(AWS_CFLAGS) \
               -DVERSION='"$(VERSION)"'
 ALL_CFLAGS  = $(BASE_CFLAGS) $(WARN) $(CFLAGS)
 
-# LINK = dynamic (the default) links every library shared, as Debian
+# LINK = dynamic (the default) uses every library shared, as Debian
 # policy wants and as security updates need: a fixed libmariadb or
-# OpenSSL reaches us with the distribution's update.
+# OpenSSL reaches us with the distribution's update. The client library
+# is not linked but opened with dlopen by the first connection
+# (src/dbapi.c): a thaw whose holder is alive never loads it.
 # LINK = static links libmariadb, OpenSSL, zlib and inih from their
 # archives when all are here (Debian's -dev packages ship them); libc,
 # expat and jansson stay shared, and libcurl, loaded by snapshot --ebs
@@ -44,15 +47,17 @@ STATIC_LIBS = -Wl,-Bstatic -lmariadb -lssl -lcrypto -lz -linih -Wl,-Bdynamic \
              -lexpat -ljansson -ldl -lm -lpthread
 ifeq ($(LINK)$(STATIC_AR),staticyes)
 LIBS       = $(STATIC_LIBS)
+DBAPI      = src/dbapi-linked.o
 else
-LIBS       = $(DB_LIBS) $(INIH_LIBS) $(AWS_LIBS)
+LIBS       = $(INIH_LIBS) $(AWS_LIBS)
+DBAPI      = src/dbapi.o
 endif
 
-SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c \
+SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c src/dynlib.c \
       src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
       src/holderctl.c src/lock.c src/log.c src/metrics.c src/quiesce.c \
       src/snapshot.c src/plan.c src/release.c src/state.c src/status.c \
-      src/optfile.c src/stmt.c src/thaw.c src/util.c src/verify.c \
+      src/openpath.c src/optfile.c src/stmt.c src/thaw.c src/util.c src/verify.c \
       src/scratch.c src/window.c src/wiring.c \
       src/backend/command.c src/backend/ebs.c \
       src/backend/ebsvol.c src/backend/ebskeep.c \
@@ -64,30 +69,34 @@ LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock
 
 all: mysql-quiesce
 
-mysql-quiesce: $(OBJ) src/main.o
-	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o $(LIBS)
+mysql-quiesce: $(OBJ) src/main.o $(DBAPI)
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o $(DBAPI) $(LIBS)
 
 .c.o:
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(OBJ) src/main.o tests/unit.o: $(HDR) Makefile
+# the table filled with the linked library's functions (LINK=static)
+src/dbapi-linked.o: src/dbapi.c
+	$(CC) $(ALL_CFLAGS) -DMQ_DB_LINKED -c -o $@ src/dbapi.c
 
-tests/unit: tests/unit.o $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ) $(LIBS)
+$(OBJ) src/main.o src/dbapi.o src/dbapi-linked.o tests/unit.o: $(HDR) Makefile
+
+tests/unit: tests/unit.o $(OBJ) $(DBAPI)
+	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ) $(DBAPI) $(LIBS)
 
 # The unit tests again, built with AddressSanitizer and UBSan: any
 # out-of-bounds access or undefined behaviour in the parsers fails them.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
-tests/unit-san: tests/unit.c $(SRC) $(HDR) Makefile
-	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ tests/unit.c $(SRC) \
+tests/unit-san: tests/unit.c $(SRC) src/dbapi.c $(HDR) Makefile
+	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ tests/unit.c $(SRC) src/dbapi.c \
 		$(LIBS)
 
 # Static checks, run by tests/t0010-static.sh: every source compiles
 # without a warning, and cppcheck finds nothing.
 lint: lint-cc lint-cppcheck
 lint-cc:
-	for f in $(SRC) src/main.c tests/unit.c tests/bench-helper.c \
+	for f in $(SRC) src/dbapi.c src/main.c tests/unit.c tests/bench-helper.c \
 		tests/ptrace-stop.c tests/fd-probe.c; do \
 		$(CC) $(ALL_CFLAGS) -Werror -fsyntax-only $$f || exit 1; done
 lint-cppcheck:
@@ -116,9 +125,9 @@ tests/fd-probe: tests/fd-probe.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fd-probe.c
 
 # The other link, for make bench to set beside the default one.
-tests/mysql-quiesce-static: $(OBJ) src/main.o
-	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o \
-		$(if $(STATIC_AR),$(STATIC_LIBS),$(LIBS))
+tests/mysql-quiesce-static: $(OBJ) src/main.o src/dbapi-linked.o
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o src/dbapi-linked.o \
+		$(if $(STATIC_AR),$(STATIC_LIBS),$(DB_LIBS) $(LIBS))
 
 tests/bench-helper: tests/bench-helper.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/bench-helper.c $(DB_LIBS)
@@ -134,9 +143,9 @@ bench: deps
 # the seed corpus in tests/fuzz-corpus, FUZZ_SECONDS long (clang).
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-tests/fuzz: tests/fuzz.c $(SRC) $(HDR) Makefile
+tests/fuzz: tests/fuzz.c $(SRC) src/dbapi.c $(HDR) Makefile
 	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ tests/fuzz.c $(SRC) $(LIBS)
+		-fno-sanitize-recover=undefined -o $@ tests/fuzz.c $(SRC) src/dbapi.c $(LIBS)
 
 fuzz:
 	tests/deps.sh clang

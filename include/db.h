@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include <mysql.h>
+#include "dbapi.h"
 
 #include "config.h"
 

@@ -30,17 +30,28 @@
  */
 int holder_main(const struct config *c);
 
+/* Where an end's path to the release went: CLOCK_MONOTONIC us of each
+ * step (0: not reached), logged after the release, for make bench. */
+struct end_steps {
+	int64_t began;     /* quiesce_end entered */
+	int64_t state;     /* the state read */
+	int64_t proven;    /* the holder proven ours */
+	int64_t signalled; /* SIGTERM sent */
+};
+
 /*
  * End the holder named by s (read from run_dir dirfd): prove it is
- * still our holder (its flock is held, and pid and start time match),
- * SIGTERM it and wait; if it does not exit, kill its MySQL connection
- * (after checking it is still the holder's account) and SIGKILL it.
- * Never signals a process it cannot prove is the holder. On return s
- * holds the state as the holder left it. Returns MQ_OK when the lock was
- * held until now and is released, MQ_LOST when it had already been
- * lost, another code on error.
+ * still our holder (the kernel names it as holder.lock's owner, and
+ * pid and start time match), SIGTERM it and wait; if it does not exit,
+ * kill its MySQL connection (after checking it is still the holder's
+ * account) and SIGKILL it. Never signals a process it cannot prove is
+ * the holder. On return s holds the state as the holder left it, and t
+ * (if not NULL) the times of the proof and the signal. Returns MQ_OK
+ * when the lock was held until now and is released, MQ_LOST when it had
+ * already been lost, another code on error.
  */
-int holder_end(const struct config *c, int dirfd, struct state *s);
+int holder_end(const struct config *c, int dirfd, struct state *s,
+	       struct end_steps *t);
 
 /* 1 if the holder named by s is alive and provably ours, else 0. */
 int holder_alive(int dirfd, const struct state *s);

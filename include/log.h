@@ -40,6 +40,10 @@ void log_msg(int level, const char *f, ...)
 
 void log_verbose(void);
 
+/* Log the caller's argument after a hook verb (VMware's scriptArg), if
+ * there is one, as one clean line. */
+void hook_arg_log(const char *arg);
+
 /* For a person watching: true when stderr is a terminal or after
  * log_verbose(); then log_progress() writes its line to stderr only
  * (never the log file, never syslog, never a hook's piped stderr). */

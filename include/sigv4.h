@@ -35,6 +35,9 @@ int sigv4_authorization(const struct aws_creds *cr, const char *region,
 /* YYYYmmddTHHMMSSZ for real ms t. */
 void sigv4_amzdate(char *buf, size_t n, int64_t t);
 
+/* SHA-256 of data as 64 hex digits; 0 or -1. */
+int sha256_hex(const void *data, size_t len, char out[65]);
+
 /*
  * Append "&key=value" (no '&' when buf is empty) to the form body buf
  * of capacity n, both encoded as application/x-www-form-urlencoded

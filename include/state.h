@@ -38,11 +38,15 @@ struct state {
 	int64_t began_at;        /* real ms the freeze began (0: unknown) */
 	char exit_verb[16];      /* the verb that last ended in this cycle */
 	int exit_code;           /* and its exit code (-1: none yet) */
+	int64_t release_us;      /* CLOCK_MONOTONIC us the release statement
+				  * was sent (0: none), for thaw's steps */
 };
 
 #define STATE_FILE "state"
 #define RUN_LOCK "lock"
 #define HOLDER_LOCK "holder.lock"
+/* Beside the state: the last freeze failed and could not write it. */
+#define UNRECORDED "state.unrecorded"
 /* The comment the holder puts before its statements: thaw kills a
  * waiting connection only when the process list shows it. */
 #define HOLDER_TAG_FMT "/* mysql-quiesce holder pid=%d */"
@@ -85,19 +89,40 @@ int rundir_enter(const char *path, int create, unsigned wait_s,
 /* Drop the run lock and close run_dir. */
 void rundir_leave(struct rundir *rd);
 
-/* 1 if some process holds the flock on dirfd/name, 0 if not, -1 on
- * error. */
-int rundir_lock_held(int dirfd, const char *name);
+/*
+ * The holder's lock: a POSIX record lock over all of dirfd/name
+ * (created 0600, never through a symlink), held by the process that
+ * took it until it exits (closing any descriptor of the file in that
+ * process drops it too: the holder opens it once). Returns the fd, -2
+ * if another process holds it, -1 on error (errno).
+ */
+int rundir_hold(int dirfd, const char *name);
+
+/* The pid holding rundir_hold's lock on dirfd/name, asked of the
+ * kernel (F_GETLK: microseconds, no walk of /proc/locks); 0 if none
+ * holds it (or the caller does), -1 on error. */
+pid_t rundir_holder(int dirfd, const char *name);
 
 /* The pid that took the flock on dirfd/name, from /proc/locks (the
  * taker, even if a child inherited the descriptor); 0 if none holds
- * it, -1 on error. */
+ * it, -1 on error. A walk of the kernel's lock table (milliseconds):
+ * only for the message of a busy run lock. */
 pid_t rundir_lock_owner(int dirfd, const char *name);
 
 void state_init(struct state *s);
 
-/* Write s to dirfd/state atomically; 0 or -1 (errno). */
+/* Write s to dirfd/state atomically, and drop UNRECORDED; 0 or -1
+ * (errno). */
 int state_write(int dirfd, const struct state *s);
+
+/*
+ * A freeze failed and state_write could not record it (run_dir full):
+ * take the last record out of status's sight (renamed to UNRECORDED,
+ * which needs no space), or leave an empty UNRECORDED. 0 or -1.
+ * state_is_unrecorded: 1 while such a mark stands.
+ */
+int state_unrecorded(int dirfd);
+int state_is_unrecorded(int dirfd);
 
 /*
  * Read dirfd/state. 0 = read; 1 = there is none; -1 = unsafe, corrupt

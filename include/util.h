@@ -13,6 +13,7 @@
 /* Milliseconds on CLOCK_MONOTONIC (system-wide, comparable across
  * processes) and on CLOCK_REALTIME. */
 int64_t mono_ms(void);
+int64_t mono_us(void);
 int64_t real_ms(void);
 
 /* True for errno values that say the system ran short (descriptors,
@@ -31,8 +32,14 @@ int append(char *buf, size_t n, const char *f, ...)
 /* Parse a whole decimal number in [lo, hi]; 0 or -1. */
 int parse_num(const char *s, long long lo, long long hi, long long *out);
 
-/* Copy src into dst (capacity n), replacing control characters by
- * spaces and cutting at n-1 bytes (then ending in "..."). */
+/* The length of the well-formed UTF-8 character at s (1 for ASCII), or
+ * 0 if the bytes there are not one. */
+size_t utf8_len(const char *s);
+
+/* Copy src into dst (capacity n) as one line of valid UTF-8: control
+ * characters (C0, DEL, C1) become spaces, bytes that are not UTF-8
+ * become '?', and a cut falls between characters (then ending in
+ * "..."). */
 void sanitize(char *dst, size_t n, const char *src);
 
 /* Remove leading and trailing white space from s, in place. */

@@ -14,9 +14,6 @@ int freeze_main(const struct config *c, const char *arg);
  * lost before (the snapshot may not match the coordinates). */
 int thaw_main(const struct config *c, int freeze_failed, const char *arg);
 
-/* Log the caller's argument after a hook verb, if there is one. */
-void hook_arg_log(const char *arg);
-
 /* status: print the holder's state, as text or one JSON object. */
 int status_main(const struct config *c, int json);
 

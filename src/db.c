@@ -206,6 +206,8 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 	int r;
 
 	memset(d, 0, sizeof(*d));
+	if (dbapi_load(d->err, sizeof(d->err)) == -1)
+		return MQ_FAIL;
 	d->m = mysql_init(NULL);
 	if (d->m == NULL) {
 		fmt(d->err, sizeof(d->err), "out of memory");
@@ -407,6 +409,8 @@ db_client_info(char *buf, size_t n)
 	const char *tls = NULL, *name = "libmysqlclient";
 	int shared = 0;
 
+	if (dbapi_load(buf, n) == -1)
+		return;
 	dl_iterate_phdr(find_shared, &shared);
 #ifdef MARIADB_PACKAGE_VERSION_ID
 	name = "libmariadb";

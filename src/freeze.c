@@ -43,9 +43,14 @@ record_failure(const struct config *c, const struct failure *f, int code)
 	s.exit_code = code;
 	/* Only over a state we could read, or none, and never while a
 	 * holder runs: a state we could not read may be a live one's. */
-	if ((r == 0 || r == 1) && rundir_lock_held(dfd, HOLDER_LOCK) != 1 &&
-	    state_write(dfd, &s) == -1)
+	if ((r == 0 || r == 1) && rundir_holder(dfd, HOLDER_LOCK) <= 0 &&
+	    state_write(dfd, &s) == -1) {
 		log_warn("cannot write state: %s", strerror(errno));
+		/* status must not show the last cycle's success */
+		if (state_unrecorded(dfd) == -1)
+			log_err("cannot mark the state unrecorded either: %s; "
+				"status may show the cycle before", strerror(errno));
+	}
 	if (dfd >= 0)
 		close(dfd);
 	metrics_write(c, &s);
@@ -65,18 +70,6 @@ give_up(const struct config *c, const struct failure *f)
 	log_err("on_failure = proceed: returning success WITHOUT a lock; this "
 		"snapshot is crash-consistent only and has no coordinates");
 	return MQ_OK;
-}
-
-void
-hook_arg_log(const char *arg)
-{
-	char clean[256];
-
-	if (arg == NULL)
-		return;
-	sanitize(clean, sizeof(clean), arg);
-	log_info("the caller's argument: \"%s\" (logged, otherwise ignored)",
-		 clean);
 }
 
 int

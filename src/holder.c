@@ -137,6 +137,7 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	char why[sizeof(h->d.err)] = "";
 	int rel = 0;
 
+	h->st.release_us = mono_us();
 	if (ph != PH_LOST && (rel = lock_release(&h->d, h->m)) == -1) {
 		memcpy(why, h->d.err, sizeof(why));
 		/* The server answered: the session, and so the lock, lived
@@ -242,10 +243,10 @@ setup(struct holder *h)
 	h->dirfd = rundir_open(h->c->files_run_dir, 1, err, sizeof(err));
 	if (h->dirfd < 0)
 		return fail(h, MQ_STATE, 0, err);
-	r = rundir_lock(h->dirfd, HOLDER_LOCK, 0);
+	r = rundir_hold(h->dirfd, HOLDER_LOCK);
 	if (r == -2) {
 		fmt(err, sizeof(err), "another lock holder (pid %d) is running",
-		    (int)rundir_lock_owner(h->dirfd, HOLDER_LOCK));
+		    (int)rundir_holder(h->dirfd, HOLDER_LOCK));
 		return fail(h, MQ_BUSY, 0, err);
 	}
 	if (r == -1) {
@@ -255,7 +256,7 @@ setup(struct holder *h)
 		    h->c->files_run_dir, HOLDER_LOCK, strerror(e));
 		return fail(h, shortage(e) ? MQ_FAIL : MQ_STATE, 0, err);
 	}
-	/* r stays open, holding the flock, until we exit. */
+	/* r stays open, holding the record lock, until we exit. */
 	h->st.pid = getpid();
 	if (proc_stat(h->st.pid, &h->st.start_time, NULL) == -1)
 		return fail_errno(h, "cannot read own start time");

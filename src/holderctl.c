@@ -14,10 +14,12 @@
 #include "util.h"
 
 /*
- * MUST: signal only a process proven to be the holder: the holder.lock
- * flock was taken by the recorded pid (/proc/locks), and through a pidfd
- * (which pins the pid) its start time equals the one it recorded. Kill a connection only after checking, on
- * the server, that it still belongs to the holder's login.
+ * MUST: signal only a process proven to be the holder: the kernel names
+ * the recorded pid as the owner of holder.lock's record lock (F_GETLK,
+ * never a walk of /proc/locks on the release path), and through a pidfd
+ * (which pins the pid) its start time equals the one it recorded. Kill
+ * a connection only after checking, on the server, that it still
+ * belongs to the holder's login.
  */
 
 enum { TERM_WAIT_MS = 5000, KILL_WAIT_MS = 2000 };
@@ -30,7 +32,7 @@ open_holder(int dirfd, const struct state *s)
 	unsigned long long start;
 	int pfd;
 
-	if (s->pid <= 0 || rundir_lock_owner(dirfd, HOLDER_LOCK) != s->pid)
+	if (s->pid <= 0 || rundir_holder(dirfd, HOLDER_LOCK) != s->pid)
 		return -1;
 	pfd = pidfd_open(s->pid, 0);
 	if (pfd == -1)
@@ -143,12 +145,15 @@ gone(int dirfd, struct state *s, const char *why)
 }
 
 int
-holder_end(const struct config *c, int dirfd, struct state *s)
+holder_end(const struct config *c, int dirfd, struct state *s,
+	   struct end_steps *t)
 {
 	char err[300], why[300];
 	int pfd, killed = 0, unresponsive = 0, r;
 
 	pfd = open_holder(dirfd, s);
+	if (t != NULL)
+		t->proven = mono_us();
 	if (pfd == -1) {
 		fmt(why, sizeof(why), "the holder (pid %d) is gone; the "
 		    "server released the lock when its connection closed",
@@ -162,6 +167,8 @@ holder_end(const struct config *c, int dirfd, struct state *s)
 	    pidfd_send_signal(pfd, SIGCONT, NULL, 0) == -1)
 		log_warn("signalling holder pid %d: %s", (int)s->pid,
 			 strerror(errno));
+	if (t != NULL)
+		t->signalled = mono_us();
 	if (!wait_exit(pfd, TERM_WAIT_MS)) {
 		log_warn("holder pid %d did not exit within %d ms of SIGTERM; "
 			 "killing it", (int)s->pid, TERM_WAIT_MS);

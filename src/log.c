@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "openpath.h"
 #include "util.h"
 
 static const char *log_path;
@@ -123,16 +125,20 @@ to_syslog(int level, const char *when, const char *msg)
 static void
 to_file(const char *line, size_t len)
 {
+	char err[PATH_MAX + 200];
 	int fd;
 
 	if (log_path == NULL)
 		return;
-	fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-		  O_NOCTTY, 0640);
-	if (fd == -1 || write_all(fd, line, len) == -1) {
+	err[0] = '\0';
+	fd = open_path("log_file", log_path, O_WRONLY | O_APPEND | O_CREAT,
+		       0640, err, sizeof(err));
+	if (fd != -1 && write_all(fd, line, len) == -1)
+		fmt(err, sizeof(err), "log_file %s: %s", log_path,
+		    strerror(errno));
+	if (fd == -1 || err[0] != '\0') {
 		if (!log_file_failed)
-			fprintf(stderr, "mysql-quiesce: log file %s: %s\n",
-				log_path, strerror(errno));
+			fprintf(stderr, "mysql-quiesce: %s\n", err);
 		log_file_failed = 1;
 	}
 	if (fd != -1)
@@ -242,6 +248,18 @@ log_flush_deferred(int dirfd)
 }
 
 void
+hook_arg_log(const char *arg)
+{
+	char clean[256];
+
+	if (arg == NULL)
+		return;
+	sanitize(clean, sizeof(clean), arg);
+	log_info("the caller's argument: \"%s\" (logged, otherwise ignored)",
+		 clean);
+}
+
+void
 log_verbose(void)
 {
 	log_tty = 1;
@@ -258,15 +276,16 @@ log_progress_on(void)
 void
 log_progress(const char *f, ...)
 {
-	char line[1024];
+	char line[1024], msg[1024];
 	va_list ap;
 	size_t len;
 
 	if (!log_progress_on() || held)
 		return;
 	va_start(ap, f);
-	vsnprintf(line, sizeof(line) - 1, f, ap);
+	vsnprintf(msg, sizeof(msg), f, ap);
 	va_end(ap);
+	sanitize(line, sizeof(line) - 1, msg);
 	len = strlen(line);
 	line[len++] = '\n';
 	write_all(STDERR_FILENO, line, len);
@@ -275,7 +294,7 @@ log_progress(const char *f, ...)
 void
 log_msg(int level, const char *f, ...)
 {
-	char line[2048], when[48];
+	char line[2048], msg[2048], when[48];
 	va_list ap;
 	int n, err;
 	size_t len;
@@ -286,8 +305,10 @@ log_msg(int level, const char *f, ...)
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, f);
-	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, f, ap);
+	vsnprintf(msg, sizeof(msg), f, ap);
 	va_end(ap);
+	/* one line of valid UTF-8, whatever a server or caller sent */
+	sanitize(line + n, sizeof(line) - (size_t)n - 1, msg);
 	len = strlen(line);
 	line[len++] = '\n';
 

@@ -260,7 +260,7 @@ end_leftover(struct cycle *y, struct failure *f)
 	if (r == -2)
 		return failf(f, MQ_FAIL, "%s", err);
 	if (r == -1) {
-		if (rundir_lock_held(y->rd.dirfd, HOLDER_LOCK) != 1) {
+		if (rundir_holder(y->rd.dirfd, HOLDER_LOCK) <= 0) {
 			log_warn("%s; replacing it", err);
 			return MQ_OK;
 		}
@@ -271,7 +271,7 @@ end_leftover(struct cycle *y, struct failure *f)
 		return MQ_OK;
 	log_warn("holder pid %d of an earlier freeze still holds its lock "
 		 "(thaw never came); ending it", (int)s.pid);
-	r = holder_end(y->c, y->rd.dirfd, &s);
+	r = holder_end(y->c, y->rd.dirfd, &s, NULL);
 	if (r != MQ_OK && r != MQ_LOST)
 		return failf(f, r, "cannot end the earlier holder pid %d",
 			     (int)s.pid);

@@ -27,9 +27,23 @@ lost(const struct state *s, struct failure *f)
 		     s->binlog_file[0] ? s->binlog_file : "-", s->binlog_pos);
 }
 
+/* After the release: how long each step of the path to it took. */
+static void
+log_steps(const struct end_steps *t, const struct state *s)
+{
+#define AT(x) ((x) > 0 ? (double)((x) - t->began) / 1000 : -1.0)
+	log_info("thaw's path: state read at %.2f ms, holder proven at %.2f "
+		 "ms, SIGTERM at %.2f ms, release statement at %.2f ms "
+		 "(from thaw's start, monotonic %lld us)", AT(t->state),
+		 AT(t->proven), AT(t->signalled), AT(s->release_us),
+		 (long long)t->began);
+#undef AT
+}
+
 int
 quiesce_end(const struct config *c, struct state *s, struct failure *f)
 {
+	struct end_steps t = { .began = mono_us() };
 	struct rundir rd;
 	char err[600];
 	int r;
@@ -53,6 +67,7 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 		return MQ_OK;
 	}
 	r = state_read(rd.dirfd, s, err, sizeof(err));
+	t.state = mono_us();
 	if (r == 1 || (r == 0 && s->thawed)) {
 		log_info("nothing to release: no lock is held");
 		rundir_leave(&rd);
@@ -68,11 +83,13 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 	switch (s->phase) {
 	case PH_WAITING:
 	case PH_LOCKED:
-		r = holder_end(c, rd.dirfd, s);
+		r = holder_end(c, rd.dirfd, s, &t);
 		log_flush_deferred(rd.dirfd); /* released, or it died */
-		if (r == MQ_OK && s->phase == PH_RELEASED)
+		if (r == MQ_OK && s->phase == PH_RELEASED) {
 			log_info("released (%s); writes were blocked for %lld ms",
 				 s->method, (long long)s->blocked_ms);
+			log_steps(&t, s);
+		}
 		else if (r == MQ_OK && s->phase == PH_FAILED)
 			log_warn("nothing to release: the last freeze never held "
 				 "a lock (%s)", s->reason);

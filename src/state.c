@@ -1,4 +1,4 @@
-/* state.c - run_dir safety, flocks, and the state file format. */
+/* state.c - run_dir safety, its locks, and the state file format. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -177,17 +177,55 @@ rundir_leave(struct rundir *rd)
 	rd->lockfd = rd->dirfd = -1;
 }
 
-int
-rundir_lock_held(int dirfd, const char *name)
+/* A write lock over the whole file: the holder's. */
+static struct flock
+whole_file(void)
 {
-	int fd = rundir_lock(dirfd, name, 0);
+	struct flock l;
 
-	if (fd == -2)
-		return 1;
+	memset(&l, 0, sizeof(l));
+	l.l_type = F_WRLCK;
+	l.l_whence = SEEK_SET;
+	return l;
+}
+
+int
+rundir_hold(int dirfd, const char *name)
+{
+	struct flock l = whole_file();
+	int fd, e;
+
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK, 0600);
+	if (fd == -1)
+		return -1;
+	if (fcntl(fd, F_SETLK, &l) == 0)
+		return fd;
+	e = errno;
+	close(fd);
+	if (e == EAGAIN || e == EACCES)
+		return -2;
+	errno = e;
+	return -1;
+}
+
+pid_t
+rundir_holder(int dirfd, const char *name)
+{
+	struct flock l = whole_file();
+	int fd, e;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+		    O_NONBLOCK);
 	if (fd == -1)
 		return errno == ENOENT ? 0 : -1;
+	/* The kernel names the owner of a conflicting record lock: one
+	 * look-up, however many locks the machine holds. */
+	e = fcntl(fd, F_GETLK, &l);
 	close(fd);
-	return 0;
+	if (e == -1)
+		return -1;
+	return l.l_type == F_UNLCK ? 0 : l.l_pid;
 }
 
 pid_t
@@ -264,14 +302,14 @@ state_format(const struct state *s, char *buf, size_t n)
 		   "blocked_ms=%lld\nbinlog_file=%s\nbinlog_pos=%llu\n"
 		   "gtid=%s\nreason=%s\nattempts=%d\nfreeze_ms=%lld\n"
 		   "flavor=%s\nbegan_at=%lld\nexit_verb=%s\nexit_code=%d\n"
-		   "end=1\n",
+		   "release_us=%lld\nend=1\n",
 		   phase_name(s->phase), s->thawed, (int)s->pid, s->start_time,
 		   s->conn_id, user, s->method, (long long)s->locked_at,
 		   (long long)s->locked_mono, (long long)s->expires_at,
 		   (long long)s->released_at, (long long)s->blocked_ms, file,
 		   s->binlog_pos, s->gtid, reason, s->attempts,
 		   (long long)s->freeze_ms, s->flavor, (long long)s->began_at,
-		   s->exit_verb, s->exit_code);
+		   s->exit_verb, s->exit_code, (long long)s->release_us);
 }
 
 int
@@ -283,7 +321,39 @@ state_write(int dirfd, const struct state *s)
 		errno = EOVERFLOW;
 		return -1;
 	}
-	return write_atomic(dirfd, STATE_FILE, buf, strlen(buf), 0600);
+	if (write_atomic(dirfd, STATE_FILE, buf, strlen(buf), 0600) == -1)
+		return -1;
+	/* a record again: the mark of an unrecorded failure is void */
+	if (unlinkat(dirfd, UNRECORDED, 0) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int
+state_unrecorded(int dirfd)
+{
+	int fd;
+
+	/* A rename needs no free space: the stale record itself becomes
+	 * the mark. Without one, an empty file (an inode, no block). */
+	if (renameat(dirfd, STATE_FILE, dirfd, UNRECORDED) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	fd = openat(dirfd, UNRECORDED, O_WRONLY | O_CREAT | O_NOFOLLOW |
+		    O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int
+state_is_unrecorded(int dirfd)
+{
+	struct stat st;
+
+	return fstatat(dirfd, UNRECORDED, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 enum { K_STR, K_NUM, K_PHASE };
@@ -322,6 +392,7 @@ static const struct key keys[] = {
 	{ "began_at", S_NUM(began_at), 0, (long long)1 << 62 },
 	{ "exit_verb", S_STR(exit_verb), 0, 0 },
 	{ "exit_code", S_NUM(exit_code), -1, 255 },
+	{ "release_us", S_NUM(release_us), 0, (long long)1 << 62 },
 	{ "end", K_NUM, 0, 0, 1, 1 },
 };
 

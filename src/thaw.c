@@ -14,9 +14,11 @@ thaw_main(const struct config *c, int freeze_failed, const char *arg)
 	struct state s;
 
 	log_init(c, "thaw");
-	hook_arg_log(arg);
-	if (freeze_failed)
-		log_info("freezeFail: the snapshot was not taken; releasing");
+	/* Nothing before the release that it does not need: every line
+	 * here is written after it. */
 	quiesce_end(c, &s, &f);
+	if (freeze_failed)
+		log_info("freezeFail: the snapshot was not taken");
+	hook_arg_log(arg);
 	return fail_log(&f);
 }

@@ -15,25 +15,31 @@
 #include "util.h"
 
 static int64_t
-clock_ms(clockid_t id)
+clock_us(clockid_t id)
 {
 	struct timespec ts;
 
 	if (clock_gettime(id, &ts) == -1)
 		abort(); /* cannot fail with a valid clock id */
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int64_t
 mono_ms(void)
 {
-	return clock_ms(CLOCK_MONOTONIC);
+	return clock_us(CLOCK_MONOTONIC) / 1000;
+}
+
+int64_t
+mono_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
 }
 
 int64_t
 real_ms(void)
 {
-	return clock_ms(CLOCK_REALTIME);
+	return clock_us(CLOCK_REALTIME) / 1000;
 }
 
 int
@@ -85,20 +91,74 @@ parse_num(const char *s, long long lo, long long hi, long long *out)
 	return 0;
 }
 
+size_t
+utf8_len(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
 void
 sanitize(char *dst, size_t n, const char *src)
 {
-	size_t i;
+	size_t k = 0, len;
+	int cut = 0;
 
 	if (n == 0)
 		return;
-	for (i = 0; src[i] != '\0' && i + 1 < n; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	while (*src != '\0') {
+		unsigned char c = (unsigned char)*src;
+
+		len = utf8_len(src);
+		if (k + (len ? len : 1) + 1 > n) {
+			cut = 1;
+			break;
+		}
+		if (len == 0) /* not UTF-8: one byte, shown as '?' */
+			dst[k++] = '?', len = 1;
+		else if (c < 0x20 || c == 0x7f ||
+			 (c == 0xc2 && (unsigned char)src[1] < 0xa0))
+			dst[k++] = ' '; /* C0, DEL and C1 controls */
+		else
+			memcpy(dst + k, src, len), k += len;
+		src += len;
 	}
-	dst[i] = '\0';
-	if (src[i] != '\0' && n > 4)
-		memcpy(dst + n - 4, "...", 4);
+	if (cut && n > 4) {
+		/* drop whole characters until "..." fits */
+		while (k + 4 > n)
+			while (k > 0 && ((unsigned char)dst[--k] & 0xc0) == 0x80)
+				;
+		memcpy(dst + k, "...", 3);
+		k += 3;
+	}
+	dst[k] = '\0';
 }
 
 void

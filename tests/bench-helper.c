@@ -2,8 +2,12 @@
  *
  *   bench-helper writer SOCKET STOPFILE
  *	InnoDB inserts into bench.w, one at a time, until STOPFILE exists;
- *	then prints "count N max_ms X": the longest single insert, which
- *	is how long a writer was stalled.
+ *	then prints "count N max_ms X end_us T": the longest single
+ *	insert, which is how long a writer was stalled, and when it ended
+ *	(CLOCK_MONOTONIC microseconds).
+ *   bench-helper exec FILE COMMAND [ARG...]
+ *	writes CLOCK_MONOTONIC microseconds to FILE, then execs COMMAND:
+ *	where its exec began.
  *   bench-helper idle SOCKET N
  *	opens N idle connections, prints "ready", waits for stdin to close.
  *   bench-helper seq SOCKET HOLD_MS TAKE... -- RELEASE...
@@ -34,6 +38,29 @@ now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+static long long
+now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static int
+exec_timed(const char *file, char **argv)
+{
+	FILE *f = fopen(file, "w");
+
+	if (f == NULL || fprintf(f, "%lld\n", now_us()) < 0 || fclose(f)) {
+		perror(file);
+		return 1;
+	}
+	execvp(argv[0], argv);
+	perror(argv[0]);
+	return 127;
+}
+
 static MYSQL *
 conn(const char *sock)
 {
@@ -53,6 +80,7 @@ writer(const char *sock, const char *stop)
 {
 	MYSQL *m = conn(sock);
 	double max = 0, t0, d;
+	long long end = 0;
 	long n = 0;
 
 	while (access(stop, F_OK) != 0) {
@@ -63,11 +91,13 @@ writer(const char *sock, const char *stop)
 			return 1;
 		}
 		d = now_ms() - t0;
-		if (d > max)
+		if (d > max) {
 			max = d;
+			end = now_us();
+		}
 		n++;
 	}
-	printf("count %ld max_ms %.1f\n", n, max);
+	printf("count %ld max_ms %.1f end_us %lld\n", n, max, end);
 	mysql_close(m);
 	return 0;
 }
@@ -184,6 +214,8 @@ main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "writer") == 0)
 		return writer(argv[2], argv[3]);
+	if (argc >= 4 && strcmp(argv[1], "exec") == 0)
+		return exec_timed(argv[2], argv + 3);
 	if (argc == 4 && strcmp(argv[1], "idle") == 0)
 		return idle(argv[2], atoi(argv[3]));
 	if (argc >= 5 && strcmp(argv[1], "seq") == 0)
@@ -191,6 +223,7 @@ main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "time") == 0)
 		return timed(argv[2], atoi(argv[3]), argv[4]);
 	fprintf(stderr, "usage: bench-helper writer SOCKET STOPFILE | "
+		"exec FILE COMMAND [ARG...] | "
 		"idle SOCKET N | seq SOCKET HOLD_MS TAKE... -- RELEASE... | "
 		"time SOCKET N STATEMENT\n");
 	return 2;

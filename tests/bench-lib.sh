@@ -14,6 +14,7 @@ nap() { read -r -t "$1" -u 7 || :; }
 # median: of the numbers on stdin ("-" lines skipped), "-" if none; no
 # newline, for $(...)
 median() { grep -v '^-$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)]; else printf "-" }'; }
+median2() { grep -v '^-$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else printf "-" }'; }
 
 conf() { # conf METHOD
 	METHOD=$1 LONG_QUERY=60 WAIT_TIMEOUT=10 write_config "$WORK/c.conf"

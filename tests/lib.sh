@@ -51,6 +51,21 @@ need() { # need CMD...: fail loudly if a tool is missing
 	done
 }
 
+# record_lock FILE: python takes the holder's kind of lock (a POSIX
+# record lock over the whole file) in its own process, then becomes
+# sleep 300, keeping it: the lock's owner is the pid this starts
+# (run it with &: it execs, so $! is the owner). record_locked FILE: 0
+# while another process holds it.
+record_lock() {
+	exec python3 -c 'import fcntl, os, sys
+f = open(sys.argv[1], "a"); fcntl.lockf(f, fcntl.LOCK_EX)
+os.set_inheritable(f.fileno(), True); os.execvp("sleep", ["sleep", "300"])' "$1"
+}
+record_locked() {
+	! python3 -c 'import fcntl, sys
+fcntl.lockf(open(sys.argv[1], "a"), fcntl.LOCK_EX | fcntl.LOCK_NB)' "$1" 2>/dev/null
+}
+
 need mariadbd mariadb-install-db mariadb mariadb-admin pgrep pkill timeout
 
 [ -x "$MQ" ] || bail "build mysql-quiesce first (make)"

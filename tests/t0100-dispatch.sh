@@ -5,7 +5,12 @@
 
 out=$("$MQ" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^mysql-quiesce [0-9]'; ok $? "--version prints the version"
-linked=dynamic; ldd "$MQ" | grep -q 'libmariadb\.so' || linked=static
+# the client library is linked in (LINK=static), or opened with dlopen
+linked=dynamic; nm "$MQ" 2>/dev/null | grep -q ' T mysql_real_connect$' && linked=static
+if [ $linked = dynamic ]; then
+	! ldd "$MQ" | grep -q 'libmariadb\|libmysqlclient\|libcrypto\|libcurl'
+	ok $? "the default build links no client library, libcrypto or libcurl: each is opened when first needed"
+fi
 case $linked in
 static) want='^libmariadb [0-9.]* (linked statically), TLS library: OpenSSL [0-9]' ;;
 *) want='^libmariadb [0-9.]* (shared), TLS library: OpenSSL [0-9]' ;;

@@ -8,13 +8,13 @@
  * holder) about 14 ms on the way to the lock; only snapshot --ebs
  * needs it. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <curl/curl.h>
 
+#include "dynlib.h"
 #include "http.h"
 #include "util.h"
 
@@ -45,47 +45,35 @@ static struct {
 static int
 curl_load(char *err, size_t n)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} syms[] = {
-#define SYM(f, name) { name, offsetof(__typeof__(cu), f) }
-		SYM(global_init, "curl_global_init"),
-		SYM(multi_init, "curl_multi_init"),
-		SYM(multi_cleanup, "curl_multi_cleanup"),
-		SYM(multi_add, "curl_multi_add_handle"),
-		SYM(multi_remove, "curl_multi_remove_handle"),
-		SYM(multi_perform, "curl_multi_perform"),
-		SYM(multi_poll, "curl_multi_poll"),
-		SYM(multi_info_read, "curl_multi_info_read"),
-		SYM(easy_init, "curl_easy_init"),
-		SYM(easy_cleanup, "curl_easy_cleanup"),
-		SYM(setopt, "curl_easy_setopt"),
-		SYM(getinfo, "curl_easy_getinfo"),
-		SYM(strerror, "curl_easy_strerror"),
-		SYM(slist_append, "curl_slist_append"),
-		SYM(slist_free_all, "curl_slist_free_all"),
+#define SYM(f, name) name,
+#define SLOT(f, name) (void **)&cu.f,
+#define CURL_SYMS(X) X(global_init, "curl_global_init")                    \
+	X(multi_init, "curl_multi_init")                                    \
+	X(multi_cleanup, "curl_multi_cleanup")                              \
+	X(multi_add, "curl_multi_add_handle")                               \
+	X(multi_remove, "curl_multi_remove_handle")                         \
+	X(multi_perform, "curl_multi_perform")                              \
+	X(multi_poll, "curl_multi_poll")                                    \
+	X(multi_info_read, "curl_multi_info_read")                          \
+	X(easy_init, "curl_easy_init")                                      \
+	X(easy_cleanup, "curl_easy_cleanup")                                \
+	X(setopt, "curl_easy_setopt")                                       \
+	X(getinfo, "curl_easy_getinfo")                                     \
+	X(strerror, "curl_easy_strerror")                                   \
+	X(slist_append, "curl_slist_append")                                \
+	X(slist_free_all, "curl_slist_free_all")
+	static const char *const names[] = { CURL_SYMS(SYM) };
+	static void **const slots[] = { CURL_SYMS(SLOT) };
 #undef SYM
-	};
-	size_t i;
+#undef SLOT
+#undef CURL_SYMS
 
 	if (cu.lib != NULL)
 		return 0;
-	if ((cu.lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		fmt(err, n, "cannot load %s: %s", CURL_SONAME, dlerror());
+	cu.lib = dynlib_open(CURL_SONAME, names, slots, ARRAY_LEN(names), err,
+			     n);
+	if (cu.lib == NULL)
 		return -1;
-	}
-	for (i = 0; i < ARRAY_LEN(syms); i++) {
-		void *f = dlsym(cu.lib, syms[i].name);
-
-		if (f == NULL) {
-			fmt(err, n, "%s lacks %s", CURL_SONAME, syms[i].name);
-			dlclose(cu.lib);
-			cu.lib = NULL;
-			return -1;
-		}
-		memcpy((char *)&cu + syms[i].off, &f, sizeof(f));
-	}
 	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fmt(err, n, "curl_global_init failed");
 		return -1;

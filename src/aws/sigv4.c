@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "dynlib.h"
+#include "log.h"
 #include "sigv4.h"
 #include "util.h"
 
@@ -30,14 +32,44 @@ hex(const unsigned char *d, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-/* SHA-256 of data as 64 hex digits; 0 or -1. */
+/* OpenSSL's libcrypto, opened when a signature or digest is first
+ * needed (only EBS needs one): linked, it would cost every hook's exec
+ * about a millisecond. */
+#define CRYPTO_SONAME "libcrypto.so.3"
+static struct {
+	__typeof__(EVP_Digest) *digest;
+	__typeof__(EVP_sha256) *sha256;
+	__typeof__(HMAC) *hmac;
+} lc;
+
 static int
+crypto(void)
+{
+	static const char *const names[] = { "EVP_Digest", "EVP_sha256",
+					     "HMAC" };
+	static void **const slots[] = { (void **)&lc.digest,
+					(void **)&lc.sha256,
+					(void **)&lc.hmac };
+	char err[300];
+
+	if (lc.hmac != NULL)
+		return 0;
+	if (dynlib_open(CRYPTO_SONAME, names, slots, ARRAY_LEN(names), err,
+			sizeof(err)) == NULL) {
+		log_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
 sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	if (crypto() == -1 ||
+	    lc.digest(data, len, md, &mdlen, lc.sha256(), NULL) != 1 ||
 	    mdlen != 32)
 		return -1;
 	hex(md, 32, out);
@@ -51,8 +83,9 @@ hmac(const unsigned char *key, size_t klen, const char *msg,
 {
 	unsigned int len = 0;
 
-	if (HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg,
-		 strlen(msg), out, &len) == NULL || len != 32)
+	if (crypto() == -1 ||
+	    lc.hmac(lc.sha256(), key, (int)klen, (const unsigned char *)msg,
+		    strlen(msg), out, &len) == NULL || len != 32)
 		return -1;
 	return 0;
 }

@@ -1,0 +1,27 @@
+/* openpath.h - the one way to open a file the configuration names. */
+#ifndef MQ_OPENPATH_H
+#define MQ_OPENPATH_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Open path (flags as for open(2); O_CLOEXEC, O_NOCTTY and O_NONBLOCK
+ * are always added) for the file the config calls what ("log_file").
+ * The parent directory is opened and checked first, and the file is
+ * opened from that descriptor:
+ *  - a parent that anyone but root and us can write (Debian's
+ *    /var/log/mysql is the mysql user's) is untrusted: no symlink is
+ *    followed there, and the file found must be root's or ours, with
+ *    one link when it is opened for writing;
+ *  - in a trusted parent a symlink (placed by root or us) is followed,
+ *    and a file opened for writing must still be root's or ours;
+ *  - only a regular file is accepted: a FIFO, device, socket or
+ *    directory is refused at once, never waited on.
+ * Returns the descriptor, or -1 with errno set and "WHAT PATH: why" in
+ * err (errno ENOENT when the file or its directory is missing).
+ */
+int open_path(const char *what, const char *path, int flags, mode_t mode,
+	      char *err, size_t n);
+
+#endif
