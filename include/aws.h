@@ -39,6 +39,11 @@ int imds_get(struct imds *im, const char *path, char *out, size_t n,
 int creds_find(struct aws_creds *cr, const char *profile, struct imds *im,
 	       int64_t deadline, struct failure *f);
 
+/* The shared files' parser (creds.c), for the tests: fills cr from
+ * section want of text (modified); 1, 0 or -1 with *bad_line. */
+int creds_parse_shared(char *text, const char *want, struct aws_creds *cr,
+		       int *bad_line);
+
 /* Instance-role credentials that expire within margin_ms are fetched
  * again; others are left alone. MQ_OK or as creds_find. */
 int creds_refresh(struct aws_creds *cr, struct imds *im, int64_t margin_ms,

@@ -30,13 +30,15 @@ int ebs_map_device(const char *sys_root, const char *dev,
 		   struct failure *f);
 
 /*
- * Keep the newest keep sets of instance's snapshots named like name
+ * Keep the newest keep sets of instance's snapshots that carry this
+ * config's owner tag (TAG_PREFIX "config") and are named like name
  * (YYYYmmdd_HHMMSS_<instance Name>[_<suffix>]), set_id's always among
- * them; delete the rest, by deadline. Logs what it did; its failures
- * are warnings (the snapshot was taken).
+ * them; delete the rest of those, by deadline. A set without our owner
+ * tag is never counted nor deleted. Logs what it did; its failures are
+ * warnings (the snapshot was taken).
  */
-void ebs_retention(struct ec2 *e, const char *instance, const char *set_id,
-		   const char *name, long long keep, int sigfd,
-		   int64_t deadline);
+void ebs_retention(struct ec2 *e, const char *instance, const char *owner,
+		   const char *set_id, const char *name, long long keep,
+		   int sigfd, int64_t deadline);
 
 #endif

@@ -1,6 +1,8 @@
 /* check.c - is everything in place for a freeze? Says what is not. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +13,7 @@
 #include "plan.h"
 #include "verbs.h"
 #include "lock.h"
+#include "openpath.h"
 #include "state.h"
 #include "util.h"
 #include "wiring.h"
@@ -85,14 +88,25 @@ check_privs(struct db *d)
 	return missing;
 }
 
+/* The directory of what's path must be writable, and a file already
+ * there must be one we would open (open_path's rules: no FIFO, device
+ * or another user's symlink). */
 static int
-check_dir_writable(const char *what, const char *path)
+check_dir_writable(const char *what, const char *path, int flags)
 {
-	char dir[CONFIG_STR_MAX];
+	char dir[CONFIG_STR_MAX], err[PATH_MAX + 200];
 	const char *slash = strrchr(path, '/');
+	int fd;
 
 	if (path[0] == '\0')
 		return 0;
+	fd = open_path(what, path, flags, 0, err, sizeof(err));
+	if (fd == -1 && errno != ENOENT) {
+		printf("FAIL  %s\n", err);
+		return 1;
+	}
+	if (fd != -1)
+		close(fd);
 	fmt(dir, sizeof(dir), "%.*s", slash && slash != path ?
 	    (int)(slash - path) : 1, slash ? path : ".");
 	if (access(dir, W_OK) == -1) {
@@ -131,6 +145,11 @@ check_ebs(const struct config *c)
 		return r;
 	}
 	printf("ok    EBS: %s\n", f.why);
+	if (c->ebs_keep > 0 && c->ebs_name_suffix[0] == '\0')
+		printf("note  EBS retention counts this config's sets alone "
+		       "(tag mysql-quiesce:config); another config on this "
+		       "instance would share their Name: give each its own "
+		       "[ebs] name_suffix\n");
 	return MQ_OK;
 }
 
@@ -155,8 +174,12 @@ check_main(const struct config *c)
 	}
 	if (wiring_report() > 0)
 		bad = bad ? bad : MQ_FAIL;
-	if (check_dir_writable("log_file", c->files_log_file) ||
-	    check_dir_writable("binlog_info_file", c->files_binlog_info_file))
+	if (check_dir_writable("log_file", c->files_log_file,
+			       O_WRONLY | O_APPEND) |
+	    check_dir_writable("binlog_info_file", c->files_binlog_info_file,
+			       O_RDONLY) |
+	    check_dir_writable("metrics_file", c->files_metrics_file,
+			       O_RDONLY))
 		bad = bad ? bad : MQ_FAIL;
 	r = db_connect(&d, c, 10);
 	if (r != MQ_OK) {

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "openpath.h"
 #include "util.h"
 
 #define PFX "mysql_quiesce_"
@@ -91,13 +93,22 @@ metrics_format(char *buf, size_t n, const struct state *s, int64_t now,
 static int64_t
 previous_success(const char *path)
 {
-	char line[256];
+	char line[256], err[PATH_MAX + 200];
 	int64_t v = 0;
-	FILE *f = fopen(path, "re");
+	int fd = open_path("metrics_file", path, O_RDONLY, 0, err, sizeof(err));
+	FILE *f;
 
-	if (f == NULL)
+	if (fd == -1) {
+		if (errno != ENOENT)
+			log_warn("%s; its last success is not kept", err);
 		return 0;
-	while (fgets(line, sizeof(line), f) != NULL)
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return 0;
+	}
+	/* ours is a few hundred bytes: read no further than 64 KiB */
+	while (ftell(f) < 65536 && fgets(line, sizeof(line), f) != NULL)
 		if (strncmp(line, PFX "last_success_timestamp_seconds ",
 			    sizeof(PFX "last_success_timestamp_seconds ") - 1) == 0)
 			v = (int64_t)(strtod(strchr(line, ' ') + 1, NULL) * 1000);

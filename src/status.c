@@ -109,6 +109,17 @@ status_main(const struct config *c, int json)
 		close(dirfd);
 		return r == -2 ? MQ_FAIL : MQ_STATE;
 	}
+	if (r == 1 && dirfd >= 0 && state_is_unrecorded(dirfd)) {
+		if (json)
+			printf("{\"phase\":\"unknown\",\"holder_alive\":"
+			       "false,\"reason\":\"the last freeze failed and "
+			       "could not record its state (see the log)\"}\n");
+		else
+			printf("phase:        unknown: the last freeze failed and "
+			       "could not record its state (see the log)\n");
+		close(dirfd);
+		return MQ_LASTFAILED;
+	}
 	if (r == 1) {
 		if (json)
 			printf("{\"phase\":\"idle\",\"holder_alive\":false}\n");

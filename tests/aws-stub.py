@@ -21,6 +21,12 @@
       hang             never answer CreateSnapshots (DryRun excepted)
       hang-after       forward CreateSnapshots, then never answer
       page N           split DescribeSnapshots answers into pages of N
+      token FILE       as EC2 does for temporary credentials: refuse
+                       (AuthFailure) any request whose session token
+                       header is not FILE's content, byte for byte;
+                       forward the others signed anew (botocore) with
+                       the role's own credentials from DIR/world.json,
+                       since moto takes no token it did not issue
 """
 import http.client
 import http.server
@@ -124,11 +130,26 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                           "</Message></Error></Errors><RequestID>stub"
                           "</RequestID></Response>" % (ecode, msg)).encode())
 
-    def forward(self, body):
+    def resigned(self, body):
+        """The request's headers, signed anew with the role's credentials."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        with open(os.path.join(self.server.dir, "world.json")) as f:
+            w = json.load(f)
+        r = w["role"]
+        req = AWSRequest(method="POST", url=self.server.moto + "/", data=body,
+                         headers={"Content-Type": self.headers["Content-Type"]})
+        SigV4Auth(Credentials(r["id"], r["secret"], r["token"]), "ec2",
+                  w["region"]).add_auth(req)
+        return dict(req.headers.items())
+
+    def forward(self, body, hdrs=None):
         u = urllib.parse.urlparse(self.server.moto)
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
-        hdrs = {k: v for k, v in self.headers.items()
-                if k.lower() not in ("content-length", "connection")}
+        if hdrs is None:
+            hdrs = {k: v for k, v in self.headers.items()
+                    if k.lower() not in ("content-length", "connection")}
         c.request("POST", "/", body=body, headers=hdrs)
         r = c.getresponse()
         data = r.read()
@@ -147,6 +168,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                     {k: v for k, v in params.items()
                      if k not in ("Action", "Version")}, sort_keys=True)))
             m = modes(d)
+        if "token" in m:
+            if self.headers.get("X-Amz-Security-Token") != read(m["token"][0]):
+                return self.error(401, "AuthFailure", "the session token is "
+                                  "not the one issued (stub)")
+            st, data = self.forward(body, self.resigned(body))
+            return self.reply(st, data)
         if action == "CreateSnapshots" and not dry:
             if "throttle" in m and int(m["throttle"][0]) > 0:
                 set_mode(d, "throttle", [str(int(m["throttle"][0]) - 1)])

@@ -84,21 +84,25 @@ EOF
 # last_set: the id of the newest set the log names.
 last_set() { sed -n 's/.*EBS CreateSnapshots: set \(mq-[0-9a-f]*\).*/\1/p' "$WORK/mq.log" | tail -1; }
 
-# sets: the set ids of this instance in moto, one a line.
+# sets [OWNER]: the set ids of this instance in moto, one a line; with
+# OWNER, only the sets whose mysql-quiesce:config tag is OWNER.
 sets() {
-	python3 - <<EOF
-import boto3, json
+	python3 - "${1:-}" <<EOF
+import boto3, json, sys
 w = json.load(open("$AWS_DIR/world.json"))
 ec2 = boto3.client("ec2", endpoint_url="$MOTO_URL", region_name=w["region"],
                    aws_access_key_id=w["quiesce"]["id"], aws_secret_access_key=w["quiesce"]["secret"])
 ids = set()
 for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
-    for t in s.get("Tags", []):
-        if t["Key"] == "mysql-quiesce:set-id":
-            ids.add(t["Value"])
+    tags = {t["Key"]: t["Value"] for t in s.get("Tags", [])}
+    if "mysql-quiesce:set-id" in tags and sys.argv[1] in ("", tags.get("mysql-quiesce:config")):
+        ids.add(tags["mysql-quiesce:set-id"])
 print("\n".join(sorted(ids)))
 EOF
 }
+
+# owner_of SET: the mysql-quiesce:config tag of SET's snapshots.
+owner_of() { snapshots_of "$1" | sed -n 's/.*"mysql-quiesce:config": "\([^"]*\)".*/\1/p' | sort -u; }
 
 # ebs_capture NAME SCENARIO PATH: proc/self/mountinfo and a sys tree in
 # $WORK/NAME in which PATH's filesystem (mounted at its real mount

@@ -67,8 +67,8 @@ ok $? "for this instance, boot volume and $VOL3 excluded, nothing else"
 snapshots_of "$set" >"$WORK/set"
 file=$(info_field binlog_file) pos=$(info_field binlog_pos) gtid=$(info_field gtid_binlog_pos)
 [ -n "$file" ] && [ "$(wc -l <"$WORK/set")" -ge 2 ] &&
-	! grep -v "\"mysql-quiesce:binlog-file\": \"$file\", \"mysql-quiesce:binlog-pos\": \"$pos\", \"mysql-quiesce:gtid\": \"$gtid\"" "$WORK/set"
-ok $? "every snapshot of the set is tagged $file:$pos, gtid $gtid, as in the info file"
+	! grep -v "\"mysql-quiesce:binlog-file\": \"$file\", \"mysql-quiesce:binlog-pos\": \"$pos\", \"mysql-quiesce:config\": \"cfg-[0-9a-f]\{16\}\", \"mysql-quiesce:gtid\": \"$gtid\"" "$WORK/set"
+ok $? "every snapshot of the set is tagged $file:$pos, gtid $gtid, as in the info file, and with its config's tag"
 ! grep -v " mysql-quiesce binlog:$file@$pos gtid:$gtid set:$set " "$WORK/set"; ok $? "and its description carries them"
 grep -q "\"Name\": \"[0-9]\{8\}_[0-9]\{6\}_db1\"" "$WORK/set" && grep -q '"mysql-quiesce:lock-method": "backup-stage"' "$WORK/set"
 ok $? "Name is YYYYmmdd_HHMMSS_db1, the lock method is tagged"
@@ -108,9 +108,13 @@ for k in 1 2 3; do
 	: >"$AWS_DIR/requests.log"
 	"$MQ" -c "$WORK/keep.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "keep = 2: run $k exits 0"
 done
-n=$(sets | wc -l)
-[ "$n" -eq 2 ]; ok $? "two sets are left ($n)"
-sets | grep -qx "$(last_set)"; ok $? "the newest set is among them"
+keep_owner=$(owner_of "$(last_set)")
+[ -n "$keep_owner" ] && [ "$(owner_of "$set")" != "$keep_owner" ]
+ok $? "each set carries its config's tag (mysql-quiesce:config = $keep_owner; c.conf's is $(owner_of "$set"))"
+n=$(sets "$keep_owner" | wc -l)
+[ "$n" -eq 2 ]; ok $? "two of its sets are left ($n)"
+sets "$keep_owner" | grep -qx "$(last_set)"; ok $? "the newest set is among them"
+sets | grep -qx "$set"; ok $? "and the set c.conf took ($set) is untouched: retention counts only its own config's sets"
 grep -q "retention: deleted snap-" "$WORK/mq.log"; ok $? "each deletion is logged"
 t_del=$(awk '$2 == "DeleteSnapshot" { print $1; exit }' "$AWS_DIR/requests.log")
 t_rel=$(iso_s "$(grep 'holder INFO lock released' "$WORK/mq.log" | tail -1 | cut -d' ' -f1)")
@@ -121,20 +125,31 @@ ok $? "the first DeleteSnapshot came after the thaw and the unlock ($t_thawed, $
 diag "retention across pages (DescribeSnapshots answers one snapshot a page)"
 mode "page 1"
 : >"$AWS_DIR/requests.log"
-ebs_config "$WORK/keep1.conf" raid1 "keep = 1"
-"$MQ" -c "$WORK/keep1.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "keep = 1, paged: exits 0"
+ebs_config "$WORK/keep.conf" raid1 "keep = 1"
+"$MQ" -c "$WORK/keep.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "keep = 1, paged: exits 0"
 mode
-[ "$(sets | wc -l)" -eq 1 ] && sets | grep -qx "$(last_set)"; ok $? "only the newest set is left"
+[ "$(sets "$keep_owner" | wc -l)" -eq 1 ] && sets "$keep_owner" | grep -qx "$(last_set)"; ok $? "only the newest set of its config is left"
 [ "$(requests DescribeSnapshots | grep -c NextToken)" -ge 3 ]; ok $? "every page was read ($(requests DescribeSnapshots | grep -c NextToken) with NextToken)"
 
 diag "role credentials near their end are fetched again before retention"
 role_creds "$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)"
 n0=$(wc -l <"$WORK/mq.log")
-"$MQ" -c "$WORK/keep1.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "snapshot --ebs with role credentials expiring in 2 minutes"
+"$MQ" -c "$WORK/keep.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "snapshot --ebs with role credentials expiring in 2 minutes"
 tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "the instance role's credentials expire at .*: fetching them again" &&
 	tail -n +$((n0 + 1)) "$WORK/mq.log" | grep -q "retention: 1 set kept"
 ok $? "they were fetched again after unlock, and retention ran"
 role_creds "2099-01-01T00:00:00Z"
+
+diag "two configs on one instance, same volumes, no name_suffix, keep = 2 each"
+ebs_config "$WORK/other.conf" raid1 "keep = 2"
+mine=$(sets "$keep_owner")
+for k in 1 2 3; do
+	"$MQ" -c "$WORK/other.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "the other config: run $k exits 0"
+done
+other_owner=$(owner_of "$(last_set)")
+[ "$other_owner" != "$keep_owner" ]; ok $? "its sets carry another tag ($other_owner)"
+[ "$(sets "$other_owner" | wc -l)" -eq 2 ]; ok $? "it keeps two of its own sets"
+[ "$(sets "$keep_owner")" = "$mine" ] && [ -n "$mine" ]; ok $? "and the first config's set is untouched ($mine)"
 
 diag "refused before anything is locked"
 # refused WHAT CODE TEXT: the last run exited CODE, said TEXT, held
@@ -170,6 +185,27 @@ grep -q "^credentials: *the shared files, profile other$" "$WORK/out"; ok $? "[e
 ebs_config "$WORK/prof.conf" raid1 "profile = missing"
 "$MQ" -c "$WORK/prof.conf" snapshot --ebs >"$WORK/out" 2>"$WORK/err"; ST=$?
 refused "a profile that does not exist" 3 "AWS profile missing: not found in the shared credentials or config file"
+
+diag "temporary credentials in the shared files: session tokens past libinih's line"
+# the role's own (moto checks it byte for byte: $(world role.token | wc -c) bytes with the newline)
+printf '[tmp]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n' \
+	"$(world role.id)" "$(world role.secret)" "$(world role.token)" >"$WORK/home/.aws/credentials"
+ebs_config "$WORK/prof.conf" raid1 "profile = tmp"
+"$MQ" -c "$WORK/prof.conf" snapshot --ebs --dry-run >"$WORK/out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "^dry run: *CreateSnapshots would be allowed$" "$WORK/out"
+ok $? "the role's $(( $(world role.token | wc -c) - 1 ))-character token from ~/.aws/credentials: EC2 accepts it (exit $st)"
+# a 1,016-character one ending in ==, as STS hands out: the proxy, as
+# EC2 does, refuses any request whose token is not this one exactly
+long=$(python3 -c 'print("IQoJb3JpZ2luX2VjE" + "Ab9+/" * 199 + "Ab==")')
+printf '%s' "$long" >"$AWS_DIR/long.token"
+printf '[tmp]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n' \
+	"$(world quiesce.id)" "$(world quiesce.secret)" "$long" >"$WORK/home/.aws/credentials"
+mode "token $AWS_DIR/long.token"
+"$MQ" -c "$WORK/prof.conf" snapshot --ebs --dry-run >"$WORK/out" 2>&1; st=$?
+mode
+[ $st -eq 0 ] && grep -q "^dry run: *CreateSnapshots would be allowed$" "$WORK/out"
+ok $? "a ${#long}-character token is sent whole (exit $st: $(grep -m1 -i "fail\|error\|dry run" "$WORK/out"))"
+! grep -qF "${long:0:40}" "$WORK/out" "$WORK/mq.log"; ok $? "and never printed"
 rm -rf "$WORK/home/.aws"
 for c in store:"/dev/nvme1n1 is instance storage (Amazon EC2 NVMe Instance Storage): EBS cannot snapshot it" \
 	 foreign:"/dev/nvme1n1 is vol-0123456789abcdef0, which is not attached to $INSTANCE" \

@@ -29,7 +29,10 @@ done
 grep -q '^-rw------- root/root .* \./etc/mysql-quiesce\.conf$' "$WORK/contents"; ok $? "/etc/mysql-quiesce.conf is root's, mode 0600"
 dpkg-deb -e "$pkg" "$WORK/ctl"
 grep -qx /etc/mysql-quiesce.conf "$WORK/ctl/conffiles"; ok $? "and a conffile"
-dpkg-deb -f "$pkg" Depends | grep -q 'libmariadb3 (>= .*libcurl4'; ok $? "its dependencies come from dh_shlibdeps ($(dpkg-deb -f "$pkg" Depends))"
+deps=$(dpkg-deb -f "$pkg" Depends)
+echo "$deps" | grep -q 'libc6 (>= ' && echo "$deps" | grep -q 'libinih1' &&
+	echo "$deps" | grep -q 'libmariadb3, libssl3, libcurl4'
+ok $? "its dependencies: the linked ones from dh_shlibdeps, and the three it opens with dlopen ($deps)"
 lintian --fail-on error,warning "$DEB"/mysql-quiesce_*.changes >"$WORK/lintian" 2>&1
 ok $? "lintian: no error, no warning that is not justified in debian/ ($(grep -c '^[EW]:' "$WORK/lintian"))"
 grep '^[EW]:' "$WORK/lintian" | sed 's/^/# /'
@@ -59,7 +62,32 @@ can_write && no_holder; ok $? "released"
 [ "$st" -ne 3 ] && ! grep -q "config file" "$WORK/err"; ok $? "status with the installed sample config runs (exit $st, not 3)"
 echo "2026-01-01T00:00:00.000+00:00 [1] freeze INFO a line" >>/var/log/mysql-quiesce.log
 
-dpkg --purge mysql-quiesce >"$WORK/purge.log" 2>&1; ok $? "dpkg --purge removes it"
+diag "removing the package while a lock is held: prerm thaws first"
+# the packaged config and run_dir, pointed at the test server
+write_config /etc/mysql-quiesce.conf
+sed -i "s|^run_dir = .*|run_dir = /run/mysql-quiesce|; s|^log_file = .*|log_file = /var/log/mysql-quiesce.log|" /etc/mysql-quiesce.conf
+pkg_holder() { pgrep -f "^pre-freeze-mysql-lock -c /etc/mysql-quiesce.conf" >/dev/null; }
+hold() { # hold: a freeze through the packaged config, holding
+	/usr/sbin/pre-freeze-script freeze && pkg_holder && cannot_write &&
+		pgrep -f "^pre-freeze-mysql-lock -c /etc/mysql-quiesce.conf" >>"$WORK/pids"
+}
+hold; ok $? "a freeze through the packaged config holds the lock"
+dpkg -r mysql-quiesce >"$WORK/remove.log" 2>&1; ok $? "dpkg -r during the hold"
+grep -q "mysql-quiesce: a lock is held; releasing it (thaw) before remove" "$WORK/remove.log" &&
+	grep -qx "mysql-quiesce: released" "$WORK/remove.log"; ok $? "prerm says it released the lock: $(head -c 200 "$WORK/remove.log" | tr '\n' '|')"
+can_write && ! pkg_holder; ok $? "writes go through afterwards, no holder left running"
+dpkg -i "$pkg" >"$WORK/install.log" 2>&1; ok $? "dpkg -i again (the changed conffile kept)"
+hold; ok $? "another hold"
+# postrm purge by itself while the holder runs (as after a thaw that
+# failed): run_dir, which the holder needs, stays
+/var/lib/dpkg/info/mysql-quiesce.postrm purge >"$WORK/postrm.log" 2>&1
+[ -f /run/mysql-quiesce/state ] && pkg_holder &&
+	grep -q "holder pid [0-9]* still runs: /run/mysql-quiesce is left in place" "$WORK/postrm.log"
+ok $? "postrm purge: run_dir is left in place under a live holder, and says so"
+
+dpkg --purge mysql-quiesce >"$WORK/purge.log" 2>&1; ok $? "dpkg --purge removes it, during the hold"
+grep -q "releasing it (thaw) before remove" "$WORK/purge.log"; ok $? "prerm released it first"
+can_write && ! pkg_holder; ok $? "writes go through afterwards, no holder left running"
 left=""
 for f in /usr/sbin/mysql-quiesce /usr/sbin/pre-freeze-script /usr/sbin/post-thaw-script \
 	/usr/sbin/pre-freeze-mysql-lock /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws.h"
 #include "config.h"
 #include "coords.h"
 #include "db.h"
@@ -428,6 +429,80 @@ test_discover(void)
 	   "mountinfo escapes (\\040 \\011 \\134) decode; others stay");
 }
 
+/* 1 if s is valid UTF-8 with no control character. */
+static int
+clean_utf8(const char *s)
+{
+	size_t len;
+
+	for (; *s != '\0'; s += len)
+		if ((len = utf8_len(s)) == 0 || (unsigned char)*s < 0x20)
+			return 0;
+	return 1;
+}
+
+static void
+test_utf8(void)
+{
+	char buf[16], big[64];
+	/* "éééééééé" is 16 bytes: every cut would split one */
+	static const char e8[] = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+				 "\xc3\xa9\xc3\xa9\xc3\xa9";
+	size_t n;
+
+	for (n = 5; n <= sizeof(buf); n++) {
+		sanitize(buf, n, e8);
+		if (!clean_utf8(buf) || strlen(buf) >= n)
+			break;
+	}
+	ok(n > sizeof(buf), "sanitize cuts between characters at every size "
+	   "(\"\xc3\xa9\" is two bytes)");
+	sanitize(buf, 8, e8);
+	ok(strcmp(buf, "\xc3\xa9\xc3\xa9...") == 0, "a cut ends in \"...\" "
+	   "after a whole character");
+	sanitize(big, sizeof(big), "a\xff\xc3(b\xe2\x82\xac\xed\xa0\x80\xf0\x9f"
+		 "\x98\x80\xc0\xaf");
+	ok(strcmp(big, "a?" "?(b\xe2\x82\xac?" "?" "?\xf0\x9f\x98\x80?" "?") == 0,
+	   "bytes that are not UTF-8 (a stray 0xff, a cut sequence, a "
+	   "surrogate, an overlong '/') become '?'; a euro sign and an emoji "
+	   "stay");
+	sanitize(big, sizeof(big), "x\xc2\x9b" "31mY\xc2\xa0z");
+	ok(strcmp(big, "x 31mY\xc2\xa0z") == 0, "a C1 control (CSI, U+009B) "
+	   "becomes a space; U+00A0 stays");
+}
+
+/* The AWS shared files: long lines, trimmed keys, sections. */
+static void
+test_shared_creds(void)
+{
+	static char text[4000], tok[1100];
+	struct aws_creds cr;
+	int bad = 0, r;
+
+	memset(tok, 'T', 1016);
+	tok[1014] = tok[1015] = '=';
+	tok[1016] = '\0';
+	snprintf(text, sizeof(text), "# comment\n[other]\naws_access_key_id=X\n"
+		 "[ prod ]\r\n  aws_access_key_id = AKIA1 \r\n"
+		 "aws_secret_access_key=s/e+c=\n; c\naws_session_token = %s\n"
+		 "region = eu-west-1\n[after]\naws_session_token = no\n", tok);
+	memset(&cr, 0, sizeof(cr));
+	r = creds_parse_shared(text, "prod", &cr, &bad);
+	ok(r == 1 && strcmp(cr.key_id, "AKIA1") == 0 &&
+	   strcmp(cr.secret, "s/e+c=") == 0 && strlen(cr.token) == 1016 &&
+	   strcmp(cr.token, tok) == 0, "shared files: a 1,016-character "
+	   "session token ending in == is read whole; blanks, CRs and other "
+	   "sections are left out");
+	snprintf(text, sizeof(text), "[prod]\naws_access_key_id = A\njunk\n");
+	memset(&cr, 0, sizeof(cr));
+	ok(creds_parse_shared(text, "prod", &cr, &bad) == -1 && bad == 3,
+	   "shared files: a line that is not key = value is an error naming "
+	   "its number");
+	snprintf(text, sizeof(text), "[x]\na = b\n");
+	ok(creds_parse_shared(text, "prod", &cr, &bad) == 0,
+	   "shared files: a missing section is 0");
+}
+
 static void
 test_util(void)
 {
@@ -445,6 +520,7 @@ test_util(void)
 	   "numbers parse whole and in range only");
 	ok(fmt(buf, 4, "%s", "abcd") == -1 && fmt(buf, 5, "%s", "abcd") == 0,
 	   "truncation is detected");
+	test_utf8();
 }
 
 /* AWS's published SigV4 test suite (get-vanilla,
@@ -550,6 +626,7 @@ main(void)
 	test_discover();
 	test_util();
 	test_sigv4();
+	test_shared_creds();
 	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;

@@ -1,6 +1,6 @@
 /* aws/creds.c - the standard credential chain: environment, shared
- * credentials and config files (libinih), instance role (IMDSv2,
- * JSON read with jansson). */
+ * credentials and config files (read by their own rules), instance
+ * role (IMDSv2, JSON read with jansson). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -12,10 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <ini.h>
 #include <jansson.h>
 
 #include "aws.h"
+#include "openpath.h"
 #include "util.h"
 
 /*
@@ -44,33 +44,68 @@ from_env(struct aws_creds *cr)
 	return 1;
 }
 
-struct profile_scan {
-	const char *want;      /* section name to read */
-	struct aws_creds *cr;
-	int found;             /* the section exists */
-	int bad;
-};
-
-static int
-on_key(void *arg, const char *section, const char *key, const char *value)
+/*
+ * The shared files' own rules (the AWS CLI's): "[section]" lines and
+ * "key = value" lines of any length (a session token runs past 1,000
+ * characters), blanks around both trimmed, lines starting '#' or ';'
+ * comments, nothing else. Keys of section want fill cr. 1 the section
+ * is there, 0 it is not, -1 a line breaks the rules or a value does
+ * not fit (*bad_line says which line; never its text: it may be a
+ * secret).
+ */
+int
+creds_parse_shared(char *text, const char *want, struct aws_creds *cr,
+		   int *bad_line)
 {
-	struct profile_scan *p = arg;
-	char *dst = NULL;
-	size_t n = 0;
+	char *line, *next, section[300] = "";
+	int found = 0, no = 0;
 
-	if (strcmp(section, p->want) != 0)
-		return 1;
-	p->found = 1;
-	if (strcmp(key, "aws_access_key_id") == 0)
-		dst = p->cr->key_id, n = sizeof(p->cr->key_id);
-	else if (strcmp(key, "aws_secret_access_key") == 0)
-		dst = p->cr->secret, n = sizeof(p->cr->secret);
-	else if (strcmp(key, "aws_session_token") == 0)
-		dst = p->cr->token, n = sizeof(p->cr->token);
-	if (dst != NULL && fmt(dst, n, "%s", value) == -1)
-		p->bad = 1;
-	return 1;
+	for (line = text; line != NULL; line = next) {
+		char *eq, *key, *val, *dst = NULL;
+		size_t n = 0;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		no++;
+		trim_blanks(line);
+		if (*line == '\0' || *line == '#' || *line == ';')
+			continue;
+		if (*line == '[') {
+			size_t len = strlen(line);
+
+			if (line[len - 1] != ']' || fmt(section,
+			    sizeof(section), "%.*s", (int)len - 2, line + 1))
+				goto bad;
+			trim_blanks(section);
+			found |= strcmp(section, want) == 0;
+			continue;
+		}
+		if ((eq = strchr(line, '=')) == NULL)
+			goto bad;
+		*eq = '\0';
+		key = line;
+		val = eq + 1;
+		trim_blanks(key);
+		trim_blanks(val);
+		if (strcmp(section, want) != 0)
+			continue;
+		if (strcmp(key, "aws_access_key_id") == 0)
+			dst = cr->key_id, n = sizeof(cr->key_id);
+		else if (strcmp(key, "aws_secret_access_key") == 0)
+			dst = cr->secret, n = sizeof(cr->secret);
+		else if (strcmp(key, "aws_session_token") == 0)
+			dst = cr->token, n = sizeof(cr->token);
+		if (dst != NULL && fmt(dst, n, "%s", val) == -1)
+			goto bad;
+	}
+	return found;
+bad:
+	*bad_line = no;
+	return -1;
 }
+
+enum { SHARED_FILE_MAX = 1 << 20 };
 
 /* Read section want of path into cr. 1 the section is there, 0 the
  * file or section is not, -1 unsafe or unreadable (f set). */
@@ -78,47 +113,51 @@ static int
 scan_file(const char *path, const char *want, struct aws_creds *cr,
 	  struct failure *f)
 {
-	struct profile_scan p = { .want = want, .cr = cr };
+	char what[4200], why[4400], *text = NULL;
 	struct stat st;
-	FILE *fp;
-	int fd, r;
+	size_t len = 0;
+	int fd, r, bad = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fmt(what, sizeof(what), "AWS credentials file %s", path);
+	fd = open_path("AWS credentials file", path, O_RDONLY, 0, why,
+		       sizeof(why));
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
-		failf(f, MQ_CONFIG, "AWS credentials file %s: %s", path,
-		      strerror(errno));
+		failf(f, MQ_CONFIG, "%s", why);
 		return -1;
 	}
-	{
-		char what[4200], why[4400];
-
-		fmt(what, sizeof(what), "AWS credentials file %s", path);
-		if (fd_check_safe(fd, what, &st, why, sizeof(why)) == -1) {
-			close(fd);
-			failf(f, MQ_CONFIG, "%s", why);
-			return -1;
-		}
-	}
-	if ((fp = fdopen(fd, "r")) == NULL) {
+	if (fd_check_safe(fd, what, &st, why, sizeof(why)) == -1) {
 		close(fd);
-		failf(f, MQ_FAIL, "AWS credentials file %s: %s", path,
+		failf(f, MQ_CONFIG, "%s", why);
+		return -1;
+	}
+	r = read_text(fd, SHARED_FILE_MAX, &text, &len);
+	close(fd);
+	if (r == -1) {
+		failf(f, len > SHARED_FILE_MAX ? MQ_CONFIG : MQ_FAIL, "%s: %s",
+		      what, len > SHARED_FILE_MAX ? "larger than 1 MiB" :
 		      strerror(errno));
 		return -1;
 	}
-	r = ini_parse_file(fp, on_key, &p);
-	fclose(fp);
-	if (r != 0 || p.bad) {
-		failf(f, MQ_CONFIG, "AWS credentials file %s: %s", path,
-		      p.bad ? "a value is too long" : "cannot parse it");
+	r = strlen(text) == len ? creds_parse_shared(text, want, cr, &bad)
+				: (bad = 0, -1);
+	explicit_bzero(text, len);
+	free(text);
+	if (r == -1) {
+		if (bad > 0)
+			failf(f, MQ_CONFIG, "%s: line %d is neither [section] "
+			      "nor key = value, or its value is too long", what,
+			      bad);
+		else
+			failf(f, MQ_CONFIG, "%s: holds a NUL byte", what);
 		return -1;
 	}
-	if (p.found && (st.st_mode & (S_IRGRP | S_IROTH)) &&
+	if (r == 1 && (st.st_mode & (S_IRGRP | S_IROTH)) &&
 	    cr->secret[0] != '\0')
 		log_warn("AWS credentials file %s may be read by group or "
 			 "others (chmod 600 it)", path);
-	return p.found;
+	return r;
 }
 
 static const char *

@@ -6,6 +6,7 @@
  * retention. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -43,6 +44,7 @@ struct ebs {
 	int involved[MAX_VOLS];    /* att[i] holds data */
 	int boot;                  /* index of the boot volume, -1 */
 	char set_id[40], name[NAME_TAG_MAX + 1];
+	char owner[40];            /* the config's tag: see owner_tag */
 	char created[MAX_VOLS][32];
 	int ncreated;
 	int64_t api_ms;
@@ -173,6 +175,7 @@ params_for(const struct snapctx *x, int dry, char *p, size_t n)
 	TAG("Name", eb.name);
 	TAG(TAG_PREFIX "set-id", eb.set_id);
 	TAG(TAG_PREFIX "instance", eb.instance);
+	TAG(TAG_PREFIX "config", eb.owner);
 	TAG(TAG_PREFIX "binlog-file", x->st.binlog_file);
 	fmt(num, sizeof(num), "%llu", x->st.binlog_pos);
 	TAG(TAG_PREFIX "binlog-pos", num);
@@ -200,6 +203,35 @@ params_for(const struct snapctx *x, int dry, char *p, size_t n)
 		return -1;
 	return 0;
 #undef TAG
+}
+
+static int
+by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whose sets these are: "cfg-" and 16 hex digits of SHA-256 over the
+ * config file's path and the volume ids it covers, sorted. Retention
+ * counts and deletes only sets that carry ours: two configs on one
+ * instance never touch each other's. */
+static void
+owner_tag(const struct snapctx *x)
+{
+	char buf[CONFIG_STR_MAX + MAX_VOLS * 32], hex[65];
+	char *ids[MAX_VOLS] = { 0 };
+	int i, k = 0;
+
+	for (i = 0; i < eb.natt; i++)
+		if (eb.involved[i])
+			ids[k++] = eb.att[i].id;
+	qsort(ids, (size_t)k, sizeof(ids[0]), by_str);
+	fmt(buf, sizeof(buf), "%s", x->c->path);
+	for (i = 0; i < k; i++)
+		append(buf, sizeof(buf), "\n%s", ids[i]);
+	if (sha256_hex(buf, strlen(buf), hex) == -1)
+		fmt(hex, sizeof(hex), "%s", "0000000000000000");
+	fmt(eb.owner, sizeof(eb.owner), "cfg-%.16s", hex);
 }
 
 /* YYYYmmdd_HHMMSS_<instance Name>[_<suffix>], as the seed made it. */
@@ -279,6 +311,7 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 			 j == eb.boot ? ", the boot volume" : "");
 	}
 	set_names(x);
+	owner_tag(x);
 	/* Would the call be allowed? DryRun answers DryRunOperation. */
 	if (params_for(x, 1, params, sizeof(params)) == -1)
 		return failf(f, MQ_CONFIG, "the snapshot's tags are too long");
@@ -423,8 +456,9 @@ ebs_finish(struct snapctx *x, int took, struct failure *f)
 			    MQ_OK)
 				log_warn("retention skipped: %s", rf.why);
 			else
-				ebs_retention(&eb.e, eb.instance, eb.set_id,
-					      eb.name, x->c->ebs_keep, x->sigfd,
+				ebs_retention(&eb.e, eb.instance, eb.owner,
+					      eb.set_id, eb.name, x->c->ebs_keep,
+					      x->sigfd,
 					      mono_ms() + FINISH_CALLS_S * 1000);
 		}
 	}

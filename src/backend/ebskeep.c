@@ -1,6 +1,6 @@
 /* backend/ebskeep.c - retention for native EBS, after thaw and unlock:
- * this instance's sets, found by our tags and Name, the newest kept and
- * the rest deleted. */
+ * this config's sets on this instance, found by our tags and Name, the
+ * newest kept and the rest deleted. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +22,9 @@ by_when_desc(const void *a, const void *b)
 }
 
 void
-ebs_retention(struct ec2 *e, const char *instance, const char *set_id,
-	      const char *name, long long keep, int sigfd, int64_t deadline)
+ebs_retention(struct ec2 *e, const char *instance, const char *owner,
+	      const char *set_id, const char *name, long long keep, int sigfd,
+	      int64_t deadline)
 {
 	static struct owned s[4096];
 	char params[2048], code[64], token[1024] = "", prefix[300];
@@ -55,7 +56,7 @@ ebs_retention(struct ec2 *e, const char *instance, const char *set_id,
 		}
 		for (it = xml_child(xml_find(r, "snapshotSet"), "item");
 		     it != NULL && n < (int)ARRAY_LEN(s); it = it->next) {
-			const char *nm = "", *set = "";
+			const char *nm = "", *set = "", *by = "";
 
 			for (t = xml_child(xml_child(it, "tagSet"), "item"); t;
 			     t = t->next) {
@@ -64,7 +65,12 @@ ebs_retention(struct ec2 *e, const char *instance, const char *set_id,
 				if (strcmp(xml_text(t, "key"),
 					   TAG_PREFIX "set-id") == 0)
 					set = xml_text(t, "value");
+				if (strcmp(xml_text(t, "key"),
+					   TAG_PREFIX "config") == 0)
+					by = xml_text(t, "value");
 			}
+			if (strcmp(by, owner) != 0)
+				continue; /* another config's, or made before */
 			if (set[0] == '\0' || strlen(nm) < 16 ||
 			    nm[8] != '_' || strcmp(nm + 16, prefix) != 0)
 				continue;
