@@ -219,6 +219,10 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 		mysql_options(d->m, MYSQL_READ_DEFAULT_GROUP, "client");
 	}
 	mysql_options(d->m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	/* statements from the process list as UTF-8, whatever the client
+	 * library's default (latin1 would hand an 'e' with an acute accent
+	 * over as one byte that is not UTF-8) */
+	mysql_options(d->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (read_timeout > 0) {
 		mysql_options(d->m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
 		mysql_options(d->m, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);

@@ -121,13 +121,15 @@ server_run() {
 		>/dev/null 2>&1 || bail "server in $dir did not start: $(tail -5 "$dir/error.log")"
 }
 
-# server_stop DIR: clean shutdown, bounded.
+# server_stop DIR: clean shutdown, bounded: the shutdown statement may
+# wait 10 s, the server 20 s more to exit, then SIGKILL. (A server stuck
+# behind a frozen filesystem never exits on its own: cleanup thaws first.)
 server_stop() {
 	local dir=$1 pid
 	pid=$(cat "$dir/mariadbd.pid" 2>/dev/null) || return 0
-	mariadb-admin --no-defaults -S "$dir/sock" -uroot shutdown >/dev/null 2>&1 ||
-		kill "$pid" 2>/dev/null
-	wait_for 60 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
+	timeout -k 1 10 mariadb-admin --no-defaults -S "$dir/sock" -uroot \
+		--connect-timeout=5 shutdown >/dev/null 2>&1 || kill "$pid" 2>/dev/null
+	wait_for 20 sh -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid" 2>/dev/null
 	rm -f "$dir/mariadbd.pid"
 }
 
@@ -159,19 +161,27 @@ write_config() {
 	chmod 600 "$f"
 }
 
-WORK=$(mktemp -d /tmp/mq-test.XXXXXX)
+# Each file's own directory, under the run's root when tests/run gives
+# one (MQ_TEST_ROOT): the runner checks it for leftovers after the file.
+WORK=$(mktemp -d "${MQ_TEST_ROOT:-/tmp}/mq-test.XXXXXX")
 cleanup() {
 	local d m
-	for d in "$WORK"/*/; do
-		[ -f "$d/mariadbd.pid" ] && server_stop "$d"
-	done
+	# thaw first, bounded: a frozen filesystem stalls every writer and
+	# any server or shutdown behind it
+	if [ -f "$WORK/mounts" ]; then
+		tac "$WORK/mounts" | while read -r m; do
+			timeout 5 fsfreeze -u "$m" 2>/dev/null
+		done
+	fi
 	# any holder we started must not outlive us, nor any peer
 	pkill -KILL -f "pre-freeze-mysql-lock -c $WORK" 2>/dev/null
 	[ -f "$WORK/pids" ] && xargs -r kill -9 <"$WORK/pids" 2>/dev/null
-	# filesystems we froze or mounted, innermost first
+	for d in "$WORK"/*/; do
+		[ -f "$d/mariadbd.pid" ] && server_stop "$d"
+	done
+	# filesystems we mounted, innermost first
 	if [ -f "$WORK/mounts" ]; then
 		tac "$WORK/mounts" | while read -r m; do
-			fsfreeze -u "$m" 2>/dev/null
 			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 		done
 	fi

@@ -87,13 +87,14 @@ LOG_FILE=$WORK/check-fifo.log write_config "$WORK/c.conf"
 "$MQ" check >"$WORK/out" 2>&1; st=$?
 [ $st -ne 0 ] && grep -q "^FAIL  log_file $WORK/check-fifo.log: a FIFO" "$WORK/out"; ok $? "check fails on a FIFO log_file, naming it (exit $st)"
 
-diag "a statement with multi-byte characters cut into status and the log: valid UTF-8"
+diag "a statement with a backslash, a quote and multi-byte characters, cut into status and the log: valid UTF-8 JSON"
 utf8_ok() { python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")'; }
 json_ok() { python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))'; }
 emoji=$(python3 -c 'print("\U0001F600" * 200)')
 for pad in "" "x" "xy"; do
 	LONG_QUERY=1 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 write_config "$WORK/c.conf"
-	sql "UPDATE t.isam SET v = v + SLEEP(6) WHERE id = 1 AND '$pad$emoji' <> ''" & lp=$!
+	# a backslash before z and a quote: JSON must escape both
+	sql --default-character-set=utf8mb4 "UPDATE t.isam SET v = v + SLEEP(6) WHERE id = 1 AND 'a\\z\"$pad$emoji' <> ''" & lp=$!
 	wait_for 5 running "UPDATE t.isam SET v = v + SLEEP(6)"
 	"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
 	"$MQ" status --json >"$WORK/status.json"

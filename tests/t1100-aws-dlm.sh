@@ -56,6 +56,14 @@ dlm pre-script; ok $(( ST != 201 )) "pre-script that cannot lock in time: 201 (g
 no_holder && can_write; ok $? "and nothing is locked"
 wait $lw
 
+diag "a user without RELOAD: freeze exits 5 (privilege), DLM's 206"
+sql "CREATE USER weak@localhost; GRANT PROCESS ON *.* TO weak@localhost"
+write_config "$WORK/c.conf"
+sed -i 's/^user = root$/user = weak/' "$WORK/c.conf"
+dlm pre-script; ok $(( ST != 206 )) "pre-script as a user without RELOAD: 206, not ready (got $ST)"
+grep -q "database not ready (mysql-quiesce exit 5)" "$WORK/dlm.out"; ok $? "and names mysql-quiesce's exit 5"
+no_holder && can_write; ok $? "nothing is locked"
+
 write_config "$WORK/c.conf"
 server_stop "$WORK/s1"
 dlm pre-script; ok $(( ST != 206 )) "pre-script with the server down: 206, not ready (got $ST)"
