@@ -108,9 +108,14 @@ check_option_file(const char *path, int depth, char *err, size_t n)
 			r = check_option_file(line + strspn(line, " \t"),
 					      depth + 1, err, n);
 		}
+		/* The client library takes "loose-" before a name, and any
+		 * prefix of a name that no other option shares: every form
+		 * of "password" from "pa" on is one. */
+		if (strncmp(line, "loose-", 6) == 0 ||
+		    strncmp(line, "loose_", 6) == 0)
+			line += 6;
 		k = strcspn(line, "= \t");
-		if ((k == 8 && strncmp(line, "password", 8) == 0) ||
-		    (k == 4 && strncmp(line, "pass", 4) == 0))
+		if (k >= 2 && k <= 8 && strncmp(line, "password", k) == 0)
 			password = 1;
 	}
 	explicit_bzero(text, len);

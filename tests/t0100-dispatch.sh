@@ -87,6 +87,11 @@ opt other.cnf 644 '[client]\nuser = root\n'; chown 12345 "$WORK/other.cnf"
 bad_config defaults-foreign "[mysql]\ndefaults_file = $WORK/other.cnf\n" "other.cnf: owned by uid 12345, neither root nor us"
 opt pw.cnf 644 '[client]\npassword = s3cret\n'
 bad_config defaults-password-readable "[mysql]\ndefaults_file = $WORK/pw.cnf\n" "pw.cnf: holds a password but group or others may read it"
+# every spelling the client library takes for the password
+for k in pass passw passwo passwor loose-password loose-pass; do
+	opt pw-$k.cnf 644 "[client]\n$k = s3cret\n"
+	bad_config defaults-$k-readable "[mysql]\ndefaults_file = $WORK/pw-$k.cnf\n" "pw-$k.cnf: holds a password but group or others may read it"
+done
 opt inc.cnf 600 "[client]\n!include $WORK/w.cnf\n"
 bad_config defaults-include "[mysql]\ndefaults_file = $WORK/inc.cnf\n" "w.cnf: writable by group or others"
 mkdir -p "$WORK/incdir"; chmod 755 "$WORK/incdir"; cp "$WORK/w.cnf" "$WORK/incdir/x.cnf"; chmod 666 "$WORK/incdir/x.cnf"
