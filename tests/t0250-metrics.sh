@@ -32,10 +32,15 @@ ok_at=$(metric mysql_quiesce_last_success_timestamp_seconds)
 awk -v t="$ok_at" -v now="$(date +%s)" 'BEGIN { exit !(t > now - 60 && t <= now + 1) }'; ok $? "last success is now ($ok_at)"
 
 cp "$PROM" "$WORK/prom.before"
+# a reader holding the old file (a hard link stands for its open
+# descriptor) must keep the whole old file: it is replaced by rename
+ln "$PROM" "$WORK/prom.reader"
 "$BIN/pre-freeze-script" freeze; ok $? "freeze again"
 cmp -s "$PROM" "$WORK/prom.before" && [ -z "$(ls -A "$WORK/prom" | grep -v '^mysql_quiesce.prom$')" ]
 ok $? "while held, the file is the last cycle's, untouched, and no temporary file is there"
 "$BIN/post-thaw-script" thaw; ok $? "thaw"
+cmp -s "$WORK/prom.reader" "$WORK/prom.before" && ! cmp -s "$PROM" "$WORK/prom.before"
+ok $? "the new file was renamed over the old: a reader of the old one keeps it whole"
 
 diag "an expiry, with no thaw: the holder writes it after releasing"
 MAX_LOCK_TIME=2 write_config "$WORK/c.conf" "metrics_file = $PROM"
