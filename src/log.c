@@ -250,13 +250,10 @@ log_flush_deferred(int dirfd)
 void
 hook_arg_log(const char *arg)
 {
-	char clean[256];
-
-	if (arg == NULL)
-		return;
-	sanitize(clean, sizeof(clean), arg);
-	log_info("the caller's argument: \"%s\" (logged, otherwise ignored)",
-		 clean);
+	/* one line, whatever it holds: log_msg cleans every message */
+	if (arg != NULL)
+		log_info("the caller's argument: \"%.255s\" (logged, otherwise "
+			 "ignored)", arg);
 }
 
 void

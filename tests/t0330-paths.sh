@@ -106,6 +106,14 @@ for pad in "" "x" "xy"; do
 	wait $lp
 done
 
+diag "a caller's argument with a newline cannot forge a log line"
+write_config "$WORK/c.conf"
+"$BIN/pre-freeze-script" freeze $'snap\n2026-01-01T00:00:00.000+00:00 [1] thaw INFO FORGED released' &&
+	"$BIN/post-thaw-script" thaw; ok $? "a cycle with it"
+! grep -q "^2026-01-01T00:00:00.000+00:00 \[1\] thaw INFO FORGED" "$WORK/mq.log" &&
+	grep -q "the caller's argument: \"snap 2026-01-01T00:00:00.000+00:00 \[1\] thaw INFO FORGED released\"" "$WORK/mq.log"
+ok $? "it is logged on its own line, the newline a blank"
+
 diag "a full run_dir: the failure stays visible"
 mkdir -p "$WORK/small"
 mount -t tmpfs -o size=64k tmpfs "$WORK/small" || bail "cannot mount a tmpfs"
