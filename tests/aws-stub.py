@@ -8,7 +8,10 @@
                                role DIR/role with DIR/role.json.
   aws-stub.py proxy PORT MOTO_URL DIR
                                EC2 in front of moto: forwards requests
-                               unchanged (moto checks the signature);
+                               unchanged (moto checks the signature;
+                               the proxy, as EC2 and not moto does,
+                               refuses an X-Amz-Date that is not UTC now
+                               within 15 minutes: RequestExpired);
                                logs each Action and its parameters to
                                DIR/requests.log (never a header); and
                                misbehaves as DIR/mode says, one word a
@@ -20,6 +23,9 @@
       error500 N       answer the next N CreateSnapshots with 500
       hang             never answer CreateSnapshots (DryRun excepted)
       hang-after       forward CreateSnapshots, then never answer
+      made500          forward CreateSnapshots (EC2 makes the set), then
+                       answer 500 InternalError
+      describe500      answer every DescribeSnapshots with 500
       page N           split DescribeSnapshots answers into pages of N
       token FILE       as EC2 does for temporary credentials: refuse
                        (AuthFailure) any request whose session token
@@ -162,6 +168,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         params = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
         action = params.get("Action", "")
         dry = params.get("DryRun") == "true"
+        amz = self.headers.get("X-Amz-Date", "")
+        try:
+            skew = abs(time.mktime(time.strptime(amz, "%Y%m%dT%H%M%SZ")) -
+                       time.mktime(time.gmtime()))
+        except ValueError:
+            skew = None
+        if skew is None or skew > 900:
+            # as EC2: the signature's time must be UTC now, +-15 minutes
+            return self.error(400, "RequestExpired", "Request has expired "
+                              "(X-Amz-Date %s)" % amz)
         with lock:
             with open(os.path.join(d, "requests.log"), "a") as f:
                 f.write("%.3f %s %s\n" % (time.time(), action, json.dumps(
@@ -187,11 +203,15 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             if "copy" in m:
                 shutil.copyfile(m["copy"][0], m["copy"][1])
             st, data = self.forward(body)
+            if "made500" in m:
+                return self.error(500, "InternalError", "An internal error has occurred")
             if "hang-after" in m:
                 set_mode(d, "hang-after", None)
                 time.sleep(3600)
                 return
             return self.reply(st, data)
+        if action == "DescribeSnapshots" and "describe500" in m:
+            return self.error(500, "InternalError", "An internal error has occurred")
         if action == "DescribeSnapshots" and "page" in m:
             return self.paged(body, params, int(m["page"][0]))
         st, data = self.forward(body)

@@ -28,6 +28,7 @@ aws_world() {
 		bail "cannot turn moto's authentication on"
 	INSTANCE=$(world instance)
 	VOL1=$(world 'volumes[0]') VOL2=$(world 'volumes[1]') VOL3=$(world 'volumes[2]')
+	BOOTVOL=$(world boot)
 	BOOT_VOL=$(world boot)
 	echo "$INSTANCE" >"$AWS_DIR/instance-id"
 	world region >"$AWS_DIR/region"
@@ -113,6 +114,7 @@ owner_of() { snapshots_of "$1" | sed -n 's/.*"mysql-quiesce:config": "\([^"]*\)"
 #   store     nvme1n1: EC2 instance storage
 #   foreign   nvme1n1: an EBS volume not attached to this instance
 #   bare      sda: attached nowhere
+#   boot      nvme0n1: the instance's boot volume $BOOTVOL
 ebs_capture() {
 	local r=$WORK/$1 s=$WORK/$1/sys devno mnt top src
 	devno=$(stat -c '%Hd:%Ld' "$3")
@@ -142,6 +144,7 @@ ebs_capture() {
 	foreign) nvme nvme1n1 n1 "$ebs" vol0123456789abcdef0; top=nvme1n1 src=/dev/nvme1n1 ;;
 	xen)	blk xvdf xen/vbd-51792; top=xvdf src=/dev/xvdf ;;
 	bare)	blk sda pci/a0; top=sda src=/dev/sda ;;
+	boot)	nvme nvme0n1 n0 "$ebs" "${BOOTVOL/-/}"; top=nvme0n1 src=/dev/nvme0n1 ;;
 	esac
 	ln -s "../../devices/x/$top" "$s/dev/block/$devno"
 	echo "41 1 $devno / $mnt rw,relatime shared:1 - xfs $src rw" >"$r/proc/self/mountinfo"

@@ -175,6 +175,12 @@ refused "expired instance-role credentials" 5 "instance role snap-role: instance
 role_creds "2099-01-01T00:00:00Z" "Not-The-Role-Secret-4k"
 snap --ebs
 refused "a role secret that does not match its session" 5 "EBS DescribeInstances: AuthFailure"
+# malformed JSON, broken just where the secret stands: the error names
+# the line, never the text the parser stopped at
+printf '{"Code": "Success", "AccessKeyId": "%s", "SecretAccessKey": Leak-Me-9xq7, "Token": "t"}\n' "$(world role.id)" >"$AWS_DIR/role.json"
+snap --ebs
+refused "instance-role credentials that are not JSON" 3 "instance role snap-role: credentials are not JSON (line 1)"
+! grep -q "Leak" "$WORK/err" "$WORK/out" "$WORK/mq.log"; ok $? "and no part of the answer is quoted"
 role_creds "2099-01-01T00:00:00Z"
 mkdir -p "$WORK/home/.aws"
 printf '[other]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$(world quiesce.id)" "$(world quiesce.secret)" >"$WORK/home/.aws/credentials"
@@ -256,6 +262,60 @@ snap --ebs
 mode
 ok $ST "exit 0"
 [ "$(real_creates)" -eq 2 ] && [ "$(snapshots_of "$(last_set)" | wc -l)" -eq 3 ]; ok $? "two calls, one set"
+
+diag "a call EC2 made, answered with a server error: looked up, not made twice"
+mode made500
+: >"$AWS_DIR/requests.log"
+snap --ebs
+mode
+ok $ST "exit 0: the set was made"
+[ "$(real_creates)" -eq 1 ] && [ "$(requests DescribeSnapshots | grep -c "tag:mysql-quiesce:set-id")" -eq 1 ] &&
+	grep -q "but the set $(last_set) was made: not trying again" "$WORK/mq.log"
+ok $? "one CreateSnapshots, one lookup that found it, no second set"
+
+diag "the same, and the look-up fails too: never a blind second call"
+printf 'made500\ndescribe500\n' >"$AWS_DIR/mode"
+: >"$AWS_DIR/requests.log"
+snap --ebs
+mode
+ok $(( ST == 0 )) "not called a success (exit $ST)"
+[ "$(real_creates)" -eq 1 ]; ok $? "one CreateSnapshots only ($(real_creates)): a set EC2 may have made is not made again"
+no_holder && can_write && fs_writable; ok $? "thawed and unlocked"
+
+diag "a failed snapshot: retention deletes nothing"
+ebs_config "$WORK/keepfail.conf" raid1 "keep = 1"
+"$MQ" -c "$WORK/keepfail.conf" snapshot --ebs 2>>"$WORK/all-output"; ok $? "keep = 1: a good run"
+mode "error500 99"
+: >"$AWS_DIR/requests.log"
+"$MQ" -c "$WORK/keepfail.conf" snapshot --ebs --timeout 3 >"$WORK/out" 2>"$WORK/err"; ST=$?
+mode
+[ "$ST" -ne 0 ] && [ "$(requests DeleteSnapshot | wc -l)" -eq 0 ]; ok $? "a run whose CreateSnapshots failed (exit $ST) sends no DeleteSnapshot"
+
+diag "server errors until the deadline: the backoff never overruns it"
+mode "error500 99"
+t0=$(now_ms); "$MQ" snapshot --ebs --timeout 3 >"$WORK/out" 2>"$WORK/err"; ST=$?; EL=$(( $(now_ms) - t0 ))
+mode
+t_fr=$(iso_s "$(grep 'snapshot INFO froze ' "$WORK/mq.log" | tail -1 | cut -d' ' -f1)")
+t_th=$(iso_s "$(grep 'snapshot INFO thawed' "$WORK/mq.log" | tail -1 | cut -d' ' -f1)")
+fz=$(awk -v a="$t_fr" -v b="$t_th" 'BEGIN { printf "%d", (b - a) * 1000 }')
+[ "$ST" -ne 0 ] && [ "$fz" -gt 0 ] && [ "$fz" -le 3300 ] && [ "$(real_creates)" -ge 2 ]
+ok $? "exit $ST after $(real_creates) calls; the filesystems were frozen $fz ms, within the 3 s deadline (+ 300 ms)"
+no_holder && can_write && fs_writable; ok $? "thawed and unlocked"
+
+diag "the data on the boot volume: the boot volume is in the set"
+ebs_capture bootcap boot "$DATADIR"
+ebs_config "$WORK/boot.conf" bootcap
+: >"$AWS_DIR/requests.log"
+"$MQ" -c "$WORK/boot.conf" snapshot --ebs --dry-run >"$WORK/out" 2>&1; st=$?
+[ $st -eq 0 ] && requests CreateSnapshots | grep -q '"InstanceSpecification.ExcludeBootVolume": "false"'
+ok $? "ExcludeBootVolume = false when the data is on it (exit $st)"
+
+diag "the signer's clock is UTC whatever TZ says"
+for tz in Pacific/Kiritimati America/Los_Angeles; do
+	TZ=$tz "$MQ" snapshot --ebs --dry-run >"$WORK/out" 2>&1; st=$?
+	[ $st -eq 0 ] && grep -q "^dry run: *CreateSnapshots would be allowed$" "$WORK/out"
+	ok $? "TZ=$tz: EC2 takes the request's date (exit $st)"
+done
 
 diag "no secret in any output"
 "$MQ" status >>"$WORK/all-output" 2>&1

@@ -447,20 +447,19 @@ ebs_finish(struct snapctx *x, int took, struct failure *f)
 		log_info("EBS snapshot set %s: %s; CreateSnapshots took %lld ms",
 			 eb.set_id, ids[0] ? ids : "(no ids in the answer)",
 			 (long long)eb.api_ms);
-		if (x->c->ebs_keep > 0) {
-			struct failure rf;
+	}
+	/* only after a set was made: a failed run deletes nothing */
+	if (took == MQ_OK && x->c->ebs_keep > 0) {
+		struct failure rf;
 
-			/* role credentials near their end are fetched anew
-			 * (after unlock: never while frozen) */
-			if (creds_refresh(&eb.cr, &eb.im, 0, bound(x, 0), &rf) !=
-			    MQ_OK)
-				log_warn("retention skipped: %s", rf.why);
-			else
-				ebs_retention(&eb.e, eb.instance, eb.owner,
-					      eb.set_id, eb.name, x->c->ebs_keep,
-					      x->sigfd,
-					      mono_ms() + FINISH_CALLS_S * 1000);
-		}
+		/* role credentials near their end are fetched anew (after
+		 * unlock: never while frozen) */
+		if (creds_refresh(&eb.cr, &eb.im, 0, bound(x, 0), &rf) != MQ_OK)
+			log_warn("retention skipped: %s", rf.why);
+		else
+			ebs_retention(&eb.e, eb.instance, eb.owner, eb.set_id,
+				      eb.name, x->c->ebs_keep, x->sigfd,
+				      mono_ms() + FINISH_CALLS_S * 1000);
 	}
 	ec2_free(&eb.e);
 	imds_free(&eb.im);
