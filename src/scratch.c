@@ -24,12 +24,77 @@
 #include "util.h"
 #include "verify.h"
 
+/* cp -a SRC DST; 0 or -1. */
+static int
+copy_tree(const char *src, const char *dst)
+{
+	char *argv[] = { "cp", "-a", "--", (char *)src, (char *)dst, NULL };
+	int st;
+	pid_t p;
+
+	return posix_spawnp(&p, "cp", NULL, NULL, argv, environ) != 0 ||
+	       waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
+	       WEXITSTATUS(st) != 0 ? -1 : 0;
+}
+
+/* An overlay at dir, lower the snapshot's lower, its upper and work
+ * directories made in v->tmp as NAME-upper, NAME-work; no symlink on it
+ * is ever followed. 0, or -1 with why. */
+static int
+overlay(struct verify *v, const char *lower, const char *dir,
+	const char *name, char *why, size_t n)
+{
+	char up[PATH_MAX + 32], wk[PATH_MAX + 32], opts[3 * PATH_MAX + 96];
+
+	fmt(up, sizeof(up), "%s/%supper", v->tmp, name);
+	fmt(wk, sizeof(wk), "%s/%swork", v->tmp, name);
+	if (mkdir(up, 0700) == -1 || mkdir(wk, 0700) == -1 ||
+	    mkdir(dir, 0700) == -1) {
+		fmt(why, n, "cannot make the overlay's directories");
+		return -1;
+	}
+	if (strpbrk(lower, ",:") != NULL ||
+	    fmt(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
+		lower, up, wk) == -1 ||
+	    mount("overlay", dir, "overlay", MS_NOSYMFOLLOW | MS_NOSUID |
+		  MS_NODEV, opts) == -1) {
+		fmt(why, n, "overlayfs cannot stack a writable layer on %s with "
+		    "%s as scratch (%s); use --copy DIR for a full copy, or "
+		    "--scratch on another filesystem", lower, v->scratch,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The binary logs' layer, when they are not in PATH: an overlay (or a
+ * copy) of their directory; then our index naming them there. */
+static int
+binlog_layer(struct verify *v)
+{
+	char why[PATH_MAX + 300];
+
+	if (v->nbins == 0)
+		return 0;
+	if (v->bdir_is_data) {
+		fmt(v->blayer, sizeof(v->blayer), "%s", v->data);
+	} else {
+		fmt(v->blayer, sizeof(v->blayer), "%s/binlog", v->tmp);
+		if (v->copy ? copy_tree(v->bdir, v->blayer) == -1 :
+		    overlay(v, v->bdir, v->blayer, "b", why, sizeof(why)) == -1)
+			return verify_cannot(v, "layer", v->copy ? "cp -a of "
+				      "the binary logs failed" : why);
+		v->bmounted = !v->copy;
+	}
+	return verify_write_index(v);
+}
+
 /* The writable layer: an overlay in our own mount namespace, or a
  * full copy. */
 int
 verify_layer(struct verify *v)
 {
-	char up[PATH_MAX + 8], wk[PATH_MAX + 8], opts[3 * PATH_MAX + 64];
+	char why[PATH_MAX + 300];
 
 	if (fmt(v->tmp, sizeof(v->tmp), "%s/mq-verify.XXXXXX",
 		v->copy ? v->copy : v->scratch) == -1 || mkdtemp(v->tmp) == NULL)
@@ -39,64 +104,49 @@ verify_layer(struct verify *v)
 	fmt(v->sock, sizeof(v->sock), "%s/sock", v->tmp);
 	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->tmp);
 	if (v->copy) {
-		char *argv[] = { "cp", "-a", "--", (char *)v->path, v->data,
-				 NULL };
-		int st;
-		pid_t p;
-
-		if (posix_spawnp(&p, "cp", NULL, NULL, argv, environ) != 0 ||
-		    waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
-		    WEXITSTATUS(st) != 0)
+		if (copy_tree(v->path, v->data) == -1)
 			return verify_cannot(v, "layer", "cp -a of the snapshot to "
 				      "--copy's directory failed");
 		verify_add(v, 1, "layer", "a full copy in %s", v->data);
-		return 0;
+		return binlog_layer(v);
 	}
-	fmt(up, sizeof(up), "%s/upper", v->tmp);
-	fmt(wk, sizeof(wk), "%s/work", v->tmp);
-	if (mkdir(up, 0700) == -1 || mkdir(wk, 0700) == -1 ||
-	    mkdir(v->data, 0700) == -1)
-		return verify_cannot(v, "layer", "cannot make the overlay's "
-			      "directories");
 	/* our mounts stay ours and go with us */
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
-		char why[256];
-
 		fmt(why, sizeof(why), "cannot make a private mount namespace "
 		    "(%s): run as root", strerror(errno));
 		return verify_cannot(v, "layer", why);
 	}
-	if (strpbrk(v->path, ",:") != NULL ||
-	    fmt(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
-		v->path, up, wk) == -1 ||
-	    mount("overlay", v->data, "overlay", 0, opts) == -1) {
-		char why[512];
-
-		fmt(why, sizeof(why), "overlayfs cannot stack a writable layer "
-		    "on %s with %s as scratch (%s); use --copy DIR for a full "
-		    "copy, or --scratch on another filesystem", v->path,
-		    v->scratch, strerror(errno));
+	if (overlay(v, v->path, v->data, "", why, sizeof(why)) == -1)
 		return verify_cannot(v, "layer", why);
-	}
 	v->mounted = 1;
-	verify_add(v, 1, "layer", "overlay on %s, writes in %s (the snapshot is "
-	    "not modified)", v->path, up);
-	return 0;
+	verify_add(v, 1, "layer", "overlay on %s, writes in %s/upper (the "
+	    "snapshot is not modified; no symlink in it is followed)", v->path,
+	    v->tmp);
+	return binlog_layer(v);
 }
 
+/* The server binary for the snapshot's flavor: a MySQL or Percona
+ * snapshot is recovered by mysqld only (a MariaDB server cannot read
+ * MySQL 8's data dictionary), a MariaDB one by mariadbd (or the mysqld
+ * of older MariaDB). */
 static const char *
 find_server(const struct verify *v, char *buf, size_t n)
 {
-	static const char *const names[] = { "mariadbd", "mysqld" };
+	static const char *const maria[] = { "mariadbd", "mysqld" };
+	static const char *const mysql[] = { "mysqld" };
 	static const char *const dirs[] = { "/usr/sbin", "/usr/local/sbin",
 					    "/usr/libexec", "/usr/bin" };
+	int is_mysql = strcmp(v->flavor, "MySQL") == 0 ||
+		       strcmp(v->flavor, "Percona") == 0;
+	const char *const *names = is_mysql ? mysql : maria;
+	size_t nn = is_mysql ? ARRAY_LEN(mysql) : ARRAY_LEN(maria);
 	const char *path = getenv("PATH");
 	size_t i, j;
 
 	if (v->server != NULL)
 		return access(v->server, X_OK) == 0 ? v->server : NULL;
-	for (i = 0; i < ARRAY_LEN(names); i++) {
+	for (i = 0; i < nn; i++) {
 		const char *p = path ? path : "";
 
 		while (*p != '\0') {
@@ -142,10 +192,13 @@ int
 verify_start_server(struct verify *v, int64_t deadline)
 {
 	char bin[PATH_MAX], dd[PATH_MAX + 16], so[PATH_MAX + 16],
-		el[PATH_MAX + 32], pf[PATH_MAX + 32], lb[300], base[256];
+		el[PATH_MAX + 32], pf[PATH_MAX + 32], lb[PATH_MAX + 300],
+		li[PATH_MAX + 64], base[256], sf[PATH_MAX + 40];
 	char *argv[24], *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL };
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, def;
 	struct config cfg;
 	const char *srv = find_server(v, bin, sizeof(bin));
 	int k = 0, e;
@@ -169,28 +222,48 @@ verify_start_server(struct verify *v, int64_t deadline)
 	argv[k++] = "--skip-slave-start";
 	argv[k++] = "--innodb-buffer-pool-size=64M";
 	argv[k++] = "--user=root";
-	if (v->file[0] != '\0') {
-		/* the snapshot's own binary log, so that its GTID state is
-		 * read back: mysql-bin.000001 -> mysql-bin */
-		fmt(base, sizeof(base), "%s", v->file);
-		if (strrchr(base, '.') != NULL)
-			*strrchr(base, '.') = '\0';
-		fmt(lb, sizeof(lb), "--log-bin=%s", base);
+	/* nothing it reads or writes outside the scratch: no file import
+	 * or export elsewhere */
+	fmt(sf, sizeof(sf), "--secure-file-priv=%s", v->tmp);
+	argv[k++] = sf;
+	if (v->nbins > 0) {
+		/* the snapshot's own binary logs, through the index we wrote
+		 * (never the one it carries, which may name the live server's
+		 * files), so that its GTID state is read back from them */
+		fmt(base, sizeof(base), "%.*s", (int)(strrchr(v->file, '.') -
+		    v->file), v->file);
+		fmt(lb, sizeof(lb), "--log-bin=%s/%s", v->blayer, base);
+		fmt(li, sizeof(li), "--log-bin-index=%s", v->bindex);
 		argv[k++] = lb;
+		argv[k++] = li;
 		argv[k++] = "--server-id=4242";
 	}
 	argv[k] = NULL;
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0 ||
-	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
+	/* stop signals are blocked here (a signalfd): not in the server */
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		return verify_cannot(v, "server", strerror(e));
+	if ((e = posix_spawnattr_init(&at)) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return verify_cannot(v, "server", strerror(e));
+	}
+	if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
 						  0)) != 0 ||
 	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) != 0 ||
 	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 2)) != 0 ||
 	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
-	    (e = posix_spawn(&v->pid, srv, &fa, NULL, argv, envp)) != 0) {
+	    (e = posix_spawnattr_setsigmask(&at, &none)) != 0 ||
+	    (e = posix_spawnattr_setsigdefault(&at, &def)) != 0 ||
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
+					  POSIX_SPAWN_SETSIGDEF)) != 0 ||
+	    (e = posix_spawn(&v->pid, srv, &fa, &at, argv, envp)) != 0)
 		v->pid = 0;
-		return verify_cannot(v, "server", strerror(e));
-	}
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (e != 0)
+		return verify_cannot(v, "server", strerror(e));
 	config_defaults(&cfg);
 	fmt(cfg.mysql_socket, sizeof(cfg.mysql_socket), "%s", v->sock);
 	fmt(cfg.mysql_user, sizeof(cfg.mysql_user), "root");
@@ -211,7 +284,25 @@ verify_start_server(struct verify *v, int64_t deadline)
 		if (mono_ms() >= deadline)
 			return verify_cannot(v, "recovery", "the server did not answer "
 				      "within --timeout");
-		wait_until(NULL, 0, mono_ms() + 200);
+		{
+			struct pollfd p = { .fd = v->sigfd, .events = POLLIN };
+
+			if (wait_until(&p, 1, mono_ms() + 200) != 0) {
+				v->aborted = 1;
+				return verify_cannot(v, "recovery", "stopped by a "
+					      "signal");
+			}
+		}
+	}
+	if (v->flavor[0] != '\0' &&
+	    strncmp(db_flavor_name(v->d.flavor), v->flavor,
+		    strlen(v->flavor)) != 0) {
+		char why[300];
+
+		fmt(why, sizeof(why), "the snapshot is %s's, %s is %s's: give "
+		    "--server-binary of a %s server", v->flavor, srv,
+		    db_flavor_name(v->d.flavor), v->flavor);
+		return verify_cannot(v, "server", why);
 	}
 	verify_add(v, 1, "recovery", "%s %s started and recovered", srv,
 	    v->d.version_str);
@@ -225,8 +316,11 @@ stop_server(struct verify *v)
 
 	if (v->pid <= 0)
 		return;
-	if (v->d.m != NULL)
-		(void)db_exec(&v->d, "SHUTDOWN");
+	/* SHUTDOWN through the connection, else SIGTERM (still recovering,
+	 * or we were stopped before it answered): the server's own clean
+	 * shutdown either way */
+	if (v->d.m == NULL || db_exec(&v->d, "SHUTDOWN") == -1)
+		kill(v->pid, SIGTERM);
 	db_close(&v->d);
 	pfd = pidfd_open(v->pid, 0);
 	if (pfd >= 0) {
@@ -247,6 +341,8 @@ void
 verify_cleanup(struct verify *v)
 {
 	stop_server(v);
+	if (v->bmounted && umount2(v->blayer, MNT_DETACH) == 0)
+		v->bmounted = 0;
 	if (v->mounted && umount2(v->data, MNT_DETACH) == 0)
 		v->mounted = 0;
 	if (v->tmp[0] != '\0' && !v->keep) {

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "event.h"
+#include "gtid.h"
 #include "util.h"
 #include "verbs.h"
 #include "verify.h"
@@ -19,7 +20,8 @@ static const char usage_line[] =
 	"usage: mysql-quiesce verify PATH [--info FILE] [--json] [--full] "
 	"[--timeout SECONDS]\n"
 	"                            [--keep] [--copy DIR] [--scratch DIR] "
-	"[--server-binary FILE]";
+	"[--server-binary FILE]\n"
+	"                            [--binlog-dir DIR | --root DIR]";
 
 void
 verify_add(struct verify *v, int ok, const char *name, const char *f, ...)
@@ -70,6 +72,10 @@ parse(struct verify *v, int argc, char **argv)
 			v->scratch = argv[++i];
 		else if (strcmp(a, "--server-binary") == 0 && more)
 			v->server = argv[++i];
+		else if (strcmp(a, "--binlog-dir") == 0 && more)
+			v->binlog_dir = argv[++i];
+		else if (strcmp(a, "--root") == 0 && more)
+			v->root = argv[++i];
 		else if (strcmp(a, "--timeout") == 0 && more) {
 			if (parse_num(argv[++i], 1, 86400, &v->timeout) == -1) {
 				fprintf(stderr, "mysql-quiesce verify: --timeout "
@@ -90,99 +96,12 @@ parse(struct verify *v, int argc, char **argv)
 			usage_line);
 		return -1;
 	}
+	if (v->binlog_dir != NULL && v->root != NULL) {
+		fprintf(stderr, "mysql-quiesce verify: --binlog-dir and --root "
+			"together: give one\n%s\n", usage_line);
+		return -1;
+	}
 	return 0;
-}
-
-/* The info file's "key = value" lines. */
-static void
-read_info(struct verify *v)
-{
-	char line[8192];
-	FILE *f;
-
-	if (fmt(v->infopath, sizeof(v->infopath), "%s", v->info ? v->info :
-		"") == -1 || (v->info == NULL &&
-		fmt(v->infopath, sizeof(v->infopath), "%s/binlog_info.txt",
-		    v->path) == -1)) {
-		verify_add(v, 0, "info", "info file path too long");
-		return;
-	}
-	if ((f = fopen(v->infopath, "re")) == NULL) {
-		verify_add(v, 0, "info", "%s: %s: the snapshot does not carry its "
-		    "coordinates", v->infopath, strerror(errno));
-		return;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *eq = strstr(line, " = ");
-		const char *k = line, *val;
-
-		if (line[0] == '#' || eq == NULL)
-			continue;
-		*eq = '\0';
-		val = eq + 3;
-		line[strcspn(line, "\n")] = '\0';
-		eq[3 + strcspn(eq + 3, "\n")] = '\0';
-		if (strcmp(k, "binlog_file") == 0)
-			fmt(v->file, sizeof(v->file), "%s", val);
-		else if (strcmp(k, "binlog_pos") == 0)
-			v->pos = strtoull(val, NULL, 10), v->has_info |= 1;
-		else if (strcmp(k, "gtid_binlog_pos") == 0 ||
-			 strcmp(k, "gtid_executed") == 0) {
-			fmt(v->gtid, sizeof(v->gtid), "%s", val);
-			fmt(v->gtid_kind, sizeof(v->gtid_kind), "%s", k);
-			v->has_info |= 2;
-		} else if (strcmp(k, "replica_channels") == 0)
-			v->nchan = atoi(val);
-		else if (strcmp(k, "replica_gtid_slave_pos") == 0)
-			fmt(v->slave_pos, sizeof(v->slave_pos), "%s", val);
-		else if (strcmp(k, "server") == 0)
-			fmt(v->flavor, sizeof(v->flavor), "%.*s",
-			    (int)strcspn(val, " "), val);
-	}
-	fclose(f);
-	if (v->has_info != 3) {
-		verify_add(v, 0, "info", "%s: no binlog_pos or GTID line: not an info "
-		    "file of mysql-quiesce", v->infopath);
-		v->has_info = 0;
-		return;
-	}
-	verify_add(v, 1, "info", "%s: %s:%llu, %s %s", v->infopath,
-	    v->file[0] ? v->file : "(binlog off)", v->pos, v->gtid_kind,
-	    v->gtid[0] ? v->gtid : "(empty)");
-}
-
-/* The binary log in the snapshot is exactly the recorded size. */
-static void
-check_binlog(struct verify *v)
-{
-	char p[PATH_MAX];
-	struct stat st;
-
-	if (!v->has_info)
-		return;
-	if (v->file[0] == '\0') {
-		verify_add(v, 1, "binlog", "binary logging was off: no position to "
-		    "check");
-		return;
-	}
-	if (strchr(v->file, '/') != NULL ||
-	    fmt(p, sizeof(p), "%s/%s", v->path, v->file) == -1 ||
-	    stat(p, &st) == -1) {
-		verify_add(v, 0, "binlog", "%s is not in the snapshot: the position "
-		    "cannot hold", v->file);
-		return;
-	}
-	if ((unsigned long long)st.st_size == v->pos)
-		verify_add(v, 1, "binlog", "%s is %lld bytes, the recorded position: "
-		    "nothing after the lock, nothing missing", v->file,
-		    (long long)st.st_size);
-	else
-		verify_add(v, 0, "binlog", "%s is %lld bytes, recorded position %llu "
-		    "(%s %lld bytes)", v->file, (long long)st.st_size, v->pos,
-		    (unsigned long long)st.st_size > v->pos ? "written after the "
-		    "lock:" : "missing:", (long long)st.st_size > (long long)v->pos
-		    ? (long long)st.st_size - (long long)v->pos
-		    : (long long)v->pos - (long long)st.st_size);
 }
 
 static const char *
@@ -200,35 +119,25 @@ one(struct db *d, const char *sql, char *buf, size_t n)
 	return buf;
 }
 
-/* GTID sets as the same text: no blanks, no newlines. */
-static void
-squeeze(char *s)
-{
-	char *w = s;
-
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\n' && *s != '\t' && *s != '\r')
-			*w++ = *s;
-	*w = '\0';
-}
-
-/* Check NAME: the recovered @@VAR equals the recorded GTID set. */
+/* Check NAME: the recovered @@VAR is the recorded GTID set, compared
+ * as sets: per domain and server (MariaDB), per UUID's merged intervals
+ * (MySQL); never as a prefix of text. */
 static void
 same_gtid(struct verify *v, const char *name, const char *var,
 	  const char *recorded)
 {
-	char got[8192], want[4096], sql[64];
+	char got[8192], sql[64], why[300];
+	int r;
 
 	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
 	if (one(&v->d, sql, got, sizeof(got)) == NULL) {
 		verify_cannot(v, name, v->d.err);
 		return;
 	}
-	fmt(want, sizeof(want), "%s", recorded);
-	squeeze(got);
-	squeeze(want);
-	verify_add(v, strcmp(got, want) == 0, name, "recovered @@%s \"%s\", recorded "
-	    "\"%s\"", var, got, want);
+	r = gtid_equal(v->d.flavor == FL_MARIADB, got, recorded, why,
+		       sizeof(why));
+	verify_add(v, r == 1, name, "recovered @@%s \"%s\", recorded \"%s\"%s%s",
+	    var, got, recorded, r == 1 ? "" : ": ", r == 1 ? "" : why);
 }
 
 static void
@@ -331,16 +240,36 @@ report(const struct verify *v)
 		}
 		printf("}\n");
 	} else {
-		for (i = 0; i < v->n; i++)
+		for (i = 0; i < v->n; i++) {
+			char e[sizeof(v->c[0].detail) * 6];
+
+			/* what came from the snapshot cannot drive the
+			 * terminal: control characters escaped as in JSON */
+			verify_escape(e, sizeof(e), v->c[i].detail);
 			printf("%-6s%-9s %s\n", v->c[i].ok ? "ok" : "FAIL",
-			       v->c[i].name, v->c[i].detail);
+			       v->c[i].name, e);
+		}
 		if (v->keep)
 			printf("kept: %s (the writable layer and the server's "
 			       "error log)\n", v->tmp);
-		printf("%s\n", v->unverified ? "COULD NOT VERIFY" : bad ?
-		       "NOT CONSISTENT" : "consistent");
+		printf("%s\n", v->aborted ? "STOPPED" : v->unverified ?
+		       "COULD NOT VERIFY" : bad ? "NOT CONSISTENT" :
+		       "consistent");
 	}
-	return v->unverified ? MQ_UNVERIFIED : bad ? MQ_INCONSISTENT : MQ_OK;
+	return v->aborted ? MQ_ABORTED : v->unverified ? MQ_UNVERIFIED :
+	       bad ? MQ_INCONSISTENT : MQ_OK;
+}
+
+/* A stop signal came (read, so consumed): recorded; 1. */
+static int
+stopped(struct verify *v)
+{
+	if (!v->aborted && sig_take(v->sigfd, NULL) != 0) {
+		v->aborted = 1;
+		verify_cannot(v, "stopped", "by a signal: the server stopped, the "
+			      "layer removed");
+	}
+	return v->aborted;
 }
 
 int
@@ -352,17 +281,25 @@ verify_main(int argc, char **argv)
 
 	if (parse(&v, argc, argv) == -1)
 		return MQ_USAGE;
+	/* a stop signal is read at each wait, and every way out cleans up */
+	if ((v.sigfd = sig_fd()) == -1) {
+		verify_cannot(&v, "signals", strerror(errno));
+		return report(&v);
+	}
 	deadline = mono_ms() + v.timeout * 1000;
 	if (stat(v.path, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		verify_cannot(&v, "path", "PATH is not a directory");
 		return report(&v);
 	}
-	read_info(&v);
-	check_binlog(&v);
-	if (verify_layer(&v) == 0 && verify_start_server(&v, deadline) == 0) {
+	verify_read_info(&v);
+	verify_check_binlog(&v);
+	if (verify_layer(&v) == 0 && !stopped(&v) &&
+	    verify_start_server(&v, deadline) == 0) {
 		check_gtid(&v);
-		check_replica(&v);
-		check_tables(&v);
+		if (!stopped(&v))
+			check_replica(&v);
+		if (!stopped(&v))
+			check_tables(&v);
 	}
 	verify_cleanup(&v);
 	return report(&v);

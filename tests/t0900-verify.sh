@@ -9,12 +9,17 @@ need sha256sum truncate python3
 loop_mount xfs 320 "$WORK/main.img" "$WORK/mnt"
 DATA_AT=$WORK/mnt server_start src
 make_tables
-sql "INSERT INTO t.isam (v) SELECT seq FROM seq_1_to_2000; INSERT INTO t.inno (v) VALUES (1)"
+sql "INSERT INTO t.isam (v) SELECT seq FROM t.seq_1_to_2000; INSERT INTO t.inno (v) VALUES (1)" ||
+	bail "cannot fill the tables"
+[ "$(sql "SELECT COUNT(*) FROM t.isam")" -gt 2000 ] || bail "t.isam did not get its 2,000 rows"
 write_config "$WORK/c.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 "$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/copy.img"; ok $? "a snapshot to verify"
 mount_copy "$WORK/copy.img" "$WORK/m" nouuid || bail "cannot mount the copy"
 GOOD=$WORK/m/data
+# tree_sum DIR: one checksum of every file's bytes and names under DIR
+tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+GOOD_SUM=$(tree_sum "$GOOD")
 
 vfy() { # vfy ARGS...: run verify; status in ST, output in $WORK/out
 	"$MQ" verify "$@" >"$WORK/out" 2>&1; ST=$?
@@ -38,6 +43,8 @@ kept=$(sed -n 's/^kept: \([^ ]*\) .*/\1/p' "$WORK/out")
 rm -rf "$kept"
 vfy "$GOOD" --full
 grep -q "^ok    tables    CHECK TABLE clean on [0-9]* tables" "$WORK/out" && [ "$ST" -eq 0 ]; ok $? "--full checks every table"
+
+[ "$(tree_sum "$GOOD")" = "$GOOD_SUM" ]; ok $? "after every way of verifying it, the snapshot's bytes are unchanged"
 
 diag "bad snapshots"
 case_dir noinfo; rm "$WORK/noinfo/binlog_info.txt"

@@ -10,6 +10,7 @@
 #include "coords.h"
 #include "db.h"
 #include "discover.h"
+#include "gtid.h"
 #include "lock.h"
 #include "stmt.h"
 #include "state.h"
@@ -471,6 +472,45 @@ test_utf8(void)
 	   "becomes a space; U+00A0 stays");
 }
 
+/* GTID sets compared as sets: exact per domain and server (MariaDB),
+ * merged intervals per UUID (MySQL). */
+static void
+test_gtid(void)
+{
+	static const char u[] = "3E11FA47-71CA-11E1-9E33-C80AA9429562";
+	char why[200], a[300], b[300];
+
+	ok(gtid_equal(1, "0-1-20", "0-1-2005", why, sizeof(why)) == 0,
+	   "gtid: MariaDB 0-1-20 is not 0-1-2005 (no prefix match)");
+	ok(gtid_equal(1, "0-1-20,1-2-7", " 1-2-7,\n0-1-20", why,
+		      sizeof(why)) == 1, "gtid: MariaDB, any order and blanks");
+	ok(gtid_equal(1, "0-1-20", "0-1-20,1-2-7", why, sizeof(why)) == 0 &&
+	   strstr(why, "1-2 is in one set only") != NULL,
+	   "gtid: MariaDB, a domain in one set only, named");
+	ok(gtid_equal(1, "0-1-2x", "0-1-2", why, sizeof(why)) == -1 &&
+	   gtid_equal(1, "0-1-2,0-1-3", "0-1-3", why, sizeof(why)) == -1,
+	   "gtid: MariaDB, junk or two seqs for one domain and server do not "
+	   "parse");
+	ok(gtid_equal(1, "", "", why, sizeof(why)) == 1, "gtid: empty sets "
+	   "are equal");
+	snprintf(a, sizeof(a), "%s:1-5:6-9:11", u);
+	snprintf(b, sizeof(b), "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-9,%s:11",
+		 u);
+	ok(gtid_equal(0, a, b, why, sizeof(why)) == 1, "gtid: MySQL, merged "
+	   "intervals, any case");
+	snprintf(b, sizeof(b), "%s:1-9:12", u);
+	ok(gtid_equal(0, a, b, why, sizeof(why)) == 0, "gtid: MySQL, 11 is not "
+	   "12");
+	snprintf(b, sizeof(b), "%s:1-90", u);
+	snprintf(a, sizeof(a), "%s:1-9", u);
+	ok(gtid_equal(0, a, b, why, sizeof(why)) == 0, "gtid: MySQL, 1-9 is "
+	   "not 1-90 (no prefix match)");
+	snprintf(a, sizeof(a), "%s:1-5:tagx:1-3", u);
+	snprintf(b, sizeof(b), "%s:tagx:1-3,%s:1-5", u, u);
+	ok(gtid_equal(0, a, b, why, sizeof(why)) == 1, "gtid: MySQL 8.4 tags "
+	   "keyed with their UUID");
+}
+
 /* The AWS shared files: long lines, trimmed keys, sections. */
 static void
 test_shared_creds(void)
@@ -627,6 +667,7 @@ main(void)
 	test_util();
 	test_sigv4();
 	test_shared_creds();
+	test_gtid();
 	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;

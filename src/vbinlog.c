@@ -1,0 +1,286 @@
+/* vbinlog.c - verify's binary logs: found where the snapshot's server
+ * kept them (PATH, --binlog-dir, or the restored image's own config
+ * with --root), every index entry mapped to a file inside the snapshot
+ * by its name alone, and the recorded position checked against them. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "verify.h"
+
+enum { CNF_DEPTH = 4, LINK_HOPS = 8, CNF_MAX = 1 << 20, INDEX_MAX = 1 << 20 };
+
+/* An absolute path p of the restored image, as a path under root, its
+ * last component's symlinks resolved inside the image (an absolute
+ * target is the image's, never this machine's). 0 or -1. */
+static int
+in_root(const char *root, const char *p, char *out, size_t n)
+{
+	char cur[PATH_MAX], tgt[PATH_MAX];
+	int hops;
+
+	if (p[0] != '/' || fmt(cur, sizeof(cur), "%s", p) == -1)
+		return -1;
+	for (hops = 0; hops < LINK_HOPS; hops++) {
+		ssize_t l;
+
+		if (strstr(cur, "/../") != NULL || fmt(out, n, "%s%s", root,
+						       cur) == -1)
+			return -1;
+		if ((l = readlink(out, tgt, sizeof(tgt) - 1)) == -1)
+			return errno == EINVAL || errno == ENOENT ? 0 : -1;
+		tgt[l] = '\0';
+		if (tgt[0] == '/')
+			fmt(cur, sizeof(cur), "%s", tgt);
+		else {
+			char *slash = strrchr(cur, '/');
+
+			if (fmt(slash + 1, sizeof(cur) - (size_t)(slash + 1 - cur),
+				"%s", tgt) == -1)
+				return -1;
+		}
+	}
+	return -1;
+}
+
+/* A group the server reads its options from. */
+static int
+server_group(const char *g)
+{
+	return strcmp(g, "mysqld") == 0 || strcmp(g, "mariadbd") == 0 ||
+	       strcmp(g, "server") == 0 || strncmp(g, "mariadb", 7) == 0 ||
+	       strncmp(g, "mysqld-", 7) == 0;
+}
+
+static void cnf_file(const char *root, const char *path, int depth,
+		     char *log_bin, size_t n, int *found);
+
+/* !includedir DIR: every *.cnf in it. */
+static void
+cnf_dir(const char *root, const char *dir, int depth, char *log_bin,
+	size_t n, int *found)
+{
+	char real[PATH_MAX], sub[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	if (in_root(root, dir, real, sizeof(real)) == -1 ||
+	    (d = opendir(real)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 4 && strcmp(e->d_name + len - 4, ".cnf") == 0 &&
+		    fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == 0)
+			cnf_file(root, sub, depth + 1, log_bin, n, found);
+	}
+	closedir(d);
+}
+
+/* One option file of the image: the last log_bin of a server group. */
+static void
+cnf_file(const char *root, const char *path, int depth, char *log_bin,
+	 size_t n, int *found)
+{
+	char real[PATH_MAX], why[200], group[64] = "", *text, *line, *next;
+	size_t len;
+
+	if (depth > CNF_DEPTH || in_root(root, path, real, sizeof(real)) == -1 ||
+	    verify_snap_read(AT_FDCWD, real, CNF_MAX, &text, &len, why,
+			     sizeof(why)) == -1)
+		return;
+	for (line = text; line != NULL; line = next) {
+		char *eq, *k;
+		size_t i;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		trim_blanks(line);
+		if (strncmp(line, "!includedir ", 12) == 0) {
+			trim_blanks(line + 12);
+			cnf_dir(root, line + 12, depth, log_bin, n, found);
+		} else if (strncmp(line, "!include ", 9) == 0) {
+			trim_blanks(line + 9);
+			cnf_file(root, line + 9, depth + 1, log_bin, n, found);
+		} else if (line[0] == '[') {
+			fmt(group, sizeof(group), "%.*s", (int)strcspn(line + 1,
+			    "]"), line + 1);
+		} else if (server_group(group) && line[0] != '#' &&
+			   line[0] != ';') {
+			eq = strchr(line, '=');
+			if (eq != NULL)
+				*eq = '\0';
+			k = line;
+			trim_blanks(k);
+			for (i = 0; k[i] != '\0'; i++)
+				if (k[i] == '-')
+					k[i] = '_';
+			if (strcmp(k, "log_bin") != 0)
+				continue;
+			*found = 1;
+			fmt(log_bin, n, "%s", eq ? eq + 1 : "");
+			trim_blanks(log_bin);
+		}
+	}
+	free(text);
+}
+
+/* Where the binary logs are: --binlog-dir, the image's own config under
+ * --root (log_bin's directory, when it is absolute), else PATH. */
+static int
+find_dir(struct verify *v)
+{
+	char log_bin[PATH_MAX] = "", dir[PATH_MAX];
+	int found = 0;
+
+	if (v->binlog_dir != NULL)
+		return fmt(v->bdir, sizeof(v->bdir), "%s", v->binlog_dir);
+	if (v->root != NULL) {
+		cnf_file(v->root, "/etc/mysql/my.cnf", 0, log_bin,
+			 sizeof(log_bin), &found);
+		if (!found)
+			cnf_file(v->root, "/etc/my.cnf", 0, log_bin,
+				 sizeof(log_bin), &found);
+		if (found && log_bin[0] == '/' && strrchr(log_bin, '/') != NULL) {
+			fmt(dir, sizeof(dir), "%.*s", (int)(strrchr(log_bin, '/') -
+			    log_bin), log_bin);
+			return in_root(v->root, dir[0] ? dir : "/", v->bdir,
+				       sizeof(v->bdir));
+		}
+	}
+	return fmt(v->bdir, sizeof(v->bdir), "%s", v->path);
+}
+
+/* The index's entries, each by its name alone, that are files of bdfd;
+ * the others listed in unmapped. 0, 1 when there is no index, -1. */
+static int
+read_index(struct verify *v, int bdfd, const char *base, char *unmapped,
+	   size_t un)
+{
+	char idx[300], why[200], *text, *line, *next;
+	size_t len;
+
+	fmt(idx, sizeof(idx), "%s.index", base);
+	if (verify_snap_read(bdfd, idx, INDEX_MAX, &text, &len, why,
+			     sizeof(why)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	for (line = text; line != NULL; line = next) {
+		const char *name;
+		struct stat st;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		trim_blanks(line);
+		if (line[0] == '\0')
+			continue;
+		name = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
+		if (!verify_plain_binlog(name) ||
+		    fstatat(bdfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) || v->nbins == MAX_BINLOGS) {
+			char e[300];
+
+			verify_escape(e, sizeof(e), line);
+			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "", e);
+			continue;
+		}
+		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", name);
+	}
+	free(text);
+	return 0;
+}
+
+void
+verify_check_binlog(struct verify *v)
+{
+	char base[256], unmapped[1024] = "";
+	struct stat st, pst;
+	int bdfd, r, i, at = -1;
+
+	if (!v->has_info)
+		return;
+	if (v->file[0] == '\0') {
+		verify_add(v, 1, "binlog", "binary logging was off: no position to "
+		    "check");
+		return;
+	}
+	if (find_dir(v) == -1 || (bdfd = open(v->bdir, O_RDONLY | O_DIRECTORY |
+					      O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		verify_add(v, 0, "binlog", "the binary logs' directory %s is not "
+		    "in the snapshot (give --binlog-dir or --root)", v->bdir);
+		return;
+	}
+	v->bdir_is_data = stat(v->path, &pst) == 0 && fstat(bdfd, &st) == 0 &&
+			  st.st_dev == pst.st_dev && st.st_ino == pst.st_ino;
+	fmt(base, sizeof(base), "%.*s", (int)(strrchr(v->file, '.') - v->file),
+	    v->file);
+	r = read_index(v, bdfd, base, unmapped, sizeof(unmapped));
+	if (r == 1 && fstatat(bdfd, v->file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode))
+		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", v->file);
+	for (i = 0; i < v->nbins; i++)
+		if (strcmp(v->bins[i], v->file) == 0)
+			at = i;
+	if (r == -1 || unmapped[0] != '\0')
+		verify_add(v, 0, "binlog", "%s.index in %s: %s", base, v->bdir,
+			   r == -1 ? "cannot be read (a symlink, not a regular "
+			   "file, or too large)" : "entries that name no binary "
+			   "log of the snapshot, not followed: ");
+	if (unmapped[0] != '\0')
+		append(v->c[v->n - 1].detail, sizeof(v->c[0].detail), "%s",
+		       unmapped);
+	if (at == -1 || fstatat(bdfd, v->file, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		verify_add(v, 0, "binlog", "%s is not in the snapshot's binary logs "
+		    "(%s): the position cannot hold", v->file, v->bdir);
+		close(bdfd);
+		return;
+	}
+	close(bdfd);
+	if (at + 1 < v->nbins)
+		verify_add(v, 0, "binlog", "%s follows %s in the index: written "
+		    "after the lock", v->bins[at + 1], v->file);
+	else if ((unsigned long long)st.st_size == v->pos)
+		verify_add(v, 1, "binlog", "%s is %lld bytes, the recorded position: "
+		    "nothing after the lock, nothing missing (%d binary log%s in "
+		    "%s)", v->file, (long long)st.st_size, v->nbins,
+		    v->nbins == 1 ? "" : "s", v->bdir);
+	else
+		verify_add(v, 0, "binlog", "%s is %lld bytes, recorded position %llu "
+		    "(%s %lld bytes)", v->file, (long long)st.st_size, v->pos,
+		    (unsigned long long)st.st_size > v->pos ? "written after the "
+		    "lock:" : "missing:", (long long)st.st_size > (long long)v->pos
+		    ? (long long)st.st_size - (long long)v->pos
+		    : (long long)v->pos - (long long)st.st_size);
+}
+
+int
+verify_write_index(struct verify *v)
+{
+	static char text[MAX_BINLOGS * (PATH_MAX / 8)];
+	int i, fd;
+
+	text[0] = '\0';
+	for (i = 0; i < v->nbins; i++)
+		if (append(text, sizeof(text), "%s/%s\n", v->blayer,
+			   v->bins[i]) == -1)
+			return verify_cannot(v, "layer", "the binary log index "
+				      "does not fit");
+	fmt(v->bindex, sizeof(v->bindex), "%s/mq-binlog.index", v->tmp);
+	fd = open(v->bindex, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		  O_CLOEXEC, 0600);
+	if (fd == -1 || write_all(fd, text, strlen(text)) == -1) {
+		if (fd != -1)
+			close(fd);
+		return verify_cannot(v, "layer", "cannot write the binary log "
+			      "index in the scratch directory");
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,209 @@
+/* vinfo.c - verify's reading of the snapshot: its info file, checked
+ * value by value, and its binary logs, found wherever the server kept
+ * them and mapped to files inside the snapshot only. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "verify.h"
+
+/* A file of the snapshot, read whole: never through a symlink, never
+ * blocking, regular files only, at most max bytes. 0, or -1 with why. */
+int
+verify_snap_read(int dirfd, const char *name, size_t max, char **text,
+		 size_t *len, char *why, size_t n)
+{
+	struct stat st;
+	int fd, e;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		e = errno;
+		fmt(why, n, "%s", e == ELOOP ? "a symlink: not followed" :
+		    strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		fmt(why, n, "not a regular file");
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (read_text(fd, max, text, len) == -1) {
+		fmt(why, n, "%s", *len > max ? "too large" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (strlen(*text) != *len) {
+		fmt(why, n, "holds a NUL byte");
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A binary log's name as the server writes it: BASE.NNNNNN, BASE of
+ * letters, digits, '_', '-' and '.', not starting with '.'. */
+int
+verify_plain_binlog(const char *s)
+{
+	const char *dot = strrchr(s, '.');
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '.' || strlen(s) > 200 || dot == NULL ||
+	    dot == s || dot[1] == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-' && s[i] != '.')
+			return 0;
+	for (i = 1; dot[i] != '\0'; i++)
+		if (!isdigit((unsigned char)dot[i]))
+			return 0;
+	return 1;
+}
+
+/* GTID text: digits, hex, ':', ',', '-', blanks. */
+static int
+plain_gtid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isxdigit((unsigned char)*s) && !isalpha((unsigned char)*s) &&
+		    strchr(":,-_ \t", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+void
+verify_escape(char *out, size_t n, const char *in)
+{
+	size_t k = 0;
+
+	for (; *in != '\0' && k + 7 < n; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(out + k, n - k, "\\u%04x", c);
+			k += 6;
+		} else if (c == 0xc2 && (unsigned char)in[1] >= 0x80 &&
+			   (unsigned char)in[1] < 0xa0) { /* C1 controls */
+			snprintf(out + k, n - k, "\\u%04x",
+				 (unsigned char)in[1]);
+			k += 6;
+			in++;
+		} else {
+			out[k++] = (char)c;
+		}
+	}
+	out[k] = '\0';
+}
+
+/* Refuse a value: the info file names it, escaped. */
+static void
+bad_value(struct verify *v, const char *key, const char *val, const char *why)
+{
+	char e[600];
+
+	verify_escape(e, sizeof(e), val);
+	verify_add(v, 0, "info", "%s: %s \"%.200s\" is %s: refused", v->infopath,
+		   key, e, why);
+	v->has_info = 0;
+}
+
+void
+verify_read_info(struct verify *v)
+{
+	char why[300], *text = NULL, *line, *next, dir[PATH_MAX];
+	const char *name, *slash;
+	size_t len;
+	int dfd, bad = 0;
+	long long num;
+
+	if (fmt(v->infopath, sizeof(v->infopath), "%s", v->info ? v->info :
+		"") == -1 || (v->info == NULL &&
+		fmt(v->infopath, sizeof(v->infopath), "%s/binlog_info.txt",
+		    v->path) == -1)) {
+		verify_add(v, 0, "info", "info file path too long");
+		return;
+	}
+	slash = strrchr(v->infopath, '/');
+	name = slash ? slash + 1 : v->infopath;
+	fmt(dir, sizeof(dir), "%.*s", slash ? (int)(slash - v->infopath) +
+	    (slash == v->infopath) : 1, slash ? v->infopath : ".");
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    verify_snap_read(dfd, name, INFO_MAX, &text, &len, why, sizeof(why)) == -1) {
+		if (dfd == -1)
+			fmt(why, sizeof(why), "%s", strerror(errno));
+		verify_add(v, 0, "info", "%s: %s: the snapshot does not carry its "
+		    "coordinates", v->infopath, why);
+		if (dfd != -1)
+			close(dfd);
+		return;
+	}
+	close(dfd);
+	for (line = text; line != NULL && !bad; line = next) {
+		char *eq;
+		const char *k, *val;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (line[0] == '#' || (eq = strstr(line, " = ")) == NULL)
+			continue;
+		*eq = '\0';
+		k = line;
+		val = eq + 3;
+		if (strcmp(k, "binlog_file") == 0) {
+			if (val[0] != '\0' && !verify_plain_binlog(val))
+				bad_value(v, k, val, "not a plain binary log name"),
+					bad = 1;
+			fmt(v->file, sizeof(v->file), "%s", val);
+		} else if (strcmp(k, "binlog_pos") == 0) {
+			if (parse_num(val, 0, (long long)1 << 62, &num) == -1)
+				bad_value(v, k, val, "not a number"), bad = 1;
+			v->pos = (unsigned long long)num;
+			v->has_info |= 1;
+		} else if (strcmp(k, "gtid_binlog_pos") == 0 ||
+			   strcmp(k, "gtid_executed") == 0) {
+			if (!plain_gtid(val) ||
+			    fmt(v->gtid, sizeof(v->gtid), "%s", val) == -1)
+				bad_value(v, k, val, "not a GTID set"), bad = 1;
+			fmt(v->gtid_kind, sizeof(v->gtid_kind), "%s", k);
+			v->has_info |= 2;
+		} else if (strcmp(k, "replica_channels") == 0) {
+			if (parse_num(val, 0, 1000, &num) == -1)
+				bad_value(v, k, val, "not a number"), bad = 1;
+			v->nchan = (int)num;
+		} else if (strcmp(k, "replica_gtid_slave_pos") == 0) {
+			if (!plain_gtid(val))
+				bad_value(v, k, val, "not a GTID set"), bad = 1;
+			fmt(v->slave_pos, sizeof(v->slave_pos), "%s", val);
+		} else if (strcmp(k, "server") == 0) {
+			fmt(v->flavor, sizeof(v->flavor), "%.*s",
+			    (int)strcspn(val, " "), val);
+		}
+	}
+	free(text);
+	if (bad)
+		return;
+	if (v->has_info != 3) {
+		verify_add(v, 0, "info", "%s: no binlog_pos or GTID line: not an info "
+		    "file of mysql-quiesce", v->infopath);
+		v->has_info = 0;
+		return;
+	}
+	verify_add(v, 1, "info", "%s: %s:%llu, %s %s", v->infopath,
+	    v->file[0] ? v->file : "(binlog off)", v->pos, v->gtid_kind,
+	    v->gtid[0] ? v->gtid : "(empty)");
+}
