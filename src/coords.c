@@ -227,6 +227,10 @@ sql_str(char *dst, size_t n, const char *s)
 struct words {
 	int src;                /* MySQL >= 8.0.23: SOURCE, REPLICATION */
 	const char *change, *file, *pos, *host, *port;
+	/* MySQL's file/position lines turn auto-position off: a channel
+	 * restored with it on refuses a file and position (ERROR 1776) */
+	const char *autopos_off;
+	const char *skip_start; /* the option that keeps replication off */
 };
 
 static void
@@ -238,6 +242,12 @@ words_for(struct words *w, const struct server_id *s)
 	w->pos = w->src ? "SOURCE_LOG_POS" : "MASTER_LOG_POS";
 	w->host = w->src ? "SOURCE_HOST" : "MASTER_HOST";
 	w->port = w->src ? "SOURCE_PORT" : "MASTER_PORT";
+	w->autopos_off = s->flavor == FL_MARIADB || s->version < 50605 ? "" :
+			 w->src ? ", SOURCE_AUTO_POSITION = 0" :
+			 ", MASTER_AUTO_POSITION = 0";
+	/* --skip-slave-start is deprecated from MySQL 8.0.26 */
+	w->skip_start = s->flavor != FL_MARIADB && s->version >= 80026 ?
+			"--skip-replica-start" : "--skip-slave-start";
 }
 
 /* The statements that point a new replica of this server at the
@@ -254,8 +264,9 @@ seed_lines(char *buf, size_t n, const struct server_id *s,
 			      "by position.\n");
 	if (append(buf, n, "\n# To make a new replica of THIS server from "
 		   "this snapshot (add host, port,\n# user and password):\n"
-		   "%s %s='%s', %s=%llu;\n", w->change, w->file,
-		   sql_str(file, sizeof(file), co->file), w->pos, co->pos) == -1)
+		   "%s %s='%s', %s=%llu%s;\n", w->change, w->file,
+		   sql_str(file, sizeof(file), co->file), w->pos, co->pos,
+		   w->autopos_off) == -1)
 		return -1;
 	if (co->gtid[0] == '\0')
 		return 0;
@@ -323,8 +334,8 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 	if (r != 0 || co->nchan == 0)
 		return r;
 	r |= append(buf, n, "\n# To make a server restored from this snapshot "
-		    "a SIBLING of this replica\n# (start it with "
-		    "--skip-slave-start; add user and password):\n");
+		    "a SIBLING of this replica\n# (start it with %s; add "
+		    "user and password):\n", w->skip_start);
 	for (i = 0; i < co->nchan; i++) {
 		const struct channel *ch = &co->chan[i];
 		channel_clause(name, sizeof(name), s, ch, 1);
@@ -339,9 +350,10 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 				    w->file, file, w->pos, ch->pos);
 		else
 			r |= append(buf, n, "%s %s='%s', %s=%u, %s='%s', "
-				    "%s=%llu%s;\n", w->change, w->host,
+				    "%s=%llu%s%s;\n", w->change, w->host,
 				    host, w->port, ch->port, w->file,
-				    file, w->pos, ch->pos, tail);
+				    file, w->pos, ch->pos, w->autopos_off,
+				    tail);
 	}
 	if (s->flavor == FL_MARIADB && co->gtid_slave[0] != '\0') {
 		r |= append(buf, n, "# or, by GTID:\nSET GLOBAL gtid_slave_pos "

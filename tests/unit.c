@@ -356,9 +356,11 @@ test_coords(void)
 	   has(t, "replica_1_source_log_pos = 4711\n") &&
 	   !strstr(t, "9999") &&
 	   has(t, "CHANGE MASTER TO MASTER_HOST='10.0.0.1', MASTER_PORT=3306, "
-		  "MASTER_LOG_FILE='src-bin.000042', MASTER_LOG_POS=4711;") &&
+		  "MASTER_LOG_FILE='src-bin.000042', MASTER_LOG_POS=4711, "
+		  "MASTER_AUTO_POSITION = 0;") &&
 	   has(t, "CHANGE MASTER TO MASTER_LOG_FILE='bin.000007', "
-		  "MASTER_LOG_POS=1234;") &&
+		  "MASTER_LOG_POS=1234, MASTER_AUTO_POSITION = 0;") &&
+	   has(t, "(start it with --skip-slave-start;") &&
 	   has(t, "RESET MASTER; SET GLOBAL gtid_purged = "
 		  "'3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77';") &&
 	   has(t, "MASTER_AUTO_POSITION = 1"),
@@ -367,10 +369,14 @@ test_coords(void)
 	ok(has(t, "replica_1_channel = east\n") &&
 	   has(t, "CHANGE REPLICATION SOURCE TO SOURCE_HOST='10.0.0.1', "
 		  "SOURCE_PORT=3306, SOURCE_LOG_FILE='src-bin.000042', "
-		  "SOURCE_LOG_POS=4711 FOR CHANNEL 'east';") &&
+		  "SOURCE_LOG_POS=4711, SOURCE_AUTO_POSITION = 0 FOR CHANNEL "
+		  "'east';") &&
+	   has(t, "(start it with --skip-replica-start;") &&
 	   has(t, "SOURCE_AUTO_POSITION = 1 FOR CHANNEL 'east';") &&
 	   has(t, "RESET MASTER;") && !strstr(t, "9999"),
-	   "MySQL 8.0: Source names, CHANGE REPLICATION SOURCE, channels");
+	   "MySQL 8.0: Source names, CHANGE REPLICATION SOURCE, channels, "
+	   "file/position lines with auto-position off (else ERROR 1776 on "
+	   "an auto-position channel), --skip-replica-start");
 	t = info_for(FL_MYSQL, 80022, "8.0.22", 1, "");
 	ok(has(t, "replica_1_source_log_pos = 4711") &&
 	   has(t, "CHANGE MASTER TO MASTER_HOST='10.0.0.1'"),
@@ -378,15 +384,17 @@ test_coords(void)
 	t = info_for(FL_MYSQL, 80400, "8.4.3", 0, "");
 	ok(has(t, "RESET BINARY LOGS AND GTIDS;") &&
 	   has(t, "CHANGE REPLICATION SOURCE TO SOURCE_LOG_FILE='bin.000007', "
-		  "SOURCE_LOG_POS=1234;") &&
+		  "SOURCE_LOG_POS=1234, SOURCE_AUTO_POSITION = 0;") &&
 	   has(t, "replica_channels = 0\n") && !strstr(t, "SIBLING"),
 	   "MySQL 8.4 primary: no RESET MASTER, no sibling lines");
 	t = info_for(FL_PERCONA, 50744, "5.7.44-48-log", 1, "");
 	ok(has(t, "server = Percona Server 5.7.44-48-log") &&
-	   has(t, "MASTER_LOG_FILE='src-bin.000042', MASTER_LOG_POS=4711;"),
+	   has(t, "MASTER_LOG_FILE='src-bin.000042', MASTER_LOG_POS=4711, "
+		  "MASTER_AUTO_POSITION = 0;"),
 	   "Percona 5.7 replica");
 	t = info_for(FL_PERCONA, 80036, "8.0.36-28", 1, "");
-	ok(has(t, "SOURCE_LOG_FILE='src-bin.000042', SOURCE_LOG_POS=4711;"),
+	ok(has(t, "SOURCE_LOG_FILE='src-bin.000042', SOURCE_LOG_POS=4711, "
+		  "SOURCE_AUTO_POSITION = 0;"),
 	   "Percona 8.0 replica");
 	t = info_for(FL_MARIADB, 101119, "10.11.19-MariaDB", 1, "east");
 	ok(has(t, "gtid_binlog_pos = 0-1-100\n") &&
