@@ -14,6 +14,10 @@ struct lock_method {
 				     * writes and DDL on any flavor */
 	const char *first_wait;     /* what a lock wait timeout on take[0]
 				     * means, or NULL */
+	int blocks_from;            /* take[blocks_from] is the first
+				     * statement that blocks commits (or
+				     * non-transactional writes): the stall
+				     * reported counts from its sending */
 };
 
 /*
@@ -29,11 +33,13 @@ const struct lock_method *lock_choose(const char *configured, enum flavor f,
 const struct lock_method *lock_by_name(const char *name);
 
 /*
- * Take the lock: run m->take in order. On failure every statement of
+ * Take the lock: run m->take in order; *blocks_at is CLOCK_MONOTONIC ms
+ * when take[m->blocks_from] was sent: from then on writers may wait,
+ * while it waits and while it holds. On failure every statement of
  * m->release has been run (a failed FTWRL can keep the global read
  * lock), d->err says why, and -1 is returned.
  */
-int lock_take(struct db *d, const struct lock_method *m);
+int lock_take(struct db *d, const struct lock_method *m, int64_t *blocks_at);
 
 /* Release: run every statement of m->release; 0, or -1 if one failed
  * (d->err says which). */

@@ -41,6 +41,7 @@ struct holder {
 	struct state st;
 	int dirfd, sigfd, pipefd;
 	int64_t t0; /* mono ms freeze began, from "go" (0: unknown) */
+	int64_t blocks_at; /* mono ms the blocking statement was sent */
 };
 
 static void
@@ -150,7 +151,10 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	db_close(&h->d);
 	h->st.phase = ph;
 	h->st.released_at = real_ms();
-	h->st.blocked_ms = now - h->st.locked_mono;
+	/* the stall writers felt: from the blocking statement's sending
+	 * (its wait included) to the release */
+	h->st.blocked_ms = now - (h->blocks_at > 0 ? h->blocks_at :
+				  h->st.locked_mono);
 	if (rel == -1 && ph != PH_LOST)
 		fmt(h->st.reason, sizeof(h->st.reason), "%s; the release "
 		    "statement failed (%s), closing the connection released "
@@ -186,7 +190,7 @@ take(struct holder *h)
 	char why[700], sum[300];
 	int64_t t0 = mono_ms();
 
-	if (lock_take(&h->d, h->m) == -1)
+	if (lock_take(&h->d, h->m, &h->blocks_at) == -1)
 		return fail(h, db_errclass(&h->d), db_err_retryable(&h->d),
 			    h->d.err);
 	h->st.locked_mono = mono_ms();

@@ -46,13 +46,16 @@ static const char *const pbl_release[] = {
 };
 
 static const struct lock_method methods[] = {
-	{ "ftwrl", ftwrl_take, ftwrl_release, 0, NULL },
+	/* commits wait from FTWRL's sending: while it waits, and while it
+	 * holds */
+	{ "ftwrl", ftwrl_take, ftwrl_release, 0, NULL, 1 },
 	/* BACKUP STAGE START waits for nothing but another connection's
-	 * BACKUP STAGE (another FTWRL does not stop it). */
+	 * BACKUP STAGE (another FTWRL does not stop it); commits wait from
+	 * BLOCK_COMMIT. */
 	{ "backup-stage", bs_take, bs_release, 1,
 	  "another connection is in BACKUP STAGE (a backup such as "
-	  "mariabackup running?)" },
-	{ "percona-backup-locks", pbl_take, pbl_release, 1, NULL },
+	  "mariabackup running?)", 3 },
+	{ "percona-backup-locks", pbl_take, pbl_release, 1, NULL, 0 },
 };
 
 const struct lock_method *
@@ -112,7 +115,7 @@ lock_release(struct db *d, const struct lock_method *m)
 }
 
 int
-lock_take(struct db *d, const struct lock_method *m)
+lock_take(struct db *d, const struct lock_method *m, int64_t *blocks_at)
 {
 	const char *const *s;
 	const char *hint;
@@ -120,6 +123,8 @@ lock_take(struct db *d, const struct lock_method *m)
 	unsigned int errnum;
 
 	for (s = m->take; *s != NULL; s++) {
+		if (s - m->take == m->blocks_from)
+			*blocks_at = mono_ms();
 		if (db_exec(d, *s) == 0)
 			continue;
 		memcpy(why, d->err, sizeof(why));

@@ -166,6 +166,23 @@ ok $(( st != 6 )) "ftwrl: freeze gives up with exit 6 (got $st: $(tail -1 "$WORK
 can_write; ok $? "writers run again"
 wait $LP
 
+diag "the reported stall counts FTWRL's wait: from its sending to the release"
+# the safe moment does not wait (threshold 30 s): FTWRL itself waits
+# behind a 3 s MyISAM UPDATE, writers with it
+METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=8 conf
+long upd "UPDATE t.isam SET v = v + SLEEP(3) WHERE id = 1"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
+FP=$!
+wait_for 5 holder_waiting; ok $? "the server shows the holder waiting in FTWRL"
+wait $FP; ok $? "freeze exits 0 once the UPDATE is done"
+t_lock=$(sed -n 's/.*holder INFO locked with ftwrl in \([0-9]*\) ms.*/\1/p' "$WORK/mq.log" | tail -1)
+"$BIN/post-thaw-script" thaw
+b=$(state_field blocked_ms)
+[ -n "$t_lock" ] && [ "$t_lock" -ge 1000 ] && [ "$b" -ge "$t_lock" ]
+ok $? "writes were blocked for $b ms: the hold and FTWRL's ${t_lock} ms wait before it"
+grep "thaw INFO released (ftwrl); writes were blocked for $b ms" "$WORK/mq.log" >/dev/null; ok $? "and the log says the same"
+wait $LP
+
 diag "kill_long_queries = all kills exactly the statement that blocks"
 sql "SET GLOBAL event_scheduler = ON"
 LONG_QUERY=1 WAIT_TIMEOUT=4 conf "[lock]" "kill_long_queries = all"
