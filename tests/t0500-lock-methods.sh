@@ -110,6 +110,13 @@ waits_for "s: UPDATE t.isam SET v = v + SLEEP(4)" \
 	"freeze waits for the MyISAM UPDATE: 50 longer reads do not hide it" UPDATE
 wait "${RP[@]}"
 
+diag "a long UPDATE through a view over a MyISAM table is a blocker"
+sql "CREATE OR REPLACE VIEW t.isam_v AS SELECT id, v FROM t.isam" || bail "cannot create the view"
+LONG_QUERY=1 conf
+long upd "UPDATE t.isam_v SET v = v + SLEEP(4) WHERE id = 1"
+waits_for "s: UPDATE t.isam_v SET v = v + SLEEP(4)" \
+	"freeze waits for it: a view's engine cannot be looked up, so it counts" UPDATE
+
 diag "backup-stage, the lock itself waiting behind a MyISAM UPDATE"
 LONG_QUERY=30 conf
 long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
