@@ -15,8 +15,8 @@ id nobody >/dev/null 2>&1 || bail "no user nobody to own a directory"
 
 # cycle: a freeze and a thaw, each bounded; stderr of both in $WORK/err
 cycle() {
-	timeout 15 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; FST=$?
-	timeout 15 "$BIN/post-thaw-script" thaw 2>>"$WORK/err"; TST=$?
+	timeout -k 2 15 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; FST=$?
+	timeout -k 2 15 "$BIN/post-thaw-script" thaw 2>>"$WORK/err"; TST=$?
 }
 
 diag "log_file in a directory the mysql user owns (as Debian's /var/log/mysql is)"
@@ -76,7 +76,7 @@ for kind in fifo zero; do
 	# success, read from the file as it is
 	write_config "$WORK/c.conf" "metrics_file = $M"
 	sed -i "s|^socket = .*|socket = $WORK/nothing.sock|" "$WORK/c.conf"
-	t0=$(now_ms); timeout 15 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?; el=$(( $(now_ms) - t0 ))
+	t0=$(now_ms); timeout -k 2 15 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?; el=$(( $(now_ms) - t0 ))
 	[ $st -eq 4 ] && [ $el -lt 5000 ]; ok $? "$kind: the failed freeze ends at once (exit $st, $el ms)"
 	grep -q "metrics_file $M: a .*, not a regular file; refusing it" "$WORK/err" ||
 		grep -q "metrics_file $M: .*" "$WORK/mq.log"
