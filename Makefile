@@ -53,7 +53,7 @@ LIBS       = $(INIH_LIBS) $(AWS_LIBS)
 DBAPI      = src/dbapi.o
 endif
 
-SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c src/dynlib.c src/gtid.c \
+SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c src/dynlib.c src/grants.c src/gtid.c \
       src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
       src/holderctl.c src/lock.c src/log.c src/metrics.c src/quiesce.c \
       src/snapshot.c src/plan.c src/release.c src/state.c src/status.c \

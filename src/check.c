@@ -10,6 +10,7 @@
 
 #include "backend.h"
 #include "db.h"
+#include "grants.h"
 #include "plan.h"
 #include "verbs.h"
 #include "lock.h"
@@ -19,7 +20,7 @@
 #include "wiring.h"
 
 struct priv {
-	const char *name;   /* as information_schema.USER_PRIVILEGES says */
+	const char *name;   /* as SHOW GRANTS names it */
 	const char *alt;    /* another name that grants it, or NULL */
 	const char *why;
 };
@@ -38,22 +39,81 @@ static const struct priv mysql_privs[] = {
 	{ "PROCESS", NULL, "to read the process list" },
 	{ "REPLICATION CLIENT", "SUPER", "to read binlog and replica "
 	  "positions" },
-	{ "BACKUP_ADMIN", NULL, "to take backup locks" },
+	/* not BACKUP_ADMIN: ftwrl, MySQL's method, never uses it */
 	{ "CONNECTION_ADMIN", "SUPER", "to kill a stuck holder's or long "
 	  "query's connection" },
 };
 
+/* The first column of the first row of sql, into buf; 0 or -1. */
 static int
-has(MYSQL_RES *r, const char *name)
+one_value(struct db *d, const char *sql, char *buf, size_t n)
 {
+	MYSQL_RES *r = db_query(d, sql);
 	MYSQL_ROW row;
 
-	if (name == NULL)
-		return 0;
-	mysql_data_seek(r, 0);
+	buf[0] = '\0';
+	if (r == NULL)
+		return -1;
+	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
+		fmt(buf, n, "%s", row[0]);
+	mysql_free_result(r);
+	return 0;
+}
+
+/* Every global privilege of sql's GRANT lines into privs; 0 or -1. */
+static int
+grant_lines(struct db *d, const char *sql, char *privs, size_t n)
+{
+	MYSQL_RES *r = db_query(d, sql);
+	MYSQL_ROW row;
+
+	if (r == NULL)
+		return -1;
 	while ((row = mysql_fetch_row(r)) != NULL)
-		if (row[0] != NULL && strcasecmp(row[0], name) == 0)
-			return 1;
+		if (row[0] != NULL && grants_global(row[0], privs, n) == -1)
+			break;
+	mysql_free_result(r);
+	return 0;
+}
+
+/*
+ * What this session may do: its account's global grants and its active
+ * roles' (MySQL 8: SHOW GRANTS ... USING the current roles; MariaDB:
+ * the current role's own grants), as SHOW GRANTS says, not
+ * USER_PRIVILEGES, which lists direct grants only. 0 or -1.
+ */
+static int
+effective_privs(struct db *d, char *privs, size_t n)
+{
+	char roles[1024], sql[1200];
+
+	privs[0] = '\0';
+	if (one_value(d, "SELECT CURRENT_ROLE()", roles, sizeof(roles)) == -1)
+		roles[0] = '\0'; /* no roles on this server */
+	if (strcmp(roles, "NONE") == 0)
+		roles[0] = '\0';
+	if (d->flavor != FL_MARIADB && roles[0] != '\0' &&
+	    fmt(sql, sizeof(sql), "SHOW GRANTS FOR CURRENT_USER() USING %s",
+		roles) == 0)
+		return grant_lines(d, sql, privs, n);
+	if (grant_lines(d, "SHOW GRANTS", privs, n) == -1)
+		return -1;
+	if (d->flavor == FL_MARIADB && roles[0] != '\0') {
+		char q[2 * sizeof(roles) + 3];
+		size_t i, k = 0;
+
+		/* the role as an identifier, its backticks doubled */
+		q[k++] = '`';
+		for (i = 0; roles[i] != '\0'; i++) {
+			if (roles[i] == '`')
+				q[k++] = '`';
+			q[k++] = roles[i];
+		}
+		q[k++] = '`';
+		q[k] = '\0';
+		if (fmt(sql, sizeof(sql), "SHOW GRANTS FOR %s", q) == 0)
+			return grant_lines(d, sql, privs, n);
+	}
 	return 0;
 }
 
@@ -64,19 +124,16 @@ check_privs(struct db *d)
 						       : mysql_privs;
 	size_t i, n = d->flavor == FL_MARIADB ? ARRAY_LEN(mariadb_privs)
 					      : ARRAY_LEN(mysql_privs);
-	MYSQL_RES *r;
+	static char privs[8192];
 	int missing = 0;
 
-	r = db_query(d, "SELECT PRIVILEGE_TYPE FROM "
-		     "information_schema.USER_PRIVILEGES WHERE GRANTEE = "
-		     "CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), "
-		     "'''@''', SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')");
-	if (r == NULL) {
+	if (effective_privs(d, privs, sizeof(privs)) == -1) {
 		printf("FAIL  privileges: %s\n", d->err);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		if (has(r, p[i].name) || has(r, p[i].alt)) {
+		if (grants_has(privs, p[i].name) ||
+		    grants_has(privs, p[i].alt)) {
 			printf("ok    privilege %s\n", p[i].name);
 		} else {
 			printf("FAIL  privilege %s missing: needed %s\n",
@@ -84,7 +141,6 @@ check_privs(struct db *d)
 			missing++;
 		}
 	}
-	mysql_free_result(r);
 	return missing;
 }
 

@@ -10,6 +10,7 @@
 #include "coords.h"
 #include "db.h"
 #include "discover.h"
+#include "grants.h"
 #include "gtid.h"
 #include "lock.h"
 #include "stmt.h"
@@ -519,6 +520,39 @@ test_gtid(void)
 	   "keyed with their UUID");
 }
 
+/* SHOW GRANTS lines as MySQL 8.0 prints them (static privileges with
+ * ", ", dynamic ones with ","; a role grant has no ON) and MariaDB. */
+static void
+test_grants(void)
+{
+	char privs[1024] = "";
+
+	ok(grants_global("GRANT RELOAD, PROCESS, REPLICATION CLIENT ON *.* TO "
+			 "`mq`@`localhost`", privs, sizeof(privs)) == 1 &&
+	   grants_global("GRANT BACKUP_ADMIN,CONNECTION_ADMIN ON *.* TO "
+			 "`mq`@`localhost`", privs, sizeof(privs)) == 1 &&
+	   grants_global("GRANT `mq_role`@`%` TO `mq`@`localhost`", privs,
+			 sizeof(privs)) == 0 &&
+	   grants_global("GRANT SELECT ON `mysql`.* TO `mq`@`localhost`", privs,
+			 sizeof(privs)) == 0,
+	   "grants: global lines read, a role grant and a schema grant not");
+	ok(grants_has(privs, "RELOAD") && grants_has(privs, "replication client")
+	   && grants_has(privs, "CONNECTION_ADMIN") &&
+	   !grants_has(privs, "SELECT") && !grants_has(privs, "SUPER") &&
+	   !grants_has(privs, "PROCESS ") && !grants_has(privs, "RELOA"),
+	   "grants: whole names only, any case");
+	privs[0] = '\0';
+	ok(grants_global("GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH "
+			 "GRANT OPTION", privs, sizeof(privs)) == 1 &&
+	   grants_has(privs, "BINLOG MONITOR"), "grants: ALL PRIVILEGES grants "
+	   "every one");
+	privs[0] = '\0';
+	ok(grants_global("GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, "
+			 "CONNECTION ADMIN ON *.* TO `quiesce_role`", privs,
+			 sizeof(privs)) == 1 && grants_has(privs, "SLAVE MONITOR"),
+	   "grants: a MariaDB role's own line");
+}
+
 /* The AWS shared files: long lines, trimmed keys, sections. */
 static void
 test_shared_creds(void)
@@ -676,6 +710,7 @@ main(void)
 	test_sigv4();
 	test_shared_creds();
 	test_gtid();
+	test_grants();
 	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
