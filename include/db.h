@@ -20,6 +20,8 @@ struct db {
 	char user[256];        /* USER(): login user@client host */
 	unsigned int errnum;   /* last error: server or client number */
 	char err[512];         /* last error as one line */
+	int ps_blind;          /* performance_schema's process list shows
+				* nothing here: SHOW FULL PROCESSLIST */
 	char tag[64];          /* a comment db_exec puts before each
 				* statement: the holder's marker, which
 				* the process list shows while it waits */

@@ -67,14 +67,22 @@ struct blocker {
 	char info[1025];         /* statement text, sanitized, maybe cut */
 };
 
+/* The process-list statement: MySQL >= 8.0.22's performance_schema
+ * list (our own row always in it, so a blind list shows), unless it was
+ * found blind (ps_blind); else SHOW FULL PROCESSLIST. */
+void lock_list_sql(enum flavor f, unsigned long version, int ps_blind,
+		   long long min_time, char *buf, size_t n);
+
 /*
  * The statements running at least min_time seconds that the lock would
  * wait for: not replication threads, the event scheduler or other
  * daemons, not this connection or connection skip (0: none), not an
  * ignored command, not a read the lock does not wait for. Of the max
  * (>= 1) longest-running such statements, those the lock waits for
- * (a write's table looked up), longest-running first. Returns how
- * many, or -1 on error (d->err).
+ * (a write's table looked up), longest-running first. A list that
+ * does not show our own connection is blind: performance_schema's is
+ * given up for SHOW FULL PROCESSLIST (logged), and a blind classic list
+ * is an error. Returns how many, or -1 on error (d->err).
  */
 int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,

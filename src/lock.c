@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "lock.h"
+#include "log.h"
 #include "util.h"
 
 /*
@@ -309,6 +310,19 @@ keep(struct blocker *b, int *n, int max, const struct blocker *x)
 	b[i] = *x;
 }
 
+void
+lock_list_sql(enum flavor f, unsigned long version, int ps_blind,
+	      long long min_time, char *buf, size_t n)
+{
+	if (f != FL_MARIADB && version >= 80022 && !ps_blind)
+		fmt(buf, n, "SELECT ID, USER, HOST, DB, COMMAND, TIME, STATE, "
+		    "INFO FROM performance_schema.processlist WHERE (INFO IS "
+		    "NOT NULL AND TIME >= %lld) OR ID = CONNECTION_ID()",
+		    min_time);
+	else
+		fmt(buf, n, "SHOW FULL PROCESSLIST");
+}
+
 int
 lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	      long long min_time, unsigned long skip, struct blocker *b,
@@ -324,21 +338,22 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	 * asks; README, Scale). Columns: id, user, host, db, command,
 	 * time, state, info.
 	 */
-	char sql[256];
+	char sql[300];
 	struct blocker x;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	unsigned cols;
-	int n = 0, i, kept = 0, rc = 0;
+	int n = 0, i, kept = 0, rc = 0, self = 0;
 
-	if (d->flavor != FL_MARIADB && d->version >= 80022)
-		fmt(sql, sizeof(sql), "SELECT ID, USER, HOST, DB, COMMAND, "
-		    "TIME, STATE, INFO FROM performance_schema.processlist "
-		    "WHERE INFO IS NOT NULL AND TIME >= %lld", min_time);
-	else
-		fmt(sql, sizeof(sql), "SHOW FULL PROCESSLIST");
-	if ((r = db_stream(d, sql)) == NULL)
-		return -1;
+again:
+	lock_list_sql(d->flavor, d->version, d->ps_blind, min_time, sql,
+		      sizeof(sql));
+	if ((r = db_stream(d, sql)) == NULL) {
+		if (d->ps_blind || strstr(sql, "performance_schema") == NULL)
+			return -1;
+		d->ps_blind = 1; /* unreadable: the classic list */
+		goto again;
+	}
 	if ((cols = mysql_num_fields(r)) < 8) {
 		db_stream_end(d, r);
 		fmt(d->err, sizeof(d->err), "%s returned %u columns, not 8",
@@ -349,6 +364,8 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	 * dropped here, before it competes for a place: long reads must
 	 * not crowd out a write. */
 	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (row[0] != NULL && strtoul(row[0], NULL, 10) == d->id)
+			self = 1;
 		if (!candidate(c, row, d->id, skip, min_time))
 			continue;
 		describe(&x, row);
@@ -357,6 +374,22 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	}
 	if (db_stream_end(d, r) == -1)
 		return -1;
+	/* Our own connection is always in a list that sees anything:
+	 * without it the list is blind (performance_schema off), never
+	 * "nothing runs". */
+	if (!self) {
+		if (!d->ps_blind && strstr(sql, "performance_schema") != NULL) {
+			d->ps_blind = 1;
+			log_warn("performance_schema.processlist shows not even "
+				 "our own connection (performance_schema off?): "
+				 "reading SHOW FULL PROCESSLIST instead");
+			n = 0;
+			goto again;
+		}
+		fmt(d->err, sizeof(d->err), "%s shows not even our own "
+		    "connection: the safe moment cannot be judged", sql);
+		return -1;
+	}
 	/* the longest-running first; the lock would not wait for some */
 	for (i = 0; i < n && rc != -1; i++) {
 		rc = blocks(d, w, &b[i]);

@@ -481,6 +481,30 @@ test_utf8(void)
 	   "becomes a space; U+00A0 stays");
 }
 
+/* The process list read per flavor: MySQL 8.0.22+'s performance_schema
+ * list keeps our own row (so a blind list shows), and is given up once
+ * found blind. */
+static void
+test_list_sql(void)
+{
+	char sql[300];
+
+	lock_list_sql(FL_MYSQL, 80039, 0, 10, sql, sizeof(sql));
+	ok(strstr(sql, "FROM performance_schema.processlist") != NULL &&
+	   strstr(sql, "OR ID = CONNECTION_ID()") != NULL &&
+	   strstr(sql, "TIME >= 10") != NULL, "list: MySQL 8.0.39 reads "
+	   "performance_schema.processlist, its own row included");
+	lock_list_sql(FL_MYSQL, 80039, 1, 10, sql, sizeof(sql));
+	ok(strcmp(sql, "SHOW FULL PROCESSLIST") == 0, "list: performance_schema "
+	   "found blind (off): SHOW FULL PROCESSLIST");
+	lock_list_sql(FL_MYSQL, 80021, 0, 10, sql, sizeof(sql));
+	ok(strcmp(sql, "SHOW FULL PROCESSLIST") == 0, "list: MySQL 8.0.21: "
+	   "SHOW FULL PROCESSLIST");
+	lock_list_sql(FL_MARIADB, 101119, 0, 10, sql, sizeof(sql));
+	ok(strcmp(sql, "SHOW FULL PROCESSLIST") == 0, "list: MariaDB: SHOW "
+	   "FULL PROCESSLIST");
+}
+
 /* GTID sets compared as sets: exact per domain and server (MariaDB),
  * merged intervals per UUID (MySQL). */
 static void
@@ -711,6 +735,7 @@ main(void)
 	test_shared_creds();
 	test_gtid();
 	test_grants();
+	test_list_sql();
 	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
