@@ -21,6 +21,15 @@ conf() { # conf METHOD
 	sed -i "s|^run_dir = .*|run_dir = $RUN/run|" "$WORK/c.conf"
 }
 
+# held_ms: how long the last lock was held, granted to released (the
+# state's locked_mono and release_us): the hold alone. blocked_ms also
+# counts the lock statement's wait, which is part of what "excess"
+# measures.
+held_ms() {
+	awk -F= '$1 == "locked_mono" { l = $2 } $1 == "release_us" { r = $2 }
+		END { if (l > 0 && r > 0) printf "%d", r / 1000 - l; else print "-" }' "$RUN/run/state"
+}
+
 HOOKS=$BIN   # where pre-freeze-script and post-thaw-script are
 freeze_ms() { # one freeze, its wall time in ms on stdout; thaw after
 	local t0 t1

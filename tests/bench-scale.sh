@@ -74,7 +74,7 @@ cycle() {
 		"$BIN/post-thaw-script" thaw || bail "thaw failed"
 		fz=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
 		tl=$(sed -n 's/.*holder INFO locked with [a-z-]* in \([0-9]*\) ms.*/\1/p' "$WORK/mq.log")
-		held=$(sed -n 's/^blocked_ms=//p' "$RUN/run/state")
+		held=$(held_ms)
 	fi
 	nap 0.3
 	touch "$WORK/stop"; wait "$wp"

@@ -7,7 +7,9 @@
 #               from exec to exit: what the hypervisor waits.
 # excess stall  the longest time one InnoDB insert took while a writer
 #               ran through freeze, a 300 ms "snapshot", thaw — minus how
-#               long the lock was held (blocked_ms, as thaw reports it);
+#               long the lock was held (granted to released, from the
+#               state; thaw's "writes were blocked" also counts the
+#               lock statement's wait, which this column shows);
 #               median of 7: the stall the lock method adds beyond the
 #               hold itself (waiting for the lock, granting it).
 # hold overhead how much longer than the 300 ms snapshot the lock was
@@ -73,7 +75,7 @@ stall_once() {
 	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
 	nap "0.$HOLD_MS"
 	"$HELPER" exec "$WORK/exec_us" "$BIN/post-thaw-script" thaw || bail "thaw failed"
-	held=$(sed -n 's/^blocked_ms=//p' "$RUN/run/state")
+	held=$(held_ms)
 	[ -n "$lp" ] && wait "$lp"
 	nap 0.3
 	touch "$WORK/stop"; wait "$wp"
