@@ -363,10 +363,10 @@ no_holder && can_write; ok $? "no holder, no lock"
 "$BIN/post-thaw-script" thaw; ok $? "thaw then has nothing to release: exit 0"
 umount "$WORK/full"
 
-diag "max_lock_time expires while the log's filesystem is frozen"
+diag "max_lock_time expires while the log's and the metrics' filesystem is frozen"
 loop_mount ext4 32 "$WORK/logfs.img" "$WORK/logfs"
-LOG_FILE=$WORK/logfs/mq.log MAX_LOCK_TIME=2 conf
-"$BIN/pre-freeze-script" freeze; ok $? "freeze, logging to $WORK/logfs"
+LOG_FILE=$WORK/logfs/mq.log MAX_LOCK_TIME=2 conf "metrics_file = $WORK/logfs/mq.prom"
+"$BIN/pre-freeze-script" freeze; ok $? "freeze, logging and writing metrics to $WORK/logfs"
 fsfreeze -f "$WORK/logfs"
 t0=$(now_ms); bg_insert 20; wait $BG
 el=$(bg_ms "$t0") && [ "$el" -ge 1000 ] && [ "$el" -le 3000 ]
@@ -375,6 +375,7 @@ phase_is expired; ok $? "state says expired"
 ! grep -q "lock released" "$WORK/logfs/mq.log"; ok $? "no log line could be written while frozen"
 fsfreeze -u "$WORK/logfs"
 wait_for 3 grep -q "holder INFO lock released after" "$WORK/logfs/mq.log"; ok $? "the log line appears after the thaw"
+wait_for 3 grep -q 'mysql_quiesce_last_outcome{outcome="expired"} 1' "$WORK/logfs/mq.prom"; ok $? "and the metrics, written after the release, say expired"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "the late thaw exits 8"
 
 diag "a DBA kills the holder's connection during the hold"
