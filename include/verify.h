@@ -39,6 +39,8 @@ struct verify {
 	long long timeout;
 	char tmp[PATH_MAX], data[PATH_MAX], sock[PATH_MAX + 8];
 	char errlog[PATH_MAX + 16], infopath[PATH_MAX];
+	char sockdir[32];      /* the socket's own directory, when v->tmp is
+				* too deep for a socket path */
 	int mounted;
 	pid_t pid;
 	struct db d;

@@ -102,6 +102,17 @@ verify_layer(struct verify *v)
 			      "directory");
 	fmt(v->data, sizeof(v->data), "%s/data", v->tmp);
 	fmt(v->sock, sizeof(v->sock), "%s/sock", v->tmp);
+	/* a socket's path holds 107 bytes: under a deep --scratch, a
+	 * private directory of its own in /tmp */
+	if (strlen(v->sock) > 100) {
+		fmt(v->sockdir, sizeof(v->sockdir), "/tmp/mq-vs.XXXXXX");
+		if (mkdtemp(v->sockdir) == NULL) {
+			v->sockdir[0] = '\0';
+			return verify_cannot(v, "layer", "cannot make a private "
+				      "directory for the server's socket");
+		}
+		fmt(v->sock, sizeof(v->sock), "%s/sock", v->sockdir);
+	}
 	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->tmp);
 	if (v->copy) {
 		if (copy_tree(v->path, v->data) == -1)
@@ -346,7 +357,8 @@ verify_cleanup(struct verify *v)
 	if (v->mounted && umount2(v->data, MNT_DETACH) == 0)
 		v->mounted = 0;
 	if (v->tmp[0] != '\0' && !v->keep) {
-		char *argv[] = { "rm", "-rf", "--", v->tmp, NULL };
+		char *argv[] = { "rm", "-rf", "--", v->tmp,
+				 v->sockdir[0] ? v->sockdir : NULL, NULL };
 		pid_t p;
 
 		if (posix_spawnp(&p, "rm", NULL, NULL, argv, environ) == 0)
