@@ -78,8 +78,8 @@ grant_lines(struct db *d, const char *sql, char *privs, size_t n)
 
 /*
  * What this session may do: its account's global grants and its active
- * roles' (MySQL 8: SHOW GRANTS ... USING the current roles; MariaDB:
- * the current role's own grants), as SHOW GRANTS says, not
+ * roles', as SHOW GRANTS says (MySQL 8: USING the current roles; MariaDB
+ * shows the current role's grants beside the account's), not
  * USER_PRIVILEGES, which lists direct grants only. 0 or -1.
  */
 static int
@@ -96,25 +96,7 @@ effective_privs(struct db *d, char *privs, size_t n)
 	    fmt(sql, sizeof(sql), "SHOW GRANTS FOR CURRENT_USER() USING %s",
 		roles) == 0)
 		return grant_lines(d, sql, privs, n);
-	if (grant_lines(d, "SHOW GRANTS", privs, n) == -1)
-		return -1;
-	if (d->flavor == FL_MARIADB && roles[0] != '\0') {
-		char q[2 * sizeof(roles) + 3];
-		size_t i, k = 0;
-
-		/* the role as an identifier, its backticks doubled */
-		q[k++] = '`';
-		for (i = 0; roles[i] != '\0'; i++) {
-			if (roles[i] == '`')
-				q[k++] = '`';
-			q[k++] = roles[i];
-		}
-		q[k++] = '`';
-		q[k] = '\0';
-		if (fmt(sql, sizeof(sql), "SHOW GRANTS FOR %s", q) == 0)
-			return grant_lines(d, sql, privs, n);
-	}
-	return 0;
+	return grant_lines(d, "SHOW GRANTS", privs, n);
 }
 
 static int

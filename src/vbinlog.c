@@ -185,10 +185,8 @@ read_index(struct verify *v, int bdfd, const char *base, char *unmapped,
 		if (!verify_plain_binlog(name) ||
 		    fstatat(bdfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    !S_ISREG(st.st_mode) || v->nbins == MAX_BINLOGS) {
-			char e[300];
-
-			verify_escape(e, sizeof(e), line);
-			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "", e);
+			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "",
+			       line);
 			continue;
 		}
 		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", name);
