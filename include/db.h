@@ -48,6 +48,10 @@ int db_exec(struct db *d, const char *sql);
  * with d->err set. */
 MYSQL_RES *db_query(struct db *d, const char *sql);
 
+/* The first column of a statement's first row into buf ("" when it
+ * has none, or NULL); 0, or -1 with d->err set. */
+int db_value(struct db *d, const char *sql, char *buf, size_t n);
+
 /* The same, streamed: each mysql_fetch_row reads one row from the
  * server, so a large result is never held whole. Fetch until NULL,
  * then db_stream_end: 0, or -1 with d->err set when the rows ended

@@ -44,22 +44,6 @@ static const struct priv mysql_privs[] = {
 	  "query's connection" },
 };
 
-/* The first column of the first row of sql, into buf; 0 or -1. */
-static int
-one_value(struct db *d, const char *sql, char *buf, size_t n)
-{
-	MYSQL_RES *r = db_query(d, sql);
-	MYSQL_ROW row;
-
-	buf[0] = '\0';
-	if (r == NULL)
-		return -1;
-	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
-		fmt(buf, n, "%s", row[0]);
-	mysql_free_result(r);
-	return 0;
-}
-
 /* Every global privilege of sql's GRANT lines into privs; 0 or -1. */
 static int
 grant_lines(struct db *d, const char *sql, char *privs, size_t n)
@@ -88,7 +72,7 @@ effective_privs(struct db *d, char *privs, size_t n)
 	char roles[1024], sql[1200];
 
 	privs[0] = '\0';
-	if (one_value(d, "SELECT CURRENT_ROLE()", roles, sizeof(roles)) == -1)
+	if (db_value(d, "SELECT CURRENT_ROLE()", roles, sizeof(roles)) == -1)
 		roles[0] = '\0'; /* no roles on this server */
 	if (strcmp(roles, "NONE") == 0)
 		roles[0] = '\0';

@@ -250,6 +250,21 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 }
 
 int
+db_value(struct db *d, const char *sql, char *buf, size_t n)
+{
+	MYSQL_RES *r = db_query(d, sql);
+	MYSQL_ROW row;
+
+	buf[0] = '\0';
+	if (r == NULL)
+		return -1;
+	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
+		fmt(buf, n, "%s", row[0]);
+	mysql_free_result(r);
+	return 0;
+}
+
+int
 db_exec(struct db *d, const char *sql)
 {
 	MYSQL_RES *r;

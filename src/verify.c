@@ -104,21 +104,6 @@ parse(struct verify *v, int argc, char **argv)
 	return 0;
 }
 
-static const char *
-one(struct db *d, const char *sql, char *buf, size_t n)
-{
-	MYSQL_RES *r = db_query(d, sql);
-	MYSQL_ROW row;
-
-	buf[0] = '\0';
-	if (r == NULL)
-		return NULL;
-	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
-		fmt(buf, n, "%s", row[0]);
-	mysql_free_result(r);
-	return buf;
-}
-
 /* Check NAME: the recovered @@VAR is the recorded GTID set, compared
  * as sets: per domain and server (MariaDB), per UUID's merged intervals
  * (MySQL); never as a prefix of text. */
@@ -130,7 +115,7 @@ same_gtid(struct verify *v, const char *name, const char *var,
 	int r;
 
 	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
-	if (one(&v->d, sql, got, sizeof(got)) == NULL) {
+	if (db_value(&v->d, sql, got, sizeof(got)) == -1) {
 		verify_cannot(v, name, v->d.err);
 		return;
 	}
