@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "db.h"
+#include "idmap.h"
 
 /*
  * MUST: PATH is never written: the server runs on an overlay whose
@@ -35,13 +36,18 @@ struct vcheck {
 struct verify {
 	const char *path, *info, *server, *copy, *scratch;
 	const char *binlog_dir, *root; /* --binlog-dir, --root */
+	const char *user;      /* --user: the server's, never root */
+	struct runas as;
 	int json, keep, full;
 	long long timeout;
 	char tmp[PATH_MAX], data[PATH_MAX], sock[PATH_MAX + 8];
+	char run[PATH_MAX + 8]; /* the server's user's own: socket, log,
+				 * pid, tmpdir, secure_file_priv, index */
 	char errlog[PATH_MAX + 16], infopath[PATH_MAX];
 	char sockdir[32];      /* the socket's own directory, when v->tmp is
 				* too deep for a socket path */
-	int mounted;
+	int mounted, lmounted, blmounted; /* the overlay, the mapped views
+					   * under it and the binlogs' */
 	pid_t pid;
 	struct db d;
 	/* the info file's keys */

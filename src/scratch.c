@@ -21,38 +21,64 @@
 
 #include "db.h"
 #include "event.h"
+#include "idmap.h"
 #include "util.h"
 #include "verify.h"
 
-/* cp -a SRC DST; 0 or -1. */
+/* A tool run to its end; 0 if it exited 0, else -1. */
 static int
-copy_tree(const char *src, const char *dst)
+run_tool(char *const argv[])
 {
-	char *argv[] = { "cp", "-a", "--", (char *)src, (char *)dst, NULL };
 	int st;
 	pid_t p;
 
-	return posix_spawnp(&p, "cp", NULL, NULL, argv, environ) != 0 ||
+	return posix_spawnp(&p, argv[0], NULL, NULL, argv, environ) != 0 ||
 	       waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
 	       WEXITSTATUS(st) != 0 ? -1 : 0;
 }
 
-/* An overlay at dir, lower the snapshot's lower, its upper and work
- * directories made in v->tmp as NAME-upper, NAME-work; no symlink on it
- * is ever followed. 0, or -1 with why. */
+/* cp -a SRC DST, then everything in DST made the server's user's (no
+ * symlink followed); 0 or -1. */
 static int
-overlay(struct verify *v, const char *lower, const char *dir,
+copy_tree(const struct verify *v, const char *src, const char *dst)
+{
+	char owner[64];
+	char *cp[] = { "cp", "-a", "--", (char *)src, (char *)dst, NULL };
+	char *ch[] = { "chown", "-R", "-P", "-h", "--", owner, (char *)dst,
+		       NULL };
+
+	fmt(owner, sizeof(owner), "%lu:%lu", (unsigned long)v->as.uid,
+	    (unsigned long)v->as.gid);
+	return run_tool(cp) == -1 || run_tool(ch) == -1 ? -1 : 0;
+}
+
+/* An overlay at dir over src, seen through an idmapped mount in v->tmp
+ * as NAMElower (src's owner's files the server's user's there), its
+ * upper (the server's user's) and work directories made in v->tmp as
+ * NAMEupper, NAMEwork; no symlink on it is ever followed. 0, or -1 with
+ * why. */
+static int
+overlay(struct verify *v, const char *src, const char *dir,
 	const char *name, char *why, size_t n)
 {
-	char up[PATH_MAX + 32], wk[PATH_MAX + 32], opts[3 * PATH_MAX + 96];
+	char up[PATH_MAX + 32], wk[PATH_MAX + 32], lower[PATH_MAX + 32],
+		opts[3 * PATH_MAX + 96];
 
 	fmt(up, sizeof(up), "%s/%supper", v->tmp, name);
 	fmt(wk, sizeof(wk), "%s/%swork", v->tmp, name);
+	fmt(lower, sizeof(lower), "%s/%slower", v->tmp, name);
 	if (mkdir(up, 0700) == -1 || mkdir(wk, 0700) == -1 ||
-	    mkdir(dir, 0700) == -1) {
+	    mkdir(lower, 0700) == -1 || mkdir(dir, 0700) == -1 ||
+	    chown(up, v->as.uid, v->as.gid) == -1) {
 		fmt(why, n, "cannot make the overlay's directories");
 		return -1;
 	}
+	if (idmap_mount(src, lower, &v->as, why, n) == -1)
+		return -1;
+	if (*name == '\0')
+		v->lmounted = 1;
+	else
+		v->blmounted = 1;
 	if (strpbrk(lower, ",:") != NULL ||
 	    fmt(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		lower, up, wk) == -1 ||
@@ -60,7 +86,7 @@ overlay(struct verify *v, const char *lower, const char *dir,
 		  MS_NODEV, opts) == -1) {
 		fmt(why, n, "overlayfs cannot stack a writable layer on %s with "
 		    "%s as scratch (%s); use --copy DIR for a full copy, or "
-		    "--scratch on another filesystem", lower, v->scratch,
+		    "--scratch on another filesystem", src, v->scratch,
 		    strerror(errno));
 		return -1;
 	}
@@ -80,7 +106,7 @@ binlog_layer(struct verify *v)
 		fmt(v->blayer, sizeof(v->blayer), "%s", v->data);
 	} else {
 		fmt(v->blayer, sizeof(v->blayer), "%s/binlog", v->tmp);
-		if (v->copy ? copy_tree(v->bdir, v->blayer) == -1 :
+		if (v->copy ? copy_tree(v, v->bdir, v->blayer) == -1 :
 		    overlay(v, v->bdir, v->blayer, "b", why, sizeof(why)) == -1)
 			return verify_cannot(v, "layer", v->copy ? "cp -a of "
 				      "the binary logs failed" : why);
@@ -96,12 +122,28 @@ verify_layer(struct verify *v)
 {
 	char why[PATH_MAX + 300];
 
+	if (runas_find(&v->as, v->user, why, sizeof(why)) == -1)
+		return verify_cannot(v, "user", why);
+	/* ours, searchable by the server's user; what it writes goes in
+	 * run/, its own */
 	if (fmt(v->tmp, sizeof(v->tmp), "%s/mq-verify.XXXXXX",
 		v->copy ? v->copy : v->scratch) == -1 || mkdtemp(v->tmp) == NULL)
 		return verify_cannot(v, "layer", "cannot make a private temporary "
 			      "directory");
+	fmt(v->run, sizeof(v->run), "%s/run", v->tmp);
+	if (chmod(v->tmp, 0711) == -1 || mkdir(v->run, 0700) == -1 ||
+	    chown(v->run, v->as.uid, v->as.gid) == -1)
+		return verify_cannot(v, "layer", "cannot make the server's own "
+			      "directory in the scratch");
+	if (runas_access(&v->as, v->run, W_OK | X_OK) == -1) {
+		fmt(why, sizeof(why), "the server's user %s cannot reach %s (%s: "
+		    "a directory above it is closed to it): give %s a "
+		    "directory it can reach, such as /var/tmp", v->as.name,
+		    v->tmp, strerror(errno), v->copy ? "--copy" : "--scratch");
+		return verify_cannot(v, "layer", why);
+	}
 	fmt(v->data, sizeof(v->data), "%s/data", v->tmp);
-	fmt(v->sock, sizeof(v->sock), "%s/sock", v->tmp);
+	fmt(v->sock, sizeof(v->sock), "%s/sock", v->run);
 	/* a socket's path holds 107 bytes: under a deep --scratch, a
 	 * private directory of its own in /tmp */
 	if (strlen(v->sock) > 100) {
@@ -111,11 +153,14 @@ verify_layer(struct verify *v)
 			return verify_cannot(v, "layer", "cannot make a private "
 				      "directory for the server's socket");
 		}
+		if (chown(v->sockdir, v->as.uid, v->as.gid) == -1)
+			return verify_cannot(v, "layer", "cannot give the socket's "
+				      "directory to the server's user");
 		fmt(v->sock, sizeof(v->sock), "%s/sock", v->sockdir);
 	}
-	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->tmp);
+	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->run);
 	if (v->copy) {
-		if (copy_tree(v->path, v->data) == -1)
+		if (copy_tree(v, v->path, v->data) == -1)
 			return verify_cannot(v, "layer", "cp -a of the snapshot to "
 				      "--copy's directory failed");
 		verify_add(v, 1, "layer", "a full copy in %s", v->data);
@@ -132,8 +177,8 @@ verify_layer(struct verify *v)
 		return verify_cannot(v, "layer", why);
 	v->mounted = 1;
 	verify_add(v, 1, "layer", "overlay on %s, writes in %s/upper (the "
-	    "snapshot is not modified; no symlink in it is followed)", v->path,
-	    v->tmp);
+	    "snapshot is not modified; no symlink in it is followed; its "
+	    "owner's files are %s's there)", v->path, v->tmp, v->as.name);
 	return binlog_layer(v);
 }
 
@@ -176,17 +221,30 @@ find_server(const struct verify *v, char *buf, size_t n)
 	return NULL;
 }
 
-/* The last ERROR lines of the server's log, for the report. */
+/* The last ERROR lines of the server's log, for the report: a file in
+ * the server's user's directory, so opened as anything it may have put
+ * there (never through a symlink, never blocking, regular only, its
+ * first 16 MiB). */
 static void
 error_lines(const struct verify *v, char *out, size_t n)
 {
 	char line[512];
-	FILE *f = fopen(v->errlog, "re");
+	struct stat st;
+	size_t seen = 0;
+	FILE *f = NULL;
+	int fd;
 
 	out[0] = '\0';
-	if (f == NULL)
+	fd = open(v->errlog, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
 		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return;
+	}
+	while (seen < (16u << 20) && fgets(line, sizeof(line), f) != NULL) {
+		seen += strlen(line);
 		if (strstr(line, "ERROR") == NULL && strstr(line, "[ERROR]") == NULL)
 			continue;
 		line[strcspn(line, "\n")] = '\0';
@@ -204,15 +262,13 @@ verify_start_server(struct verify *v, int64_t deadline)
 {
 	char bin[PATH_MAX], dd[PATH_MAX + 16], so[PATH_MAX + 16],
 		el[PATH_MAX + 32], pf[PATH_MAX + 32], lb[PATH_MAX + 300],
-		li[PATH_MAX + 64], base[256], sf[PATH_MAX + 40];
+		li[PATH_MAX + 64], base[256], sf[PATH_MAX + 40],
+		td[PATH_MAX + 32];
 	char *argv[24], *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
 	struct config cfg;
 	const char *srv = find_server(v, bin, sizeof(bin));
-	int k = 0, e;
+	int k = 0;
 
 	if (srv == NULL)
 		return verify_cannot(v, "server", v->server ? "--server-binary is not "
@@ -221,7 +277,8 @@ verify_start_server(struct verify *v, int64_t deadline)
 	fmt(dd, sizeof(dd), "--datadir=%s", v->data);
 	fmt(so, sizeof(so), "--socket=%s", v->sock);
 	fmt(el, sizeof(el), "--log-error=%s", v->errlog);
-	fmt(pf, sizeof(pf), "--pid-file=%s/pid", v->tmp);
+	fmt(pf, sizeof(pf), "--pid-file=%s/pid", v->run);
+	fmt(td, sizeof(td), "--tmpdir=%s", v->run);
 	argv[k++] = (char *)srv;
 	argv[k++] = "--no-defaults";
 	argv[k++] = dd;
@@ -232,10 +289,10 @@ verify_start_server(struct verify *v, int64_t deadline)
 	argv[k++] = "--skip-grant-tables";
 	argv[k++] = "--skip-slave-start";
 	argv[k++] = "--innodb-buffer-pool-size=64M";
-	argv[k++] = "--user=root";
+	argv[k++] = td;
 	/* nothing it reads or writes outside the scratch: no file import
 	 * or export elsewhere */
-	fmt(sf, sizeof(sf), "--secure-file-priv=%s", v->tmp);
+	fmt(sf, sizeof(sf), "--secure-file-priv=%s", v->run);
 	argv[k++] = sf;
 	if (v->nbins > 0) {
 		/* the snapshot's own binary logs, through the index we wrote
@@ -250,31 +307,12 @@ verify_start_server(struct verify *v, int64_t deadline)
 		argv[k++] = "--server-id=4242";
 	}
 	argv[k] = NULL;
-	/* stop signals are blocked here (a signalfd): not in the server */
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
-		return verify_cannot(v, "server", strerror(e));
-	if ((e = posix_spawnattr_init(&at)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return verify_cannot(v, "server", strerror(e));
-	}
-	if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
-						  0)) != 0 ||
-	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) != 0 ||
-	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 2)) != 0 ||
-	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
-	    (e = posix_spawnattr_setsigmask(&at, &none)) != 0 ||
-	    (e = posix_spawnattr_setsigdefault(&at, &def)) != 0 ||
-	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
-					  POSIX_SPAWN_SETSIGDEF)) != 0 ||
-	    (e = posix_spawn(&v->pid, srv, &fa, &at, argv, envp)) != 0)
+	/* as the server's user from its first instruction; stop signals
+	 * are blocked here (a signalfd), not in the server */
+	if ((v->pid = runas_spawn(&v->as, srv, argv, envp)) == -1) {
 		v->pid = 0;
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	if (e != 0)
-		return verify_cannot(v, "server", strerror(e));
+		return verify_cannot(v, "server", strerror(errno));
+	}
 	config_defaults(&cfg);
 	fmt(cfg.mysql_socket, sizeof(cfg.mysql_socket), "%s", v->sock);
 	fmt(cfg.mysql_user, sizeof(cfg.mysql_user), "root");
@@ -348,6 +386,15 @@ stop_server(struct verify *v)
 	v->pid = 0;
 }
 
+static int
+lower_umount(const struct verify *v, const char *name)
+{
+	char lower[PATH_MAX + 32];
+
+	fmt(lower, sizeof(lower), "%s/%slower", v->tmp, name);
+	return umount2(lower, MNT_DETACH);
+}
+
 void
 verify_cleanup(struct verify *v)
 {
@@ -356,6 +403,14 @@ verify_cleanup(struct verify *v)
 		v->bmounted = 0;
 	if (v->mounted && umount2(v->data, MNT_DETACH) == 0)
 		v->mounted = 0;
+	/* the mapped views under the overlays, before anything is removed:
+	 * rm never walks into the snapshot */
+	if (v->blmounted && lower_umount(v, "b") == 0)
+		v->blmounted = 0;
+	if (v->lmounted && lower_umount(v, "") == 0)
+		v->lmounted = 0;
+	if (v->mounted || v->bmounted || v->lmounted || v->blmounted)
+		return;
 	if (v->tmp[0] != '\0' && !v->keep) {
 		char *argv[] = { "rm", "-rf", "--", v->tmp,
 				 v->sockdir[0] ? v->sockdir : NULL, NULL };

@@ -270,10 +270,12 @@ verify_write_index(struct verify *v)
 			   v->bins[i]) == -1)
 			return verify_cannot(v, "layer", "the binary log index "
 				      "does not fit");
-	fmt(v->bindex, sizeof(v->bindex), "%s/mq-binlog.index", v->tmp);
+	/* in the server's user's directory, its to append to */
+	fmt(v->bindex, sizeof(v->bindex), "%s/mq-binlog.index", v->run);
 	fd = open(v->bindex, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		  O_CLOEXEC, 0600);
-	if (fd == -1 || write_all(fd, text, strlen(text)) == -1) {
+	if (fd == -1 || write_all(fd, text, strlen(text)) == -1 ||
+	    fchown(fd, v->as.uid, v->as.gid) == -1) {
 		if (fd != -1)
 			close(fd);
 		return verify_cannot(v, "layer", "cannot write the binary log "

@@ -21,7 +21,8 @@ static const char usage_line[] =
 	"[--timeout SECONDS]\n"
 	"                            [--keep] [--copy DIR] [--scratch DIR] "
 	"[--server-binary FILE]\n"
-	"                            [--binlog-dir DIR | --root DIR]";
+	"                            [--binlog-dir DIR | --root DIR] "
+	"[--user NAME]";
 
 void
 verify_add(struct verify *v, int ok, const char *name, const char *f, ...)
@@ -54,6 +55,7 @@ parse(struct verify *v, int argc, char **argv)
 
 	v->timeout = 600;
 	v->scratch = "/var/tmp";
+	v->user = "mysql-quiesce";
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		int more = i + 1 < argc;
@@ -76,6 +78,8 @@ parse(struct verify *v, int argc, char **argv)
 			v->binlog_dir = argv[++i];
 		else if (strcmp(a, "--root") == 0 && more)
 			v->root = argv[++i];
+		else if (strcmp(a, "--user") == 0 && more)
+			v->user = argv[++i];
 		else if (strcmp(a, "--timeout") == 0 && more) {
 			if (parse_num(argv[++i], 1, 86400, &v->timeout) == -1) {
 				fprintf(stderr, "mysql-quiesce verify: --timeout "

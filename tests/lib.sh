@@ -164,6 +164,16 @@ write_config() {
 # Each file's own directory, under the run's root when tests/run gives
 # one (MQ_TEST_ROOT): the runner checks it for leftovers after the file.
 WORK=$(mktemp -d "${MQ_TEST_ROOT:-/tmp}/mq-test.XXXXXX")
+# reachable DIR: DIR and every directory above it searchable by others,
+# as verify's server, run as its own unprivileged user, needs its
+# --scratch or --copy directory to be
+reachable() {
+	local d=$1
+	while [ -n "$d" ] && [ "$d" != / ]; do
+		chmod o+x "$d" || return 1
+		d=$(dirname "$d")
+	done
+}
 cleanup() {
 	local d m
 	# thaw first, bounded: a frozen filesystem stalls every writer and

@@ -33,13 +33,19 @@ grep -q "^consistent$" "$WORK/out" && [ "$(grep -c '^ok' "$WORK/out")" -eq 6 ]; 
 vfy "$GOOD" --json
 python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["consistent"] and d["verified"] and len(d["checks"]) == 6))' "$WORK/out"
 ok $? "--json: one object, consistent, six checks"
+reachable "$WORK" || bail "cannot open $WORK to the server's user"
 vfy "$GOOD" --copy "$WORK"
 ok $ST "--copy DIR: exit 0 on a full copy"
 grep -q "^ok    layer     a full copy in $WORK/mq-verify" "$WORK/out"; ok $? "and says so"
 [ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ]; ok $? "the copy is removed afterwards"
 vfy "$GOOD" --keep --scratch "$WORK"
 kept=$(sed -n 's/^kept: \([^ ]*\) .*/\1/p' "$WORK/out")
-[ "$ST" -eq 0 ] && [ -s "$kept/error.log" ] && [ -d "$kept/upper" ]; ok $? "--keep keeps the writable layer and the error log ($kept)"
+[ "$ST" -eq 0 ] && [ -s "$kept/run/error.log" ] && [ -d "$kept/upper" ]; ok $? "--keep keeps the writable layer and the error log ($kept)"
+# what the server wrote is its own user's: it never ran as root
+[ "$(stat -c %U "$kept/run/error.log")" = mysql-quiesce ] &&
+	[ -n "$(find "$kept/upper" -type f)" ] &&
+	[ -z "$(find "$kept/upper" "$kept/run" ! -type c ! -user mysql-quiesce)" ]
+ok $? "the throwaway server ran as mysql-quiesce: its log and every file it wrote are that user's (whiteouts aside), none root's ($(find "$kept/upper" "$kept/run" ! -type c ! -user mysql-quiesce | head -3 | tr '\n' ' '))"
 rm -rf "$kept"
 vfy "$GOOD" --full
 grep -q "^ok    tables    CHECK TABLE clean on [0-9]* tables" "$WORK/out" && [ "$ST" -eq 0 ]; ok $? "--full checks every table"
@@ -78,5 +84,16 @@ vfy "$GOOD" --scratch /proc
 vfy "$GOOD" --timeout 0
 [ "$ST" -eq 2 ] && grep -q 'timeout "0": not a whole number' "$WORK/out"; ok $? "--timeout 0: exit 2 with the reason"
 vfy; ok $(( ST != 2 )) "no PATH: exit 2"
+vfy "$GOOD" --user root
+[ "$ST" -eq 13 ] && grep -q "^FAIL  user      --user root is root's: the throwaway server never runs as root" "$WORK/out"
+ok $? "--user root: exit 13, the server never runs as root (got $ST)"
+vfy "$GOOD" --user mq-no-such-user
+[ "$ST" -eq 13 ] && grep -q '^FAIL  user      no user "mq-no-such-user" to run the throwaway server as' "$WORK/out"
+ok $? "--user of no one: exit 13, saying so (got $ST)"
+mkdir -m 700 "$WORK/closed"
+vfy "$GOOD" --scratch "$WORK/closed"
+[ "$ST" -eq 13 ] && grep -q "^FAIL  layer     the server's user mysql-quiesce cannot reach $WORK/closed/mq-verify\.[^ ]* (Permission denied" "$WORK/out" &&
+	[ -z "$(ls -A "$WORK/closed")" ]
+ok $? "a scratch its user cannot reach: exit 13, naming it, nothing left there (got $ST: $(grep '^FAIL' "$WORK/out" | cut -c1-100))"
 
 done_testing

@@ -20,7 +20,7 @@ nothing_left() {
 	! pgrep -f "mariadbd .*--datadir=$WORK/scratch/mq-verify" >/dev/null &&
 		[ -z "$(ls -A "$WORK/scratch")" ] && ! grep -q " $WORK/scratch/" /proc/self/mountinfo
 }
-mkdir -p "$WORK/scratch"
+mkdir -p "$WORK/scratch" && reachable "$WORK/scratch" || bail "cannot open the scratch to the server's user"
 
 diag "the Debian layout: log_bin = an absolute path on a second filesystem"
 loop_mount xfs 320 "$WORK/data.img" "$WORK/mnt"

@@ -1,0 +1,262 @@
+/* idmap.c - verify's server as an unprivileged user of its own: the
+ * snapshot shown to it through an idmapped mount (what the snapshot's
+ * owner owns is that user's there, nothing else is), the server run
+ * as that user from its first instruction. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "idmap.h"
+#include "util.h"
+
+int
+runas_find(struct runas *u, const char *name, char *why, size_t n)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(name)) == NULL) {
+		fmt(why, n, "no user \"%.60s\" to run the throwaway server as: "
+		    "create it (the package does: adduser --system --group "
+		    "--no-create-home mysql-quiesce), or give --user NAME", name);
+		return -1;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		fmt(why, n, "--user %.60s is root's: the throwaway server never "
+		    "runs as root, give an unprivileged user of its own", name);
+		return -1;
+	}
+	fmt(u->name, sizeof(u->name), "%s", name);
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	return 0;
+}
+
+/* "FROM TO 1" into /proc/PID/FILE. */
+static int
+write_map(pid_t pid, const char *file, unsigned long from, unsigned long to)
+{
+	char path[64], line[64];
+	int fd, r;
+
+	fmt(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
+	fmt(line, sizeof(line), "%lu %lu 1\n", from, to);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	r = write_all(fd, line, strlen(line));
+	close(fd);
+	return r;
+}
+
+/* A user namespace mapping on-disk uid fu to u->uid and gid fg to
+ * u->gid, only to describe the mapping: its descriptor, or -1. */
+static int
+userns(uid_t fu, gid_t fg, const struct runas *u)
+{
+	int ready[2], go[2], fd = -1, e = 0;
+	char c, path[64];
+	pid_t p;
+
+	if (pipe2(ready, O_CLOEXEC) == -1)
+		return -1;
+	if (pipe2(go, O_CLOEXEC) == -1) {
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	if ((p = fork()) == -1) {
+		e = errno;
+		goto out;
+	}
+	if (p == 0) {
+		/* a namespace with nobody in it but us, held until the
+		 * parent has its descriptor (go's end of file) */
+		close(go[1]);
+		close(ready[0]);
+		c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		while (read(go[0], &c, 1) == -1 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	ready[1] = -1;
+	close(go[0]);
+	go[0] = -1;
+	if (read(ready[0], &c, 1) != 1 || c != 'y')
+		e = EPERM;
+	else if (write_map(p, "uid_map", fu, u->uid) == -1 ||
+		 write_map(p, "gid_map", fg, u->gid) == -1)
+		e = errno;
+	else {
+		fmt(path, sizeof(path), "/proc/%ld/ns/user", (long)p);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			e = errno;
+	}
+	close(go[1]);
+	go[1] = -1;
+	while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
+		;
+out:
+	if (ready[1] != -1)
+		close(ready[1]);
+	if (go[0] != -1)
+		close(go[0]);
+	if (go[1] != -1)
+		close(go[1]);
+	close(ready[0]);
+	errno = e;
+	return e ? -1 : fd;
+}
+
+int
+idmap_mount(const char *src, const char *dst, const struct runas *u,
+	    char *why, size_t n)
+{
+	struct mount_attr a = { 0 };
+	struct stat st;
+	int ns, t, e;
+
+	if (lstat(src, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		fmt(why, n, "%s is not a directory", src);
+		return -1;
+	}
+	if ((ns = userns(st.st_uid, st.st_gid, u)) == -1) {
+		fmt(why, n, "cannot make the user namespace that maps %s's owner "
+		    "to %s (%s): run as root", src, u->name, strerror(errno));
+		return -1;
+	}
+	if ((t = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			   AT_SYMLINK_NOFOLLOW)) == -1) {
+		e = errno;
+		close(ns);
+		fmt(why, n, "cannot take a private view of %s (%s)", src,
+		    strerror(e));
+		return -1;
+	}
+	a.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY |
+		     MOUNT_ATTR_NOSYMFOLLOW | MOUNT_ATTR_NOSUID |
+		     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	a.userns_fd = (unsigned)ns;
+	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof(a)) == -1) {
+		e = errno;
+		fmt(why, n, "%s's filesystem cannot show its files as %s's (an "
+		    "idmapped mount: %s); use --copy DIR for a full copy owned "
+		    "by %s", src, u->name, strerror(e), u->name);
+		close(t);
+		close(ns);
+		return -1;
+	}
+	close(ns);
+	if (move_mount(t, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) == -1) {
+		e = errno;
+		close(t);
+		fmt(why, n, "cannot mount the mapped view of %s at %s (%s)", src,
+		    dst, strerror(e));
+		return -1;
+	}
+	close(t);
+	return 0;
+}
+
+int
+runas_access(const struct runas *u, const char *path, int mode)
+{
+	int st, e;
+	pid_t p;
+
+	if ((p = fork()) == -1)
+		return -1;
+	if (p == 0) {
+		e = setgroups(0, NULL) == -1 ||
+		    setresgid(u->gid, u->gid, u->gid) == -1 ||
+		    setresuid(u->uid, u->uid, u->uid) == -1 ? EPERM :
+		    access(path, mode) == -1 ? errno : 0;
+		_exit(e > 0 && e < 256 ? e : e ? 255 : 0);
+	}
+	while (waitpid(p, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	errno = WIFEXITED(st) ? WEXITSTATUS(st) : EPERM;
+	return -1;
+}
+
+pid_t
+runas_spawn(const struct runas *u, const char *path, char *const argv[],
+	    char *const envp[])
+{
+	pid_t parent = getpid(), p;
+	sigset_t all;
+	int ep[2], e, fd;
+	ssize_t r;
+
+	if (pipe2(ep, O_CLOEXEC) == -1)
+		return -1;
+	if ((p = fork()) == -1) {
+		e = errno;
+		close(ep[0]);
+		close(ep[1]);
+		errno = e;
+		return -1;
+	}
+	if (p == 0) {
+		/* only async-signal-safe calls from here to exec */
+		e = 0;
+		if (setgroups(0, NULL) == -1 ||
+		    setresgid(u->gid, u->gid, u->gid) == -1 ||
+		    setresuid(u->uid, u->uid, u->uid) == -1 ||
+		    getuid() == 0 || geteuid() == 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    /* after the uid change, which clears it */
+		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+			e = errno ? errno : EPERM;
+		else if (getppid() != parent)
+			_exit(127);
+		else if ((fd = open("/dev/null", O_RDWR)) == -1 ||
+			 dup2(fd, 0) == -1 || dup2(fd, 1) == -1 ||
+			 dup2(fd, 2) == -1)
+			e = errno;
+		if (e == 0) {
+			if (fd > 2)
+				close(fd);
+			sigemptyset(&all);
+			signal(SIGPIPE, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &all, NULL);
+			/* nothing of ours but the error pipe, which exec
+			 * closes */
+			if (ep[1] > 3)
+				close_range(3, (unsigned)ep[1] - 1, 0);
+			close_range((unsigned)ep[1] + 1, ~0U, 0);
+			execve(path, argv, envp);
+			e = errno;
+		}
+		while (write(ep[1], &e, sizeof(e)) == -1 && errno == EINTR)
+			;
+		_exit(127);
+	}
+	close(ep[1]);
+	while ((r = read(ep[0], &e, sizeof(e))) == -1 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (r == (ssize_t)sizeof(e)) {
+		while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
+			;
+		errno = e;
+		return -1;
+	}
+	return p;
+}
