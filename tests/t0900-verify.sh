@@ -51,6 +51,13 @@ vfy "$GOOD" --full
 grep -q "^ok    tables    CHECK TABLE clean on [0-9]* tables" "$WORK/out" && [ "$ST" -eq 0 ]; ok $? "--full checks every table"
 
 [ "$(tree_sum "$GOOD")" = "$GOOD_SUM" ]; ok $? "after every way of verifying it, the snapshot's bytes are unchanged"
+# a snapshot the server's own user owns, which it could write were it
+# not on the layer
+case_dir own; chown -R mysql-quiesce:mysql-quiesce "$WORK/own"
+OWN_SUM=$(tree_sum "$WORK/own")
+vfy "$WORK/own"
+[ "$ST" -eq 0 ] && [ "$(tree_sum "$WORK/own")" = "$OWN_SUM" ]
+ok $? "a snapshot mysql-quiesce itself owns: consistent (got $ST), and the snapshot's bytes are unchanged"
 
 diag "bad snapshots"
 case_dir noinfo; rm "$WORK/noinfo/binlog_info.txt"
