@@ -19,6 +19,14 @@ enum stmt_kind {
  * table (joins, multi-table DELETE) or whose text was cut is
  * STMT_UNKNOWN: the caller must then assume the worst.
  */
+/*
+ * 1 if info is a SELECT or DO that opens no table: no FROM, no INTO, no
+ * call but to a few builtins (SLEEP, BENCHMARK, GET_LOCK, ...; a stored
+ * function opens its own tables), no executable comment, and not cut
+ * (strlen(info) < cut). A FLUSH never waits for it. 0 otherwise.
+ */
+int stmt_tableless(const char *info, size_t cut);
+
 enum stmt_kind stmt_classify(const char *info, char *db, size_t dn,
 			     char *table, size_t tn);
 

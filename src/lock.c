@@ -224,6 +224,8 @@ enum { LOOK_UP = 2 };
 static int
 waits(enum lock_waits w, const struct blocker *b)
 {
+	if (b->tableless)
+		return 0;
 	if (w == WAITS_ALL)
 		return 1;
 	if (b->kind == STMT_READ)
@@ -288,6 +290,9 @@ describe(struct blocker *x, MYSQL_ROW row)
 	fmt(text, sizeof(text), "%.*s", (int)(sizeof(text) - 1), row[7]);
 	x->kind = stmt_classify(text, x->db, sizeof(x->db), x->table,
 				sizeof(x->table));
+	x->tableless = x->kind == STMT_READ &&
+		       stmt_tableless(text, sizeof(text) - 1);
+	sanitize(x->state, sizeof(x->state), row[6] ? row[6] : "");
 	if (x->kind == STMT_WRITE && x->db[0] == '\0')
 		fmt(x->db, sizeof(x->db), "%s", row[3] ? row[3] : "");
 	sanitize(x->info, sizeof(x->info), text);

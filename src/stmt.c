@@ -213,6 +213,64 @@ stmt_classify(const char *info, char *db, size_t dn, char *table, size_t tn)
 	return STMT_UNKNOWN;
 }
 
+/* Functions a table-less statement may call without opening a table
+ * (a stored function would open its own). */
+static const char *const builtins[] = {
+	"SLEEP", "BENCHMARK", "GET_LOCK", "RELEASE_LOCK", "IS_FREE_LOCK",
+	"IS_USED_LOCK", "MASTER_POS_WAIT", "SOURCE_POS_WAIT",
+	"MASTER_GTID_WAIT", "WAIT_FOR_EXECUTED_GTID_SET", "NOW",
+	"CONNECTION_ID", "VERSION", "DATABASE", "USER", "CURRENT_USER",
+	"RAND", "CONCAT", "MD5", "SHA1", "SHA2", "CAST", "CONVERT", "IF",
+	"IFNULL", "COALESCE", NULL,
+};
+
+int
+stmt_tableless(const char *info, size_t cut)
+{
+	const char *p = info;
+	char id[64];
+
+	if (strlen(info) >= cut || !(word(&p, "SELECT") || word(&p, "DO")))
+		return 0;
+	while (*(p = skip(p)) != '\0') {
+		if (*p == '\'' || *p == '"') {
+			char q = *p++;
+
+			for (; *p != '\0' && *p != q; p++)
+				if (*p == '\\' && p[1] != '\0')
+					p++;
+			if (*p == '\0')
+				return 0;
+			p++;
+		} else if (*p == '`' || isalpha((unsigned char)*p) ||
+			   *p == '_') {
+			size_t i;
+
+			if (*p == '`' || ident(&p, id, sizeof(id)) == -1)
+				return 0; /* a quoted or overlong name */
+			if (strcasecmp(id, "FROM") == 0 ||
+			    strcasecmp(id, "TABLE") == 0 ||
+			    strcasecmp(id, "INTO") == 0)
+				return 0;
+			/* a call: only a function that opens no table */
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p == '(') {
+				for (i = 0; builtins[i] != NULL; i++)
+					if (strcasecmp(id, builtins[i]) == 0)
+						break;
+				if (builtins[i] == NULL)
+					return 0;
+			}
+		} else if (*p == '/' && p[1] == '*') {
+			return 0; /* an executable comment: could be anything */
+		} else {
+			p++;
+		}
+	}
+	return 1;
+}
+
 const char *
 stmt_kind_name(enum stmt_kind k)
 {

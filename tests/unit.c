@@ -231,6 +231,24 @@ test_stmt(void)
 	   is("/* app */ SELECT SLEEP(3)", STMT_READ, "", "") &&
 	   is("show processlist", STMT_READ, "", ""),
 	   "reads are reads, after space, parentheses and comments");
+	/* MySQL's FTWRL waits for every statement with a table open, not
+	 * for SELECT SLEEP(15) (the issue's case, measured on 8.0.39) */
+	ok(stmt_tableless("SELECT SLEEP(15)", 1024) &&
+	   stmt_tableless("select sleep (3), 'FROM t', now()", 1024) &&
+	   stmt_tableless("DO SLEEP(5)", 1024) &&
+	   stmt_tableless("/* app */ SELECT GET_LOCK('x', 60)", 1024) &&
+	   !stmt_tableless("SELECT SLEEP(40) FROM t.w LIMIT 1", 1024) &&
+	   !stmt_tableless("SELECT f(1)", 1024) &&
+	   !stmt_tableless("SELECT db.f (1)", 1024) &&
+	   !stmt_tableless("SELECT (SELECT a FROM t) AS x", 1024) &&
+	   !stmt_tableless("SELECT 1 INTO OUTFILE '/tmp/x'", 1024) &&
+	   !stmt_tableless("SELECT /*!50000 a FROM t */ 1", 1024) &&
+	   !stmt_tableless("SELECT `sleep`(1)", 1024) &&
+	   !stmt_tableless("SELECT 'unterminated", 1024) &&
+	   !stmt_tableless("TABLE t", 1024) &&
+	   !stmt_tableless("SELECT SLEEP(15)", 16),
+	   "table-less statements: SLEEP and builtins without FROM; never a "
+	   "FROM, a stored function, INTO, an executable comment or a cut text");
 	ok(is("ALTER TABLE t.a ADD c INT", STMT_DDL, "", "") &&
 	   is("truncate x", STMT_DDL, "", "") &&
 	   is("CREATE INDEX i ON t(a)", STMT_DDL, "", ""),
