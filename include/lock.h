@@ -62,7 +62,6 @@ struct blocker {
 	long long time;          /* seconds it has been running */
 	enum stmt_kind kind;
 	int tableless;           /* opens no table: no flush waits for it */
-	char state[64];          /* the process list's State */
 	char user[128], host[128], command[32];
 	char db[256], table[256]; /* a write's table (db: the statement's,
 				   * else the connection's default) */

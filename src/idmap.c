@@ -171,6 +171,17 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 	return 0;
 }
 
+/* This process becomes u: no supplementary group, u's gid and uid,
+ * real, effective and saved. 0, or -1 with errno. Async-signal-safe,
+ * for a child between fork and exec or _exit. */
+static int
+become(const struct runas *u)
+{
+	return setgroups(0, NULL) == -1 ||
+	       setresgid(u->gid, u->gid, u->gid) == -1 ||
+	       setresuid(u->uid, u->uid, u->uid) == -1 ? -1 : 0;
+}
+
 int
 runas_access(const struct runas *u, const char *path, int mode)
 {
@@ -180,9 +191,7 @@ runas_access(const struct runas *u, const char *path, int mode)
 	if ((p = fork()) == -1)
 		return -1;
 	if (p == 0) {
-		e = setgroups(0, NULL) == -1 ||
-		    setresgid(u->gid, u->gid, u->gid) == -1 ||
-		    setresuid(u->uid, u->uid, u->uid) == -1 ? EPERM :
+		e = become(u) == -1 ? EPERM :
 		    access(path, mode) == -1 ? errno : 0;
 		_exit(e > 0 && e < 256 ? e : e ? 255 : 0);
 	}
@@ -216,10 +225,7 @@ runas_spawn(const struct runas *u, const char *path, char *const argv[],
 	if (p == 0) {
 		/* only async-signal-safe calls from here to exec */
 		e = 0;
-		if (setgroups(0, NULL) == -1 ||
-		    setresgid(u->gid, u->gid, u->gid) == -1 ||
-		    setresuid(u->uid, u->uid, u->uid) == -1 ||
-		    getuid() == 0 || geteuid() == 0 ||
+		if (become(u) == -1 || getuid() == 0 || geteuid() == 0 ||
 		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
 		    /* after the uid change, which clears it */
 		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)

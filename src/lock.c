@@ -292,7 +292,6 @@ describe(struct blocker *x, MYSQL_ROW row)
 				sizeof(x->table));
 	x->tableless = x->kind == STMT_READ &&
 		       stmt_tableless(text, sizeof(text) - 1);
-	sanitize(x->state, sizeof(x->state), row[6] ? row[6] : "");
 	if (x->kind == STMT_WRITE && x->db[0] == '\0')
 		fmt(x->db, sizeof(x->db), "%s", row[3] ? row[3] : "");
 	sanitize(x->info, sizeof(x->info), text);

@@ -32,9 +32,12 @@ run_tool(char *const argv[])
 	int st;
 	pid_t p;
 
-	return posix_spawnp(&p, argv[0], NULL, NULL, argv, environ) != 0 ||
-	       waitpid(p, &st, 0) != p || !WIFEXITED(st) ||
-	       WEXITSTATUS(st) != 0 ? -1 : 0;
+	if (posix_spawnp(&p, argv[0], NULL, NULL, argv, environ) != 0)
+		return -1;
+	while (waitpid(p, &st, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
 /* cp -a SRC DST, then everything in DST made the server's user's (no
@@ -414,10 +417,7 @@ verify_cleanup(struct verify *v)
 	if (v->tmp[0] != '\0' && !v->keep) {
 		char *argv[] = { "rm", "-rf", "--", v->tmp,
 				 v->sockdir[0] ? v->sockdir : NULL, NULL };
-		pid_t p;
 
-		if (posix_spawnp(&p, "rm", NULL, NULL, argv, environ) == 0)
-			while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
-				;
+		(void)run_tool(argv); /* best effort: nothing else to do on the way out */
 	}
 }
