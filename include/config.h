@@ -29,6 +29,7 @@
 	X(lock, ignore_commands, STR,                                       \
 	  "Sleep, Daemon, Binlog Dump, Binlog Dump GTID", 0, 0, NULL)       \
 	X(lock, kill_long_queries, ENUM, "no", 0, 0, "no|select|all")       \
+	X(lock, max_writer_wait, NUM, "500", 0, 3600000, NULL)              \
 	X(lock, on_failure, ENUM, "fail", 0, 0, "fail|proceed")             \
 	X(files, run_dir, STR, "/run/mysql-quiesce", 0, 0, NULL)            \
 	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, NULL)   \

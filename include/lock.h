@@ -18,6 +18,8 @@ struct lock_method {
 				     * statement that blocks commits (or
 				     * non-transactional writes): the stall
 				     * reported counts from its sending */
+	int optional_first;         /* take[0] only eases take[1]: it may
+				     * be left out */
 };
 
 /*
@@ -33,13 +35,15 @@ const struct lock_method *lock_choose(const char *configured, enum flavor f,
 const struct lock_method *lock_by_name(const char *name);
 
 /*
- * Take the lock: run m->take in order; *blocks_at is CLOCK_MONOTONIC ms
- * when take[m->blocks_from] was sent: from then on writers may wait,
- * while it waits and while it holds. On failure every statement of
- * m->release has been run (a failed FTWRL can keep the global read
- * lock), d->err says why, and -1 is returned.
+ * Take the lock: run m->take in order from take[skip] (skip: 0, or 1
+ * when m->optional_first); *blocks_at is CLOCK_MONOTONIC ms when
+ * take[from] (or the first statement sent, if later) was sent: from
+ * then on writers may wait, while it waits and while it holds. On
+ * failure every statement of m->release has been run (a failed FTWRL
+ * can keep the global read lock), d->err says why, and -1 is returned.
  */
-int lock_take(struct db *d, const struct lock_method *m, int64_t *blocks_at);
+int lock_take(struct db *d, const struct lock_method *m, int skip, int from,
+	      int64_t *blocks_at);
 
 /* Release: run every statement of m->release; 0, or -1 if one failed
  * (d->err says which). */
@@ -56,6 +60,24 @@ enum lock_waits lock_waits_for(const struct lock_method *m, enum flavor f,
 			       unsigned long version);
 const char *lock_waits_name(enum lock_waits w);
 
+/*
+ * The first statement of m that can make writers wait, where the lock
+ * waits for w: on a server whose FLUSH waits for every running
+ * statement (WAITS_ALL: MySQL, Percona, MariaDB < 10.4.1), the
+ * pre-flush already does (each new statement waits for the tables it
+ * marked old); elsewhere m->blocks_from.
+ */
+int lock_blocks_from(const struct lock_method *m, enum lock_waits w);
+
+/*
+ * How many of m's first statements to leave out (0 or 1): where a FLUSH
+ * waits for running statements (WAITS_ALL), the optional pre-flush is
+ * left out while any statement with tables open runs (running != 0, or
+ * unknown: -1): it would only stall writers behind it once more.
+ */
+int lock_skip_first(const struct lock_method *m, enum lock_waits w,
+		    int running);
+
 /* A statement that makes (or would make) the lock wait. */
 struct blocker {
 	unsigned long id;
@@ -67,6 +89,26 @@ struct blocker {
 				   * else the connection's default) */
 	char info[1025];         /* statement text, sanitized, maybe cut */
 };
+
+/*
+ * Read the process list (the statement below), calling fn(arg, NULL)
+ * once before the first row, then fn(arg, row) for every row but our
+ * own connection's (columns: id, user, host, db, command, time, state,
+ * info). A list that does not show our own connection is blind:
+ * performance_schema's is given up for SHOW FULL PROCESSLIST (logged,
+ * and read again from the start), and a blind classic list is an error.
+ * 0, or -1 (d->err, or fn returned -1).
+ */
+typedef int lock_row_fn(void *arg, MYSQL_ROW row);
+int lock_list(struct db *d, long long min_time, lock_row_fn *fn, void *arg);
+
+/*
+ * check's warning for a server whose FLUSH waits for every running
+ * statement (w == WAITS_ALL) when kill_long_queries is "no": a long
+ * read running when the lock is sent stalls writers until it ends. NULL
+ * when it does not apply.
+ */
+const char *lock_stall_warning(enum lock_waits w, const char *kill);
 
 /* The process-list statement: MySQL >= 8.0.22's performance_schema
  * list (our own row always in it, so a blind list shows), unless it was
@@ -80,10 +122,9 @@ void lock_list_sql(enum flavor f, unsigned long version, int ps_blind,
  * daemons, not this connection or connection skip (0: none), not an
  * ignored command, not a read the lock does not wait for. Of the max
  * (>= 1) longest-running such statements, those the lock waits for
- * (a write's table looked up), longest-running first. A list that
- * does not show our own connection is blind: performance_schema's is
- * given up for SHOW FULL PROCESSLIST (logged), and a blind classic list
- * is an error. Returns how many, or -1 on error (d->err).
+ * (a write's table looked up), longest-running first; not one that is
+ * itself waiting behind a global lock or a flush (stall_state). Read
+ * with lock_list. Returns how many, or -1 on error (d->err).
  */
 int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,

@@ -215,8 +215,13 @@ check_main(const struct config *c)
 		printf("FAIL  %s\n", err);
 		bad = bad ? bad : MQ_CONFIG;
 	} else {
+		const char *warn = lock_stall_warning(lock_waits_for(m,
+				   d.flavor, d.version), c->lock_kill_long_queries);
+
 		printf("ok    lock method %s (configured: %s)\n", m->name,
 		       c->lock_method);
+		if (warn != NULL)
+			printf("warn  %s\n", warn);
 	}
 	if (check_privs(&d) > 0)
 		bad = bad ? bad : MQ_PRIV;

@@ -42,6 +42,7 @@ struct holder {
 	int dirfd, sigfd, pipefd;
 	int64_t t0; /* mono ms freeze began, from "go" (0: unknown) */
 	int64_t blocks_at; /* mono ms the blocking statement was sent */
+	int skip;          /* optional first statements to leave out */
 };
 
 static void
@@ -190,7 +191,9 @@ take(struct holder *h)
 	char why[700], sum[300];
 	int64_t t0 = mono_ms();
 
-	if (lock_take(&h->d, h->m, &h->blocks_at) == -1)
+	if (lock_take(&h->d, h->m, h->skip, lock_blocks_from(h->m,
+		      lock_waits_for(h->m, h->d.flavor, h->d.version)),
+		      &h->blocks_at) == -1)
 		return fail(h, db_errclass(&h->d), db_err_retryable(&h->d),
 			    h->d.err);
 	h->st.locked_mono = mono_ms();
@@ -228,8 +231,10 @@ take(struct holder *h)
 	}
 	coords_summary(&co, sum, sizeof(sum));
 	log_defer(h->dirfd); /* held: nothing to syslog until released */
-	log_info("locked with %s in %lld ms (connection %lu); %s", h->m->name,
-		 (long long)(h->st.locked_mono - t0), h->d.id, sum);
+	log_info("locked with %s in %lld ms (connection %lu)%s; %s",
+		 h->m->name, (long long)(h->st.locked_mono - t0), h->d.id,
+		 h->skip > 0 ? ", its pre-flush left out (statements with "
+		 "tables were running)" : "", sum);
 	if (h->c->files_binlog_info_file[0] != '\0')
 		log_info("coordinates written to %s",
 			 h->c->files_binlog_info_file);
@@ -272,7 +277,8 @@ setup(struct holder *h)
 
 /*
  * Freeze starts us at once and looks for a safe moment meanwhile; wait
- * for its "go METHOD": the method it chose for this server, once. The
+ * for its "go METHOD ATTEMPT T0 SKIP": the method it chose for this
+ * server, once; how many optional first statements to leave out. The
  * method, or NULL: freeze is gone, we were told to stop, or it named
  * no method we know.
  */
@@ -300,11 +306,13 @@ await_go(struct holder *h)
 		if ((nl = strchr(buf, '\n')) != NULL) {
 			char name[32];
 			long long t0 = 0;
-			int tries = 0;
+			int tries = 0, skip = 0;
 
 			*nl = '\0';
-			if (sscanf(buf, "go %31s %d %lld", name, &tries, &t0) < 1)
+			if (sscanf(buf, "go %31s %d %lld %d", name, &tries, &t0,
+				   &skip) < 1)
 				return NULL;
+			h->skip = skip;
 			h->st.attempts = tries;
 			h->t0 = t0;
 			if (t0 > 0 && t0 <= mono_ms())

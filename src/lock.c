@@ -10,6 +10,7 @@
 #include "db.h"
 #include "lock.h"
 #include "log.h"
+#include "stall.h"
 #include "util.h"
 
 /*
@@ -49,14 +50,14 @@ static const char *const pbl_release[] = {
 static const struct lock_method methods[] = {
 	/* commits wait from FTWRL's sending: while it waits, and while it
 	 * holds */
-	{ "ftwrl", ftwrl_take, ftwrl_release, 0, NULL, 1 },
+	{ "ftwrl", ftwrl_take, ftwrl_release, 0, NULL, 1, 1 },
 	/* BACKUP STAGE START waits for nothing but another connection's
 	 * BACKUP STAGE (another FTWRL does not stop it); commits wait from
 	 * BLOCK_COMMIT. */
 	{ "backup-stage", bs_take, bs_release, 1,
 	  "another connection is in BACKUP STAGE (a backup such as "
-	  "mariabackup running?)", 3 },
-	{ "percona-backup-locks", pbl_take, pbl_release, 1, NULL, 0 },
+	  "mariabackup running?)", 3, 0 },
+	{ "percona-backup-locks", pbl_take, pbl_release, 1, NULL, 0, 0 },
 };
 
 const struct lock_method *
@@ -116,15 +117,20 @@ lock_release(struct db *d, const struct lock_method *m)
 }
 
 int
-lock_take(struct db *d, const struct lock_method *m, int64_t *blocks_at)
+lock_take(struct db *d, const struct lock_method *m, int skip, int from,
+	  int64_t *blocks_at)
 {
 	const char *const *s;
 	const char *hint;
 	char why[sizeof(d->err)];
 	unsigned int errnum;
 
-	for (s = m->take; *s != NULL; s++) {
-		if (s - m->take == m->blocks_from)
+	if (skip < 0 || skip > m->optional_first)
+		skip = 0;
+	if (from < skip)
+		from = skip;
+	for (s = m->take + skip; *s != NULL; s++) {
+		if (s - m->take == from)
 			*blocks_at = mono_ms();
 		if (db_exec(d, *s) == 0)
 			continue;
@@ -142,6 +148,18 @@ lock_take(struct db *d, const struct lock_method *m, int64_t *blocks_at)
 	return 0;
 }
 
+int
+lock_blocks_from(const struct lock_method *m, enum lock_waits w)
+{
+	return w == WAITS_ALL ? 0 : m->blocks_from;
+}
+
+int
+lock_skip_first(const struct lock_method *m, enum lock_waits w, int running)
+{
+	return m->optional_first && w == WAITS_ALL && running != 0;
+}
+
 enum lock_waits
 lock_waits_for(const struct lock_method *m, enum flavor f, unsigned long v)
 {
@@ -152,6 +170,19 @@ lock_waits_for(const struct lock_method *m, enum flavor f, unsigned long v)
 	if (f == FL_MARIADB && v >= 100401)
 		return WAITS_WRITES;
 	return WAITS_ALL;
+}
+
+const char *
+lock_stall_warning(enum lock_waits w, const char *kill)
+{
+	if (w != WAITS_ALL || strcmp(kill, "no") != 0)
+		return NULL;
+	return "a read that is running when the lock is sent stalls every "
+	       "writer until it ends: this server's FLUSH waits for it, and "
+	       "new statements wait for the flush even after the lock "
+	       "attempt is abandoned (max_writer_wait ends the attempt, not "
+	       "the read); kill_long_queries = select ends such reads once "
+	       "they have run long_query_threshold";
 }
 
 const char *
@@ -328,9 +359,7 @@ lock_list_sql(enum flavor f, unsigned long version, int ps_blind,
 }
 
 int
-lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
-	      long long min_time, unsigned long skip, struct blocker *b,
-	      int max)
+lock_list(struct db *d, long long min_time, lock_row_fn *fn, void *arg)
 {
 	/*
 	 * MySQL 8.0.22+ has a non-blocking process list in
@@ -343,13 +372,14 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 	 * time, state, info.
 	 */
 	char sql[300];
-	struct blocker x;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	unsigned cols;
-	int n = 0, i, kept = 0, rc = 0, self = 0;
+	int self, rc;
 
 again:
+	self = 0;
+	rc = 0;
 	lock_list_sql(d->flavor, d->version, d->ps_blind, min_time, sql,
 		      sizeof(sql));
 	if ((r = db_stream(d, sql)) == NULL) {
@@ -364,19 +394,19 @@ again:
 		    sql, cols);
 		return -1;
 	}
-	/* What the lock does not wait for, by kind alone (a read), is
-	 * dropped here, before it competes for a place: long reads must
-	 * not crowd out a write. */
-	while ((row = mysql_fetch_row(r)) != NULL) {
-		if (row[0] != NULL && strtoul(row[0], NULL, 10) == d->id)
-			self = 1;
-		if (!candidate(c, row, d->id, skip, min_time))
-			continue;
-		describe(&x, row);
-		if (waits(w, &x) != 0)
-			keep(b, &n, max, &x);
+	if ((rc = fn(arg, NULL)) == -1) { /* a new read begins */
+		db_stream_end(d, r);
+		return -1;
 	}
-	if (db_stream_end(d, r) == -1)
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (row[0] != NULL && strtoul(row[0], NULL, 10) == d->id) {
+			self = 1;
+			continue;
+		}
+		if (rc != -1 && fn(arg, row) == -1)
+			rc = -1; /* read on: the stream must be drained */
+	}
+	if (db_stream_end(d, r) == -1 || rc == -1)
 		return -1;
 	/* Our own connection is always in a list that sees anything:
 	 * without it the list is blind (performance_schema off), never
@@ -387,15 +417,60 @@ again:
 			log_warn("performance_schema.processlist shows not even "
 				 "our own connection (performance_schema off?): "
 				 "reading SHOW FULL PROCESSLIST instead");
-			n = 0;
 			goto again;
 		}
 		fmt(d->err, sizeof(d->err), "%s shows not even our own "
 		    "connection: the safe moment cannot be judged", sql);
 		return -1;
 	}
+	return 0;
+}
+
+/* lock_blockers' read: what it keeps, and from which rows. */
+struct gather {
+	const struct config *c;
+	enum lock_waits w;
+	long long min_time;
+	unsigned long self, skip;
+	struct blocker *b;
+	int max, n;
+};
+
+static int
+gather_row(void *arg, MYSQL_ROW row)
+{
+	static struct blocker x;
+	struct gather *g = arg;
+
+	if (row == NULL) { /* a new read: forget the last */
+		g->n = 0;
+		return 0;
+	}
+	/* What the lock does not wait for, by kind alone (a read), is
+	 * dropped here, before it competes for a place: long reads must
+	 * not crowd out a write. A statement waiting behind a global
+	 * lock or a flush runs nothing yet: whoever it waits for is. */
+	if (!candidate(g->c, row, g->self, g->skip, g->min_time) ||
+	    stall_state(row[6]))
+		return 0;
+	describe(&x, row);
+	if (waits(g->w, &x) != 0)
+		keep(g->b, &g->n, g->max, &x);
+	return 0;
+}
+
+int
+lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
+	      long long min_time, unsigned long skip, struct blocker *b,
+	      int max)
+{
+	struct gather g = { c, w, min_time, d->id, skip, b, max, 0 };
+	int i, kept = 0, rc = 0;
+
+	if (lock_list(d, min_time, gather_row, &g) == -1)
+		return -1;
 	/* the longest-running first; the lock would not wait for some */
-	for (i = 0; i < n && rc != -1; i++) {
+	for (i = 0; i < g.n && rc != -1; i++) {
 		rc = blocks(d, w, &b[i]);
 		if (rc == 1 && kept++ != i)
 			b[kept - 1] = b[i];

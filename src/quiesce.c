@@ -18,6 +18,7 @@
 #include "lock.h"
 #include "log.h"
 #include "quiesce.h"
+#include "stall.h"
 #include "state.h"
 #include "util.h"
 #include "window.h"
@@ -49,6 +50,9 @@ struct cycle {
 	char buf[1024];
 	size_t len;
 	int retry;    /* the last attempt's failure is worth another */
+	int settle;   /* an attempt was abandoned for the writers' sake:
+		       * the next safe moment must be a quiet one */
+	struct stall stall; /* the writers' watch of this attempt */
 };
 
 /*
@@ -182,9 +186,56 @@ line(struct cycle *y, char *l, struct failure *f)
 }
 
 /*
+ * The writers' watch fired: writers have waited max_writer_wait behind
+ * a lock that itself waits for another statement. Say who waits and
+ * for what, end the attempt (the holder's statement killed, so they
+ * run on), let kill_long_queries decide on what the lock waited for,
+ * and say who still waits: on a server whose FLUSH waits for running
+ * statements, the flush outlives the statement that asked for it.
+ */
+static void
+abandon(struct cycle *y, struct failure *f)
+{
+	static struct blocker b;
+	char writer[400], culprit[700] = "", still[700];
+	int64_t now = mono_ms();
+	int n;
+
+	stall_describe(&y->stall, now, writer, sizeof(writer));
+	n = lock_blockers(&y->d, y->c, y->waits, 0, y->hconn, &b, 1);
+	if (n > 0) {
+		char what[600];
+
+		lock_blocker_describe(&b, what, sizeof(what));
+		fmt(culprit, sizeof(culprit), "; the lock waited for %s", what);
+	}
+	stop_holder(y);
+	if (strcmp(y->c->lock_kill_long_queries, "no") != 0)
+		window_kill(&y->d, y->c, y->waits, 0);
+	y->retry = 1;
+	y->settle = 1;
+	failf(f, MQ_TIMEOUT, "attempt abandoned: %s, over max_writer_wait "
+	      "(%lld ms)%s", writer, y->c->lock_max_writer_wait, culprit);
+	if (y->waits != WAITS_ALL)
+		return;
+	stall_start(&y->stall, 0, now);
+	if (stall_read(&y->d, &y->stall) == 0 && y->stall.waiting > 0) {
+		stall_describe(&y->stall, mono_ms(), still, sizeof(still));
+		log_warn("after the abandoned attempt %d connection%s still "
+			 "wait%s: %s; on %s a FLUSH outlives its statement "
+			 "until what it waited for ends%s", y->stall.waiting,
+			 y->stall.waiting == 1 ? "" : "s",
+			 y->stall.waiting == 1 ? "s" : "", still,
+			 db_flavor_name(y->d.flavor),
+			 strcmp(y->c->lock_kill_long_queries, "no") == 0 ?
+			 " (kill_long_queries = no leaves it running)" : "");
+	}
+}
+
+/*
  * Wait for this attempt's holder until deadline. 1: ready. 0: it failed
- * or timed out (f says why; the holder is gone). -1: a stop signal came
- * (the holder is gone).
+ * or timed out, or the writers' watch ended it (f says why; the holder
+ * is gone). -1: a stop signal came (the holder is gone).
  */
 static int
 await(struct cycle *y, int64_t deadline, struct failure *f)
@@ -193,8 +244,12 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 			       { .fd = y->sigfd, .events = POLLIN } };
 	int killing = strcmp(y->c->lock_kill_long_queries, "no") != 0;
 	int64_t kill_at = mono_ms() + y->c->lock_long_query_threshold * 1000;
+	long long bound = y->c->lock_max_writer_wait;
+	int64_t every = stall_poll_ms(bound);
+	int64_t watch_at = bound > 0 ? mono_ms() + every : INT64_MAX;
 
 	f->code = MQ_OK;
+	stall_start(&y->stall, y->hconn, mono_ms());
 	for (;;) {
 		int64_t until = deadline;
 		char *nl;
@@ -205,8 +260,24 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 			window_kill(&y->d, y->c, y->waits, y->hconn);
 			kill_at = mono_ms() + WINDOW_POLL_MS;
 		}
+		if (watch_at != INT64_MAX && mono_ms() >= watch_at) {
+			y->stall.holder = y->hconn;
+			if (stall_read(&y->d, &y->stall) == -1) {
+				log_warn("the writers' watch cannot read the "
+					 "process list, and stops: %s",
+					 y->d.err);
+				watch_at = INT64_MAX;
+			} else if (stall_behind(&y->stall, mono_ms()) >= bound) {
+				abandon(y, f);
+				return 0;
+			} else {
+				watch_at = mono_ms() + every;
+			}
+		}
 		if (killing && kill_at < until)
 			until = kill_at;
+		if (watch_at < until)
+			until = watch_at;
 		r = wait_until(p, 2, until);
 		if (r == 0 && until == deadline) {
 			stop_holder(y);
@@ -338,12 +409,30 @@ report_locked(struct cycle *y, int64_t t0, int attempts, struct state *s)
 		 s->binlog_pos, s->gtid[0] ? s->gtid : "(none)");
 }
 
+/*
+ * Leave out the optional pre-flush? Only where a FLUSH waits for
+ * running statements, and then while any statement with tables open
+ * runs: the flush would stall writers behind it, and FTWRL's own would
+ * again. Unknown (the list unreadable) counts as running.
+ */
+static int
+skip_first(struct cycle *y)
+{
+	static struct blocker b;
+	int n;
+
+	if (!lock_skip_first(y->m, y->waits, 1))
+		return 0;
+	n = lock_blockers(&y->d, y->c, WAITS_ALL, 0, y->hconn, &b, 1);
+	return lock_skip_first(y->m, y->waits, n);
+}
+
 /* One attempt: send go, wait for ready. 1 ready, 0 failed, -1 signal. */
 static int
 attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
 	struct failure *f)
 {
-	char go[64];
+	char go[80];
 	int64_t limit;
 
 	if (y->pid == 0 && spawn(y) == -1) {
@@ -352,9 +441,11 @@ attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
 		y->retry = 0;
 		return 0;
 	}
-	/* the method, this attempt's number, and when freeze began (on
-	 * CLOCK_MONOTONIC, which the holder shares) for the record */
-	fmt(go, sizeof(go), "go %s %d %lld\n", y->m->name, n, (long long)t0);
+	/* the method, this attempt's number, when freeze began (on
+	 * CLOCK_MONOTONIC, which the holder shares) for the record, and
+	 * the optional statements to leave out */
+	fmt(go, sizeof(go), "go %s %d %lld %d\n", y->m->name, n, (long long)t0,
+	    skip_first(y));
 	/* If it is already gone, await reads why. */
 	(void)write_all(y->rfd, go, strlen(go));
 	limit = mono_ms() + y->c->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
@@ -390,8 +481,8 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		 strcmp(c->lock_kill_long_queries, "no") ?
 		 c->lock_kill_long_queries : "");
 	for (n = 1;; n++) {
-		if ((r = window_wait(&y.d, c, y.waits, sigfd, deadline, f)) !=
-		    MQ_OK)
+		if ((r = window_wait(&y.d, c, y.waits, y.settle, sigfd,
+				     deadline, f)) != MQ_OK)
 			break;
 		r = attempt(&y, n, t0, deadline, f);
 		if (r == 1) {

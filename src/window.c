@@ -5,6 +5,7 @@
 
 #include "event.h"
 #include "log.h"
+#include "stall.h"
 #include "util.h"
 #include "window.h"
 
@@ -62,29 +63,61 @@ progress(const struct blocker *b, int64_t deadline, int64_t *last)
 		     (long long)((deadline - now + 999) / 1000));
 }
 
+/* Writers still waiting behind a global lock or a flush, after an
+ * abandoned attempt: 1 (why says who), 0 none, -1 error (d->err). */
+static int
+still_waiting(struct db *d, char *why, size_t n)
+{
+	static struct stall s;
+	char who[400];
+
+	stall_start(&s, 0, mono_ms());
+	if (stall_read(d, &s) == -1)
+		return -1;
+	if (s.waiting == 0)
+		return 0;
+	stall_describe(&s, mono_ms(), who, sizeof(who));
+	fmt(why, n, "%d connection%s still wait%s behind a lock or a flush: "
+	    "%s", s.waiting, s.waiting == 1 ? "" : "s",
+	    s.waiting == 1 ? "s" : "", who);
+	return 1;
+}
+
 int
 window_wait(struct db *d, const struct config *c, enum lock_waits w,
-	    int sigfd, int64_t deadline, struct failure *f)
+	    int settle, int sigfd, int64_t deadline, struct failure *f)
 {
 	static struct blocker b[MAX_BLOCKERS];
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
+	long long min_time = settle ? 1 : c->lock_long_query_threshold;
 	int64_t logged = 0, shown = 0;
 	char why[600];
 	int i, n, first;
 
 	for (;;) {
-		n = lock_blockers(d, c, w, c->lock_long_query_threshold, 0, b,
-				  MAX_BLOCKERS);
+		if (settle && strcmp(c->lock_kill_long_queries, "no") != 0)
+			window_kill(d, c, w, 0);
+		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS);
 		if (n == -1)
 			return failf(f, db_errclass(d), "reading the process "
 				     "list: %s", d->err);
+		/* a statement kill_long_queries may kill does not count
+		 * once it has run long enough to be killed */
 		for (first = -1, i = 0; i < n && first == -1; i++)
-			if (!lock_killable(c, &b[i]))
+			if (!lock_killable(c, &b[i]) ||
+			    b[i].time < c->lock_long_query_threshold)
 				first = i;
-		if (first == -1)
+		if (first != -1) {
+			lock_blocker_describe(&b[first], why, sizeof(why));
+			progress(&b[first], deadline, &shown);
+		} else if (!settle) {
 			return MQ_OK;
-		lock_blocker_describe(&b[first], why, sizeof(why));
-		progress(&b[first], deadline, &shown);
+		} else if ((i = still_waiting(d, why, sizeof(why))) == -1) {
+			return failf(f, db_errclass(d), "reading the process "
+				     "list: %s", d->err);
+		} else if (i == 0) {
+			return MQ_OK;
+		}
 		if (logged == 0 || mono_ms() - logged >= WINDOW_LOG_MS) {
 			log_info("waiting for a safe moment: %s", why);
 			logged = mono_ms();

@@ -159,7 +159,8 @@ ok $ST "ftwrl: freeze exits 0"
 log_has "waiting for a safe moment: connection"; ok $? "ftwrl: a long InnoDB UPDATE is a blocker"
 dead $LP; ok $? "ftwrl: the lock came after the UPDATE ended"
 "$BIN/post-thaw-script" thaw
-METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 conf
+# the writers' watch off: the bare bound of a waiting FTWRL
+METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=3 conf "[lock]" "max_writer_wait = 0"
 long upd "UPDATE t.isam SET v = v + SLEEP(8) WHERE id = 1"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" &
 FP=$!
@@ -189,6 +190,57 @@ b=$(state_field blocked_ms)
 ok $? "writes were blocked for $b ms: the hold and FTWRL's ${t_lock} ms wait before it"
 grep "thaw INFO released (ftwrl); writes were blocked for $b ms" "$WORK/mq.log" >/dev/null; ok $? "and the log says the same"
 wait $LP
+
+diag "the writers' watch: an FTWRL waiting behind a MyISAM UPDATE is abandoned once a writer has waited max_writer_wait"
+# the safe moment does not wait (threshold 30 s); the writer behind the
+# waiting FTWRL shows "Waiting for backup lock" (MariaDB 10.11)
+# watch WAIT: a freeze with max_writer_wait = WAIT behind a 4 s MyISAM
+# UPDATE; an InnoDB insert sent while its FTWRL waits (giving up after a
+# lock wait of 2 s) ends with WST after EL ms
+watch() {
+	METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=8 SNAPSHOT_TIMEOUT=15 conf "[lock]" "max_writer_wait = $1"
+	long upd "UPDATE t.isam SET v = v + SLEEP(4) WHERE id = 1"
+	"$BIN/pre-freeze-script" freeze 2>"$WORK/err" & FP=$!
+	wait_for 5 holder_waiting; ok $? "max_writer_wait = $1: the holder waits in FTWRL behind the UPDATE"
+	local t0; t0=$(now_ms)
+	sql "SET SESSION lock_wait_timeout = 2; INSERT INTO t.inno (v) VALUES (7)" 2>"$WORK/w.err"; WST=$?
+	EL=$(( $(now_ms) - t0 ))
+}
+watch 300
+ok $WST "a writer behind it commits"
+[ "$EL" -lt 1500 ]; ok $? "after about max_writer_wait, not the UPDATE's 4 s (${EL} ms)"
+# a second writer while the UPDATE still runs: the next safe moment waits
+# for it instead of sending FTWRL at once to wait behind it again
+t0=$(now_ms); sql "SET SESSION lock_wait_timeout = 2; INSERT INTO t.inno (v) VALUES (9)"; st=$?
+ok $st "a second writer, sent after the abandonment, commits ($(( $(now_ms) - t0 )) ms)"
+grep -q "attempt 1: attempt abandoned: connection [0-9]* (root) waited [0-9]* ms in \"Waiting for backup lock\": INSERT INTO t.inno (v) VALUES (7), over max_writer_wait (300 ms); the lock waited for connection [0-9]* (root@localhost, Query) running [0-9]* s: UPDATE t.isam" "$WORK/mq.log"
+ok $? "the log names the writer, its wait, the bound and what the lock waited for: $(grep -o 'attempt abandoned.*' "$WORK/mq.log" | cut -c1-200)"
+wait $FP; ok $? "freeze exits 0"
+dead $LP; ok $? "the next attempt came after the UPDATE ended (the safe moment after an abandoned attempt waits for it)"
+[ "$(grep -c "attempt abandoned" "$WORK/mq.log")" -eq 1 ]; ok $? "one attempt abandoned: none was sent into the UPDATE again"
+"$BIN/post-thaw-script" thaw
+# the negative control: the watch off, the same writer waits out the UPDATE
+watch 0
+[ "$WST" -ne 0 ] && grep -q "Lock wait timeout exceeded" "$WORK/w.err"
+ok $? "max_writer_wait = 0: the writer gives up at its own lock wait timeout: $(tail -1 "$WORK/w.err")"
+[ "$EL" -ge 2000 ]; ok $? "after waiting its whole 2 s (${EL} ms)"
+! log_has "attempt abandoned"; ok $? "and nothing was abandoned"
+wait $FP; ok $? "freeze exits 0"
+"$BIN/post-thaw-script" thaw
+
+diag "the writers' watch with kill_long_queries = all: the UPDATE the lock waited for is killed when the attempt is abandoned"
+METHOD=ftwrl LONG_QUERY=1 WAIT_TIMEOUT=8 SNAPSHOT_TIMEOUT=15 conf "[lock]" "max_writer_wait = 300" "kill_long_queries = all"
+long upd "UPDATE t.isam SET v = v + SLEEP(30) WHERE id = 1"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" & FP=$!
+wait_for 5 holder_waiting; ok $? "the holder waits in FTWRL behind the UPDATE"
+t0=$(now_ms); sql "INSERT INTO t.inno (v) VALUES (8)"; st=$?; el=$(( $(now_ms) - t0 ))
+ok $st "a writer behind it commits"
+[ "$el" -lt 1500 ]; ok $? "after about max_writer_wait (${el} ms)"
+wait $FP; ok $? "freeze exits 0 at the next attempt"
+wait_for 2 dead $LP; ok $? "the UPDATE was killed"
+log_has "attempt abandoned" && log_has "kill_long_queries = all: killed the statement of connection"
+ok $? "both logged"
+"$BIN/post-thaw-script" thaw
 
 diag "kill_long_queries = all kills exactly the statement that blocks"
 sql "SET GLOBAL event_scheduler = ON"

@@ -13,6 +13,7 @@
 #include "grants.h"
 #include "gtid.h"
 #include "lock.h"
+#include "stall.h"
 #include "stmt.h"
 #include "state.h"
 #include "util.h"
@@ -523,6 +524,121 @@ test_list_sql(void)
 	   "FULL PROCESSLIST");
 }
 
+/*
+ * The writers' watch, from process-list rows as the servers show them:
+ * MySQL 8.0.39 with a pre-flush waiting behind SELECT SLEEP(40) FROM t.w
+ * (the writer's INSERT in "Waiting for table flush", as the issue
+ * quotes), MariaDB 10.11 with FTWRL behind a MyISAM UPDATE (the writers
+ * and the FTWRL itself in "Waiting for backup lock", measured).
+ */
+static void
+test_stall(void)
+{
+	const struct lock_method *ft = lock_by_name("ftwrl"),
+				 *bs = lock_by_name("backup-stage");
+	static struct stall s;
+	char line[500];
+
+	ok(stall_state("Waiting for table flush") &&
+	   stall_state("Waiting for global read lock") &&
+	   stall_state("Waiting for commit lock") &&
+	   stall_state("Waiting for backup lock") &&
+	   stall_state("waiting for binlog lock"), "stall: the five waits "
+	   "behind a global lock or a flush");
+	ok(!stall_state("Waiting for table metadata lock") &&
+	   !stall_state("User sleep") && !stall_state("Sending data") &&
+	   !stall_state("") && !stall_state(NULL), "stall: a table's own "
+	   "metadata lock, a sleep, work, nothing: no stall");
+
+	/* MySQL: the lock (connection 7) and a writer (9) both wait */
+	stall_start(&s, 7, 1000);
+	stall_begin(&s);
+	stall_row(&s, 12, "app", "User sleep", "SELECT SLEEP(40) FROM t.w "
+		  "LIMIT 1", 1100);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH "
+		  "NO_WRITE_TO_BINLOG TABLES", 1100);
+	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT INTO t.w "
+		  "VALUES (1)", 1100);
+	stall_end(&s, 1100);
+	ok(s.waiting == 1 && s.worst == 9 && stall_behind(&s, 1100) == 100,
+	   "stall: a writer first seen counts from the read before (100 ms)");
+	stall_begin(&s);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH", 1600);
+	stall_row(&s, 10, "app", "Waiting for table flush", "UPDATE t.w", 1600);
+	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT INTO t.w "
+		  "VALUES (1)", 1600);
+	stall_end(&s, 1600);
+	ok(s.waiting == 2 && s.worst == 9 && stall_behind(&s, 1600) == 600 &&
+	   stall_worst(&s, 1600) == 600, "stall: the longest writer leads: "
+	   "600 ms, a newer one beside it");
+	stall_describe(&s, 1600, line, sizeof(line));
+	ok(strstr(line, "connection 9 (app) waited 600 ms in \"Waiting for "
+		  "table flush\"") != NULL && strstr(line, "INSERT INTO t.w") !=
+	   NULL, "stall: the writer described: connection, account, wait, "
+	   "state, statement");
+	if (strstr(line, "connection 9 (app) waited 600 ms") == NULL)
+		printf("# %s\n", line);
+	/* the writer ran on, and waits again: afresh */
+	stall_begin(&s);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH", 1700);
+	stall_end(&s, 1700);
+	stall_begin(&s);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH", 1800);
+	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT", 1800);
+	stall_end(&s, 1800);
+	ok(stall_behind(&s, 1800) == 100, "stall: a writer that stopped "
+	   "waiting starts afresh");
+
+	/* a lock busy flushing (not itself waiting): writers' wait is its
+	 * work, reported, not abandoned */
+	stall_start(&s, 7, 0);
+	stall_begin(&s);
+	stall_row(&s, 7, "mq", "Flushing tables", "FLUSH TABLES WITH READ "
+		  "LOCK", 2000);
+	stall_row(&s, 9, "app", "Waiting for backup lock", "INSERT", 2000);
+	stall_end(&s, 2000);
+	ok(stall_worst(&s, 2000) == 2000 && stall_behind(&s, 2000) == 0,
+	   "stall: a lock at work, not waiting: nothing behind it to abandon");
+	/* MariaDB 10.11: FTWRL behind a MyISAM UPDATE; the lock seen
+	 * waiting later than the writer: counted from the lock's wait */
+	stall_begin(&s);
+	stall_row(&s, 7, "mq", "Waiting for backup lock", "FLUSH TABLES WITH "
+		  "READ LOCK", 2300);
+	stall_row(&s, 9, "app", "Waiting for backup lock", "INSERT", 2300);
+	stall_end(&s, 2300);
+	ok(stall_behind(&s, 2300) == 300, "stall: counted from when the lock "
+	   "itself waits");
+	/* no holder yet known: no lock waiting, nothing behind it */
+	stall_start(&s, 0, 0);
+	stall_begin(&s);
+	stall_row(&s, 7, "mq", "Waiting for backup lock", "FTWRL", 900);
+	stall_end(&s, 900);
+	ok(stall_behind(&s, 900) == 0 && s.waiting == 1, "stall: with no "
+	   "holder named, every waiter is a writer");
+	ok(stall_poll_ms(500) == 100 && stall_poll_ms(200) == 50 &&
+	   stall_poll_ms(1) == 10, "stall: read every quarter of the bound, "
+	   "10 to 100 ms");
+
+	/* the pre-flush, and where the reported stall starts */
+	ok(lock_skip_first(ft, WAITS_ALL, 1) && lock_skip_first(ft, WAITS_ALL,
+	   -1) && !lock_skip_first(ft, WAITS_ALL, 0), "pre-flush: left out "
+	   "on MySQL while statements with tables run (or the list is "
+	   "unreadable), sent on an idle one");
+	ok(!lock_skip_first(ft, WAITS_WRITES, 1) && !lock_skip_first(bs,
+	   WAITS_NONTX, 1), "pre-flush: kept where a FLUSH waits for nothing "
+	   "(MariaDB >= 10.4); backup-stage has none");
+	ok(lock_blocks_from(ft, WAITS_ALL) == 0 && lock_blocks_from(ft,
+	   WAITS_WRITES) == 1 && lock_blocks_from(bs, WAITS_NONTX) == 3,
+	   "stall figure: from the pre-flush on MySQL (writers wait for the "
+	   "tables it marked old), from FTWRL on MariaDB, from BLOCK_COMMIT");
+	ok(lock_stall_warning(WAITS_ALL, "no") != NULL &&
+	   strstr(lock_stall_warning(WAITS_ALL, "no"), "kill_long_queries = "
+		  "select") != NULL && lock_stall_warning(WAITS_ALL, "select") ==
+	   NULL && lock_stall_warning(WAITS_WRITES, "no") == NULL &&
+	   lock_stall_warning(WAITS_NONTX, "no") == NULL, "check: warns of "
+	   "the flush's stall on MySQL with kill_long_queries = no, only");
+}
+
 /* GTID sets compared as sets: exact per domain and server (MariaDB),
  * merged intervals per UUID (MySQL). */
 static void
@@ -754,6 +870,7 @@ main(void)
 	test_gtid();
 	test_grants();
 	test_list_sql();
+	test_stall();
 	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
