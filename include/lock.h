@@ -130,6 +130,17 @@ int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,
 		  int max);
 
+/*
+ * Who holds the metadata lock that connection waiter (the holder's) is
+ * waiting for, from performance_schema.metadata_locks (MySQL 8 by
+ * default; MariaDB with performance_schema on and its mdl instrument):
+ * "; its metadata lock is held by connection N (user@host) with LOCK
+ * TABLES db.t WRITE" (a LOCK TABLES ... WRITE first, up to three) into
+ * buf. 1 named, 0 none found (buf says performance_schema named
+ * nobody), -1 the tables unreadable (buf empty).
+ */
+int lock_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n);
+
 /* True when kill_long_queries allows killing this blocker. */
 int lock_killable(const struct config *c, const struct blocker *b);
 

@@ -479,6 +479,84 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 }
 
 int
+lock_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n)
+{
+	enum { MDL_MAX = 8 };
+	struct { unsigned long id; int lt; char text[400]; } h[MDL_MAX];
+	char sql[1800];
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int k = 0, i, lt, shown = 0;
+	size_t o;
+
+	buf[0] = '\0';
+	/* the granted locks on what the waiter's pending one is for, each
+	 * with the tables its owner holds by LOCK TABLES ... WRITE
+	 * (SHARED_NO_READ_WRITE) */
+	fmt(sql, sizeof(sql),
+	    "SELECT gt.PROCESSLIST_ID, gt.PROCESSLIST_USER, "
+	    "gt.PROCESSLIST_HOST, g.LOCK_TYPE, (SELECT GROUP_CONCAT("
+	    "CONCAT(w.OBJECT_SCHEMA, '.', w.OBJECT_NAME) SEPARATOR ', ') "
+	    "FROM performance_schema.metadata_locks w WHERE "
+	    "w.OWNER_THREAD_ID = g.OWNER_THREAD_ID AND w.OBJECT_TYPE = "
+	    "'TABLE' AND w.LOCK_TYPE = 'SHARED_NO_READ_WRITE' AND "
+	    "w.LOCK_STATUS = 'GRANTED') FROM performance_schema.metadata_locks"
+	    " p JOIN performance_schema.threads pt ON pt.THREAD_ID = "
+	    "p.OWNER_THREAD_ID JOIN performance_schema.metadata_locks g ON "
+	    "g.OBJECT_TYPE = p.OBJECT_TYPE AND g.OBJECT_SCHEMA <=> "
+	    "p.OBJECT_SCHEMA AND g.OBJECT_NAME <=> p.OBJECT_NAME AND "
+	    "g.LOCK_STATUS = 'GRANTED' AND g.OWNER_THREAD_ID <> "
+	    "p.OWNER_THREAD_ID JOIN performance_schema.threads gt ON "
+	    "gt.THREAD_ID = g.OWNER_THREAD_ID WHERE pt.PROCESSLIST_ID = %lu "
+	    "AND p.LOCK_STATUS = 'PENDING' AND gt.PROCESSLIST_ID IS NOT NULL "
+	    "AND gt.PROCESSLIST_ID <> CONNECTION_ID() LIMIT 50", waiter);
+	if ((r = db_query(d, sql)) == NULL)
+		return -1;
+	while ((row = mysql_fetch_row(r)) != NULL && k < MDL_MAX) {
+		unsigned long id = strtoul(row[0] ? row[0] : "0", NULL, 10);
+		char user[128], host[128], what[200];
+
+		for (i = 0; i < k && h[i].id != id; i++)
+			;
+		if (i < k)
+			continue; /* its other locks */
+		h[k].id = id;
+		h[k].lt = row[4] != NULL && row[4][0] != '\0';
+		sanitize(user, sizeof(user), row[1] ? row[1] : "");
+		sanitize(host, sizeof(host), row[2] ? row[2] : "");
+		if (h[k].lt)
+			fmt(what, sizeof(what), "LOCK TABLES %.150s WRITE",
+			    row[4]);
+		else
+			fmt(what, sizeof(what), "a %.60s lock",
+			    row[3] ? row[3] : "?");
+		fmt(h[k].text, sizeof(h[k].text), "connection %lu (%s@%s) with "
+		    "%s", id, user, host, what);
+		sanitize(h[k].text, sizeof(h[k].text), h[k].text);
+		k++;
+	}
+	mysql_free_result(r);
+	if (k == 0) {
+		fmt(buf, n, "; performance_schema.metadata_locks names no "
+		    "holder of what the lock waits for (performance_schema "
+		    "off, or its mdl instrument?)");
+		return 0;
+	}
+	/* up to three, LOCK TABLES holders first */
+	fmt(buf, n, "; its metadata lock is held by");
+	for (lt = 1; lt >= 0; lt--)
+		for (i = 0; i < k && shown < 3; i++) {
+			if (h[i].lt != lt)
+				continue;
+			o = strlen(buf);
+			fmt(buf + o, n - o, "%s %s", shown ? "," : "",
+			    h[i].text);
+			shown++;
+		}
+	return 1;
+}
+
+int
 lock_killable(const struct config *c, const struct blocker *b)
 {
 	if (strcmp(c->lock_kill_long_queries, "all") == 0)

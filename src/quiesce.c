@@ -34,6 +34,8 @@ enum {
 	CONNECT_SLACK_MS = 2000,  /* holder start and connect, past wait */
 	STOP_WAIT_MS = 3000,      /* holder exit after KILL QUERY + TERM: well
 				   * inside the 5 s VMware gives before SIGKILL */
+	NAME_EARLY_MS = 300,      /* read who holds the lock's way this long
+				   * before its wait times out */
 };
 
 /* One begin: our connection, the holder of this attempt, run_dir. */
@@ -53,6 +55,7 @@ struct cycle {
 	int settle;   /* an attempt was abandoned for the writers' sake:
 		       * the next safe moment must be a quiet one */
 	struct stall stall; /* the writers' watch of this attempt */
+	char mdl[1400]; /* who held what the lock waited for, or "" */
 };
 
 /*
@@ -179,8 +182,8 @@ line(struct cycle *y, char *l, struct failure *f)
 		int code = (int)strtol(l + 5, &end, 10);
 
 		y->retry = (int)strtol(end, &end, 10);
-		failf(f, code > 0 ? code : MQ_FAIL, "%s",
-		      *end == ' ' ? end + 1 : end);
+		failf(f, code > 0 ? code : MQ_FAIL, "%s%s",
+		      *end == ' ' ? end + 1 : end, y->mdl);
 	}
 	return 0;
 }
@@ -247,8 +250,15 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 	long long bound = y->c->lock_max_writer_wait;
 	int64_t every = stall_poll_ms(bound);
 	int64_t watch_at = bound > 0 ? mono_ms() + every : INT64_MAX;
+	/* just before the holder's lock_wait_timeout (or freeze's own
+	 * deadline), ask who holds what it waits for */
+	int64_t name_at = mono_ms() + y->c->lock_wait_timeout * 1000 -
+			  NAME_EARLY_MS;
 
 	f->code = MQ_OK;
+	y->mdl[0] = '\0';
+	if (name_at > deadline - NAME_EARLY_MS)
+		name_at = deadline - NAME_EARLY_MS;
 	stall_start(&y->stall, y->hconn, mono_ms());
 	for (;;) {
 		int64_t until = deadline;
@@ -274,16 +284,25 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 				watch_at = mono_ms() + every;
 			}
 		}
+		if (name_at != INT64_MAX && mono_ms() >= name_at) {
+			name_at = INT64_MAX;
+			if (y->hconn != 0)
+				(void)lock_mdl_holders(&y->d, y->hconn, y->mdl,
+						       sizeof(y->mdl));
+		}
 		if (killing && kill_at < until)
 			until = kill_at;
 		if (watch_at < until)
 			until = watch_at;
+		if (name_at < until)
+			until = name_at;
 		r = wait_until(p, 2, until);
 		if (r == 0 && until == deadline) {
 			stop_holder(y);
 			y->retry = 1;
 			failf(f, MQ_TIMEOUT, "lock not granted within "
-			      "wait_timeout (%lld s)", y->c->lock_wait_timeout);
+			      "wait_timeout (%lld s)%s",
+			      y->c->lock_wait_timeout, y->mdl);
 			return 0;
 		}
 		if (r == -1 || (p[1].revents & POLLIN)) {

@@ -292,4 +292,31 @@ freeze
 ok $(( ST != 3 )) "freeze exits 3"
 grep -q "below wait_timeout" "$WORK/err"; ok $? "and says why: $(head -c 100 "$WORK/err")"
 
+diag "a lock not granted behind LOCK TABLES ... WRITE names the connection that holds it"
+# what thaw and freeze read it from: performance_schema.metadata_locks,
+# on MariaDB only with performance_schema and its mdl instrument on
+# lt METHOD: freeze, its lock behind a session holding LOCK TABLES t.isam
+# WRITE (busy in a table-less SLEEP: no blocker), gives up: ST, err
+lt() {
+	METHOD=$1 LONG_QUERY=1 WAIT_TIMEOUT=1 SNAPSHOT_TIMEOUT=2 conf
+	sql "LOCK TABLES t.isam WRITE; SELECT SLEEP(5)" >/dev/null 2>&1 & LP=$!
+	wait_for 5 running "SELECT SLEEP(5)" || bail "the LOCK TABLES session did not start"
+	LTC=$(sql "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(5)'")
+	freeze
+	kill $LP 2>/dev/null; wait $LP 2>/dev/null
+	sql "KILL $LTC" 2>/dev/null
+}
+lt ftwrl
+ok $(( ST != 6 )) "without performance_schema: exit 6 (got $ST)"
+grep -q "performance_schema.metadata_locks names no holder" "$WORK/err"; ok $? "and it says who could have named the holder: $(tail -c 200 "$WORK/err")"
+server_stop "$WORK/s1"
+server_run "$WORK/s1" --performance-schema=ON --performance-schema-instrument='wait/lock/metadata/sql/mdl=ON'
+for m in ftwrl backup-stage; do
+	lt $m
+	ok $(( ST != 6 )) "$m: exit 6 (got $ST)"
+	grep -q "its metadata lock is held by connection $LTC (root@localhost) with LOCK TABLES t.isam WRITE" "$WORK/err"
+	ok $? "$m: the error names connection $LTC and its LOCK TABLES: $(grep -o 'its metadata lock.*' "$WORK/err" | head -1 | cut -c1-160)"
+	no_holder && can_write; ok $? "$m: no holder, no lock"
+done
+
 done_testing
