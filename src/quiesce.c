@@ -182,8 +182,8 @@ line(struct cycle *y, char *l, struct failure *f)
 		int code = (int)strtol(l + 5, &end, 10);
 
 		y->retry = (int)strtol(end, &end, 10);
-		failf(f, code > 0 ? code : MQ_FAIL, "%s%s",
-		      *end == ' ' ? end + 1 : end, y->mdl);
+		failf(f, code > 0 ? code : MQ_FAIL, "%s",
+		      *end == ' ' ? end + 1 : end);
 	}
 	return 0;
 }
@@ -233,6 +233,18 @@ abandon(struct cycle *y, struct failure *f)
 			 strcmp(y->c->lock_kill_long_queries, "no") == 0 ?
 			 " (kill_long_queries = no leaves it running)" : "");
 	}
+}
+
+/* The attempt failed: add who held what its lock waited for, if that
+ * was read. 0, for await. */
+static int
+not_granted(struct cycle *y, struct failure *f)
+{
+	size_t o = strlen(f->why);
+
+	if (y->mdl[0] != '\0' && o < sizeof(f->why) - 1)
+		fmt(f->why + o, sizeof(f->why) - o, "%s", y->mdl);
+	return 0;
 }
 
 /*
@@ -301,9 +313,8 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 			stop_holder(y);
 			y->retry = 1;
 			failf(f, MQ_TIMEOUT, "lock not granted within "
-			      "wait_timeout (%lld s)%s",
-			      y->c->lock_wait_timeout, y->mdl);
-			return 0;
+			      "wait_timeout (%lld s)", y->c->lock_wait_timeout);
+			return not_granted(y, f);
 		}
 		if (r == -1 || (p[1].revents & POLLIN)) {
 			stop_holder(y);
@@ -319,7 +330,7 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 				failf(f, MQ_FAIL, "the holder exited without a "
 				      "word");
 			}
-			return 0;
+			return not_granted(y, f);
 		}
 		y->len += (size_t)n;
 		y->buf[y->len] = '\0';
