@@ -298,9 +298,11 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 		}
 		if (name_at != INT64_MAX && mono_ms() >= name_at) {
 			name_at = INT64_MAX;
-			if (y->hconn != 0)
-				(void)lock_mdl_holders(&y->d, y->hconn, y->mdl,
-						       sizeof(y->mdl));
+			if (y->hconn != 0 &&
+			    lock_mdl_holders(&y->d, y->hconn, y->mdl,
+					     sizeof(y->mdl)) == -1)
+				fmt(y->mdl, sizeof(y->mdl), "; who holds what it "
+				    "waits for is unknown (%s)", y->d.err);
 		}
 		if (killing && kill_at < until)
 			until = kill_at;
