@@ -47,11 +47,11 @@ struct stall {
 void stall_start(struct stall *s, unsigned long holder, int64_t now);
 
 /* One read taken at now: stall_begin, a stall_row per process-list
- * row, stall_end. A connection first seen waiting counts as waiting
+ * row, stall_end(now). A connection first seen waiting counts as waiting
  * since the read before (the watch errs toward the writer). */
 void stall_begin(struct stall *s);
 void stall_row(struct stall *s, unsigned long id, const char *user,
-	       const char *state, const char *info, int64_t now);
+	       const char *state, const char *info);
 void stall_end(struct stall *s, int64_t now);
 
 /*
@@ -75,6 +75,14 @@ void stall_describe(const struct stall *s, int64_t now, char *buf,
  * lock's connection). 0, or -1 (d->err).
  */
 int stall_read(struct db *d, struct stall *s);
+
+/*
+ * A fresh read: do connections still wait behind a global lock or a
+ * flush (after an abandoned attempt)? 1, with "N connections still
+ * wait behind a lock or a flush: <the longest>" in why; 0 none; -1
+ * error (d->err).
+ */
+int stall_waiting(struct db *d, char *why, size_t n);
 
 /* How often to read while watching for a bound of max_ms: a quarter of
  * it, within [10, 100] ms. */

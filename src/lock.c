@@ -487,7 +487,6 @@ lock_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n)
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	int k = 0, i, lt, shown = 0;
-	size_t o;
 
 	buf[0] = '\0';
 	/* the granted locks on what the waiter's pending one is for, each
@@ -548,9 +547,7 @@ lock_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n)
 		for (i = 0; i < k && shown < 3; i++) {
 			if (h[i].lt != lt)
 				continue;
-			o = strlen(buf);
-			fmt(buf + o, n - o, "%s %s", shown ? "," : "",
-			    h[i].text);
+			append(buf, n, "%s %s", shown ? "," : "", h[i].text);
 			shown++;
 		}
 	return 1;

@@ -221,18 +221,12 @@ abandon(struct cycle *y, struct failure *f)
 	      "(%lld ms)%s", writer, y->c->lock_max_writer_wait, culprit);
 	if (y->waits != WAITS_ALL)
 		return;
-	stall_start(&y->stall, 0, now);
-	if (stall_read(&y->d, &y->stall) == 0 && y->stall.waiting > 0) {
-		stall_describe(&y->stall, mono_ms(), still, sizeof(still));
-		log_warn("after the abandoned attempt %d connection%s still "
-			 "wait%s: %s; on %s a FLUSH outlives its statement "
-			 "until what it waited for ends%s", y->stall.waiting,
-			 y->stall.waiting == 1 ? "" : "s",
-			 y->stall.waiting == 1 ? "s" : "", still,
-			 db_flavor_name(y->d.flavor),
+	if (stall_waiting(&y->d, still, sizeof(still)) == 1)
+		log_warn("after the abandoned attempt %s; on %s a FLUSH "
+			 "outlives its statement until what it waited for "
+			 "ends%s", still, db_flavor_name(y->d.flavor),
 			 strcmp(y->c->lock_kill_long_queries, "no") == 0 ?
 			 " (kill_long_queries = no leaves it running)" : "");
-	}
 }
 
 /* The attempt failed: add who held what its lock waited for, if that
@@ -240,10 +234,8 @@ abandon(struct cycle *y, struct failure *f)
 static int
 not_granted(struct cycle *y, struct failure *f)
 {
-	size_t o = strlen(f->why);
-
-	if (y->mdl[0] != '\0' && o < sizeof(f->why) - 1)
-		fmt(f->why + o, sizeof(f->why) - o, "%s", y->mdl);
+	if (y->mdl[0] != '\0')
+		append(f->why, sizeof(f->why), "%s", y->mdl);
 	return 0;
 }
 

@@ -70,11 +70,10 @@ follow(struct stall *s, unsigned long id)
 
 void
 stall_row(struct stall *s, unsigned long id, const char *user,
-	  const char *state, const char *info, int64_t now)
+	  const char *state, const char *info)
 {
 	struct stall_conn *c;
 
-	(void)now;
 	if (!stall_state(state))
 		return;
 	if (s->holder != 0 && id == s->holder) {
@@ -157,7 +156,7 @@ stall_list_row(void *arg, MYSQL_ROW row)
 		return 0;
 	}
 	stall_row(s, strtoul(row[0] ? row[0] : "0", NULL, 10), row[1], row[6],
-		  row[7], mono_ms());
+		  row[7]);
 	return 0;
 }
 
@@ -176,4 +175,22 @@ stall_poll_ms(long long max_ms)
 	int64_t p = max_ms / 4;
 
 	return p < 10 ? 10 : p > 100 ? 100 : p;
+}
+
+int
+stall_waiting(struct db *d, char *why, size_t n)
+{
+	static struct stall s;
+	char who[400];
+
+	stall_start(&s, 0, mono_ms());
+	if (stall_read(d, &s) == -1)
+		return -1;
+	if (s.waiting == 0)
+		return 0;
+	stall_describe(&s, mono_ms(), who, sizeof(who));
+	fmt(why, n, "%d connection%s still wait%s behind a lock or a flush: "
+	    "%s", s.waiting, s.waiting == 1 ? "" : "s",
+	    s.waiting == 1 ? "s" : "", who);
+	return 1;
 }

@@ -63,26 +63,6 @@ progress(const struct blocker *b, int64_t deadline, int64_t *last)
 		     (long long)((deadline - now + 999) / 1000));
 }
 
-/* Writers still waiting behind a global lock or a flush, after an
- * abandoned attempt: 1 (why says who), 0 none, -1 error (d->err). */
-static int
-still_waiting(struct db *d, char *why, size_t n)
-{
-	static struct stall s;
-	char who[400];
-
-	stall_start(&s, 0, mono_ms());
-	if (stall_read(d, &s) == -1)
-		return -1;
-	if (s.waiting == 0)
-		return 0;
-	stall_describe(&s, mono_ms(), who, sizeof(who));
-	fmt(why, n, "%d connection%s still wait%s behind a lock or a flush: "
-	    "%s", s.waiting, s.waiting == 1 ? "" : "s",
-	    s.waiting == 1 ? "s" : "", who);
-	return 1;
-}
-
 int
 window_wait(struct db *d, const struct config *c, enum lock_waits w,
 	    int settle, int sigfd, int64_t deadline, struct failure *f)
@@ -112,7 +92,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 			progress(&b[first], deadline, &shown);
 		} else if (!settle) {
 			return MQ_OK;
-		} else if ((i = still_waiting(d, why, sizeof(why))) == -1) {
+		} else if ((i = stall_waiting(d, why, sizeof(why))) == -1) {
 			return failf(f, db_errclass(d), "reading the process "
 				     "list: %s", d->err);
 		} else if (i == 0) {

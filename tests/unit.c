@@ -554,19 +554,19 @@ test_stall(void)
 	stall_start(&s, 7, 1000);
 	stall_begin(&s);
 	stall_row(&s, 12, "app", "User sleep", "SELECT SLEEP(40) FROM t.w "
-		  "LIMIT 1", 1100);
+		  "LIMIT 1");
 	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH "
-		  "NO_WRITE_TO_BINLOG TABLES", 1100);
+		  "NO_WRITE_TO_BINLOG TABLES");
 	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT INTO t.w "
-		  "VALUES (1)", 1100);
+		  "VALUES (1)");
 	stall_end(&s, 1100);
 	ok(s.waiting == 1 && s.worst == 9 && stall_behind(&s, 1100) == 100,
 	   "stall: a writer first seen counts from the read before (100 ms)");
 	stall_begin(&s);
-	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH", 1600);
-	stall_row(&s, 10, "app", "Waiting for table flush", "UPDATE t.w", 1600);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH");
+	stall_row(&s, 10, "app", "Waiting for table flush", "UPDATE t.w");
 	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT INTO t.w "
-		  "VALUES (1)", 1600);
+		  "VALUES (1)");
 	stall_end(&s, 1600);
 	ok(s.waiting == 2 && s.worst == 9 && stall_behind(&s, 1600) == 600 &&
 	   stall_worst(&s, 1600) == 600, "stall: the longest writer leads: "
@@ -580,11 +580,11 @@ test_stall(void)
 		printf("# %s\n", line);
 	/* the writer ran on, and waits again: afresh */
 	stall_begin(&s);
-	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH", 1700);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH");
 	stall_end(&s, 1700);
 	stall_begin(&s);
-	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH", 1800);
-	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT", 1800);
+	stall_row(&s, 7, "mq", "Waiting for table flush", "FLUSH");
+	stall_row(&s, 9, "app", "Waiting for table flush", "INSERT");
 	stall_end(&s, 1800);
 	ok(stall_behind(&s, 1800) == 100, "stall: a writer that stopped "
 	   "waiting starts afresh");
@@ -594,8 +594,8 @@ test_stall(void)
 	stall_start(&s, 7, 0);
 	stall_begin(&s);
 	stall_row(&s, 7, "mq", "Flushing tables", "FLUSH TABLES WITH READ "
-		  "LOCK", 2000);
-	stall_row(&s, 9, "app", "Waiting for backup lock", "INSERT", 2000);
+		  "LOCK");
+	stall_row(&s, 9, "app", "Waiting for backup lock", "INSERT");
 	stall_end(&s, 2000);
 	ok(stall_worst(&s, 2000) == 2000 && stall_behind(&s, 2000) == 0,
 	   "stall: a lock at work, not waiting: nothing behind it to abandon");
@@ -603,15 +603,15 @@ test_stall(void)
 	 * waiting later than the writer: counted from the lock's wait */
 	stall_begin(&s);
 	stall_row(&s, 7, "mq", "Waiting for backup lock", "FLUSH TABLES WITH "
-		  "READ LOCK", 2300);
-	stall_row(&s, 9, "app", "Waiting for backup lock", "INSERT", 2300);
+		  "READ LOCK");
+	stall_row(&s, 9, "app", "Waiting for backup lock", "INSERT");
 	stall_end(&s, 2300);
 	ok(stall_behind(&s, 2300) == 300, "stall: counted from when the lock "
 	   "itself waits");
 	/* no holder yet known: no lock waiting, nothing behind it */
 	stall_start(&s, 0, 0);
 	stall_begin(&s);
-	stall_row(&s, 7, "mq", "Waiting for backup lock", "FTWRL", 900);
+	stall_row(&s, 7, "mq", "Waiting for backup lock", "FTWRL");
 	stall_end(&s, 900);
 	ok(stall_behind(&s, 900) == 0 && s.waiting == 1, "stall: with no "
 	   "holder named, every waiter is a writer");
