@@ -27,7 +27,11 @@ struct state {
 	int64_t locked_mono;     /* the same on CLOCK_MONOTONIC */
 	int64_t expires_at;      /* real ms of the max_lock_time release */
 	int64_t released_at;     /* real ms the lock was released */
-	int64_t blocked_ms;      /* how long it was held (-1 = unknown) */
+	int64_t blocked_ms;      /* how long writers could be blocked: the
+				  * lock's wait and hold, and abandoned_ms
+				  * (-1 = unknown) */
+	int64_t abandoned_ms;    /* of it, the worst writer's wait behind
+				  * attempts abandoned before */
 	char binlog_file[256];
 	unsigned long long binlog_pos;
 	char gtid[4096];

@@ -12,21 +12,35 @@
 
 enum { WINDOW_POLL_MS = 250 }; /* re-read the process list this often */
 
+/* After an abandoned attempt: the statement its lock waited for. */
+struct settle {
+	int on;              /* an attempt was abandoned */
+	unsigned long id;    /* the culprit's connection (0: none seen) */
+	int64_t started;     /* mono ms its statement began, at the latest */
+};
+
 /*
  * Wait until nothing that a lock of kind w would wait for has run
  * long_query_threshold or longer; statements kill_long_queries may kill
  * do not count (they are killed if the lock waits for them). Logs the
- * blocker now and then. settle: an attempt was abandoned because
- * writers waited behind it; wait instead until nothing the lock waits
- * for has run a second, and no connection waits behind a global lock or
- * a flush (on MySQL the abandoned attempt's flush lives on), killing at
+ * blocker now and then. s->on: an attempt was abandoned because
+ * writers waited behind it; wait instead until the statement it waited
+ * for (s->id, however young) has ended, nothing else the lock waits for
+ * has run a second, and no connection waits behind a global lock or a
+ * flush (on MySQL the abandoned attempt's flush lives on), killing at
  * once what kill_long_queries may kill. MQ_OK; MQ_TIMEOUT at deadline
  * (mono ms), MQ_ABORTED when sigfd is readable, or a db error class; f
  * says so.
  */
 struct failure;
 int window_wait(struct db *d, const struct config *c, enum lock_waits w,
-		int settle, int sigfd, int64_t deadline, struct failure *f);
+		const struct settle *s, int sigfd, int64_t deadline,
+		struct failure *f);
+
+/* Is blocker b, read at now, still the statement s's attempt waited
+ * for (the same connection, begun no later than it)? */
+int window_culprit(const struct settle *s, unsigned long id,
+		   long long time, int64_t now);
 
 /*
  * kill_long_queries: the lock has waited long_query_threshold; KILL

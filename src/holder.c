@@ -153,9 +153,10 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	h->st.phase = ph;
 	h->st.released_at = real_ms();
 	/* the stall writers felt: from the blocking statement's sending
-	 * (its wait included) to the release */
+	 * (its wait included) to the release, and behind the attempts
+	 * abandoned before */
 	h->st.blocked_ms = now - (h->blocks_at > 0 ? h->blocks_at :
-				  h->st.locked_mono);
+				  h->st.locked_mono) + h->st.abandoned_ms;
 	if (rel == -1 && ph != PH_LOST)
 		fmt(h->st.reason, sizeof(h->st.reason), "%s; the release "
 		    "statement failed (%s), closing the connection released "
@@ -277,8 +278,9 @@ setup(struct holder *h)
 
 /*
  * Freeze starts us at once and looks for a safe moment meanwhile; wait
- * for its "go METHOD ATTEMPT T0 SKIP": the method it chose for this
- * server, once; how many optional first statements to leave out. The
+ * for its "go METHOD ATTEMPT T0 SKIP BEFORE": the method it chose for
+ * this server, once; how many optional first statements to leave out;
+ * how long writers waited behind attempts abandoned before. The
  * method, or NULL: freeze is gone, we were told to stop, or it named
  * no method we know.
  */
@@ -305,14 +307,15 @@ await_go(struct holder *h)
 		buf[len] = '\0';
 		if ((nl = strchr(buf, '\n')) != NULL) {
 			char name[32];
-			long long t0 = 0;
+			long long t0 = 0, before = 0;
 			int tries = 0, skip = 0;
 
 			*nl = '\0';
-			if (sscanf(buf, "go %31s %d %lld %d", name, &tries, &t0,
-				   &skip) < 1)
+			if (sscanf(buf, "go %31s %d %lld %d %lld", name, &tries,
+				   &t0, &skip, &before) < 1)
 				return NULL;
 			h->skip = skip;
+			h->st.abandoned_ms = before > 0 ? before : 0;
 			h->st.attempts = tries;
 			h->t0 = t0;
 			if (t0 > 0 && t0 <= mono_ms())

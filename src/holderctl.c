@@ -193,7 +193,8 @@ holder_end(const struct config *c, int dirfd, struct state *s,
 		if ((killed == 1 || unresponsive) && s->phase == PH_LOCKED) {
 			s->phase = PH_RELEASED;
 			s->released_at = real_ms();
-			s->blocked_ms = s->released_at - s->locked_at;
+			s->blocked_ms = s->released_at - s->locked_at +
+					s->abandoned_ms;
 			fmt(s->reason, sizeof(s->reason), "holder unresponsive; "
 			    "%s", killed == 1 ? "its connection was killed" :
 			    "it was killed, and its connection with it");

@@ -52,8 +52,10 @@ struct cycle {
 	char buf[1024];
 	size_t len;
 	int retry;    /* the last attempt's failure is worth another */
-	int settle;   /* an attempt was abandoned for the writers' sake:
-		       * the next safe moment must be a quiet one */
+	struct settle settle; /* an attempt was abandoned for the writers'
+			       * sake: the next safe moment must be quiet */
+	int64_t abandoned_ms; /* writers' waits behind abandoned attempts */
+	int abandoned;
 	struct stall stall; /* the writers' watch of this attempt */
 	char mdl[1400]; /* who held what the lock waited for, or "" */
 };
@@ -205,18 +207,25 @@ abandon(struct cycle *y, struct failure *f)
 	int n;
 
 	stall_describe(&y->stall, now, writer, sizeof(writer));
+	/* the stall of this attempt is the cycle's too */
+	y->abandoned_ms += stall_worst(&y->stall, now);
+	y->abandoned++;
+	y->settle.on = 1;
+	y->settle.id = 0;
 	n = lock_blockers(&y->d, y->c, y->waits, 0, y->hconn, &b, 1);
 	if (n > 0) {
 		char what[600];
 
 		lock_blocker_describe(&b, what, sizeof(what));
 		fmt(culprit, sizeof(culprit), "; the lock waited for %s", what);
+		/* the next attempt waits for its end, however young */
+		y->settle.id = b.id;
+		y->settle.started = now - b.time * 1000;
 	}
 	stop_holder(y);
 	if (strcmp(y->c->lock_kill_long_queries, "no") != 0)
 		window_kill(&y->d, y->c, y->waits, 0);
 	y->retry = 1;
-	y->settle = 1;
 	failf(f, MQ_TIMEOUT, "attempt abandoned: %s, over max_writer_wait "
 	      "(%lld ms)%s", writer, y->c->lock_max_writer_wait, culprit);
 	if (y->waits != WAITS_ALL)
@@ -424,11 +433,16 @@ report_locked(struct cycle *y, int64_t t0, int attempts, struct state *s)
 		state_init(s);
 		return;
 	}
+	char gave_up[120] = "";
+
+	if (y->abandoned > 0)
+		fmt(gave_up, sizeof(gave_up), "; writers waited %lld ms behind "
+		    "%d abandoned", (long long)y->abandoned_ms, y->abandoned);
 	log_info("lock held: %s on %s %s by holder pid %d, %lld ms after "
-		 "freeze began (%d attempt%s); binlog %s:%llu gtid %s",
+		 "freeze began (%d attempt%s%s); binlog %s:%llu gtid %s",
 		 s->method, db_flavor_name(y->d.flavor), y->d.version_str,
 		 (int)s->pid, (long long)(mono_ms() - t0), attempts,
-		 attempts == 1 ? "" : "s",
+		 attempts == 1 ? "" : "s", gave_up,
 		 s->binlog_file[0] ? s->binlog_file : "(binlog off)",
 		 s->binlog_pos, s->gtid[0] ? s->gtid : "(none)");
 }
@@ -466,10 +480,11 @@ attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
 		return 0;
 	}
 	/* the method, this attempt's number, when freeze began (on
-	 * CLOCK_MONOTONIC, which the holder shares) for the record, and
-	 * the optional statements to leave out */
-	fmt(go, sizeof(go), "go %s %d %lld %d\n", y->m->name, n, (long long)t0,
-	    skip_first(y));
+	 * CLOCK_MONOTONIC, which the holder shares) for the record, the
+	 * optional statements to leave out, and how long writers waited
+	 * behind attempts abandoned before (part of the cycle's stall) */
+	fmt(go, sizeof(go), "go %s %d %lld %d %lld\n", y->m->name, n,
+	    (long long)t0, skip_first(y), (long long)y->abandoned_ms);
 	/* If it is already gone, await reads why. */
 	(void)write_all(y->rfd, go, strlen(go));
 	limit = mono_ms() + y->c->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
@@ -505,7 +520,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		 strcmp(c->lock_kill_long_queries, "no") ?
 		 c->lock_kill_long_queries : "");
 	for (n = 1;; n++) {
-		if ((r = window_wait(&y.d, c, y.waits, y.settle, sigfd,
+		if ((r = window_wait(&y.d, c, y.waits, &y.settle, sigfd,
 				     deadline, f)) != MQ_OK)
 			break;
 		r = attempt(&y, n, t0, deadline, f);

@@ -28,6 +28,19 @@ lost(const struct state *s, struct failure *f)
 }
 
 /* After the release: how long each step of the path to it took. */
+/* The part of the stall spent behind abandoned attempts, or "". */
+static const char *
+behind(const struct state *s)
+{
+	static char buf[96];
+
+	if (s->abandoned_ms <= 0)
+		return "";
+	fmt(buf, sizeof(buf), " (%lld ms of it behind abandoned attempts)",
+	    (long long)s->abandoned_ms);
+	return buf;
+}
+
 static void
 log_steps(const struct end_steps *t, const struct state *s)
 {
@@ -86,8 +99,9 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 		r = holder_end(c, rd.dirfd, s, &t);
 		log_flush_deferred(rd.dirfd); /* released, or it died */
 		if (r == MQ_OK && s->phase == PH_RELEASED) {
-			log_info("released (%s); writes were blocked for %lld ms",
-				 s->method, (long long)s->blocked_ms);
+			log_info("released (%s); writes were blocked for %lld ms"
+				 "%s", s->method, (long long)s->blocked_ms,
+				 behind(s));
 			log_steps(&t, s);
 		}
 		else if (r == MQ_OK && s->phase == PH_FAILED)

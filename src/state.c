@@ -73,14 +73,15 @@ state_format(const struct state *s, char *buf, size_t n)
 		   "blocked_ms=%lld\nbinlog_file=%s\nbinlog_pos=%llu\n"
 		   "gtid=%s\nreason=%s\nattempts=%d\nfreeze_ms=%lld\n"
 		   "flavor=%s\nbegan_at=%lld\nexit_verb=%s\nexit_code=%d\n"
-		   "release_us=%lld\nend=1\n",
+		   "release_us=%lld\nabandoned_ms=%lld\nend=1\n",
 		   phase_name(s->phase), s->thawed, (int)s->pid, s->start_time,
 		   s->conn_id, user, s->method, (long long)s->locked_at,
 		   (long long)s->locked_mono, (long long)s->expires_at,
 		   (long long)s->released_at, (long long)s->blocked_ms, file,
 		   s->binlog_pos, s->gtid, reason, s->attempts,
 		   (long long)s->freeze_ms, s->flavor, (long long)s->began_at,
-		   s->exit_verb, s->exit_code, (long long)s->release_us);
+		   s->exit_verb, s->exit_code, (long long)s->release_us,
+		   (long long)s->abandoned_ms);
 }
 
 int
@@ -164,6 +165,7 @@ static const struct key keys[] = {
 	{ "exit_verb", S_STR(exit_verb), 0, 0 },
 	{ "exit_code", S_NUM(exit_code), -1, 255 },
 	{ "release_us", S_NUM(release_us), 0, (long long)1 << 62 },
+	{ "abandoned_ms", S_NUM(abandoned_ms), 0, (long long)1 << 62 },
 	{ "end", K_NUM, 0, 0, 1, 1 },
 };
 

@@ -43,7 +43,8 @@ print_json(const struct state *s, int alive)
 	json_field("locked_at", s->locked_at ? locked : "", ",");
 	json_field("expires_at", s->expires_at ? expires : "", ",");
 	json_field("released_at", s->released_at ? released : "", ",");
-	printf("\"blocked_ms\":%lld,", (long long)s->blocked_ms);
+	printf("\"blocked_ms\":%lld,\"abandoned_ms\":%lld,",
+	       (long long)s->blocked_ms, (long long)s->abandoned_ms);
 	json_field("binlog_file", s->binlog_file, ",");
 	printf("\"binlog_pos\":%llu,", s->binlog_pos);
 	json_field("gtid", s->gtid, ",");
@@ -81,6 +82,9 @@ print_text(const struct state *s, int alive)
 	printf("released at:  %s\n", t);
 	if (s->blocked_ms >= 0)
 		printf("held for:     %lld ms\n", (long long)s->blocked_ms);
+	if (s->abandoned_ms > 0)
+		printf("of it behind abandoned attempts: %lld ms\n",
+		       (long long)s->abandoned_ms);
 	printf("binlog:       %s:%llu\n", s->binlog_file[0] ? s->binlog_file
 							 : "-", s->binlog_pos);
 	printf("gtid:         %s\n", s->gtid[0] ? s->gtid : "-");

@@ -64,33 +64,55 @@ progress(const struct blocker *b, int64_t deadline, int64_t *last)
 }
 
 int
+window_culprit(const struct settle *s, unsigned long id, long long time,
+		int64_t now)
+{
+	/* Time is whole seconds, cut: the statement began in the second
+	 * before now - time. A later one on that connection is another. */
+	return s->on && s->id != 0 && id == s->id &&
+	       now - (int64_t)time * 1000 - 1000 <= s->started;
+}
+
+/* Does blocker b keep the moment from being safe? In a settle, the
+ * culprit however young, else what has run a second. */
+static int
+counts(const struct config *c, const struct settle *s,
+       const struct blocker *b, int64_t now)
+{
+	if (s->on && b->time < 1 && !window_culprit(s, b->id, b->time, now))
+		return 0;
+	/* a statement kill_long_queries may kill does not count once it
+	 * has run long enough to be killed */
+	return !lock_killable(c, b) || b->time < c->lock_long_query_threshold;
+}
+
+int
 window_wait(struct db *d, const struct config *c, enum lock_waits w,
-	    int settle, int sigfd, int64_t deadline, struct failure *f)
+	    const struct settle *s, int sigfd, int64_t deadline,
+	    struct failure *f)
 {
 	static struct blocker b[MAX_BLOCKERS];
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
-	long long min_time = settle ? 1 : c->lock_long_query_threshold;
-	int64_t logged = 0, shown = 0;
+	long long min_time = s->on ? 0 : c->lock_long_query_threshold;
+	int64_t logged = 0, shown = 0, now;
 	char why[600];
 	int i, n, first;
 
 	for (;;) {
-		if (settle && strcmp(c->lock_kill_long_queries, "no") != 0)
+		if (s->on && strcmp(c->lock_kill_long_queries, "no") != 0)
 			window_kill(d, c, w, 0);
 		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS);
 		if (n == -1)
 			return failf(f, db_errclass(d), "reading the process "
 				     "list: %s", d->err);
-		/* a statement kill_long_queries may kill does not count
-		 * once it has run long enough to be killed */
+		now = mono_ms();
 		for (first = -1, i = 0; i < n && first == -1; i++)
-			if (!lock_killable(c, &b[i]) ||
-			    b[i].time < c->lock_long_query_threshold)
+			if (counts(c, s, &b[i], now))
 				first = i;
 		if (first != -1) {
 			lock_blocker_describe(&b[first], why, sizeof(why));
 			progress(&b[first], deadline, &shown);
-		} else if (!settle) {
+		} else if (!s->on) {
 			return MQ_OK;
 		} else if ((i = stall_waiting(d, why, sizeof(why))) == -1) {
 			return failf(f, db_errclass(d), "reading the process "

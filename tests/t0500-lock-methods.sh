@@ -228,6 +228,32 @@ ok $? "max_writer_wait = 0: the writer gives up at its own lock wait timeout: $(
 wait $FP; ok $? "freeze exits 0"
 "$BIN/post-thaw-script" thaw
 
+diag "the writers' watch behind a young statement: the next attempt waits for the statement the abandoned one waited for, however young"
+# the UPDATE is not let run a second first: abandoned at Time 0, it is
+# invisible to a threshold of a second, and only its connection names it
+METHOD=ftwrl LONG_QUERY=30 WAIT_TIMEOUT=8 SNAPSHOT_TIMEOUT=15 conf "[lock]" "max_writer_wait = 50"
+sql "UPDATE t.isam SET v = v + SLEEP(3) WHERE id = 1" >"$WORK/upd.out" 2>&1 & LP=$!
+wait_for 5 running "UPDATE t.isam" || bail "the UPDATE did not start"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err" & FP=$!
+wait_for 5 holder_waiting; ok $? "the holder waits in FTWRL behind the young UPDATE"
+sql "SET SESSION lock_wait_timeout = 2; INSERT INTO t.inno (v) VALUES (11)"; ok $? "a writer behind it commits"
+age=$(sed -n 's/.*attempt abandoned:.*the lock waited for connection [0-9]* ([^)]*) running \([0-9]*\) s: UPDATE t.isam.*/\1/p' "$WORK/mq.log" | head -1)
+[ "$age" = 0 ]; ok $? "the attempt was abandoned while the UPDATE showed Time 0 (got '${age}')"
+sql "SET SESSION lock_wait_timeout = 2; INSERT INTO t.inno (v) VALUES (12)"; ok $? "a second writer commits"
+wait $FP; ok $? "freeze exits 0"
+dead $LP; ok $? "the lock came after the UPDATE ended"
+[ "$(grep -c "attempt abandoned" "$WORK/mq.log")" -eq 1 ]
+ok $? "the young statement once abandoned is waited for: no second attempt was sent into it ($(grep -c "attempt abandoned" "$WORK/mq.log") abandoned)"
+ab=$(state_field abandoned_ms)
+grep -q "lock held: .*(2 attempts; writers waited $ab ms behind 1 abandoned)" "$WORK/mq.log" && [ "$ab" -ge 50 ]
+ok $? "the lock held line counts the writer's wait behind the abandoned attempt ($ab ms)"
+"$BIN/post-thaw-script" thaw
+b=$(state_field blocked_ms)
+[ "$b" -gt "$ab" ] && grep -q "thaw INFO released (ftwrl); writes were blocked for $b ms ($ab ms of it behind abandoned attempts)" "$WORK/mq.log"
+ok $? "and the cycle's stall includes it: $(grep -o 'writes were blocked for.*' "$WORK/mq.log" | tail -1)"
+"$MQ" status --json >"$WORK/st.json"
+grep -q "\"abandoned_ms\":$ab," "$WORK/st.json"; ok $? "status --json says abandoned_ms $ab"
+
 diag "the writers' watch with kill_long_queries = all: the UPDATE the lock waited for is killed when the attempt is abandoned"
 METHOD=ftwrl LONG_QUERY=1 WAIT_TIMEOUT=8 SNAPSHOT_TIMEOUT=15 conf "[lock]" "max_writer_wait = 300" "kill_long_queries = all"
 long upd "UPDATE t.isam SET v = v + SLEEP(30) WHERE id = 1"

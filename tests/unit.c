@@ -17,6 +17,7 @@
 #include "stmt.h"
 #include "state.h"
 #include "util.h"
+#include "window.h"
 #include "sigv4.h"
 #include "xml.h"
 
@@ -855,6 +856,30 @@ test_xml(void)
 	   "naming why");
 }
 
+/* After an abandoned attempt: the statement it waited for is known by
+ * its connection and when it began, whatever its age. */
+static void
+test_settle(void)
+{
+	/* abandoned at 10,500 ms behind connection 12's statement of
+	 * Time 0: begun in (9,500, 10,500] */
+	struct settle s = { .on = 1, .id = 12, .started = 10500 };
+	struct settle none = { .on = 1, .id = 0, .started = 10500 };
+	struct settle off = { .on = 0, .id = 12, .started = 10500 };
+
+	ok(window_culprit(&s, 12, 0, 10700), "settle: the culprit at "
+	   "Time 0, 200 ms on, is still it");
+	ok(window_culprit(&s, 12, 1, 11600) && window_culprit(&s, 12, 3,
+	   13900), "settle: the culprit seconds on is still it");
+	ok(!window_culprit(&s, 12, 0, 12100), "settle: Time 0 on its "
+	   "connection 1.6 s on is a later statement");
+	ok(!window_culprit(&s, 13, 5, 10700), "settle: another connection "
+	   "is not the culprit");
+	ok(!window_culprit(&none, 12, 0, 10700) &&
+	   !window_culprit(&off, 12, 0, 10700), "settle: no culprit seen, or "
+	   "no settle: nothing is");
+}
+
 int
 main(void)
 {
@@ -871,6 +896,7 @@ main(void)
 	test_grants();
 	test_list_sql();
 	test_stall();
+	test_settle();
 	test_xml();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
