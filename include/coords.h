@@ -31,7 +31,20 @@ struct coords {
 	char replica_why[256];
 	int nchan;
 	struct channel chan[COORDS_MAX_CHANNELS];
+	long mt_workers;         /* MySQL, Percona: the applier's parallel
+				  * workers (-1 unknown); then each
+				  * executed position is a checkpoint that
+				  * can lag gtid_executed. 0 on MariaDB,
+				  * whose lock waits for its parallel
+				  * workers to reach one point */
 };
+
+/* The statement that reads a MySQL replica's parallel workers. */
+const char *coords_workers_sql(unsigned long version);
+
+/* Is co's executed source position a multi-threaded checkpoint, not
+ * exact? */
+int coords_pos_checkpoint(enum flavor f, const struct coords *co);
 
 /* The facts about the server that the info file records. */
 struct server_id {

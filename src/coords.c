@@ -159,6 +159,36 @@ read_replicas(struct db *d, struct coords *co)
 	return 0;
 }
 
+const char *
+coords_workers_sql(unsigned long version)
+{
+	return version >= 80026 ? "SELECT @@GLOBAL.replica_parallel_workers"
+				: "SELECT @@GLOBAL.slave_parallel_workers";
+}
+
+int
+coords_pos_checkpoint(enum flavor f, const struct coords *co)
+{
+	return f != FL_MARIADB && co->nchan > 0 && co->mt_workers != 0;
+}
+
+/* MySQL, Percona: how many workers apply in parallel (-1: unknown). A
+ * worker's checkpoint can lag the commits under our lock (the issue's
+ * 8.0.39 replica: 2-111 transactions behind gtid_executed). */
+static void
+read_workers(struct db *d, struct coords *co)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	co->mt_workers = -1;
+	if ((r = db_query(d, coords_workers_sql(d->version))) == NULL)
+		return;
+	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
+		co->mt_workers = strtol(row[0], NULL, 10);
+	mysql_free_result(r);
+}
+
 int
 coords_read(struct db *d, struct coords *co)
 {
@@ -176,9 +206,11 @@ coords_read(struct db *d, struct coords *co)
 		co->pos = strtoull(row[1], NULL, 10);
 	}
 	mysql_free_result(r);
-	if (read_gtid(d, co) == -1)
+	if (read_gtid(d, co) == -1 || read_replicas(d, co) == -1)
 		return -1;
-	return read_replicas(d, co);
+	if (d->flavor != FL_MARIADB && co->nchan > 0)
+		read_workers(d, co);
+	return 0;
 }
 
 void
@@ -199,6 +231,11 @@ coords_summary(const struct coords *co, char *buf, size_t n)
 		       co->chan[i].port, co->chan[i].file, co->chan[i].pos);
 	if (co->gtid_slave[0] != '\0')
 		append(buf, n, "; gtid_slave_pos %s", co->gtid_slave);
+	if (co->nchan > 0 && co->mt_workers != 0)
+		append(buf, n, "; the executed positions are a multi-threaded "
+		       "applier's checkpoint (workers %ld), not exact%s",
+		       co->mt_workers, co->gtid[0] ? ": gtid_executed is" :
+		       ", and there are no GTIDs");
 	if (co->replica_err)
 		append(buf, n, "; replica status: %s", co->replica_why);
 }
@@ -331,6 +368,16 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 	if (s->flavor == FL_MARIADB && co->nchan > 0)
 		r |= append(buf, n, "replica_gtid_slave_pos = %s\n",
 			    co->gtid_slave);
+	if (coords_pos_checkpoint(s->flavor, co))
+		r |= append(buf, n, "replica_source_pos_exact = no\n"
+			    "# A multi-threaded applier (%ld workers%s): each "
+			    "executed source position\n# is a checkpoint that "
+			    "can lag gtid_executed; %s\n", co->mt_workers < 0 ?
+			    0 : co->mt_workers, co->mt_workers < 0 ? " known: "
+			    "the count was not readable" : "",
+			    co->gtid[0] ? "the by-GTID lines are exact." :
+			    "with no GTIDs, nothing here\n# is exact: set "
+			    "replica_parallel_workers = 0, or turn GTIDs on.");
 	if (r != 0 || co->nchan == 0)
 		return r;
 	r |= append(buf, n, "\n# To make a server restored from this snapshot "
@@ -349,8 +396,11 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 				    w->host, host, w->port, ch->port,
 				    w->file, file, w->pos, ch->pos);
 		else
-			r |= append(buf, n, "%s %s='%s', %s=%u, %s='%s', "
-				    "%s=%llu%s%s;\n", w->change, w->host,
+			r |= append(buf, n, "%s%s %s='%s', %s=%u, %s='%s', "
+				    "%s=%llu%s%s;\n",
+				    coords_pos_checkpoint(s->flavor, co) ?
+				    "# not exact (a checkpoint): " : "",
+				    w->change, w->host,
 				    host, w->port, ch->port, w->file,
 				    file, w->pos, ch->pos, w->autopos_off,
 				    tail);

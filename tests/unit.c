@@ -312,6 +312,8 @@ static char info[65536];
  * 10.0.0.1 with one channel named ch, or not a replica. */
 /* the source host and file name info_for gives its channel */
 static const char *info_host = "10.0.0.1", *info_file = "src-bin.000042";
+static long info_workers; /* its applier's parallel workers */
+static int info_nogtid;   /* a server with GTIDs off */
 
 static const char *
 info_for(enum flavor f, unsigned long v, const char *vs, int replica,
@@ -343,6 +345,9 @@ info_for(enum flavor f, unsigned long v, const char *vs, int replica,
 	if (replica)
 		coords_add_channel(&co, src ? mysql_names : old_names, values,
 				   8);
+	co.mt_workers = info_workers;
+	if (info_nogtid)
+		co.gtid[0] = '\0';
 	if (coords_format_info(info, sizeof(info), &s, "ftwrl", &co, 0))
 		return "(did not fit)";
 	return info;
@@ -446,6 +451,49 @@ test_coords(void)
 	   "a quote or backslash in a source host or file name is escaped");
 	info_host = "10.0.0.1";
 	info_file = "src-bin.000042";
+
+	/* MySQL 8.0.39, replica_parallel_workers = 4 (the 8.0 default):
+	 * Exec_Source_Log_Pos 43718420 was the start of GTID ...:161922
+	 * beside gtid_executed ...:1-162032 (the issue's replica) */
+	ok(strcmp(coords_workers_sql(80039), "SELECT @@GLOBAL."
+		  "replica_parallel_workers") == 0 &&
+	   strcmp(coords_workers_sql(80025), "SELECT @@GLOBAL."
+		  "slave_parallel_workers") == 0,
+	   "MySQL: the workers variable by version (8.0.26 renamed it)");
+	info_workers = 4;
+	t = info_for(FL_MYSQL, 80039, "8.0.39", 1, "");
+	ok(has(t, "replica_source_pos_exact = no\n") &&
+	   has(t, "# A multi-threaded applier (4 workers)") &&
+	   has(t, "the by-GTID lines are exact.") &&
+	   has(t, "# not exact (a checkpoint): CHANGE REPLICATION SOURCE TO "
+		  "SOURCE_HOST='10.0.0.1'") &&
+	   has(t, "SOURCE_AUTO_POSITION = 1;") &&
+	   !has(t, "\nCHANGE REPLICATION SOURCE TO SOURCE_HOST='10.0.0.1', "
+		   "SOURCE_PORT=3306, SOURCE_LOG_FILE"),
+	   "MySQL multi-threaded replica: the executed position marked a "
+	   "checkpoint, its line commented out, the GTID line kept");
+	info_nogtid = 1;
+	t = info_for(FL_MYSQL, 80039, "8.0.39", 1, "");
+	ok(has(t, "with no GTIDs, nothing here\n# is exact: set "
+		  "replica_parallel_workers = 0"),
+	   "MySQL multi-threaded replica without GTIDs: says nothing is exact");
+	info_nogtid = 0;
+	info_workers = -1;
+	t = info_for(FL_MYSQL, 80039, "8.0.39", 1, "");
+	ok(has(t, "replica_source_pos_exact = no\n") &&
+	   has(t, "(0 workers known: the count was not readable)"),
+	   "MySQL replica whose workers cannot be read: not exact either");
+	info_workers = 0;
+	t = info_for(FL_MYSQL, 80039, "8.0.39", 1, "");
+	ok(!has(t, "replica_source_pos_exact") && !has(t, "# not exact") &&
+	   has(t, "\nCHANGE REPLICATION SOURCE TO SOURCE_HOST='10.0.0.1'"),
+	   "MySQL single-threaded replica: the executed position is exact");
+	info_workers = 4;
+	t = info_for(FL_MARIADB, 101119, "10.11.19-MariaDB", 1, "");
+	info_workers = 0;
+	ok(!has(t, "replica_source_pos_exact"),
+	   "MariaDB: never marked (its lock waits for the parallel workers; "
+	   "t0610 proves it live)");
 }
 
 static void
