@@ -208,6 +208,23 @@ can_write() {
 }
 cannot_write() { ! can_write; }
 
+# primary_start PASSWORD: a replication primary on a free TCP port of
+# 127.0.0.1 (PORT), row-based binlog, its socket in PRIM and SOCK, and
+# an account repl@127.0.0.1 with PASSWORD that may replicate from it.
+primary_start() {
+	local _
+	for _ in $(seq 1 50); do
+		PORT=$(( 20000 + RANDOM % 20000 ))
+		(echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
+	done
+	server_start prim --skip-networking=0 --bind-address=127.0.0.1 \
+		--port="$PORT" --binlog-format=ROW
+	PRIM=$SOCK
+	sql "CREATE USER repl@'127.0.0.1' IDENTIFIED BY '$1';
+	     GRANT REPLICATION SLAVE ON *.* TO repl@'127.0.0.1'" ||
+		bail "cannot make the primary's replication account"
+}
+
 # make_tables: an InnoDB and a MyISAM table in database t.
 make_tables() {
 	sql "CREATE DATABASE IF NOT EXISTS t;

@@ -7,19 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 need cp fsfreeze
 
-# a free TCP port on 127.0.0.1 for the primary
-for _ in $(seq 1 50); do
-	PORT=$(( 20000 + RANDOM % 20000 ))
-	(echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
-done
 REPL_PW=Repl-pw-77q
-
-server_start prim --skip-networking=0 --bind-address=127.0.0.1 --port="$PORT" \
-	--binlog-format=ROW
-PRIM=$SOCK
-sql "CREATE USER repl@'127.0.0.1' IDENTIFIED BY '$REPL_PW';
-     GRANT REPLICATION SLAVE ON *.* TO repl@'127.0.0.1';
-     CREATE DATABASE t;
+primary_start "$REPL_PW"
+sql "CREATE DATABASE t;
      CREATE TABLE t.inno (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB;
      CREATE TABLE t.isam (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=MyISAM" ||
 	bail "cannot prepare the primary"
