@@ -53,11 +53,11 @@ LIBS       = $(INIH_LIBS) $(AWS_LIBS)
 DBAPI      = src/dbapi.o
 endif
 
-SRC = src/check.c src/config.c src/coords.c src/db.c src/discover.c src/dynlib.c src/grants.c src/gtid.c \
+SRC = src/check.c src/committed.c src/config.c src/coords.c src/db.c src/discover.c src/dynlib.c src/grants.c src/gtid.c \
       src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
       src/holderctl.c src/lock.c src/log.c src/metrics.c src/quiesce.c \
       src/snapshot.c src/plan.c src/release.c src/rundir.c src/state.c src/status.c \
-      src/openpath.c src/optfile.c src/stmt.c src/thaw.c src/util.c src/verify.c src/vinfo.c src/vbinlog.c \
+      src/openpath.c src/optfile.c src/stmt.c src/thaw.c src/util.c src/verify.c src/vinfo.c src/vbinlog.c src/vrelay.c \
       src/scratch.c src/idmap.c src/stall.c src/window.c src/wiring.c \
       src/backend/command.c src/backend/ebs.c \
       src/backend/ebsvol.c src/backend/ebskeep.c \

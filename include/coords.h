@@ -16,6 +16,9 @@ struct channel {
 	unsigned port;
 	char file[256];              /* Relay_{Source,Master}_Log_File */
 	unsigned long long pos;      /* Exec_{Source,Master}_Log_Pos */
+	char relay[256];             /* Relay_Log_File, its name alone:
+				      * verify reads the position's
+				      * transactions there */
 	char using_gtid[32];         /* MariaDB Using_Gtid, MySQL Auto_Position */
 	int running;                 /* SQL thread running */
 };
@@ -31,16 +34,18 @@ struct coords {
 	char replica_why[256];
 	int nchan;
 	struct channel chan[COORDS_MAX_CHANNELS];
-	long mt_workers;         /* MySQL, Percona: the applier's parallel
-				  * workers (-1 unknown); then each
+	long mt_workers;         /* the applier's parallel workers or
+				  * threads (-1 unknown): then each
 				  * executed position is a checkpoint that
-				  * can lag gtid_executed. 0 on MariaDB,
-				  * whose lock waits for its parallel
-				  * workers to reach one point */
+				  * can lag the GTID set (MySQL's issue's
+				  * 8.0.39 replica; MariaDB's t0610) */
+	char unsettled[400];     /* MariaDB: the applier's report did not
+				  * match its committed tables (why); then
+				  * its executed positions are not exact */
 };
 
-/* The statement that reads a MySQL replica's parallel workers. */
-const char *coords_workers_sql(unsigned long version);
+/* The statement that reads a replica's parallel workers. */
+const char *coords_workers_sql(enum flavor f, unsigned long version);
 
 /* Is co's executed source position a multi-threaded checkpoint, not
  * exact? */

@@ -15,4 +15,13 @@
 int gtid_equal(int flavor_mariadb, const char *a, const char *b, char *why,
 	       size_t n);
 
+/*
+ * Does the set hold the one GTID one ("D-S-N", "UUID:N")? MariaDB's
+ * position holds every sequence number of a domain up to its own;
+ * MySQL's set the numbers in its intervals. 1 yes, 0 no, -1 when
+ * either does not parse. The set's parse is kept for the next call
+ * with the same text.
+ */
+int gtid_contains(int flavor_mariadb, const char *set, const char *one);
+
 #endif

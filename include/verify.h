@@ -54,6 +54,11 @@ struct verify {
 	char flavor[32], file[256], gtid[4096], gtid_kind[32], slave_pos[4096];
 	unsigned long long pos;
 	int has_info, nchan;
+	/* the first channel's executed source position, its relay log,
+	 * and whether the info file calls the position exact */
+	char src_file[256], relay[256];
+	unsigned long long src_pos;
+	int src_inexact;
 	/* the snapshot's binary logs: where, and the index's entries that
 	 * map to files there, in order */
 	char bdir[PATH_MAX];
@@ -73,6 +78,9 @@ void verify_read_info(struct verify *v);
 /* The snapshot's binary logs found, their index mapped, the recorded
  * position checked against them. */
 void verify_check_binlog(struct verify *v);
+/* The first channel's recorded source position checked against the
+ * recorded GTID set in the snapshot's relay logs (src/vrelay.c). */
+void verify_check_relay(struct verify *v);
 /* Our own index for the server, naming v->blayer/NAME for each of
  * v->bins; 0, or -1 (recorded). */
 int verify_write_index(struct verify *v);

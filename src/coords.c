@@ -110,6 +110,9 @@ coords_add_channel(struct coords *co, const char *const *names,
 	if ((v = column(names, values, n, "Relay_Source_Log_File",
 			"Relay_Master_Log_File")))
 		sanitize(ch->file, sizeof(ch->file), v);
+	if ((v = column(names, values, n, "Relay_Log_File", NULL)))
+		sanitize(ch->relay, sizeof(ch->relay), strrchr(v, '/') ?
+			 strrchr(v, '/') + 1 : v);
 	if ((v = column(names, values, n, "Exec_Source_Log_Pos",
 			"Exec_Master_Log_Pos")))
 		ch->pos = strtoull(v, NULL, 10);
@@ -160,8 +163,10 @@ read_replicas(struct db *d, struct coords *co)
 }
 
 const char *
-coords_workers_sql(unsigned long version)
+coords_workers_sql(enum flavor f, unsigned long version)
 {
+	if (f == FL_MARIADB)
+		return "SELECT @@GLOBAL.slave_parallel_threads";
 	return version >= 80026 ? "SELECT @@GLOBAL.replica_parallel_workers"
 				: "SELECT @@GLOBAL.slave_parallel_workers";
 }
@@ -169,12 +174,14 @@ coords_workers_sql(unsigned long version)
 int
 coords_pos_checkpoint(enum flavor f, const struct coords *co)
 {
-	return f != FL_MARIADB && co->nchan > 0 && co->mt_workers != 0;
+	return co->nchan > 0 && (co->mt_workers != 0 ||
+				 (f == FL_MARIADB && co->unsettled[0] != '\0'));
 }
 
-/* MySQL, Percona: how many workers apply in parallel (-1: unknown). A
- * worker's checkpoint can lag the commits under our lock (the issue's
- * 8.0.39 replica: 2-111 transactions behind gtid_executed). */
+/* How many workers apply in parallel (-1: unknown). A worker's
+ * checkpoint can lag the commits under our lock (the issue's MySQL
+ * 8.0.39 replica: 2-111 transactions behind gtid_executed; MariaDB's
+ * slave_parallel_threads in t0610: the report 2 behind its tables). */
 static void
 read_workers(struct db *d, struct coords *co)
 {
@@ -182,7 +189,7 @@ read_workers(struct db *d, struct coords *co)
 	MYSQL_ROW row;
 
 	co->mt_workers = -1;
-	if ((r = db_query(d, coords_workers_sql(d->version))) == NULL)
+	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version))) == NULL)
 		return;
 	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
 		co->mt_workers = strtol(row[0], NULL, 10);
@@ -208,7 +215,7 @@ coords_read(struct db *d, struct coords *co)
 	mysql_free_result(r);
 	if (read_gtid(d, co) == -1 || read_replicas(d, co) == -1)
 		return -1;
-	if (d->flavor != FL_MARIADB && co->nchan > 0)
+	if (co->nchan > 0)
 		read_workers(d, co);
 	return 0;
 }
@@ -234,8 +241,11 @@ coords_summary(const struct coords *co, char *buf, size_t n)
 	if (co->nchan > 0 && co->mt_workers != 0)
 		append(buf, n, "; the executed positions are a multi-threaded "
 		       "applier's checkpoint (workers %ld), not exact%s",
-		       co->mt_workers, co->gtid[0] ? ": gtid_executed is" :
+		       co->mt_workers, co->gtid[0] ? ": the GTID set is" :
 		       ", and there are no GTIDs");
+	if (co->unsettled[0] != '\0')
+		append(buf, n, "; the executed positions are not exact: %s",
+		       co->unsettled);
 	if (co->replica_err)
 		append(buf, n, "; replica status: %s", co->replica_why);
 }
@@ -360,15 +370,29 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 			    "replica_%d_source_port = %u\n"
 			    "replica_%d_source_log_file = %s\n"
 			    "replica_%d_source_log_pos = %llu\n"
-			    "replica_%d_using_gtid = %s\n",
+			    "replica_%d_using_gtid = %s\n"
+			    "replica_%d_relay_log_file = %s\n",
 			    i + 1, ch->name, i + 1, ch->host, i + 1, ch->port,
 			    i + 1, ch->file, i + 1, ch->pos, i + 1,
-			    ch->using_gtid);
+			    ch->using_gtid, i + 1, ch->relay);
 	}
 	if (s->flavor == FL_MARIADB && co->nchan > 0)
 		r |= append(buf, n, "replica_gtid_slave_pos = %s\n",
 			    co->gtid_slave);
-	if (coords_pos_checkpoint(s->flavor, co))
+	if (coords_pos_checkpoint(s->flavor, co) && s->flavor == FL_MARIADB) {
+		char why[sizeof(co->unsettled)];
+
+		if (co->unsettled[0] == '\0')
+			fmt(why, sizeof(why), "a parallel applier (%s%ld threads)",
+			    co->mt_workers < 0 ? "unknown: " : "", co->mt_workers);
+		r |= append(buf, n, "replica_source_pos_exact = no\n# %s:\n# "
+			    "the executed source position can lag the "
+			    "transactions the tables hold;\n# the by-GTID lines "
+			    "are exact, and mysql-quiesce verify finds the exact\n"
+			    "# position in the snapshot's relay logs.\n",
+			    co->unsettled[0] ? co->unsettled : why);
+	}
+	else if (coords_pos_checkpoint(s->flavor, co))
 		r |= append(buf, n, "replica_source_pos_exact = no\n"
 			    "# A multi-threaded applier (%ld workers%s): each "
 			    "executed source position\n# is a checkpoint that "
@@ -390,9 +414,11 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 		sql_str(host, sizeof(host), ch->host);
 		sql_str(file, sizeof(file), ch->file);
 		if (s->flavor == FL_MARIADB)
-			r |= append(buf, n, "CHANGE MASTER%s TO %s='%s', "
+			r |= append(buf, n, "%sCHANGE MASTER%s TO %s='%s', "
 				    "%s=%u, %s='%s', %s=%llu, "
-				    "MASTER_USE_GTID = no;\n", name,
+				    "MASTER_USE_GTID = no;\n",
+				    coords_pos_checkpoint(s->flavor, co) ?
+				    "# not exact: " : "", name,
 				    w->host, host, w->port, ch->port,
 				    w->file, file, w->pos, ch->pos);
 		else

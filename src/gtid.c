@@ -197,3 +197,37 @@ gtid_equal(int flavor_mariadb, const char *a, const char *b, char *why,
 		    sb.it[i].key);
 	return 0;
 }
+
+int
+gtid_contains(int flavor_mariadb, const char *set, const char *one)
+{
+	/* the set is parsed once for a run of questions about it */
+	static struct set s, g;
+	static char parsed[8192];
+	static int parsed_ok, parsed_flavor = -1;
+	size_t klen;
+	int i;
+
+	if (parsed_flavor != flavor_mariadb || strcmp(parsed, set) != 0) {
+		if (fmt(parsed, sizeof(parsed), "%s", set) == -1) {
+			parsed[0] = '\0';
+			parsed_flavor = -1;
+			return -1;
+		}
+		parsed_flavor = flavor_mariadb;
+		parsed_ok = parse(flavor_mariadb, set, &s) == 0;
+	}
+	if (!parsed_ok || parse(flavor_mariadb, one, &g) == -1 || g.n != 1 ||
+	    g.it[0].lo != g.it[0].hi)
+		return -1;
+	/* MariaDB: a domain's position holds every sequence number up to
+	 * it, whichever server wrote it; MySQL: the UUID's intervals */
+	klen = flavor_mariadb ? strcspn(g.it[0].key, "-") + 1 :
+	       strlen(g.it[0].key) + 1;
+	for (i = 0; i < s.n; i++)
+		if (strncmp(s.it[i].key, g.it[0].key, klen) == 0 &&
+		    (flavor_mariadb ? g.it[0].lo <= s.it[i].hi :
+		     g.it[0].lo >= s.it[i].lo && g.it[0].lo <= s.it[i].hi))
+			return 1;
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "committed.h"
 #include "coords.h"
 #include "db.h"
 #include "event.h"
@@ -206,7 +207,7 @@ take(struct holder *h)
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
-	if (coords_read(&h->d, &co) == -1) {
+	if (coords_read_committed(&h->d, &co) == -1) {
 		fmt(why, sizeof(why), "reading coordinates: %s", h->d.err);
 		lock_release(&h->d, h->m);
 		return fail(h, db_errclass(&h->d), 0, why);

@@ -282,6 +282,7 @@ verify_main(int argc, char **argv)
 	}
 	verify_read_info(&v);
 	verify_check_binlog(&v);
+	verify_check_relay(&v);
 	if (verify_layer(&v) == 0 && !stopped(&v) &&
 	    verify_start_server(&v, deadline) == 0) {
 		check_gtid(&v);

@@ -183,6 +183,21 @@ verify_read_info(struct verify *v)
 			if (parse_num(val, 0, 1000, &num) == -1)
 				bad_value(v, k, val, "not a number"), bad = 1;
 			v->nchan = (int)num;
+		} else if (strcmp(k, "replica_1_source_log_file") == 0 ||
+			   strcmp(k, "replica_1_relay_log_file") == 0) {
+			if (val[0] != '\0' && !verify_plain_binlog(val))
+				bad_value(v, k, val, "not a plain binary log name"),
+					bad = 1;
+			if (strcmp(k, "replica_1_source_log_file") == 0)
+				fmt(v->src_file, sizeof(v->src_file), "%s", val);
+			else
+				fmt(v->relay, sizeof(v->relay), "%s", val);
+		} else if (strcmp(k, "replica_1_source_log_pos") == 0) {
+			if (parse_num(val, 0, (long long)1 << 62, &num) == -1)
+				bad_value(v, k, val, "not a number"), bad = 1;
+			v->src_pos = (unsigned long long)num;
+		} else if (strcmp(k, "replica_source_pos_exact") == 0) {
+			v->src_inexact = strcmp(val, "no") == 0;
 		} else if (strcmp(k, "replica_gtid_slave_pos") == 0) {
 			if (!plain_gtid(val))
 				bad_value(v, k, val, "not a GTID set"), bad = 1;

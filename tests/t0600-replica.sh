@@ -101,6 +101,21 @@ mount_copy "$WORK/copy3.img" "$WORK/m-verify" nouuid || bail "cannot mount copy3
 ok $st "verify on the replica's snapshot: consistent"
 grep -q "^ok    replica   recovered @@gtid_slave_pos \"$live_gtid\", recorded \"$live_gtid\"" "$WORK/verify.out"
 ok $? "its replica check compares the recovered gtid_slave_pos with the record ($live_gtid)"
+relay=$(info_field replica_1_relay_log_file)
+[ -n "$relay" ] && [ -f "$WORK/m-verify/data/$relay" ]
+ok $? "the info file names the relay log the replica executed from ($relay), and the snapshot carries it"
+grep -q "^ok    source    $live_file:$live_pos ends the GTID set: after 0-1-[0-9]* (at $live_file:[0-9]*)" "$WORK/verify.out"
+ok $? "verify finds in the relay logs that the recorded source position ends the recorded GTID set"
+# the issue's stale checkpoint: a position before the start of the
+# last transaction the set holds
+sed "s/^replica_1_source_log_pos = .*/replica_1_source_log_pos = 4/" "$WORK/m-verify/data/binlog_info.txt" >"$WORK/stale.info"
+"$MQ" verify "$WORK/m-verify/data" --info "$WORK/stale.info" >"$WORK/verify.out" 2>&1; st=$?
+[ "$st" -eq 12 ] && grep -q "^FAIL  source    $live_file:4 is not after 0-1-[0-9]* (at $live_file:[0-9]*), which the GTID set holds" "$WORK/verify.out"
+ok $? "a source position behind the GTID set (a stale checkpoint): exit 12, the source line fails (got $st)"
+printf 'replica_source_pos_exact = no\n' >>"$WORK/stale.info"
+"$MQ" verify "$WORK/m-verify/data" --info "$WORK/stale.info" >"$WORK/verify.out" 2>&1; st=$?
+[ "$st" -eq 0 ] && grep -q "^ok    source    recorded as not exact (a checkpoint), and it is not" "$WORK/verify.out"
+ok $? "the same position recorded as not exact: said, not failed (got $st)"
 sed "s/^replica_gtid_slave_pos = .*/replica_gtid_slave_pos = 0-1-1/" "$WORK/m-verify/data/binlog_info.txt" >"$WORK/spoiled.info"
 "$MQ" verify "$WORK/m-verify/data" --info "$WORK/spoiled.info" >"$WORK/verify.out" 2>&1; st=$?
 [ "$st" -eq 12 ] && grep -q '^FAIL  replica   recovered @@gtid_slave_pos ".*", recorded "0-1-1"' "$WORK/verify.out"
