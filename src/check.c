@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "committed.h"
+#include "coords.h"
 #include "db.h"
 #include "grants.h"
 #include "plan.h"
@@ -108,6 +110,31 @@ check_privs(struct db *d)
 		}
 	}
 	return missing;
+}
+
+/* A MariaDB replica's committed gtid_slave_pos must be readable, or
+ * its recorded one is the applier's report (include/committed.h). */
+static void
+check_replica(struct db *d)
+{
+	char one[16];
+	MYSQL_RES *r;
+	int replica;
+
+	if (d->flavor != FL_MARIADB ||
+	    (r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
+		return;
+	replica = mysql_fetch_row(r) != NULL;
+	mysql_free_result(r);
+	if (!replica)
+		return;
+	if (db_value(d, committed_sql, one, sizeof(one)) == -1)
+		printf("warn  replica: mysql.gtid_slave_pos cannot be read (%s): "
+		       "GRANT SELECT ON mysql.gtid_slave_pos, or the recorded "
+		       "gtid_slave_pos is the applier's report, which can lag "
+		       "its tables, and is marked not exact\n", d->err);
+	else
+		printf("ok    replica: its committed gtid_slave_pos is readable\n");
 }
 
 /* The directory of what's path must be writable, and a file already
@@ -225,6 +252,7 @@ check_main(const struct config *c)
 	}
 	if (check_privs(&d) > 0)
 		bad = bad ? bad : MQ_PRIV;
+	check_replica(&d);
 	db_close(&d);
 	if (c->has_ebs && (r = check_ebs(c)) != MQ_OK)
 		bad = bad ? bad : r;

@@ -23,10 +23,12 @@ coords_read_committed(struct db *d, struct coords *co)
 		return -1;
 	if (d->flavor != FL_MARIADB || co->nchan == 0)
 		return 0;
-	if (db_value(d, committed_sql, held, sizeof(held)) == -1) {
+	if (db_value(d, committed_sql, held, sizeof(held)) == -1 ||
+	    strlen(held) + 1 == sizeof(held)) {
 		fmt(co->unsettled, sizeof(co->unsettled), "mysql.gtid_slave_pos "
 		    "could not be read (%s): the applier's own report is "
-		    "recorded", d->err);
+		    "recorded", strlen(held) + 1 == sizeof(held) ? "too long" :
+		    d->err);
 		return 0;
 	}
 	if (gtid_equal(1, co->gtid_slave, held, why, sizeof(why)) != 1) {
