@@ -330,8 +330,10 @@ verify_start_server(struct verify *v, int64_t deadline)
 			    srv, errs[0] ? errs : "(no ERROR line in its log)");
 			return -1;
 		}
+		/* a short connect, retried: a stop signal is read between
+		 * tries, never after a minute's wait for a greeting */
 		if (access(v->sock, F_OK) == 0 &&
-		    db_connect(&v->d, &cfg, 60) == MQ_OK)
+		    db_connect(&v->d, &cfg, 2) == MQ_OK)
 			break;
 		if (mono_ms() >= deadline)
 			return verify_cannot(v, "recovery", "the server did not answer "
@@ -368,17 +370,28 @@ stop_server(struct verify *v)
 
 	if (v->pid <= 0)
 		return;
-	/* SHUTDOWN through the connection, else SIGTERM (still recovering,
-	 * or we were stopped before it answered): the server's own clean
-	 * shutdown either way */
-	if (v->d.m == NULL || db_exec(&v->d, "SHUTDOWN") == -1)
+	/* Stopped by a signal: at once, SIGKILL, since everything it wrote
+	 * is the scratch layer's, removed next (a SIGTERM that reaches a
+	 * starting server before its handler can be lost: once, t0910
+	 * waited out the whole shutdown bound). Else SHUTDOWN through the
+	 * connection, or SIGTERM each second (still recovering): the
+	 * server's own clean shutdown, bounded. */
+	if (v->aborted)
+		kill(v->pid, SIGKILL);
+	else if (v->d.m == NULL || db_exec(&v->d, "SHUTDOWN") == -1)
 		kill(v->pid, SIGTERM);
 	db_close(&v->d);
 	pfd = pidfd_open(v->pid, 0);
 	if (pfd >= 0) {
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
+		int64_t end = mono_ms() + SHUTDOWN_WAIT_MS;
+		int r;
 
-		if (wait_until(&p, 1, mono_ms() + SHUTDOWN_WAIT_MS) <= 0)
+		while ((r = wait_until(&p, 1, mono_ms() + 1000 < end ?
+				       mono_ms() + 1000 : end)) == 0 &&
+		       mono_ms() < end)
+			kill(v->pid, SIGTERM);
+		if (r <= 0)
 			kill(v->pid, SIGKILL);
 		close(pfd);
 	} else {
