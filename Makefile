@@ -32,7 +32,7 @@ ALL_CFLAGS  = $(BASE_CFLAGS) $(WARN) $(CFLAGS)
 # policy wants and as security updates need: a fixed libmariadb or
 # OpenSSL reaches us with the distribution's update. The client library
 # is not linked but opened with dlopen by the first connection
-# (src/dbapi.c): a thaw whose holder is alive never loads it.
+# (src/db/dbapi.c): a thaw whose holder is alive never loads it.
 # LINK = static links libmariadb, OpenSSL, zlib and inih from their
 # archives when all are here (Debian's -dev packages ship them); libc,
 # expat and jansson stay shared, and libcurl, loaded by snapshot --ebs
@@ -47,22 +47,34 @@ STATIC_LIBS = -Wl,-Bstatic -lmariadb -lssl -lcrypto -lz -linih -Wl,-Bdynamic \
              -lexpat -ljansson -ldl -lm -lpthread
 ifeq ($(LINK)$(STATIC_AR),staticyes)
 LIBS       = $(STATIC_LIBS)
-DBAPI      = src/dbapi-linked.o
+DBAPI      = src/db/dbapi-linked.o
 else
 LIBS       = $(INIH_LIBS) $(AWS_LIBS)
-DBAPI      = src/dbapi.o
+DBAPI      = src/db/dbapi.o
 endif
 
-SRC = src/check.c src/committed.c src/config.c src/coords.c src/db.c src/discover.c src/dynlib.c src/grants.c src/gtid.c \
-      src/event.c src/freeze.c src/fsfreeze.c src/holder.c \
-      src/holderctl.c src/lock.c src/log.c src/metrics.c src/quiesce.c \
-      src/snapshot.c src/plan.c src/release.c src/rundir.c src/state.c src/status.c \
-      src/openpath.c src/optfile.c src/stmt.c src/thaw.c src/util.c src/verify.c src/vinfo.c src/vbinlog.c src/vrelay.c \
-      src/scratch.c src/idmap.c src/stall.c src/window.c src/wiring.c \
-      src/backend/command.c src/backend/ebs.c \
-      src/backend/ebsvol.c src/backend/ebskeep.c \
-      src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
-      src/aws/sigv4.c src/aws/xml.c
+# The layers, top down, a folder each: the verbs; the quiesce core and
+# the snapshot backends; the AWS client; the database layer; the base
+# (config, log, state, util). A file includes only from its own layer
+# or below (tests/t0010-static.sh checks it).
+VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c \
+          src/verb/scratch.c src/verb/snapshot.c src/verb/status.c \
+          src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/verify.c \
+          src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
+CORE    = src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
+          src/core/plan.c src/core/quiesce.c src/core/release.c
+BACKEND = src/backend/command.c src/backend/ebs.c src/backend/ebskeep.c \
+          src/backend/ebsvol.c
+AWS     = src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
+          src/aws/sigv4.c src/aws/xml.c
+DB      = src/db/committed.c src/db/coords.c src/db/db.c src/db/grants.c \
+          src/db/gtid.c src/db/lock.c src/db/plist.c src/db/stall.c src/db/stmt.c \
+          src/db/window.c
+BASE    = src/base/config.c src/base/discover.c src/base/dynlib.c \
+          src/base/event.c src/base/log.c src/base/metrics.c \
+          src/base/openpath.c src/base/optfile.c src/base/rundir.c \
+          src/base/state.c src/base/util.c
+SRC = $(VERB) $(CORE) $(BACKEND) $(AWS) $(DB) $(BASE)
 OBJ = $(SRC:.c=.o)
 HDR = $(wildcard include/*.h)
 LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock
@@ -76,10 +88,10 @@ mysql-quiesce: $(OBJ) src/main.o $(DBAPI)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # the table filled with the linked library's functions (LINK=static)
-src/dbapi-linked.o: src/dbapi.c
-	$(CC) $(ALL_CFLAGS) -DMQ_DB_LINKED -c -o $@ src/dbapi.c
+src/db/dbapi-linked.o: src/db/dbapi.c
+	$(CC) $(ALL_CFLAGS) -DMQ_DB_LINKED -c -o $@ src/db/dbapi.c
 
-$(OBJ) src/main.o src/dbapi.o src/dbapi-linked.o tests/unit.o: $(HDR) Makefile
+$(OBJ) src/main.o src/db/dbapi.o src/db/dbapi-linked.o tests/unit.o: $(HDR) Makefile
 
 tests/unit: tests/unit.o $(OBJ) $(DBAPI)
 	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ) $(DBAPI) $(LIBS)
@@ -88,15 +100,15 @@ tests/unit: tests/unit.o $(OBJ) $(DBAPI)
 # out-of-bounds access or undefined behaviour in the parsers fails them.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
-tests/unit-san: tests/unit.c $(SRC) src/dbapi.c $(HDR) Makefile
-	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ tests/unit.c $(SRC) src/dbapi.c \
+tests/unit-san: tests/unit.c $(SRC) src/db/dbapi.c $(HDR) Makefile
+	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ tests/unit.c $(SRC) src/db/dbapi.c \
 		$(LIBS)
 
 # Static checks, run by tests/t0010-static.sh: every source compiles
 # without a warning, and cppcheck finds nothing.
 lint: lint-cc lint-cppcheck
 lint-cc:
-	for f in $(SRC) src/dbapi.c src/main.c tests/unit.c tests/bench-helper.c \
+	for f in $(SRC) src/db/dbapi.c src/main.c tests/unit.c tests/bench-helper.c \
 		tests/ptrace-stop.c tests/fd-probe.c; do \
 		$(CC) $(ALL_CFLAGS) -Werror -fsyntax-only $$f || exit 1; done
 lint-cppcheck:
@@ -125,8 +137,8 @@ tests/fd-probe: tests/fd-probe.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fd-probe.c
 
 # The other link, for make bench to set beside the default one.
-tests/mysql-quiesce-static: $(OBJ) src/main.o src/dbapi-linked.o
-	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o src/dbapi-linked.o \
+tests/mysql-quiesce-static: $(OBJ) src/main.o src/db/dbapi-linked.o
+	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o src/db/dbapi-linked.o \
 		$(if $(STATIC_AR),$(STATIC_LIBS),$(DB_LIBS) $(LIBS))
 
 tests/bench-helper: tests/bench-helper.c Makefile
@@ -143,9 +155,9 @@ bench: deps
 # the seed corpus in tests/fuzz-corpus, FUZZ_SECONDS long (clang).
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-tests/fuzz: tests/fuzz.c $(SRC) src/dbapi.c $(HDR) Makefile
+tests/fuzz: tests/fuzz.c $(SRC) src/db/dbapi.c $(HDR) Makefile
 	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o $@ tests/fuzz.c $(SRC) src/dbapi.c $(LIBS)
+		-fno-sanitize-recover=undefined -o $@ tests/fuzz.c $(SRC) src/db/dbapi.c $(LIBS)
 
 fuzz:
 	tests/deps.sh clang
@@ -211,7 +223,7 @@ uninstall:
 	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
 
 clean:
-	rm -f mysql-quiesce src/*.o src/backend/*.o src/aws/*.o tests/*.o tests/unit tests/bench-helper \
+	rm -f mysql-quiesce src/*.o src/*/*.o tests/*.o tests/unit tests/bench-helper \
 		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe \
 		tests/mysql-quiesce-static
 

@@ -1,5 +1,5 @@
 /* committed.h - a MariaDB replica's applied position as its tables
- * hold it, not as its applier last reported it (src/committed.c). */
+ * hold it, not as its applier last reported it (src/db/committed.c). */
 #ifndef MQ_COMMITTED_H
 #define MQ_COMMITTED_H
 

@@ -90,17 +90,6 @@ struct blocker {
 	char info[1025];         /* statement text, sanitized, maybe cut */
 };
 
-/*
- * Read the process list (the statement below), calling fn(arg, NULL)
- * once before the first row, then fn(arg, row) for every row but our
- * own connection's (columns: id, user, host, db, command, time, state,
- * info). A list that does not show our own connection is blind:
- * performance_schema's is given up for SHOW FULL PROCESSLIST (logged,
- * and read again from the start), and a blind classic list is an error.
- * 0, or -1 (d->err, or fn returned -1).
- */
-typedef int lock_row_fn(void *arg, MYSQL_ROW row);
-int lock_list(struct db *d, long long min_time, lock_row_fn *fn, void *arg);
 
 /*
  * check's warning for a server whose FLUSH waits for every running
@@ -110,11 +99,6 @@ int lock_list(struct db *d, long long min_time, lock_row_fn *fn, void *arg);
  */
 const char *lock_stall_warning(enum lock_waits w, const char *kill);
 
-/* The process-list statement: MySQL >= 8.0.22's performance_schema
- * list (our own row always in it, so a blind list shows), unless it was
- * found blind (ps_blind); else SHOW FULL PROCESSLIST. */
-void lock_list_sql(enum flavor f, unsigned long version, int ps_blind,
-		   long long min_time, char *buf, size_t n);
 
 /*
  * The statements running at least min_time seconds that the lock would
@@ -124,22 +108,12 @@ void lock_list_sql(enum flavor f, unsigned long version, int ps_blind,
  * (>= 1) longest-running such statements, those the lock waits for
  * (a write's table looked up), longest-running first; not one that is
  * itself waiting behind a global lock or a flush (stall_state). Read
- * with lock_list. Returns how many, or -1 on error (d->err).
+ * with plist_read. Returns how many, or -1 on error (d->err).
  */
 int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,
 		  int max);
 
-/*
- * Who holds the metadata lock that connection waiter (the holder's) is
- * waiting for, from performance_schema.metadata_locks (MySQL 8 by
- * default; MariaDB with performance_schema on and its mdl instrument):
- * "; its metadata lock is held by connection N (user@host) with LOCK
- * TABLES db.t WRITE" (a LOCK TABLES ... WRITE first, up to three) into
- * buf. 1 named, 0 none found (buf says performance_schema named
- * nobody), -1 the tables unreadable (buf empty).
- */
-int lock_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n);
 
 /* True when kill_long_queries allows killing this blocker. */
 int lock_killable(const struct config *c, const struct blocker *b);

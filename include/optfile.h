@@ -1,5 +1,5 @@
 /* optfile.h - checking a MySQL option file before the client library
- * reads it (src/optfile.c). */
+ * reads it (src/base/optfile.c). */
 #ifndef MQ_OPTFILE_H
 #define MQ_OPTFILE_H
 

@@ -1,5 +1,6 @@
 /* verify.h - verify's shared state: the checks found, and the
- * throwaway server they run against (src/verify.c, src/scratch.c). */
+ * throwaway server they run against (src/verb/verify.c,
+ * src/verb/scratch.c; each check recorded by src/verb/vcheck.c). */
 #ifndef MQ_VERIFY_H
 #define MQ_VERIFY_H
 
@@ -73,13 +74,13 @@ struct verify {
 	int n, unverified, aborted;
 };
 
-/* The info file, read bounded and checked (src/vinfo.c). */
+/* The info file, read bounded and checked (src/verb/vinfo.c). */
 void verify_read_info(struct verify *v);
 /* The snapshot's binary logs found, their index mapped, the recorded
  * position checked against them. */
 void verify_check_binlog(struct verify *v);
 /* The first channel's recorded source position checked against the
- * recorded GTID set in the snapshot's relay logs (src/vrelay.c). */
+ * recorded GTID set in the snapshot's relay logs (src/verb/vrelay.c). */
 void verify_check_relay(struct verify *v);
 /* Our own index for the server, naming v->blayer/NAME for each of
  * v->bins; 0, or -1 (recorded). */

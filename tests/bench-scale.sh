@@ -111,7 +111,7 @@ conn_row() { # conn_row N: R[conns,N,*]
 		"$HELPER" seq "$SOCK" 0 "FLUSH TABLES WITH READ LOCK" -- "UNLOCK TABLES" | awk '/^ms / { print $2 }'
 	done | median >"$WORK/m"
 	R[conns,$1,plain]=$(cat "$WORK/m")
-	# the safe-moment read as freeze sends it (src/lock.c; every row
+	# the safe-moment read as freeze sends it (src/db/plist.c; every row
 	# received), the information_schema read it replaced (every row
 	# filtered out by the server), and the server's count of running
 	# threads (not enough alone: it spares the list only when nothing

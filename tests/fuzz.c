@@ -15,7 +15,7 @@
 
 #include "config.h"
 #include "coords.h"
-#include "relay.h"
+#include "vrelay.h"
 #include "db.h"
 #include "discover.h"
 #include "state.h"

@@ -13,7 +13,8 @@
 #include "grants.h"
 #include "gtid.h"
 #include "lock.h"
-#include "relay.h"
+#include "plist.h"
+#include "vrelay.h"
 #include "stall.h"
 #include "stmt.h"
 #include "state.h"
@@ -578,18 +579,18 @@ test_list_sql(void)
 {
 	char sql[300];
 
-	lock_list_sql(FL_MYSQL, 80039, 0, 10, sql, sizeof(sql));
+	plist_sql(FL_MYSQL, 80039, 0, 10, sql, sizeof(sql));
 	ok(strstr(sql, "FROM performance_schema.processlist") != NULL &&
 	   strstr(sql, "OR ID = CONNECTION_ID()") != NULL &&
 	   strstr(sql, "TIME >= 10") != NULL, "list: MySQL 8.0.39 reads "
 	   "performance_schema.processlist, its own row included");
-	lock_list_sql(FL_MYSQL, 80039, 1, 10, sql, sizeof(sql));
+	plist_sql(FL_MYSQL, 80039, 1, 10, sql, sizeof(sql));
 	ok(strcmp(sql, "SHOW FULL PROCESSLIST") == 0, "list: performance_schema "
 	   "found blind (off): SHOW FULL PROCESSLIST");
-	lock_list_sql(FL_MYSQL, 80021, 0, 10, sql, sizeof(sql));
+	plist_sql(FL_MYSQL, 80021, 0, 10, sql, sizeof(sql));
 	ok(strcmp(sql, "SHOW FULL PROCESSLIST") == 0, "list: MySQL 8.0.21: "
 	   "SHOW FULL PROCESSLIST");
-	lock_list_sql(FL_MARIADB, 101119, 0, 10, sql, sizeof(sql));
+	plist_sql(FL_MARIADB, 101119, 0, 10, sql, sizeof(sql));
 	ok(strcmp(sql, "SHOW FULL PROCESSLIST") == 0, "list: MariaDB: SHOW "
 	   "FULL PROCESSLIST");
 }

@@ -1,7 +1,7 @@
-/* relay.h - a replica's relay logs, read for one fact: where in its
- * source's binary logs a recorded GTID set ends (src/vrelay.c). */
-#ifndef MQ_RELAY_H
-#define MQ_RELAY_H
+/* vrelay.h - a replica's relay logs, read for one fact: where in its
+ * source's binary logs a recorded GTID set ends (src/verb/vrelay.c). */
+#ifndef MQ_VRELAY_H
+#define MQ_VRELAY_H
 
 #include <stddef.h>
 

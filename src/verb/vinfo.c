@@ -86,30 +86,6 @@ plain_gtid(const char *s)
 	return 1;
 }
 
-void
-verify_escape(char *out, size_t n, const char *in)
-{
-	size_t k = 0;
-
-	for (; *in != '\0' && k + 7 < n; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(out + k, n - k, "\\u%04x", c);
-			k += 6;
-		} else if (c == 0xc2 && (unsigned char)in[1] >= 0x80 &&
-			   (unsigned char)in[1] < 0xa0) { /* C1 controls */
-			snprintf(out + k, n - k, "\\u%04x",
-				 (unsigned char)in[1]);
-			k += 6;
-			in++;
-		} else {
-			out[k++] = (char)c;
-		}
-	}
-	out[k] = '\0';
-}
-
 /* Refuse a value, naming it. */
 static void
 bad_value(struct verify *v, const char *key, const char *val, const char *why)

@@ -24,30 +24,6 @@ static const char usage_line[] =
 	"                            [--binlog-dir DIR | --root DIR] "
 	"[--user NAME]";
 
-void
-verify_add(struct verify *v, int ok, const char *name, const char *f, ...)
-{
-	struct vcheck *c;
-	va_list ap;
-
-	if (v->n == MAX_CHECKS)
-		return;
-	c = &v->c[v->n++];
-	c->ok = ok;
-	fmt(c->name, sizeof(c->name), "%s", name);
-	va_start(ap, f);
-	vsnprintf(c->detail, sizeof(c->detail), f, ap);
-	va_end(ap);
-}
-
-int
-verify_cannot(struct verify *v, const char *name, const char *why)
-{
-	verify_add(v, 0, name, "%s", why);
-	v->unverified = 1;
-	return -1;
-}
-
 static int
 parse(struct verify *v, int argc, char **argv)
 {

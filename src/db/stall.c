@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "lock.h"
+#include "plist.h"
 #include "stall.h"
 #include "util.h"
 
@@ -145,7 +145,7 @@ stall_describe(const struct stall *s, int64_t now, char *buf, size_t n)
 	    s->worst_info, strlen(s->worst_info) > 100 ? "..." : "");
 }
 
-/* lock_list's callback: one row into the watch. */
+/* plist_read's callback: one row into the watch. */
 static int
 stall_list_row(void *arg, MYSQL_ROW row)
 {
@@ -163,7 +163,7 @@ stall_list_row(void *arg, MYSQL_ROW row)
 int
 stall_read(struct db *d, struct stall *s)
 {
-	if (lock_list(d, 0, stall_list_row, s) == -1)
+	if (plist_read(d, 0, stall_list_row, s) == -1)
 		return -1;
 	stall_end(s, mono_ms());
 	return 0;

@@ -16,6 +16,7 @@
 #include "event.h"
 #include "holder.h"
 #include "lock.h"
+#include "plist.h"
 #include "log.h"
 #include "quiesce.h"
 #include "stall.h"
@@ -300,7 +301,7 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 		if (name_at != INT64_MAX && mono_ms() >= name_at) {
 			name_at = INT64_MAX;
 			if (y->hconn != 0 &&
-			    lock_mdl_holders(&y->d, y->hconn, y->mdl,
+			    plist_mdl_holders(&y->d, y->hconn, y->mdl,
 					     sizeof(y->mdl)) == -1)
 				fmt(y->mdl, sizeof(y->mdl), "; who holds what it "
 				    "waits for is unknown (%s)", y->d.err);

@@ -15,7 +15,7 @@
 
 #include "dynlib.h"
 #include "gtid.h"
-#include "relay.h"
+#include "vrelay.h"
 #include "util.h"
 #include "verify.h"
 
