@@ -5,7 +5,9 @@
 
 #include <stdint.h>
 
-#include "aws.h"
+#include "creds.h"
+#include "ec2.h"
+#include "imds.h"
 #include "log.h"
 
 enum { MAX_VOLS = 64 };

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws.h"
+#include "creds.h"
+#include "ec2.h"
+#include "imds.h"
 #include "config.h"
 #include "coords.h"
 #include "db.h"

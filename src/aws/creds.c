@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "aws.h"
+#include "creds.h"
 #include "openpath.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "aws.h"
+#include "ec2.h"
 #include "event.h"
 #include "util.h"
 

@@ -4,7 +4,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 
-#include "aws.h"
+#include "imds.h"
 #include "util.h"
 
 enum {

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws.h"
+#include "creds.h"
+#include "ec2.h"
+#include "imds.h"
 #include "backend.h"
 #include "ebs.h"
 #include "event.h"
