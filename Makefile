@@ -61,7 +61,7 @@ VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c \
           src/verb/scratch.c src/verb/snapshot.c src/verb/status.c \
           src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/verify.c \
           src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
-CORE    = src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
+CORE    = src/core/cycle.c src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
           src/core/plan.c src/core/quiesce.c src/core/release.c
 BACKEND = src/backend/command.c src/backend/ebs.c src/backend/ebskeep.c \
           src/backend/ebsvol.c

@@ -45,8 +45,10 @@ struct end_steps {
  * pid and start time match), SIGTERM it and wait; if it does not exit,
  * kill its MySQL connection (after checking it is still the holder's
  * account) and SIGKILL it. Never signals a process it cannot prove is
- * the holder. On return s holds the state as the holder left it, and t
- * (if not NULL) the times of the proof and the signal. Returns MQ_OK
+ * the holder. On return s holds the state as the holder left it, or,
+ * where it left none, the verdict (phase, reason), and t (if not NULL)
+ * the times of the proof and the signal. Writes nothing: the caller
+ * records the verdict (cycle_close). Returns MQ_OK
  * when the lock was held until now and is released, MQ_LOST when it had
  * already been lost, another code on error.
  */

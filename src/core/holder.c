@@ -9,13 +9,13 @@
 #include <unistd.h>
 
 #include "committed.h"
+#include "cycle.h"
 #include "coords.h"
 #include "db.h"
 #include "event.h"
 #include "holder.h"
 #include "lock.h"
 #include "log.h"
-#include "metrics.h"
 #include "state.h"
 #include "util.h"
 
@@ -167,11 +167,12 @@ finish(struct holder *h, enum phase ph, const char *reason)
 		    "%s", reason, why);
 	else
 		sanitize(h->st.reason, sizeof(h->st.reason), reason);
-	if (state_write(h->dirfd, &h->st) == -1)
-		log_err("cannot write state: %s", strerror(errno));
-	/* released: no thaw may come after an expiry or a loss */
+	/* released: after an expiry or a loss the cycle ends here (no
+	 * thaw may come); after thaw's SIGTERM thaw closes it */
 	if (ph == PH_EXPIRED || ph == PH_LOST)
-		metrics_write(h->c, &h->st);
+		cycle_close(h->c, h->dirfd, &h->st);
+	else if (state_write(h->dirfd, &h->st) == -1)
+		log_err("cannot write state: %s", strerror(errno));
 	log_flush_deferred(h->dirfd);
 	if (ph == PH_LOST)
 		log_err("lock lost after %lld ms: %s", (long long)h->st.blocked_ms,

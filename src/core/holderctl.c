@@ -125,22 +125,19 @@ kill_connection(const struct config *c, const struct state *s)
 
 /* The holder is gone without recording an outcome. If it was still
  * waiting, it never held the lock: that is no loss (MQ_OK, phase
- * failed). Otherwise it lost the lock. */
+ * failed). Otherwise it lost the lock. The verdict is in s; the
+ * caller records it (cycle_close). */
 static int
-gone(int dirfd, struct state *s, const char *why)
+gone(struct state *s, const char *why)
 {
 	if (s->phase == PH_WAITING) {
 		s->phase = PH_FAILED;
 		fmt(s->reason, sizeof(s->reason), "the holder (pid %d) ended "
 		    "before it took the lock; nothing was locked", (int)s->pid);
-		if (state_write(dirfd, s) == -1)
-			log_warn("cannot write state: %s", strerror(errno));
 		return MQ_OK;
 	}
 	s->phase = PH_LOST;
 	fmt(s->reason, sizeof(s->reason), "%s", why);
-	if (state_write(dirfd, s) == -1)
-		log_warn("cannot write state: %s", strerror(errno));
 	return MQ_LOST;
 }
 
@@ -158,7 +155,7 @@ holder_end(const struct config *c, int dirfd, struct state *s,
 		fmt(why, sizeof(why), "the holder (pid %d) is gone; the "
 		    "server released the lock when its connection closed",
 		    (int)s->pid);
-		return gone(dirfd, s, why);
+		return gone(s, why);
 	}
 	if (s->phase == PH_WAITING)
 		killed = kill_connection(c, s); /* its wait ignores signals */
@@ -198,10 +195,9 @@ holder_end(const struct config *c, int dirfd, struct state *s,
 			fmt(s->reason, sizeof(s->reason), "holder unresponsive; "
 			    "%s", killed == 1 ? "its connection was killed" :
 			    "it was killed, and its connection with it");
-			state_write(dirfd, s);
 			return MQ_OK;
 		}
-		return gone(dirfd, s, "the holder died without releasing; "
+		return gone(s, "the holder died without releasing; "
 			    "the server released the lock");
 	}
 	return s->phase == PH_RELEASED || s->phase == PH_FAILED ? MQ_OK

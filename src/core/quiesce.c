@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cycle.h"
 #include "db.h"
 #include "event.h"
 #include "holder.h"
@@ -380,6 +381,8 @@ end_leftover(struct cycle *y, struct failure *f)
 	if (r != MQ_OK && r != MQ_LOST)
 		return failf(f, r, "cannot end the earlier holder pid %d",
 			     (int)s.pid);
+	/* its cycle ends here: no thaw came */
+	cycle_close(y->c, y->rd.dirfd, &s);
 	return MQ_OK;
 }
 

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cycle.h"
 #include "holder.h"
 #include "log.h"
-#include "metrics.h"
 #include "quiesce.h"
 #include "state.h"
 #include "util.h"
@@ -127,10 +127,8 @@ quiesce_end(const struct config *c, struct state *s, struct failure *f)
 	s->thawed = 1;
 	fmt(s->exit_verb, sizeof(s->exit_verb), "thaw");
 	s->exit_code = r;
-	if (state_write(rd.dirfd, s) == -1)
-		log_warn("cannot write state: %s", strerror(errno));
-	rundir_leave(&rd);
 	/* released, or it never was held: nothing is locked now */
-	metrics_write(c, s);
+	cycle_close(c, rd.dirfd, s);
+	rundir_leave(&rd);
 	return r;
 }
