@@ -50,13 +50,17 @@ int fs_thaw(struct fsset *fs);
 void fs_close(struct fsset *fs);
 
 /*
- * The watchdog: a child forked before the first FIFREEZE that keeps
- * the mount points open and no other descriptor. If we die (its pipe
- * reads EOF) or are still frozen at deadline + slack, it thaws every
- * filesystem, SIGKILLs the process group it was told of, then runs
- * fire(arg) (release the lock) and exits with its result. Tell it the
- * group of a child that may be stuck; stop it once all is thawed.
+ * The watchdog: this program exec'd as WATCHDOG_NAME (an internal
+ * role, like the holder) before the first FIFREEZE, in a session of
+ * its own, with the config's path, a pipe from us and the mount points
+ * open, and no other descriptor. If we die (its pipe reads EOF) or are
+ * still frozen at deadline + slack, it thaws every filesystem,
+ * SIGKILLs the process group it was told of, and releases the lock
+ * (quiesce_end). Tell it the group of a child that may be stuck; stop
+ * it once all is thawed. Exec'd, not forked: a fork of a process that
+ * may have loaded libcurl (and its threads) may run no library code.
  */
+#define WATCHDOG_NAME "mysql-quiesce-watchdog"
 struct watchdog {
 	pid_t pid;
 	int fd;
@@ -65,8 +69,13 @@ struct watchdog {
 enum { WATCHDOG_SLACK_MS = 3000 }; /* past the deadline, it acts */
 
 int fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
-		      int64_t deadline, int (*fire)(void *, int), void *arg);
+		      int64_t deadline, const char *config);
 void fs_watchdog_group(struct watchdog *w, pid_t pgrp);
 void fs_watchdog_stop(struct watchdog *w);
+
+/* The watchdog's side, in the exec'd role: wait for our orders, EOF or
+ * the deadline; -1 when told to stop (nothing to do), else, everything
+ * thawed and the group killed, 1 if the deadline passed, 0 if we died. */
+int fs_watch(void);
 
 #endif

@@ -23,6 +23,10 @@ int check_main(const struct config *c);
 /* snapshot: the whole job alone (argv: its options, "--", COMMAND...). */
 int snapshot_main(const struct config *c, int argc, char **argv);
 
+/* The watchdog snapshot mode execs (an internal role): thaws and
+ * releases if snapshot mode dies or overruns (include/fsfreeze.h). */
+int snapshot_watchdog_main(const struct config *c);
+
 /* verify: recover a restored snapshot's data directory in a throwaway
  * server over a writable layer and check the recorded coordinates
  * (argv: PATH and its options). MQ_OK, MQ_INCONSISTENT, MQ_UNVERIFIED. */

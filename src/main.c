@@ -12,6 +12,7 @@
 #include "db.h"
 #include "verbs.h"
 #include "holder.h"
+#include "fsfreeze.h"
 #include "log.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ static int do_freeze(const struct opts *);
 static int do_thaw(const struct opts *);
 static int do_freeze_fail(const struct opts *);
 static int do_holder(const struct opts *);
+static int do_watchdog(const struct opts *);
 static int do_status(const struct opts *);
 static int do_check(const struct opts *);
 static int do_snapshot(const struct opts *);
@@ -61,6 +63,7 @@ static const struct cmd {
 	{ "pre-freeze-script", do_freeze, 0 },
 	{ "post-thaw-script", do_thaw, 0 },
 	{ "pre-freeze-mysql-lock", do_holder, F_INTERNAL },
+	{ WATCHDOG_NAME, do_watchdog, F_INTERNAL },
 	{ "freeze", do_freeze, F_VERB | F_ANYCASE | F_HOOKARG },
 	{ "thaw", do_thaw, F_VERB | F_ANYCASE | F_HOOKARG },
 	{ "freezeFail", do_freeze_fail, F_VERB | F_ANYCASE | F_HOOKARG },
@@ -178,6 +181,18 @@ do_holder(const struct opts *o)
 		"%s", o->info) == -1)
 		return usage("binlog info file path too long");
 	return holder_main(&cfg);
+}
+
+static int
+do_watchdog(const struct opts *o)
+{
+	int r;
+
+	if (o->config == NULL)
+		return usage(WATCHDOG_NAME " is started by snapshot only");
+	if ((r = load(o, &cfg)) != MQ_OK)
+		return r;
+	return snapshot_watchdog_main(&cfg);
 }
 
 /* The row for name: a verb (F_VERB) or a program name. */

@@ -77,14 +77,18 @@ grep -qx "stdin: /dev/null" "$WORK/out"; ok $? "its stdin is /dev/null"
 mariadb --no-defaults -S "$SOCK" -uroot -e "system $TOP/tests/fd-probe" >"$WORK/ctl" 2>&1
 grep -q "^reached the server through fd" "$WORK/ctl"
 ok $? "negative control: the same probe, started by a client that leaks its session, reaches the server"
-# the snapshot's children: the holder, the watchdog (a fork of it) and us
+# the snapshot's children: the holder, the watchdog (this program
+# exec'd as mysql-quiesce-watchdog, not a fork of it) and us
 snap -- sh -c 'for p in $(pgrep -P "$PPID"); do
 	[ "$p" = $$ ] && continue
-	tr "\0" " " <"/proc/$p/cmdline" | grep -q "mysql-quiesce snapshot" &&
+	tr "\0" " " <"/proc/$p/cmdline" | grep -q "^mysql-quiesce-watchdog -c " &&
 		ls -l "/proc/$p/fd"; done >"$0"' "$WORK/wdfds"
 ok $ST "snapshot listing the watchdog's descriptors exits 0"
 [ -s "$WORK/wdfds" ] && ! grep -q "socket:" "$WORK/wdfds" && grep -qF "$WORK/mnt" "$WORK/wdfds"
-ok $? "the watchdog holds the mount point and no socket"
+ok $? "the watchdog, exec'd as mysql-quiesce-watchdog, holds the mount point and no socket"
+[ "$(grep -c ' -> ' "$WORK/wdfds")" -eq 5 ] && [ "$(grep -c ' -> /dev/null' "$WORK/wdfds")" -eq 3 ] &&
+	grep -q ' 3 -> pipe:' "$WORK/wdfds"
+ok $? "and nothing else: /dev/null as 0-2, its pipe as 3, the mount point as 4"
 
 diag "defaults: the info file in the data directory"
 write_config "$WORK/d.conf"; sed -i '/^binlog_info_file = /d' "$WORK/d.conf"

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "child.h"
 #include "event.h"
 #include "util.h"
 
@@ -74,48 +74,27 @@ command_env(const struct snapctx *x)
 	return env;
 }
 
-/* posix_spawnp in its own group with a clean slate; errno-style code
- * (an exec failure included: glibc reports it to us, not the child). */
+/* The command in its own group with a clean slate: stdin /dev/null,
+ * our stdout and stderr, no other descriptor, signals as at login;
+ * errno-style code (an exec failure included). */
 static int
 start(char **argv, char **env, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, def;
-	int e;
+	struct child ch = { .path = argv[0], .search = 1, .argv = argv,
+			    .envp = env, .stdio = CHILD_NULL_STDIN,
+			    .group = CHILD_GROUP, .default_signals = 1 };
 
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGTERM);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGHUP);
-	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
-		return e;
-	if ((e = posix_spawnattr_init(&at)) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return e;
-	}
-	if (!(e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
-						   O_RDONLY, 0)) &&
-	    !(e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) &&
-	    !(e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
-					   POSIX_SPAWN_SETSIGMASK |
-					   POSIX_SPAWN_SETSIGDEF)) &&
-	    !(e = posix_spawnattr_setpgroup(&at, 0)) &&
-	    !(e = posix_spawnattr_setsigmask(&at, &none)) &&
-	    !(e = posix_spawnattr_setsigdefault(&at, &def)))
-		e = posix_spawnp(pid, argv[0], &fa, &at, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	return e;
+	if (child_start(&ch) == -1)
+		return errno;
+	*pid = ch.pid;
+	return 0;
 }
 
 /* Reap the command if it has ended; 1 if reaped. */
 static int
 reaped(void)
 {
-	if (cmd.pid > 0 && waitpid(cmd.pid, &cmd.status, WNOHANG) == cmd.pid) {
+	if (cmd.pid > 0 && child_reap(cmd.pid, 0, &cmd.status) == 1) {
 		cmd.pid = 0;
 		return 1;
 	}
@@ -212,8 +191,7 @@ command_finish(struct snapctx *x, int took, struct failure *f)
 			   mono_ms() + 50);
 	if (cmd.pid > 0) {
 		signal_group(SIGKILL);
-		while (waitpid(cmd.pid, &cmd.status, 0) == -1 && errno == EINTR)
-			;
+		(void)child_reap(cmd.pid, NO_DEADLINE, &cmd.status);
 		cmd.pid = 0;
 	}
 	if (cmd.pidfd >= 0)

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
+#include <poll.h>
+#include <stdio.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "event.h"
 #include "fsfreeze.h"
 #include "log.h"
@@ -157,102 +159,97 @@ fs_close(struct fsset *fs)
 	}
 }
 
-static int
-by_value(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
-/* Close every descriptor from 3 up but those in keep[0..n). */
-static void
-keep_only(int *keep, int n)
-{
-	int i, from = 3;
-
-	qsort(keep, (size_t)n, sizeof(keep[0]), by_value);
-	for (i = 0; i < n; i++) {
-		if (keep[i] < from)
-			continue;
-		if (keep[i] > from)
-			close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
-		from = keep[i] + 1;
-	}
-	close_range((unsigned)from, ~0U, 0);
-}
-
-/* The watchdog's life; never returns. */
-static void
-watch(int rfd, const struct fsset *fs, int64_t deadline,
-      int (*fire)(void *, int), void *arg)
-{
-	struct pollfd pf = { .fd = rfd, .events = POLLIN };
-	int keep[FS_MAX + 1], i, nk = 0, timed_out = 0;
-	pid_t pgrp = 0;
-	sigset_t all;
-
-	/* A signal to the whole group (Ctrl-C) must not stop it. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
-	keep[nk++] = rfd;
-	for (i = 0; i < fs->n; i++)
-		if (fs->fd[i] >= 0)
-			keep[nk++] = fs->fd[i];
-	keep_only(keep, nk);
-	for (;;) {
-		char msg[64], *p;
-		ssize_t r;
-
-		if (wait_until(&pf, 1, deadline + WATCHDOG_SLACK_MS) == 0) {
-			timed_out = 1;
-			break;
-		}
-		r = read(rfd, msg, sizeof(msg) - 1);
-		if (r <= 0)
-			break; /* the snapshot process is gone */
-		msg[r] = '\0';
-		for (p = msg; *p != '\0';) {
-			if (*p == 'd')
-				_exit(0);
-			if (*p == 'g')
-				pgrp = (pid_t)strtol(p + 1, &p, 10);
-			else
-				p++;
-		}
-	}
-	for (i = fs->n - 1; i >= 0; i--)
-		if (fs->fd[i] >= 0)
-			(void)ioctl(fs->fd[i], FITHAW, 0);
-	if (pgrp > 0)
-		kill(-pgrp, SIGKILL);
-	_exit(fire(arg, timed_out));
-}
+/* The watchdog's own program's name (an internal role, like the
+ * holder's) and its descriptors: the pipe from the snapshot process,
+ * then the mount points. */
+enum { WD_PIPE = 3, WD_FIRST = 4 };
 
 int
 fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
-		  int64_t deadline, int (*fire)(void *, int), void *arg)
+		  int64_t deadline, const char *config)
 {
-	int p[2];
+	char *argv[] = { WATCHDOG_NAME, "-c", (char *)config, NULL };
+	struct child ch = { .path = "/proc/self/exe", .argv = argv,
+			    .group = CHILD_SESSION };
+	char msg[64];
+	int p[2], i, nfs = 0;
 
 	w->pid = 0;
 	w->fd = -1;
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
-	/* This process is single-threaded: the child may use the whole
-	 * library (it logs and connects to release the lock). */
-	w->pid = fork();
-	if (w->pid == -1) {
+	ch.keep[ch.nkeep++] = p[0];
+	for (i = 0; i < fs->n && ch.nkeep < CHILD_KEEP_MAX; i++)
+		if (fs->fd[i] >= 0) {
+			ch.keep[ch.nkeep++] = fs->fd[i];
+			nfs++;
+		}
+	if (child_start(&ch) == -1) {
+		int e = errno;
+
 		close(p[0]);
 		close(p[1]);
-		w->pid = 0;
+		errno = e;
 		return -1;
 	}
-	if (w->pid == 0) {
-		close(p[1]);
-		watch(p[0], fs, deadline, fire, arg);
-	}
 	close(p[0]);
+	w->pid = ch.pid;
 	w->fd = p[1];
+	/* its orders: the deadline (monotonic, the same clock in every
+	 * process) and how many mount points follow its pipe */
+	fmt(msg, sizeof(msg), "w%lld %d\n", (long long)deadline, nfs);
+	if (write_all(w->fd, msg, strlen(msg)) == -1) {
+		fs_watchdog_stop(w);
+		return -1;
+	}
 	return 0;
+}
+
+int
+fs_watch(void)
+{
+	struct pollfd pf = { .fd = WD_PIPE, .events = POLLIN };
+	char msg[128], *p;
+	long long deadline = -1;
+	int nfs = -1, i, timed_out = 0;
+	pid_t pgrp = 0;
+	sigset_t all;
+	ssize_t r;
+
+	/* A signal to the whole group (Ctrl-C) must not stop it. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		if (wait_until(&pf, 1, deadline < 0 ? NO_DEADLINE :
+			       deadline + WATCHDOG_SLACK_MS) == 0) {
+			timed_out = 1;
+			break;
+		}
+		r = read(WD_PIPE, msg, sizeof(msg) - 1);
+		if (r <= 0)
+			break; /* the snapshot process is gone */
+		msg[r] = '\0';
+		for (p = msg; *p != '\0';) {
+			if (*p == 'd')
+				return -1;
+			if (*p == 'w') {
+				deadline = strtoll(p + 1, &p, 10);
+				nfs = (int)strtol(p, &p, 10);
+			} else if (*p == 'g')
+				pgrp = (pid_t)strtol(p + 1, &p, 10);
+			else
+				p++;
+		}
+	}
+	/* orders never came: every descriptor it was given is a mount
+	 * point's */
+	if (nfs < 0)
+		nfs = CHILD_KEEP_MAX - 1;
+	for (i = nfs - 1; i >= 0; i--)
+		(void)ioctl(WD_FIRST + i, FITHAW, 0);
+	if (pgrp > 0)
+		kill(-pgrp, SIGKILL);
+	return timed_out;
 }
 
 static void
@@ -279,7 +276,6 @@ fs_watchdog_stop(struct watchdog *w)
 	tell(w, "d");
 	close(w->fd);
 	w->fd = -1;
-	while (waitpid(w->pid, NULL, 0) == -1 && errno == EINTR)
-		;
+	(void)child_reap(w->pid, NO_DEADLINE, NULL);
 	w->pid = 0;
 }

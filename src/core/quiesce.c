@@ -4,14 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cycle.h"
 #include "db.h"
 #include "event.h"
@@ -67,18 +66,17 @@ struct cycle {
  * but its end of a socket pair as HOLDER_FD (it reports on it, and
  * waits on it for our "go"), an environment of PATH only. The config
  * file's path goes on its command line, never a secret: the holder
- * reads the file itself, with the same checks. posix_spawn (a vfork
- * underneath) costs a fraction of a fork of this process. Signals stay
- * blocked across exec; the holder takes them by fd.
+ * reads the file itself, with the same checks. child_start (posix_spawn,
+ * a vfork underneath) costs a fraction of a fork of this process.
+ * Signals stay blocked across exec; the holder takes them by fd.
  */
 static int
 spawn(struct cycle *y)
 {
 	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)y->c->path,
 			 NULL, NULL, NULL };
-	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
+	struct child ch = { .path = "/proc/self/exe", .argv = argv,
+			    .nkeep = 1, .group = CHILD_SESSION };
 	int p[2], e;
 
 	/* The binlog info file may be chosen by the caller (snapshot
@@ -89,29 +87,8 @@ spawn(struct cycle *y)
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
-	e = posix_spawn_file_actions_init(&fa);
-	if (e == 0 && (e = posix_spawnattr_init(&at)) != 0)
-		posix_spawn_file_actions_destroy(&fa);
-	if (e != 0) {
-		close(p[0]);
-		close(p[1]);
-		errno = e;
-		return -1;
-	}
-	if ((e = posix_spawn_file_actions_adddup2(&fa, p[1], HOLDER_FD)) ||
-	    (e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR,
-						  0)) ||
-	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 1)) ||
-	    (e = posix_spawn_file_actions_adddup2(&fa, 0, 2)) ||
-	    (e = posix_spawn_file_actions_addclosefrom_np(&fa,
-							   HOLDER_FD + 1)) ||
-	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID)))
-		y->pid = -1;
-	else
-		e = posix_spawn(&y->pid, "/proc/self/exe", &fa, &at, argv,
-				envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	ch.keep[0] = p[1]; /* the holder's HOLDER_FD */
+	e = child_start(&ch) == -1 ? errno : 0;
 	close(p[1]);
 	if (e != 0) {
 		close(p[0]);
@@ -119,6 +96,7 @@ spawn(struct cycle *y)
 		errno = e;
 		return -1;
 	}
+	y->pid = ch.pid;
 	y->rfd = p[0];
 	y->hconn = 0;
 	y->len = 0;
@@ -129,8 +107,7 @@ static void
 reap(struct cycle *y)
 {
 	if (y->pid > 0)
-		while (waitpid(y->pid, NULL, 0) == -1 && errno == EINTR)
-			;
+		(void)child_reap(y->pid, NO_DEADLINE, NULL);
 	if (y->rfd != -1)
 		close(y->rfd);
 	y->pid = 0;

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
+#include "event.h"
 #include "idmap.h"
 #include "util.h"
 
@@ -59,12 +61,38 @@ write_map(pid_t pid, const char *file, unsigned long from, unsigned long to)
 	return r;
 }
 
+/* userns's child: a namespace with nobody in it but us, held until
+ * the parent has its descriptor (go's end of file). */
+struct ns_child {
+	int ready, go;       /* our ends */
+	int ready_r, go_w;   /* the parent's, closed here: go's end of
+			      * file must be the parent's close alone */
+};
+
+static int
+ns_child(void *arg)
+{
+	const struct ns_child *n = arg;
+	char c;
+
+	close(n->go_w);
+	close(n->ready_r);
+	c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+
+	if (write(n->ready, &c, 1) != 1)
+		return 1;
+	while (read(n->go, &c, 1) == -1 && errno == EINTR)
+		;
+	return 0;
+}
+
 /* A user namespace mapping on-disk uid fu to u->uid and gid fg to
  * u->gid, only to describe the mapping: its descriptor, or -1. */
 static int
 userns(uid_t fu, gid_t fg, const struct runas *u)
 {
 	int ready[2], go[2], fd = -1, e = 0;
+	struct ns_child nc;
 	char c, path[64];
 	pid_t p;
 
@@ -75,21 +103,13 @@ userns(uid_t fu, gid_t fg, const struct runas *u)
 		close(ready[1]);
 		return -1;
 	}
-	if ((p = fork()) == -1) {
+	nc.ready = ready[1];
+	nc.go = go[0];
+	nc.ready_r = ready[0];
+	nc.go_w = go[1];
+	if ((p = child_fork(ns_child, &nc)) == -1) {
 		e = errno;
 		goto out;
-	}
-	if (p == 0) {
-		/* a namespace with nobody in it but us, held until the
-		 * parent has its descriptor (go's end of file) */
-		close(go[1]);
-		close(ready[0]);
-		c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
-		if (write(ready[1], &c, 1) != 1)
-			_exit(1);
-		while (read(go[0], &c, 1) == -1 && errno == EINTR)
-			;
-		_exit(0);
 	}
 	close(ready[1]);
 	ready[1] = -1;
@@ -107,8 +127,7 @@ userns(uid_t fu, gid_t fg, const struct runas *u)
 	}
 	close(go[1]);
 	go[1] = -1;
-	while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
-		;
+	(void)child_reap(p, NO_DEADLINE, NULL);
 out:
 	if (ready[1] != -1)
 		close(ready[1]);
@@ -182,85 +201,110 @@ become(const struct runas *u)
 	       setresuid(u->uid, u->uid, u->uid) == -1 ? -1 : 0;
 }
 
+/* runas_access's child: u's access(2) as its exit status. */
+struct access_child {
+	const struct runas *u;
+	const char *path;
+	int mode;
+};
+
+static int
+access_child(void *arg)
+{
+	const struct access_child *a = arg;
+	int e = become(a->u) == -1 ? EPERM :
+		access(a->path, a->mode) == -1 ? errno : 0;
+
+	return e > 0 && e < 256 ? e : e ? 255 : 0;
+}
+
 int
 runas_access(const struct runas *u, const char *path, int mode)
 {
-	int st, e;
+	struct access_child a = { u, path, mode };
+	int st;
 	pid_t p;
 
-	if ((p = fork()) == -1)
+	if ((p = child_fork(access_child, &a)) == -1 ||
+	    child_reap(p, NO_DEADLINE, &st) != 1)
 		return -1;
-	if (p == 0) {
-		e = become(u) == -1 ? EPERM :
-		    access(path, mode) == -1 ? errno : 0;
-		_exit(e > 0 && e < 256 ? e : e ? 255 : 0);
-	}
-	while (waitpid(p, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	errno = WIFEXITED(st) ? WEXITSTATUS(st) : EPERM;
 	return -1;
 }
 
+/* runas_spawn's child: u, no new privileges, killed with its parent,
+ * stdio on /dev/null, nothing of ours but the error pipe (which exec
+ * closes), then path; an exec that fails writes its errno there. Only
+ * async-signal-safe calls. */
+struct spawn_child {
+	const struct runas *u;
+	const char *path;
+	char *const *argv, *const *envp;
+	pid_t parent;
+	int ep; /* the error pipe's write end */
+};
+
+static int
+spawn_child(void *arg)
+{
+	const struct spawn_child *c = arg;
+	sigset_t none;
+	int e = 0, fd = -1;
+
+	if (become(c->u) == -1 || getuid() == 0 || geteuid() == 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    /* after the uid change, which clears it */
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
+		e = errno ? errno : EPERM;
+	else if (getppid() != c->parent)
+		return 127;
+	else if ((fd = open("/dev/null", O_RDWR)) == -1 ||
+		 dup2(fd, 0) == -1 || dup2(fd, 1) == -1 ||
+		 dup2(fd, 2) == -1)
+		e = errno;
+	if (e == 0) {
+		if (fd > 2)
+			close(fd);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (c->ep > 3)
+			close_range(3, (unsigned)c->ep - 1, 0);
+		close_range((unsigned)c->ep + 1, ~0U, 0);
+		execve(c->path, c->argv, c->envp);
+		e = errno;
+	}
+	while (write(c->ep, &e, sizeof(e)) == -1 && errno == EINTR)
+		;
+	return 127;
+}
+
 pid_t
 runas_spawn(const struct runas *u, const char *path, char *const argv[],
 	    char *const envp[])
 {
-	pid_t parent = getpid(), p;
-	sigset_t all;
-	int ep[2], e, fd;
+	struct spawn_child c = { u, path, argv, envp, getpid(), -1 };
+	int ep[2], e;
+	pid_t p;
 	ssize_t r;
 
 	if (pipe2(ep, O_CLOEXEC) == -1)
 		return -1;
-	if ((p = fork()) == -1) {
+	c.ep = ep[1];
+	if ((p = child_fork(spawn_child, &c)) == -1) {
 		e = errno;
 		close(ep[0]);
 		close(ep[1]);
 		errno = e;
 		return -1;
 	}
-	if (p == 0) {
-		/* only async-signal-safe calls from here to exec */
-		e = 0;
-		if (become(u) == -1 || getuid() == 0 || geteuid() == 0 ||
-		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-		    /* after the uid change, which clears it */
-		    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1)
-			e = errno ? errno : EPERM;
-		else if (getppid() != parent)
-			_exit(127);
-		else if ((fd = open("/dev/null", O_RDWR)) == -1 ||
-			 dup2(fd, 0) == -1 || dup2(fd, 1) == -1 ||
-			 dup2(fd, 2) == -1)
-			e = errno;
-		if (e == 0) {
-			if (fd > 2)
-				close(fd);
-			sigemptyset(&all);
-			signal(SIGPIPE, SIG_DFL);
-			sigprocmask(SIG_SETMASK, &all, NULL);
-			/* nothing of ours but the error pipe, which exec
-			 * closes */
-			if (ep[1] > 3)
-				close_range(3, (unsigned)ep[1] - 1, 0);
-			close_range((unsigned)ep[1] + 1, ~0U, 0);
-			execve(path, argv, envp);
-			e = errno;
-		}
-		while (write(ep[1], &e, sizeof(e)) == -1 && errno == EINTR)
-			;
-		_exit(127);
-	}
 	close(ep[1]);
 	while ((r = read(ep[0], &e, sizeof(e))) == -1 && errno == EINTR)
 		;
 	close(ep[0]);
 	if (r == (ssize_t)sizeof(e)) {
-		while (waitpid(p, NULL, 0) == -1 && errno == EINTR)
-			;
+		(void)child_reap(p, NO_DEADLINE, NULL);
 		errno = e;
 		return -1;
 	}

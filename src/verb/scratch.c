@@ -9,7 +9,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +18,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "db.h"
 #include "event.h"
 #include "idmap.h"
 #include "util.h"
 #include "verify.h"
 
-/* A tool run to its end; 0 if it exited 0, else -1. */
+/* A tool run to its end (our stderr, nothing else of ours); 0 if it
+ * exited 0, else -1. */
 static int
 run_tool(char *const argv[])
 {
+	struct child ch = { .path = argv[0], .search = 1, .argv = argv,
+			    .stdio = CHILD_NULL_STDIN };
 	int st;
-	pid_t p;
 
-	if (posix_spawnp(&p, argv[0], NULL, NULL, argv, environ) != 0)
+	if (child_start(&ch) == -1 ||
+	    child_reap(ch.pid, NO_DEADLINE, &st) != 1)
 		return -1;
-	while (waitpid(p, &st, 0) == -1)
-		if (errno != EINTR)
-			return -1;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
@@ -323,7 +323,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 		char errs[2048];
 		int st;
 
-		if (waitpid(v->pid, &st, WNOHANG) == v->pid) {
+		if (child_reap(v->pid, 0, &st) == 1) {
 			v->pid = 0;
 			error_lines(v, errs, sizeof(errs));
 			verify_add(v, 0, "recovery", "%s did not start or recover: %s",
@@ -366,7 +366,8 @@ verify_start_server(struct verify *v, int64_t deadline)
 static void
 stop_server(struct verify *v)
 {
-	int pfd;
+	int64_t end;
+	int r;
 
 	if (v->pid <= 0)
 		return;
@@ -381,24 +382,15 @@ stop_server(struct verify *v)
 	else if (v->d.m == NULL || db_exec(&v->d, "SHUTDOWN") == -1)
 		kill(v->pid, SIGTERM);
 	db_close(&v->d);
-	pfd = pidfd_open(v->pid, 0);
-	if (pfd >= 0) {
-		struct pollfd p = { .fd = pfd, .events = POLLIN };
-		int64_t end = mono_ms() + SHUTDOWN_WAIT_MS;
-		int r;
-
-		while ((r = wait_until(&p, 1, mono_ms() + 1000 < end ?
-				       mono_ms() + 1000 : end)) == 0 &&
-		       mono_ms() < end)
-			kill(v->pid, SIGTERM);
-		if (r <= 0)
-			kill(v->pid, SIGKILL);
-		close(pfd);
-	} else {
+	end = mono_ms() + SHUTDOWN_WAIT_MS;
+	while ((r = child_reap(v->pid, mono_ms() + 1000 < end ?
+			       mono_ms() + 1000 : end, NULL)) == 0 &&
+	       mono_ms() < end)
+		kill(v->pid, SIGTERM);
+	if (r != 1) {
 		kill(v->pid, SIGKILL);
+		(void)child_reap(v->pid, NO_DEADLINE, NULL);
 	}
-	while (waitpid(v->pid, NULL, 0) == -1 && errno == EINTR)
-		;
 	v->pid = 0;
 }
 

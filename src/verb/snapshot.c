@@ -181,19 +181,21 @@ record(struct snap *s, struct failure *f)
 	return r;
 }
 
-/* The watchdog fired: we died or overran. It has thawed; release. */
-static int
-watchdog_fire(void *arg, int timed_out)
+int
+snapshot_watchdog_main(const struct config *c)
 {
-	struct snap *s = arg;
 	struct failure f;
 	struct state st;
+	int r = fs_watch();
 
-	log_init(&s->c, "watchdog");
+	if (r < 0)
+		return MQ_OK; /* all thawed in time: told to stop */
+	/* we died or overran: it has thawed; release */
+	log_init(c, "watchdog");
 	log_err("%s: thawed every filesystem of the snapshot; releasing the "
-		"lock", timed_out ? "the snapshot overran its deadline"
-				  : "mysql-quiesce snapshot died");
-	quiesce_end(&s->c, &st, &f);
+		"lock", r ? "the snapshot overran its deadline"
+			  : "mysql-quiesce snapshot died");
+	quiesce_end(c, &st, &f);
 	return fail_log(&f);
 }
 
@@ -206,8 +208,7 @@ window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 	int r;
 
 	/* even with nothing to freeze: it releases the lock if we die */
-	if (fs_watchdog_start(&s->wd, &s->fs, s->x.deadline, watchdog_fire,
-			      s) == -1)
+	if (fs_watchdog_start(&s->wd, &s->fs, s->x.deadline, s->c.path) == -1)
 		return failf(f, MQ_FAIL, "cannot start the watchdog: %s",
 			     strerror(errno));
 	s->x.wd = &s->wd;
