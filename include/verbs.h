@@ -4,32 +4,47 @@
 
 #include "config.h"
 
+/* What main read from the command line, for the verb it calls. */
+struct call {
+	const char *config;   /* -c FILE */
+	const char *info;     /* -i FILE (internal roles) */
+	const char *hook_arg; /* the caller's argument after a hook verb */
+	int json, verbose;
+	int argc;             /* positional arguments, the verb first */
+	char **argv;
+};
+
+/* Every verb is called so: c the config main loaded (NULL for a verb
+ * that needs none: verify), o the command line. */
+typedef int verb_fn(const struct config *c, const struct call *o);
+
 /* freeze: returns MQ_OK once the lock is held (or on_failure = proceed),
  * another exit code with the reason logged otherwise. arg: the
  * caller's argument after the verb (VMware's scriptArg), or NULL; it is
- * logged and otherwise ignored. */
-int freeze_main(const struct config *c, const char *arg);
+ * logged and otherwise ignored (o->hook_arg). */
+verb_fn freeze_main;
 
 /* thaw / freezeFail: release; MQ_OK, or MQ_LOST when the lock had been
  * lost before (the snapshot may not match the coordinates). */
-int thaw_main(const struct config *c, int freeze_failed, const char *arg);
+verb_fn thaw_main;
+verb_fn freeze_fail_main;
 
 /* status: print the holder's state, as text or one JSON object. */
-int status_main(const struct config *c, int json);
+verb_fn status_main;
 
 /* check: config, connection, privileges, lock method; MQ_OK if ready. */
-int check_main(const struct config *c);
+verb_fn check_main;
 
 /* snapshot: the whole job alone (argv: its options, "--", COMMAND...). */
-int snapshot_main(const struct config *c, int argc, char **argv);
+verb_fn snapshot_main;
 
 /* The watchdog snapshot mode execs (an internal role): thaws and
  * releases if snapshot mode dies or overruns (include/fsfreeze.h). */
-int snapshot_watchdog_main(const struct config *c);
+verb_fn snapshot_watchdog_main;
 
 /* verify: recover a restored snapshot's data directory in a throwaway
  * server over a writable layer and check the recorded coordinates
  * (argv: PATH and its options). MQ_OK, MQ_INCONSISTENT, MQ_UNVERIFIED. */
-int verify_main(int argc, char **argv);
+verb_fn verify_main;
 
 #endif

@@ -20,24 +20,8 @@
 #define VERSION "unknown"
 #endif
 
-struct opts {
-	const char *config;  /* -c FILE */
-	const char *info;    /* -i FILE (holder, internal) */
-	const char *hook_arg; /* the caller's argument after a hook verb */
-	int json, verbose;
-	int argc;            /* positional arguments, the verb first */
-	char **argv;
-};
-
-static int do_freeze(const struct opts *);
-static int do_thaw(const struct opts *);
-static int do_freeze_fail(const struct opts *);
-static int do_holder(const struct opts *);
-static int do_watchdog(const struct opts *);
-static int do_status(const struct opts *);
-static int do_check(const struct opts *);
-static int do_snapshot(const struct opts *);
-static int do_verify(const struct opts *);
+/* The holder's way in (core, not a verb): the config and -i only. */
+static int do_holder(const struct config *, const struct call *);
 
 enum {
 	F_VERB = 1 << 0,    /* matched on the first argument, not argv[0] */
@@ -46,9 +30,11 @@ enum {
 	F_REPORTS = 1 << 2, /* its output is the result: failing to write
 			     * it fails */
 	F_OWNARGS = 1 << 3, /* the rest of the command line is its own */
-	F_INTERNAL = 1 << 4, /* started by the quiesce core only: -i */
+	F_INTERNAL = 1 << 4, /* started by the quiesce core only: -c
+			      * required, -i allowed */
 	F_HOOKARG = 1 << 5, /* one more argument is the caller's, logged:
 			     * VMware's scriptArg ("PATH" freeze "ARG") */
+	F_CONFIG = 1 << 6,  /* the config is loaded first, and given */
 };
 
 /*
@@ -57,20 +43,22 @@ enum {
  */
 static const struct cmd {
 	const char *name;
-	int (*fn)(const struct opts *);
+	verb_fn *fn;
 	unsigned flags;
 } cmds[] = {
-	{ "pre-freeze-script", do_freeze, 0 },
-	{ "post-thaw-script", do_thaw, 0 },
-	{ "pre-freeze-mysql-lock", do_holder, F_INTERNAL },
-	{ WATCHDOG_NAME, do_watchdog, F_INTERNAL },
-	{ "freeze", do_freeze, F_VERB | F_ANYCASE | F_HOOKARG },
-	{ "thaw", do_thaw, F_VERB | F_ANYCASE | F_HOOKARG },
-	{ "freezeFail", do_freeze_fail, F_VERB | F_ANYCASE | F_HOOKARG },
-	{ "status", do_status, F_VERB | F_REPORTS },
-	{ "check", do_check, F_VERB | F_REPORTS },
-	{ "snapshot", do_snapshot, F_VERB | F_OWNARGS },
-	{ "verify", do_verify, F_VERB | F_OWNARGS | F_REPORTS },
+	{ "pre-freeze-script", freeze_main, F_CONFIG },
+	{ "post-thaw-script", thaw_main, F_CONFIG },
+	{ "pre-freeze-mysql-lock", do_holder, F_INTERNAL | F_CONFIG },
+	{ WATCHDOG_NAME, snapshot_watchdog_main, F_INTERNAL | F_CONFIG },
+	{ "freeze", freeze_main, F_VERB | F_ANYCASE | F_HOOKARG | F_CONFIG },
+	{ "thaw", thaw_main, F_VERB | F_ANYCASE | F_HOOKARG | F_CONFIG },
+	{ "freezeFail", freeze_fail_main, F_VERB | F_ANYCASE | F_HOOKARG |
+	  F_CONFIG },
+	{ "status", status_main, F_VERB | F_REPORTS | F_CONFIG },
+	{ "check", check_main, F_VERB | F_REPORTS | F_CONFIG },
+	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG },
+	/* verify needs no config file: it reads only the snapshot */
+	{ "verify", verify_main, F_VERB | F_OWNARGS | F_REPORTS },
 };
 
 static const char usage_text[] =
@@ -129,70 +117,37 @@ usage(const char *why)
 	return MQ_USAGE;
 }
 
+/* The config, for a row with F_CONFIG: -c's file (required of an
+ * internal role), else $MYSQL_QUIESCE_CONFIG, else the default; -i's
+ * info file over it. MQ_OK, or the exit code with the reason said. */
 static int
-load(const struct opts *o, struct config *c)
+load(const struct cmd *cmd, const struct call *o, struct config *c)
 {
 	char err[1024];
 
+	if ((cmd->flags & F_INTERNAL) && o->config == NULL)
+		return usage("an internal role: started by freeze or snapshot "
+			     "only");
 	if (config_load(c, config_path(o->config), err, sizeof(err)) == -1) {
 		fprintf(stderr, "mysql-quiesce: %s\n", err);
 		return MQ_CONFIG;
 	}
 	if (o->verbose)
 		log_verbose();
+	if (o->info != NULL &&
+	    fmt(c->files_binlog_info_file, sizeof(c->files_binlog_info_file),
+		"%s", o->info) == -1)
+		return usage("binlog info file path too long");
 	return MQ_OK;
 }
 
 static struct config cfg; /* parsed once; the only global state */
 
-#define WITH_CONFIG(o, call)                                                 \
-	do {                                                                 \
-		int r_ = load(o, &cfg);                                      \
-		return r_ != MQ_OK ? r_ : (call);                            \
-	} while (0)
-
-static int do_freeze(const struct opts *o) { WITH_CONFIG(o, freeze_main(&cfg, o->hook_arg)); }
-static int do_thaw(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 0, o->hook_arg)); }
-static int do_freeze_fail(const struct opts *o) { WITH_CONFIG(o, thaw_main(&cfg, 1, o->hook_arg)); }
-static int do_status(const struct opts *o) { WITH_CONFIG(o, status_main(&cfg, o->json)); }
-static int do_check(const struct opts *o) { WITH_CONFIG(o, check_main(&cfg)); }
-static int do_snapshot(const struct opts *o) { WITH_CONFIG(o, snapshot_main(&cfg, o->argc - 1, o->argv + 1)); }
-
-/* verify needs no config file: it reads only the snapshot. */
 static int
-do_verify(const struct opts *o)
+do_holder(const struct config *c, const struct call *o)
 {
-	if (o->verbose)
-		log_verbose();
-	return verify_main(o->argc - 1, o->argv + 1);
-}
-
-static int
-do_holder(const struct opts *o)
-{
-	int r;
-
-	if (o->config == NULL)
-		return usage("pre-freeze-mysql-lock is started by freeze only");
-	if ((r = load(o, &cfg)) != MQ_OK)
-		return r;
-	if (o->info != NULL &&
-	    fmt(cfg.files_binlog_info_file, sizeof(cfg.files_binlog_info_file),
-		"%s", o->info) == -1)
-		return usage("binlog info file path too long");
-	return holder_main(&cfg);
-}
-
-static int
-do_watchdog(const struct opts *o)
-{
-	int r;
-
-	if (o->config == NULL)
-		return usage(WATCHDOG_NAME " is started by snapshot only");
-	if ((r = load(o, &cfg)) != MQ_OK)
-		return r;
-	return snapshot_watchdog_main(&cfg);
+	(void)o;
+	return holder_main(c);
 }
 
 /* The row for name: a verb (F_VERB) or a program name. */
@@ -219,7 +174,7 @@ lookup(const char *name, unsigned verb)
  * with a reason printed.
  */
 static int
-parse_opts(int argc, char **argv, const char *base, struct opts *o,
+parse_opts(int argc, char **argv, const char *base, struct call *o,
 	   const struct cmd **cp)
 {
 	static char *pos[64];
@@ -297,7 +252,7 @@ main(int argc, char **argv)
 {
 	const struct cmd *c = NULL;
 	const char *base;
-	struct opts o;
+	struct call o;
 	int i;
 
 	sane_stdio();
@@ -322,7 +277,9 @@ main(int argc, char **argv)
 	}
 	if (parse_opts(argc, argv, base, &o, &c) == -1)
 		return usage(NULL);
-	i = c->fn(&o);
+	if ((c->flags & F_CONFIG) && (i = load(c, &o, &cfg)) != MQ_OK)
+		_exit(i);
+	i = c->fn(c->flags & F_CONFIG ? &cfg : NULL, &o);
 	/* Leave without the client libraries' exit handlers (TLS library
 	 * teardown): nothing is left to flush but stdio, and every
 	 * millisecond after "ready" is one a frozen writer may wait. A hook

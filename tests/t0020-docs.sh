@@ -6,7 +6,8 @@
 
 keys=$(sed -n 's/^[[:space:]]*X(\([a-z]*\), \([a-z_]*\),.*/\1 \2/p' "$TOP/include/config.h")
 codes=$(sed -n 's/^[[:space:]]*MQ_[A-Z]* = \([0-9]*\),.*/\1/p' "$TOP/include/exits.h")
-names=$(sed -n 's/^[[:space:]]*{ "\([a-zA-Z-]*\)", do_.*/\1/p' "$TOP/src/main.c")
+names=$(sed -n 's/^[[:space:]]*{ "\([a-zA-Z-]*\)", [a-z_]*,.*/\1/p' "$TOP/src/main.c"
+	sed -n 's/^#define WATCHDOG_NAME "\(.*\)"$/\1/p' "$TOP/include/fsfreeze.h")
 [ "$(echo "$keys" | wc -l)" -ge 25 ] && [ "$(echo "$codes" | wc -l)" -ge 15 ] &&
 	[ "$(echo "$names" | wc -l)" -ge 10 ] || bail "cannot read the keys, codes or names from the sources"
 

@@ -203,8 +203,9 @@ check_ebs(const struct config *c)
 }
 
 int
-check_main(const struct config *c)
+check_main(const struct config *c, const struct call *o)
 {
+	(void)o; /* nothing of the command line but the config */
 	const struct lock_method *m;
 	char err[600];
 	struct db d;

@@ -29,14 +29,14 @@ give_up(const struct config *c, const struct failure *f)
 }
 
 int
-freeze_main(const struct config *c, const char *arg)
+freeze_main(const struct config *c, const struct call *o)
 {
 	struct failure f;
 	struct state held;
 	int sigfd;
 
 	log_init(c, "freeze");
-	hook_arg_log(arg);
+	hook_arg_log(o->hook_arg);
 	if ((sigfd = sig_fd()) == -1) {
 		failf(&f, MQ_FAIL, "cannot set up signals: %s",
 		      strerror(errno));

@@ -182,8 +182,9 @@ record(struct snap *s, struct failure *f)
 }
 
 int
-snapshot_watchdog_main(const struct config *c)
+snapshot_watchdog_main(const struct config *c, const struct call *o)
 {
+	(void)o; /* its orders come on its pipe */
 	struct failure f;
 	struct state st;
 	int r = fs_watch();
@@ -249,8 +250,10 @@ report(const struct snap *s, int r, const struct failure *f,
 }
 
 int
-snapshot_main(const struct config *c, int argc, char **argv)
+snapshot_main(const struct config *c, const struct call *o)
 {
+	int argc = o->argc - 1;
+	char **argv = o->argv + 1;
 	static struct snap s;
 	struct failure f, uf;
 	struct state end;

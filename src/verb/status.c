@@ -96,8 +96,9 @@ print_text(const struct state *s, int alive)
 }
 
 int
-status_main(const struct config *c, int json)
+status_main(const struct config *c, const struct call *o)
 {
+	int json = o->json;
 	struct state s;
 	char err[600];
 	int dirfd, r, alive;

@@ -7,8 +7,8 @@
 #include "util.h"
 #include "verbs.h"
 
-int
-thaw_main(const struct config *c, int freeze_failed, const char *arg)
+static int
+thaw(const struct config *c, int freeze_failed, const char *arg)
 {
 	struct failure f;
 	struct state s;
@@ -21,4 +21,16 @@ thaw_main(const struct config *c, int freeze_failed, const char *arg)
 		log_info("freezeFail: the snapshot was not taken");
 	hook_arg_log(arg);
 	return fail_log(&f);
+}
+
+int
+thaw_main(const struct config *c, const struct call *o)
+{
+	return thaw(c, 0, o->hook_arg);
+}
+
+int
+freeze_fail_main(const struct config *c, const struct call *o)
+{
+	return thaw(c, 1, o->hook_arg);
 }

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "event.h"
 #include "gtid.h"
+#include "log.h"
 #include "util.h"
 #include "verbs.h"
 #include "verify.h"
@@ -238,13 +239,16 @@ stopped(struct verify *v)
 }
 
 int
-verify_main(int argc, char **argv)
+verify_main(const struct config *c, const struct call *o)
 {
 	static struct verify v;
 	struct stat st;
 	int64_t deadline;
 
-	if (parse(&v, argc, argv) == -1)
+	(void)c; /* verify reads only the snapshot */
+	if (o->verbose)
+		log_verbose();
+	if (parse(&v, o->argc - 1, o->argv + 1) == -1)
 		return MQ_USAGE;
 	/* a stop signal is read at each wait, and every way out cleans up */
 	if ((v.sigfd = sig_fd()) == -1) {
