@@ -7,18 +7,16 @@
 
 #include "config.h"
 #include "fsfreeze.h"
+#include "plan.h"
 #include "log.h"
 #include "state.h"
-
-enum { SNAP_MAX_DEVS = DISC_MAX_DEVS };
 
 /* What snapshot mode knows, handed to the backend at each step. */
 struct snapctx {
 	const struct config *c;
-	const struct fsset *fs;      /* the filesystems frozen around take */
-	char devs[SNAP_MAX_DEVS][64]; /* their leaf block devices */
-	int ndev;
-	char datadir[PATH_MAX];
+	const struct plan *plan;     /* the data's directories, the
+				      * filesystems frozen around take and
+				      * their devices */
 	const char *info_file;       /* the binlog info file */
 	char **args;                 /* the backend's own arguments */
 	long long timeout;           /* seconds the frozen window may last */
@@ -26,7 +24,9 @@ struct snapctx {
 	int sigfd;                   /* stop signals (event.h) */
 	int64_t deadline;            /* mono ms: the frozen window's end */
 	struct watchdog *wd;         /* tell it a child's process group */
-	void *priv;                  /* the backend's own */
+	void *priv;                  /* the backend's own state, made
+				      * by its first step, freed by
+				      * finish (or by snapctx_end) */
 };
 
 /*

@@ -4,9 +4,26 @@
 #ifndef MQ_PLAN_H
 #define MQ_PLAN_H
 
-#include "backend.h"
+#include <limits.h>
+#include <stddef.h>
+
+#include "config.h"
 #include "db.h"
+#include "discover.h"
 #include "fsfreeze.h"
+#include "log.h"
+
+enum { PLAN_MAX_DEVS = DISC_MAX_DEVS };
+
+/* What a snapshot of this server covers: one struct, read by snapshot
+ * mode, its backends and check. */
+struct plan {
+	char datadir[PATH_MAX];
+	char binlog_dir[PATH_MAX];       /* "" with binary logging off */
+	struct fsset fs;                 /* the filesystems to freeze */
+	char devs[PLAN_MAX_DEVS][64];    /* their leaf block devices */
+	int ndev;
+};
 
 /* Which filesystems: the discovered ones (no_fs: none), or replaced by
  * or added to with paths given by the user. */
@@ -17,13 +34,12 @@ struct plan_opts {
 };
 
 /*
- * Connect as c says (d is left open), read @@datadir and the binary
- * log's directory into x->datadir and binlog_dir, and find the
- * filesystems (into fs) and their leaf devices (into x->devs), logging
- * each. MQ_OK, or a code with f set.
+ * Connect as c says (d is left open; a stop signal on sigfd, or -1,
+ * abandons the connect), read @@datadir and the binary log's directory,
+ * and find the filesystems and their leaf devices into p (fs_init'd
+ * here), logging each. MQ_OK, or a code with f set.
  */
 int plan_discover(const struct config *c, const struct plan_opts *o,
-		  struct db *d, struct snapctx *x, struct fsset *fs,
-		  char *binlog_dir, size_t bn, struct failure *f);
+		  struct db *d, int sigfd, struct plan *p, struct failure *f);
 
 #endif

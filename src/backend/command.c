@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -33,45 +34,47 @@ struct command {
 	pid_t pid;    /* 0 once reaped */
 	int pidfd;
 	int status;   /* wait status once reaped */
+	/* its environment: ours less secrets, plus the facts */
+	char *env[512];
+	char file[300], pos[64], gtid[4200], mounts[4200], devs[4200],
+	     info[PATH_MAX + 32];
 };
-
-static struct command cmd = { 0, -1, 0 };
 
 /* Our environment without MYSQL_PWD or our own names, plus the facts. */
 static char **
-command_env(const struct snapctx *x)
+command_env(const struct snapctx *x, struct command *c)
 {
-	static char *env[512];
-	static char file[300], pos[64], gtid[4200], mounts[4200], devs[4200],
-		info[PATH_MAX + 32];
 	char buf[4096];
 	size_t n = 0;
 	char **e;
 	int i;
 
-	for (e = environ; *e != NULL && n < ARRAY_LEN(env) - 8; e++)
+	for (e = environ; *e != NULL && n < ARRAY_LEN(c->env) - 8; e++)
 		if (strncmp(*e, "MYSQL_PWD=", 10) != 0 &&
 		    strncmp(*e, "MYSQL_QUIESCE_", 14) != 0)
-			env[n++] = *e;
-	fmt(file, sizeof(file), "MYSQL_QUIESCE_BINLOG_FILE=%s",
+			c->env[n++] = *e;
+	fmt(c->file, sizeof(c->file), "MYSQL_QUIESCE_BINLOG_FILE=%s",
 	    x->st.binlog_file);
-	fmt(pos, sizeof(pos), "MYSQL_QUIESCE_BINLOG_POS=%llu", x->st.binlog_pos);
-	fmt(gtid, sizeof(gtid), "MYSQL_QUIESCE_GTID=%s", x->st.gtid);
-	fs_list(x->fs, buf, sizeof(buf));
-	fmt(mounts, sizeof(mounts), "MYSQL_QUIESCE_MOUNTS=%s", buf);
+	fmt(c->pos, sizeof(c->pos), "MYSQL_QUIESCE_BINLOG_POS=%llu",
+	    x->st.binlog_pos);
+	fmt(c->gtid, sizeof(c->gtid), "MYSQL_QUIESCE_GTID=%s", x->st.gtid);
+	fs_list(&x->plan->fs, buf, sizeof(buf));
+	fmt(c->mounts, sizeof(c->mounts), "MYSQL_QUIESCE_MOUNTS=%s", buf);
 	buf[0] = '\0';
-	for (i = 0; i < x->ndev; i++)
-		append(buf, sizeof(buf), "%s/dev/%s", i ? " " : "", x->devs[i]);
-	fmt(devs, sizeof(devs), "MYSQL_QUIESCE_DEVICES=%s", buf);
-	fmt(info, sizeof(info), "MYSQL_QUIESCE_INFO_FILE=%s", x->info_file);
-	env[n++] = file;
-	env[n++] = pos;
-	env[n++] = gtid;
-	env[n++] = mounts;
-	env[n++] = devs;
-	env[n++] = info;
-	env[n] = NULL;
-	return env;
+	for (i = 0; i < x->plan->ndev; i++)
+		append(buf, sizeof(buf), "%s/dev/%s", i ? " " : "",
+		       x->plan->devs[i]);
+	fmt(c->devs, sizeof(c->devs), "MYSQL_QUIESCE_DEVICES=%s", buf);
+	fmt(c->info, sizeof(c->info), "MYSQL_QUIESCE_INFO_FILE=%s",
+	    x->info_file);
+	c->env[n++] = c->file;
+	c->env[n++] = c->pos;
+	c->env[n++] = c->gtid;
+	c->env[n++] = c->mounts;
+	c->env[n++] = c->devs;
+	c->env[n++] = c->info;
+	c->env[n] = NULL;
+	return c->env;
 }
 
 /* The command in its own group with a clean slate: stdin /dev/null,
@@ -92,21 +95,21 @@ start(char **argv, char **env, pid_t *pid)
 
 /* Reap the command if it has ended; 1 if reaped. */
 static int
-reaped(void)
+reaped(struct command *cmd)
 {
-	if (cmd.pid > 0 && child_reap(cmd.pid, 0, &cmd.status) == 1) {
-		cmd.pid = 0;
+	if (cmd->pid > 0 && child_reap(cmd->pid, 0, &cmd->status) == 1) {
+		cmd->pid = 0;
 		return 1;
 	}
-	return cmd.pid == 0;
+	return cmd->pid == 0;
 }
 
 static void
-signal_group(int sig)
+signal_group(struct command *cmd, int sig)
 {
-	if (cmd.pid > 0) {
-		kill(-cmd.pid, sig);
-		kill(cmd.pid, sig);
+	if (cmd->pid > 0) {
+		kill(-cmd->pid, sig);
+		kill(cmd->pid, sig);
 	}
 }
 
@@ -123,56 +126,65 @@ command_plan(struct snapctx *x, struct failure *f)
 	return MQ_OK;
 }
 
+/* Our state goes in the context (x->priv): made here, freed by
+ * finish. */
 static int
 command_prepare(struct snapctx *x, struct failure *f)
 {
+	struct command *c;
+
 	if (x->args == NULL || x->args[0] == NULL)
 		return failf(f, MQ_USAGE, "no command given (after --)");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return failf(f, MQ_FAIL, "out of memory");
+	c->pidfd = -1;
+	x->priv = c;
 	return MQ_OK;
 }
 
 static int
 command_take(struct snapctx *x, struct failure *f)
 {
+	struct command *cmd = x->priv;
 	struct pollfd p[2];
 	int e, r;
 
-	e = start(x->args, command_env(x), &cmd.pid);
+	e = start(x->args, command_env(x, cmd), &cmd->pid);
 	if (e != 0) {
-		cmd.pid = 0;
+		cmd->pid = 0;
 		return failf(f, MQ_CMD, "cannot start the snapshot command %s: "
 			     "%s", x->args[0], strerror(e));
 	}
-	fs_watchdog_group(x->wd, cmd.pid);
-	cmd.pidfd = pidfd_open(cmd.pid, 0);
-	p[0] = (struct pollfd){ .fd = cmd.pidfd, .events = POLLIN };
+	fs_watchdog_group(x->wd, cmd->pid);
+	cmd->pidfd = pidfd_open(cmd->pid, 0);
+	p[0] = (struct pollfd){ .fd = cmd->pidfd, .events = POLLIN };
 	p[1] = (struct pollfd){ .fd = x->sigfd, .events = POLLIN };
 	for (;;) {
-		if (reaped())
+		if (reaped(cmd))
 			break;
 		/* without a pidfd, look for the child's end every 50 ms */
-		r = wait_until(p, 2, cmd.pidfd >= 0 ? x->deadline :
+		r = wait_until(p, 2, cmd->pidfd >= 0 ? x->deadline :
 			       (mono_ms() + 50 < x->deadline ?
 				mono_ms() + 50 : x->deadline));
 		if (r == -1 || (r > 0 && (p[1].revents & POLLIN) &&
 				sig_take(x->sigfd, NULL) != 0)) {
-			signal_group(SIGTERM);
+			signal_group(cmd, SIGTERM);
 			return failf(f, MQ_ABORTED, "stopped by a signal; the "
 				     "command was ended");
 		}
-		if (r == 0 && mono_ms() >= x->deadline && !reaped()) {
-			signal_group(SIGTERM);
+		if (r == 0 && mono_ms() >= x->deadline && !reaped(cmd)) {
+			signal_group(cmd, SIGTERM);
 			return failf(f, MQ_TIMEOUT, "the command overran "
 				     "--timeout (%lld s) and was killed",
 				     x->timeout);
 		}
 	}
-	if (WIFEXITED(cmd.status) && WEXITSTATUS(cmd.status) == 0)
+	if (WIFEXITED(cmd->status) && WEXITSTATUS(cmd->status) == 0)
 		return MQ_OK;
 	return failf(f, MQ_CMD, "the snapshot command failed (%s %d)",
-		     WIFEXITED(cmd.status) ? "exit" : "signal",
-		     WIFEXITED(cmd.status) ? WEXITSTATUS(cmd.status)
-					   : WTERMSIG(cmd.status));
+		     WIFEXITED(cmd->status) ? "exit" : "signal",
+		     WIFEXITED(cmd->status) ? WEXITSTATUS(cmd->status)
+					   : WTERMSIG(cmd->status));
 }
 
 /* A command still running after the window: SIGTERM was sent; give it
@@ -180,23 +192,27 @@ command_take(struct snapctx *x, struct failure *f)
 static int
 command_finish(struct snapctx *x, int took, struct failure *f)
 {
-	struct pollfd p = { .fd = cmd.pidfd, .events = POLLIN };
+	struct command *cmd = x->priv;
+	struct pollfd p = { .events = POLLIN };
 	int64_t end = mono_ms() + KILL_GRACE_MS;
 
-	(void)x;
 	(void)took;
 	(void)f;
-	while (!reaped() && mono_ms() < end)
-		wait_until(&p, cmd.pidfd >= 0 ? 1 : 0, cmd.pidfd >= 0 ? end :
+	if (cmd == NULL)
+		return MQ_OK;
+	p.fd = cmd->pidfd;
+	while (!reaped(cmd) && mono_ms() < end)
+		wait_until(&p, cmd->pidfd >= 0 ? 1 : 0, cmd->pidfd >= 0 ? end :
 			   mono_ms() + 50);
-	if (cmd.pid > 0) {
-		signal_group(SIGKILL);
-		(void)child_reap(cmd.pid, NO_DEADLINE, &cmd.status);
-		cmd.pid = 0;
+	if (cmd->pid > 0) {
+		signal_group(cmd, SIGKILL);
+		(void)child_reap(cmd->pid, NO_DEADLINE, &cmd->status);
+		cmd->pid = 0;
 	}
-	if (cmd.pidfd >= 0)
-		close(cmd.pidfd);
-	cmd.pidfd = -1;
+	if (cmd->pidfd >= 0)
+		close(cmd->pidfd);
+	free(cmd);
+	x->priv = NULL;
 	return MQ_OK;
 }
 

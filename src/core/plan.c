@@ -11,7 +11,7 @@
 
 /* @@datadir and the binary log's directory. */
 static int
-server_paths(struct db *d, struct snapctx *x, char *binlog_dir, size_t bn)
+server_paths(struct db *d, struct plan *p)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -26,10 +26,11 @@ server_paths(struct db *d, struct snapctx *x, char *binlog_dir, size_t bn)
 		fmt(d->err, sizeof(d->err), "no @@datadir");
 		return -1;
 	}
-	fmt(x->datadir, sizeof(x->datadir), "%s", row[0]);
-	binlog_dir[0] = '\0';
+	fmt(p->datadir, sizeof(p->datadir), "%s", row[0]);
+	p->binlog_dir[0] = '\0';
 	if (row[1] != NULL && (slash = strrchr(row[1], '/')) != NULL)
-		fmt(binlog_dir, bn, "%.*s", (int)(slash - row[1]), row[1]);
+		fmt(p->binlog_dir, sizeof(p->binlog_dir), "%.*s",
+		    (int)(slash - row[1]), row[1]);
 	mysql_free_result(r);
 	return 0;
 }
@@ -37,17 +38,17 @@ server_paths(struct db *d, struct snapctx *x, char *binlog_dir, size_t bn)
 /* The filesystems to freeze and their leaf devices; logged. */
 static int
 filesystems(const struct config *c, const struct plan_opts *o,
-	    struct snapctx *x, struct fsset *fs, const char *binlog_dir,
-	    char *err, size_t n)
+	    struct plan *p, char *err, size_t n)
 {
+	struct fsset *fs = &p->fs;
 	const char *proc = c->snapshot_proc_root;
 	char chain[1024], leaves[DISC_MAX_DEVS][64];
 	int i, j, k, nl;
 
 	if (!o->replace && !o->no_fs) {
-		if (fs_add(fs, proc, x->datadir, err, n) == -1 ||
-		    (binlog_dir[0] != '\0' &&
-		     fs_add(fs, proc, binlog_dir, err, n) == -1))
+		if (fs_add(fs, proc, p->datadir, err, n) == -1 ||
+		    (p->binlog_dir[0] != '\0' &&
+		     fs_add(fs, proc, p->binlog_dir, err, n) == -1))
 			return -1;
 	}
 	for (i = 0; i < o->nadd; i++)
@@ -64,11 +65,11 @@ filesystems(const struct config *c, const struct plan_opts *o,
 		log_info("filesystem %s (%s, %s): %s", m->point, m->fstype,
 			 m->source, chain);
 		for (j = 0; j < nl; j++) {
-			for (k = 0; k < x->ndev; k++)
-				if (strcmp(x->devs[k], leaves[j]) == 0)
+			for (k = 0; k < p->ndev; k++)
+				if (strcmp(p->devs[k], leaves[j]) == 0)
 					break;
-			if (k == x->ndev && x->ndev < SNAP_MAX_DEVS)
-				fmt(x->devs[x->ndev++], 64, "%s", leaves[j]);
+			if (k == p->ndev && p->ndev < PLAN_MAX_DEVS)
+				fmt(p->devs[p->ndev++], 64, "%s", leaves[j]);
 		}
 	}
 	return 0;
@@ -76,19 +77,20 @@ filesystems(const struct config *c, const struct plan_opts *o,
 
 int
 plan_discover(const struct config *c, const struct plan_opts *o,
-	      struct db *d, struct snapctx *x, struct fsset *fs,
-	      char *binlog_dir, size_t bn, struct failure *f)
+	      struct db *d, int sigfd, struct plan *p, struct failure *f)
 {
 	char err[1024];
 	int r;
 
-	r = db_connect_until(d, c, 30, x->sigfd, NO_DEADLINE);
+	p->ndev = 0;
+	fs_init(&p->fs);
+	r = db_connect_until(d, c, 30, sigfd, NO_DEADLINE);
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect: %s", d->err);
-	if (server_paths(d, x, binlog_dir, bn) == -1)
+	if (server_paths(d, p) == -1)
 		return failf(f, db_errclass(d), "reading @@datadir: %s",
 			     d->err);
-	if (filesystems(c, o, x, fs, binlog_dir, err, sizeof(err)) == -1)
+	if (filesystems(c, o, p, err, sizeof(err)) == -1)
 		return failf(f, MQ_FAIL, "finding the filesystems: %s", err);
 	return MQ_OK;
 }

@@ -172,21 +172,18 @@ check_dir_writable(const char *what, const char *path, int flags)
 static int
 check_ebs(const struct config *c)
 {
+	static struct plan p;
 	static struct snapctx x;
-	static struct fsset fs;
 	struct plan_opts po = { 0 };
-	char binlog_dir[PATH_MAX];
 	struct failure f;
 	struct db d;
 	int r;
 
-	fs_init(&fs);
-	x.c = c;
-	x.fs = &fs;
-	x.sigfd = -1;
-	r = plan_discover(c, &po, &d, &x, &fs, binlog_dir, sizeof(binlog_dir),
-			  &f);
+	r = plan_discover(c, &po, &d, -1, &p, &f);
 	db_close(&d);
+	x.c = c;
+	x.plan = &p;
+	x.sigfd = -1;
 	if (r == MQ_OK)
 		r = backend_ebs.plan(&x, &f);
 	if (r != MQ_OK) {

@@ -36,8 +36,7 @@ struct snap {
 	int dry;
 	struct plan_opts po;
 	struct db d;
-	char binlog_dir[PATH_MAX];
-	struct fsset fs;
+	struct plan p;
 	struct watchdog wd;
 	struct snapctx x;
 };
@@ -119,14 +118,13 @@ plan(struct snap *s, struct failure *f)
 {
 	int r;
 
-	r = plan_discover(&s->c, &s->po, &s->d, &s->x, &s->fs, s->binlog_dir,
-			  sizeof(s->binlog_dir), f);
+	r = plan_discover(&s->c, &s->po, &s->d, s->x.sigfd, &s->p, f);
 	if (r != MQ_OK)
 		return r;
 	if (s->c.files_binlog_info_file[0] == '\0' &&
 	    fmt(s->c.files_binlog_info_file,
 		sizeof(s->c.files_binlog_info_file), "%s%sbinlog_info.txt",
-		s->x.datadir, s->x.datadir[strlen(s->x.datadir) - 1] == '/' ?
+		s->p.datadir, s->p.datadir[strlen(s->p.datadir) - 1] == '/' ?
 		"" : "/") == -1)
 		return failf(f, MQ_FAIL, "datadir path too long");
 	s->x.info_file = s->c.files_binlog_info_file;
@@ -145,17 +143,17 @@ print_plan(struct snap *s, struct failure *f)
 	printf("server:      %s %s\n", db_flavor_name(s->d.flavor),
 	       s->d.version_str);
 	printf("lock method: %s\n", m ? m->name : why);
-	printf("datadir:     %s\n", s->x.datadir);
-	printf("binlog dir:  %s\n", s->binlog_dir[0] ? s->binlog_dir :
+	printf("datadir:     %s\n", s->p.datadir);
+	printf("binlog dir:  %s\n", s->p.binlog_dir[0] ? s->p.binlog_dir :
 	       "(binary logging off)");
 	printf("info file:   %s\n", s->x.info_file);
-	fs_list(&s->fs, buf, sizeof(buf));
-	printf("freeze:      %s\n", s->fs.n ? buf : "(nothing)");
+	fs_list(&s->p.fs, buf, sizeof(buf));
+	printf("freeze:      %s\n", s->p.fs.n ? buf : "(nothing)");
 	buf[0] = '\0';
-	for (i = 0; i < s->x.ndev; i++)
+	for (i = 0; i < s->p.ndev; i++)
 		append(buf, sizeof(buf), "%s/dev/%s", i ? " " : "",
-		       s->x.devs[i]);
-	printf("devices:     %s\n", s->x.ndev ? buf : "(none found)");
+		       s->p.devs[i]);
+	printf("devices:     %s\n", s->p.ndev ? buf : "(none found)");
 	printf("timeout:     %lld s\n", s->x.timeout);
 	printf("backend:     %s\n", s->be->name);
 	if (s->be->plan(&s->x, f) != MQ_OK)
@@ -209,18 +207,18 @@ window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 	int r;
 
 	/* even with nothing to freeze: it releases the lock if we die */
-	if (fs_watchdog_start(&s->wd, &s->fs, s->x.deadline, s->c.path) == -1)
+	if (fs_watchdog_start(&s->wd, &s->p.fs, s->x.deadline, s->c.path) == -1)
 		return failf(f, MQ_FAIL, "cannot start the watchdog: %s",
 			     strerror(errno));
 	s->x.wd = &s->wd;
 	/* From here until every filesystem is thawed: no file writes. */
 	log_hold();
 	t0 = mono_ms();
-	if (fs_freeze(&s->fs, err, sizeof(err)) == -1)
+	if (fs_freeze(&s->p.fs, err, sizeof(err)) == -1)
 		r = failf(f, MQ_FAIL, "%s", err);
 	else
 		r = s->be->take(&s->x, f);
-	if (fs_thaw(&s->fs) > 0 && r == MQ_OK)
+	if (fs_thaw(&s->p.fs) > 0 && r == MQ_OK)
 		r = failf(f, MQ_FAIL, "a filesystem could not be thawed");
 	*frozen_ms = mono_ms() - t0;
 	fs_watchdog_stop(&s->wd);
@@ -261,9 +259,9 @@ snapshot_main(const struct config *c, const struct call *o)
 	int r, u;
 
 	s.c = *c;
-	fs_init(&s.fs);
+	fs_init(&s.p.fs);
 	s.x.c = &s.c;
-	s.x.fs = &s.fs;
+	s.x.plan = &s.p;
 	/* A snapshot without its lock is what this mode exists to avoid. */
 	fmt(s.c.lock_on_failure, sizeof(s.c.lock_on_failure), "fail");
 	failf(&f, MQ_OK, "ok");
@@ -289,7 +287,7 @@ snapshot_main(const struct config *c, const struct call *o)
 	{
 		char err[1024];
 
-		if (fs_trial(&s.fs, err, sizeof(err)) == -1) {
+		if (fs_trial(&s.p.fs, err, sizeof(err)) == -1) {
 			r = failf(&f, MQ_FAIL, "%s; nothing was locked", err);
 			goto out;
 		}
@@ -319,12 +317,12 @@ snapshot_main(const struct config *c, const struct call *o)
 	report(&s, r, &f, frozen_ms);
 	state_note_exit(s.c.files_run_dir, "snapshot", r);
 	db_close(&s.d);
-	fs_close(&s.fs);
+	fs_close(&s.p.fs);
 	return r;
 out:
 	if (r != MQ_OK)
 		fail_log(&f);
 	db_close(&s.d);
-	fs_close(&s.fs);
+	fs_close(&s.p.fs);
 	return r;
 }
