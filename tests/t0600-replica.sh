@@ -177,23 +177,25 @@ SOCK=$REP sql "SET sql_log_bin = 0; CREATE USER lp@localhost IDENTIFIED BY '$LP_
 	bail "cannot make the account"
 sed "s/^user = root\$/user = lp\npassword = $LP_PW/" "$WORK/c.conf" >"$WORK/lp.conf" && chmod 600 "$WORK/lp.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/lp.conf
-"$MQ" check >"$WORK/check.out" 2>&1; st=$?
-[ "$st" -eq 0 ] && grep -q "^warn  replica: mysql.gtid_slave_pos cannot be read (.*denied.*): GRANT SELECT ON mysql.gtid_slave_pos" "$WORK/check.out"
-ok $? "check: ready, with a warning naming the missing SELECT (got $st)"
-"$BIN/pre-freeze-script" freeze; st=$?
-x=$(INFO_FILE=$REP_DATA/binlog_info.txt info_field replica_source_pos_exact)
-"$BIN/post-thaw-script" thaw
-[ "$st" -eq 0 ] && [ "$x" = no ] && grep -q "^# mysql.gtid_slave_pos could not be read (.*denied.*): the applier's own report is recorded:" "$REP_DATA/binlog_info.txt" &&
+# lp_cycle: check (its output in check.out, its status in cst), then a
+# freeze (fst) and thaw; x is the info file's replica_source_pos_exact
+lp_cycle() {
+	"$MQ" check >"$WORK/check.out" 2>&1; cst=$?
+	"$BIN/pre-freeze-script" freeze; fst=$?
+	x=$(INFO_FILE=$REP_DATA/binlog_info.txt info_field replica_source_pos_exact)
+	"$BIN/post-thaw-script" thaw
+}
+lp_cycle
+[ "$cst" -eq 0 ] && grep -q "^warn  replica: mysql.gtid_slave_pos cannot be read (.*denied.*): GRANT SELECT ON mysql.gtid_slave_pos" "$WORK/check.out"
+ok $? "check: ready, with a warning naming the missing SELECT (got $cst)"
+[ "$fst" -eq 0 ] && [ "$x" = no ] && grep -q "^# mysql.gtid_slave_pos could not be read (.*denied.*): the applier's own report is recorded:" "$REP_DATA/binlog_info.txt" &&
 	grep -q "^# not exact: CHANGE MASTER TO" "$REP_DATA/binlog_info.txt"
 ok $? "freeze without it: the position is the applier's report, marked not exact, saying why"
 SOCK=$REP sql "SET sql_log_bin = 0; GRANT SELECT ON mysql.gtid_slave_pos TO lp@localhost" || bail "cannot grant"
-"$MQ" check >"$WORK/check.out" 2>&1; st=$?
-[ "$st" -eq 0 ] && grep -q "^ok    replica: its committed gtid_slave_pos is readable" "$WORK/check.out"
-ok $? "check with the grant: the replica line is ok (got $st)"
-"$BIN/pre-freeze-script" freeze; st=$?
-x=$(INFO_FILE=$REP_DATA/binlog_info.txt info_field replica_source_pos_exact)
-"$BIN/post-thaw-script" thaw
-[ "$st" -eq 0 ] && [ -z "$x" ] && [ "$(INFO_FILE=$REP_DATA/binlog_info.txt info_field replica_gtid_slave_pos)" = "$(SOCK=$REP sql 'SELECT @@gtid_slave_pos')" ]
+lp_cycle
+[ "$cst" -eq 0 ] && grep -q "^ok    replica: its committed gtid_slave_pos is readable" "$WORK/check.out"
+ok $? "check with the grant: the replica line is ok (got $cst)"
+[ "$fst" -eq 0 ] && [ -z "$x" ] && [ "$(INFO_FILE=$REP_DATA/binlog_info.txt info_field replica_gtid_slave_pos)" = "$(SOCK=$REP sql 'SELECT @@gtid_slave_pos')" ]
 ok $? "freeze with it, replication idle: the tables' gtid_slave_pos, the position exact"
 
 done_testing

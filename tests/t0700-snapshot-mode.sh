@@ -84,11 +84,12 @@ snap -- sh -c 'for p in $(pgrep -P "$PPID"); do
 	tr "\0" " " <"/proc/$p/cmdline" | grep -q "^mysql-quiesce-watchdog -c " &&
 		ls -l "/proc/$p/fd"; done >"$0"' "$WORK/wdfds"
 ok $ST "snapshot listing the watchdog's descriptors exits 0"
-[ -s "$WORK/wdfds" ] && ! grep -q "socket:" "$WORK/wdfds" && grep -qF "$WORK/mnt" "$WORK/wdfds"
-ok $? "the watchdog, exec'd as mysql-quiesce-watchdog, holds the mount point and no socket"
+[ -s "$WORK/wdfds" ] && grep -qF "$WORK/mnt" "$WORK/wdfds" && [ "$(grep -c 'socket:' "$WORK/wdfds")" -eq 1 ] &&
+	grep -q ' 3 -> socket:' "$WORK/wdfds"
+ok $? "the watchdog, exec'd as mysql-quiesce-watchdog, holds the mount point and one socket, its line to the tool (no server connection)"
 [ "$(grep -c ' -> ' "$WORK/wdfds")" -eq 5 ] && [ "$(grep -c ' -> /dev/null' "$WORK/wdfds")" -eq 3 ] &&
-	grep -q ' 3 -> pipe:' "$WORK/wdfds"
-ok $? "and nothing else: /dev/null as 0-2, its pipe as 3, the mount point as 4"
+	grep -q " 4 -> $WORK/mnt\$" "$WORK/wdfds"
+ok $? "and nothing else: /dev/null as 0-2, that line as 3, the mount point as 4"
 
 diag "defaults: the info file in the data directory"
 write_config "$WORK/d.conf"; sed -i '/^binlog_info_file = /d' "$WORK/d.conf"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -159,10 +160,10 @@ fs_close(struct fsset *fs)
 	}
 }
 
-/* The watchdog's own program's name (an internal role, like the
- * holder's) and its descriptors: the pipe from the snapshot process,
- * then the mount points. */
-enum { WD_PIPE = 3, WD_FIRST = 4 };
+/* The watchdog's descriptors: its end of a socket pair with the
+ * snapshot process, then the mount points; how long it may take to
+ * say it is ready. */
+enum { WD_PIPE = 3, WD_FIRST = 4, WD_READY_MS = 5000 };
 
 int
 fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
@@ -172,34 +173,49 @@ fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
 	struct child ch = { .path = "/proc/self/exe", .argv = argv,
 			    .group = CHILD_SESSION };
 	char msg[64];
-	int p[2], i, nfs = 0;
+	struct pollfd pf = { .events = POLLIN };
+	int p[2], i, nfs = 0, e;
 
 	w->pid = 0;
 	w->fd = -1;
-	if (pipe2(p, O_CLOEXEC) == -1)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
-	ch.keep[ch.nkeep++] = p[0];
+	ch.keep[ch.nkeep++] = p[1];
 	for (i = 0; i < fs->n && ch.nkeep < CHILD_KEEP_MAX; i++)
 		if (fs->fd[i] >= 0) {
 			ch.keep[ch.nkeep++] = fs->fd[i];
 			nfs++;
 		}
 	if (child_start(&ch) == -1) {
-		int e = errno;
-
+		e = errno;
 		close(p[0]);
 		close(p[1]);
 		errno = e;
 		return -1;
 	}
-	close(p[0]);
+	close(p[1]);
 	w->pid = ch.pid;
-	w->fd = p[1];
+	w->fd = p[0];
 	/* its orders: the deadline (monotonic, the same clock in every
-	 * process) and how many mount points follow its pipe */
+	 * process) and how many mount points follow its socket; then its
+	 * word that it has them (a watchdog that could not start, say its
+	 * config refused, never says it: nothing is frozen without one) */
 	fmt(msg, sizeof(msg), "w%lld %d\n", (long long)deadline, nfs);
-	if (write_all(w->fd, msg, strlen(msg)) == -1) {
-		fs_watchdog_stop(w);
+	pf.fd = w->fd;
+	e = 0;
+	if (write_all(w->fd, msg, strlen(msg)) == -1)
+		e = errno;
+	else if ((i = wait_until(&pf, 1, mono_ms() + WD_READY_MS)) != 1)
+		e = i == 0 ? ETIMEDOUT : errno;
+	else if (read(w->fd, msg, 1) != 1 || msg[0] != 'r')
+		e = ECHILD; /* it ended without its word */
+	if (e != 0) {
+		kill(w->pid, SIGKILL);
+		(void)child_reap(w->pid, NO_DEADLINE, NULL);
+		close(w->fd);
+		w->pid = 0;
+		w->fd = -1;
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -235,6 +251,8 @@ fs_watch(void)
 			if (*p == 'w') {
 				deadline = strtoll(p + 1, &p, 10);
 				nfs = (int)strtol(p, &p, 10);
+				if (write(WD_PIPE, "r", 1) != 1)
+					break; /* it is gone: act now */
 			} else if (*p == 'g')
 				pgrp = (pid_t)strtol(p + 1, &p, 10);
 			else
