@@ -54,8 +54,9 @@ void fs_close(struct fsset *fs);
  * role, like the holder) before the first FIFREEZE, in a session of
  * its own, with the config's path, a socket to us and the mount points
  * open, and no other descriptor; started only once it has said it has
- * its orders (-1 otherwise, nothing frozen, nothing left running). If we die (its pipe reads EOF) or are
- * still frozen at deadline + slack, it thaws every filesystem,
+ * its orders (-1 otherwise, nothing frozen, nothing left running).
+ * If we die (its socket reads EOF) or are still frozen at deadline +
+ * slack, it thaws every filesystem,
  * SIGKILLs the process group it was told of, and releases the lock
  * (quiesce_end). Tell it the group of a child that may be stuck; stop
  * it once all is thawed. Exec'd, not forked: a fork of a process that

@@ -182,7 +182,7 @@ record(struct snap *s, struct failure *f)
 int
 snapshot_watchdog_main(const struct config *c, const struct call *o)
 {
-	(void)o; /* its orders come on its pipe */
+	(void)o; /* its orders come on its socket */
 	struct failure f;
 	struct state st;
 	int r = fs_watch();
