@@ -25,7 +25,9 @@
  *   WAITING       the holder is gone, no record        FAILED    holder_end's verdict,
  *   LOCKED        the holder is gone, no record        LOST        cycle_close (thaw,
  *                                                                or the next freeze)
- *   any ended     snapshot mode done                   (as above, through thaw)
+ *   any ended     snapshot mode done                   (as above, through
+ *                                                                thaw), then its exit
+ *                                                                code: cycle_note_exit
  *
  * MUST: every ending is one call here, which writes the state and then
  * the metrics; nothing else writes the metrics, and the state only the
@@ -38,6 +40,11 @@
  * written, the state is marked unrecorded, so that status never shows
  * the cycle before as this one), then the metrics. */
 void cycle_close(const struct config *c, int dirfd, struct state *s);
+
+/* Snapshot mode's last word on a cycle thaw has closed: verb ended it
+ * with code (for status). Best effort: a state that is missing or
+ * unreadable is left as it is; only where no holder may write it. */
+void cycle_note_exit(const struct config *c, const char *verb, int code);
 
 /*
  * A freeze that held no lock: the holder's record of the failed cycle,

@@ -1,4 +1,5 @@
-/* state.h - run_dir, its locks, and the holder's state file. */
+/* state.h - the holder's state file in run_dir (src/base/state.c;
+ * run_dir itself and its locks: include/rundir.h). */
 #ifndef MQ_STATE_H
 #define MQ_STATE_H
 
@@ -47,8 +48,6 @@ struct state {
 };
 
 #define STATE_FILE "state"
-#define RUN_LOCK "lock"
-#define HOLDER_LOCK "holder.lock"
 /* Beside the state: the last freeze failed and could not write it. */
 #define UNRECORDED "state.unrecorded"
 /* The comment the holder puts before its statements: thaw kills a
@@ -56,62 +55,6 @@ struct state {
 #define HOLDER_TAG_FMT "/* mysql-quiesce holder pid=%d */"
 
 const char *phase_name(enum phase p);
-
-/*
- * Open run_dir (creating it 0700 if create and it is missing) after
- * checking it is a real directory, owned by us, not writable by others.
- * Returns the directory fd; -2 if it is missing and !create; -1 with a
- * reason in err if it is unsafe or cannot be opened.
- */
-int rundir_open(const char *path, int create, char *err, size_t n);
-
-/*
- * Take an exclusive flock on dirfd/name (created 0600, never through a
- * symlink), waiting at most wait_s seconds (0 = do not wait). Returns
- * the fd that holds it (closing it releases), -2 if it is held by
- * another process, -1 on error (errno).
- */
-int rundir_lock(int dirfd, const char *name, unsigned wait_s);
-
-/* run_dir opened and its run lock (RUN_LOCK) held: one freeze or thaw
- * at a time. */
-struct rundir {
-	int dirfd;  /* -1: run_dir does not exist (and create was 0) */
-	int lockfd;
-};
-
-/*
- * Open run_dir (creating it if create) and take its run lock, waiting
- * at most wait_s seconds for another freeze or thaw to finish. MQ_OK
- * (rd->dirfd is -1 when run_dir is missing and !create), MQ_BUSY, or
- * MQ_STATE / MQ_FAIL with f set; rd holds nothing then.
- */
-struct failure;
-int rundir_enter(const char *path, int create, unsigned wait_s,
-		 struct rundir *rd, struct failure *f);
-
-/* Drop the run lock and close run_dir. */
-void rundir_leave(struct rundir *rd);
-
-/*
- * The holder's lock: a POSIX record lock over all of dirfd/name
- * (created 0600, never through a symlink), held by the process that
- * took it until it exits (closing any descriptor of the file in that
- * process drops it too: the holder opens it once). Returns the fd, -2
- * if another process holds it, -1 on error (errno).
- */
-int rundir_hold(int dirfd, const char *name);
-
-/* The pid holding rundir_hold's lock on dirfd/name, asked of the
- * kernel (F_GETLK: microseconds, no walk of /proc/locks); 0 if none
- * holds it (or the caller does), -1 on error. */
-pid_t rundir_holder(int dirfd, const char *name);
-
-/* The pid that took the flock on dirfd/name, from /proc/locks (the
- * taker, even if a child inherited the descriptor); 0 if none holds
- * it, -1 on error. A walk of the kernel's lock table (milliseconds):
- * only for the message of a busy run lock. */
-pid_t rundir_lock_owner(int dirfd, const char *name);
 
 void state_init(struct state *s);
 
@@ -135,13 +78,6 @@ int state_is_unrecorded(int dirfd);
  * one-line reason in err.
  */
 int state_read(int dirfd, struct state *s, char *err, size_t n);
-
-/*
- * Record in run_dir's state that verb ended this cycle with code: for
- * status. Best effort: a state that is missing or unreadable is left
- * as it is. Only where no holder may write the state at the same time.
- */
-void state_note_exit(const char *run_dir, const char *verb, int code);
 
 /* Serialize / parse (the file format, used by the tests too). */
 int state_format(const struct state *s, char *buf, size_t n);

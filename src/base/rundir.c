@@ -13,6 +13,7 @@
 
 #include "event.h"
 #include "log.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 

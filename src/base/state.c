@@ -39,24 +39,6 @@ state_init(struct state *s)
 	s->exit_code = -1;
 }
 
-void
-state_note_exit(const char *run_dir, const char *verb, int code)
-{
-	struct state s;
-	char err[300];
-	int dfd = rundir_open(run_dir, 0, err, sizeof(err));
-
-	if (dfd < 0)
-		return;
-	if (state_read(dfd, &s, err, sizeof(err)) == 0) {
-		fmt(s.exit_verb, sizeof(s.exit_verb), "%s", verb);
-		s.exit_code = code;
-		if (state_write(dfd, &s) == -1)
-			log_warn("cannot write state: %s", strerror(errno));
-	}
-	close(dfd);
-}
-
 int
 state_format(const struct state *s, char *buf, size_t n)
 {

@@ -9,6 +9,7 @@
 #include "cycle.h"
 #include "metrics.h"
 #include "util.h"
+#include "rundir.h"
 
 /* s into the state file; if it cannot be, marked unrecorded. */
 static void
@@ -28,6 +29,24 @@ cycle_close(const struct config *c, int dirfd, struct state *s)
 {
 	record(dirfd, s);
 	metrics_write(c, s);
+}
+
+void
+cycle_note_exit(const struct config *c, const char *verb, int code)
+{
+	struct state s;
+	char err[300];
+	int dfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+
+	if (dfd < 0)
+		return;
+	if (state_read(dfd, &s, err, sizeof(err)) == 0) {
+		fmt(s.exit_verb, sizeof(s.exit_verb), "%s", verb);
+		s.exit_code = code;
+		if (state_write(dfd, &s) == -1)
+			log_warn("cannot write state: %s", strerror(errno));
+	}
+	close(dfd);
 }
 
 void

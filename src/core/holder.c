@@ -16,6 +16,7 @@
 #include "holder.h"
 #include "lock.h"
 #include "log.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 

@@ -12,6 +12,7 @@
 #include "holder.h"
 #include "log.h"
 #include "util.h"
+#include "rundir.h"
 
 /*
  * MUST: signal only a process proven to be the holder: the kernel names

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "quiesce.h"
 #include "stall.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 #include "window.h"

@@ -8,6 +8,7 @@
 #include "holder.h"
 #include "log.h"
 #include "quiesce.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 

@@ -17,6 +17,7 @@
 #include "verbs.h"
 #include "lock.h"
 #include "openpath.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 #include "wiring.h"

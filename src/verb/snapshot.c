@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "cycle.h"
 #include "db.h"
 #include "discover.h"
 #include "event.h"
@@ -315,7 +316,7 @@ snapshot_main(const struct config *c, const struct call *o)
 			log_warn("after the snapshot: %s", ff.why);
 	}
 	report(&s, r, &f, frozen_ms);
-	state_note_exit(s.c.files_run_dir, "snapshot", r);
+	cycle_note_exit(&s.c, "snapshot", r);
 	db_close(&s.d);
 	fs_close(&s.p.fs);
 	return r;

@@ -9,6 +9,7 @@
 
 #include "verbs.h"
 #include "holder.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 
