@@ -14,9 +14,6 @@
 #include "event.h"
 #include "util.h"
 
-/* Every descriptor to keep, first moved out of the way of the numbers
- * it is to have: a kept descriptor may hold another's number. */
-enum { STAGE_FROM = 200 };
 
 int
 child_start(struct child *ch)
@@ -33,9 +30,12 @@ child_start(struct child *ch)
 		errno = EINVAL;
 		return -1;
 	}
+	/* every descriptor to keep first copied above the numbers they
+	 * are to have (a kept one may hold another's number), as low as
+	 * that: a process short of descriptors is told so (EMFILE) */
 	for (n = 0; n < ch->nkeep; n++)
 		if ((staged[n] = fcntl(ch->keep[n], F_DUPFD_CLOEXEC,
-				       STAGE_FROM)) == -1) {
+				       3 + ch->nkeep)) == -1) {
 			e = errno;
 			break;
 		}
