@@ -14,7 +14,6 @@
 #include "event.h"
 #include "util.h"
 
-
 int
 child_start(struct child *ch)
 {

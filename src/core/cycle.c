@@ -8,8 +8,8 @@
 
 #include "cycle.h"
 #include "metrics.h"
-#include "util.h"
 #include "rundir.h"
+#include "util.h"
 
 /* s into the state file; if it cannot be, marked unrecorded. */
 static void

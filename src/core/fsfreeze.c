@@ -7,10 +7,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -163,7 +163,7 @@ fs_close(struct fsset *fs)
 /* The watchdog's descriptors: its end of a socket pair with the
  * snapshot process, then the mount points; how long it may take to
  * say it is ready. */
-enum { WD_PIPE = 3, WD_FIRST = 4, WD_READY_MS = 5000 };
+enum { WD_SOCK = 3, WD_FIRST = 4, WD_READY_MS = 5000 };
 
 int
 fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
@@ -224,10 +224,10 @@ fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
 int
 fs_watch(void)
 {
-	struct pollfd pf = { .fd = WD_PIPE, .events = POLLIN };
+	struct pollfd pf = { .fd = WD_SOCK, .events = POLLIN };
 	char msg[128], *p;
 	long long deadline = -1;
-	int nfs = -1, i, timed_out = 0;
+	int nfs = 0, i, timed_out = 0;
 	pid_t pgrp = 0;
 	sigset_t all;
 	ssize_t r;
@@ -241,7 +241,7 @@ fs_watch(void)
 			timed_out = 1;
 			break;
 		}
-		r = read(WD_PIPE, msg, sizeof(msg) - 1);
+		r = read(WD_SOCK, msg, sizeof(msg) - 1);
 		if (r <= 0)
 			break; /* the snapshot process is gone */
 		msg[r] = '\0';
@@ -251,18 +251,17 @@ fs_watch(void)
 			if (*p == 'w') {
 				deadline = strtoll(p + 1, &p, 10);
 				nfs = (int)strtol(p, &p, 10);
-				if (write(WD_PIPE, "r", 1) != 1)
-					break; /* it is gone: act now */
+				if (write(WD_SOCK, "r", 1) != 1)
+					break; /* it is gone: its end of
+						* file is read next */
 			} else if (*p == 'g')
 				pgrp = (pid_t)strtol(p + 1, &p, 10);
 			else
 				p++;
 		}
 	}
-	/* orders never came: every descriptor it was given is a mount
-	 * point's */
-	if (nfs < 0)
-		nfs = CHILD_KEEP_MAX - 1;
+	/* no orders, no mount point: the tool freezes nothing before this
+	 * watchdog has said it has them */
 	for (i = nfs - 1; i >= 0; i--)
 		(void)ioctl(WD_FIRST + i, FITHAW, 0);
 	if (pgrp > 0)

@@ -78,7 +78,6 @@ ns_child(void *arg)
 	close(n->go_w);
 	close(n->ready_r);
 	c = unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
-
 	if (write(n->ready, &c, 1) != 1)
 		return 1;
 	while (read(n->go, &c, 1) == -1 && errno == EINTR)
