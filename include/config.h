@@ -8,54 +8,84 @@
 #define CONFIG_ENV "MYSQL_QUIESCE_CONFIG"
 
 /*
+ * The enumerated keys' values: C(identifier, name) in the order of their
+ * enum. A key of type ENUM names one of these lists; its field is that
+ * enum, and e_names[] (below) gives each value's name.
+ */
+#define method_choice_CHOICES(C)                                             \
+	C(METHOD_AUTO, "auto")                                              \
+	C(METHOD_BACKUP_STAGE, "backup-stage")                              \
+	C(METHOD_FTWRL, "ftwrl")                                            \
+	C(METHOD_PERCONA_BACKUP_LOCKS, "percona-backup-locks")
+#define kill_choice_CHOICES(C)                                               \
+	C(KILL_NO, "no") C(KILL_SELECT, "select") C(KILL_ALL, "all")
+#define failure_choice_CHOICES(C)                                            \
+	C(ON_FAILURE_FAIL, "fail") C(ON_FAILURE_PROCEED, "proceed")
+#define yesno_choice_CHOICES(C) C(CHOICE_NO, "no") C(CHOICE_YES, "yes")
+#define facility_choice_CHOICES(C)                                           \
+	C(FAC_DAEMON, "daemon") C(FAC_USER, "user")                         \
+	C(FAC_LOCAL0, "local0") C(FAC_LOCAL1, "local1")                     \
+	C(FAC_LOCAL2, "local2") C(FAC_LOCAL3, "local3")                     \
+	C(FAC_LOCAL4, "local4") C(FAC_LOCAL5, "local5")                     \
+	C(FAC_LOCAL6, "local6") C(FAC_LOCAL7, "local7")
+
+#define CONFIG_ENUMS(E)                                                      \
+	E(method_choice) E(kill_choice) E(failure_choice) E(yesno_choice)   \
+	E(facility_choice)
+
+#define CFG_ENUM_ID(id, name) id,
+#define CFG_ENUM_DEF(e) enum e { e##_CHOICES(CFG_ENUM_ID) e##_count };
+#define CFG_ENUM_NAMES(e) extern const char *const e##_names[];
+CONFIG_ENUMS(CFG_ENUM_DEF)
+CONFIG_ENUMS(CFG_ENUM_NAMES)
+
+/*
  * X(section, key, type, default, min, max, choices)
  * type: STR (free text), NUM (integer in [min, max]),
- *       ENUM (one of the '|'-separated choices).
+ *       ENUM (one of the enum named by choices; none for the others).
  * The README and the man page document each of these keys.
  */
 #define CONFIG_ITEMS(X)                                                      \
-	X(mysql, defaults_file, STR, "", 0, 0, NULL)                        \
-	X(mysql, socket, STR, "", 0, 0, NULL)                               \
-	X(mysql, host, STR, "", 0, 0, NULL)                                 \
-	X(mysql, port, NUM, "0", 0, 65535, NULL)                            \
-	X(mysql, user, STR, "", 0, 0, NULL)                                 \
-	X(mysql, password, STR, "", 0, 0, NULL)                             \
-	X(lock, method, ENUM, "auto", 0, 0,                                 \
-	  "auto|backup-stage|ftwrl|percona-backup-locks")                   \
-	X(lock, wait_timeout, NUM, "10", 1, 3600, NULL)                     \
-	X(lock, max_lock_time, NUM, "60", 1, 86400, NULL)                   \
-	X(lock, snapshot_timeout, NUM, "600", 1, 86400, NULL)               \
-	X(lock, long_query_threshold, NUM, "10", 1, 86400, NULL)            \
+	X(mysql, defaults_file, STR, "", 0, 0, none)                        \
+	X(mysql, socket, STR, "", 0, 0, none)                               \
+	X(mysql, host, STR, "", 0, 0, none)                                 \
+	X(mysql, port, NUM, "0", 0, 65535, none)                            \
+	X(mysql, user, STR, "", 0, 0, none)                                 \
+	X(mysql, password, STR, "", 0, 0, none)                             \
+	X(lock, method, ENUM, "auto", 0, 0, method_choice)                  \
+	X(lock, wait_timeout, NUM, "10", 1, 3600, none)                     \
+	X(lock, max_lock_time, NUM, "60", 1, 86400, none)                   \
+	X(lock, snapshot_timeout, NUM, "600", 1, 86400, none)               \
+	X(lock, long_query_threshold, NUM, "10", 1, 86400, none)            \
 	X(lock, ignore_commands, STR,                                       \
-	  "Sleep, Daemon, Binlog Dump, Binlog Dump GTID", 0, 0, NULL)       \
-	X(lock, kill_long_queries, ENUM, "no", 0, 0, "no|select|all")       \
-	X(lock, max_writer_wait, NUM, "500", 0, 3600000, NULL)              \
-	X(lock, on_failure, ENUM, "fail", 0, 0, "fail|proceed")             \
-	X(files, run_dir, STR, "/run/mysql-quiesce", 0, 0, NULL)            \
-	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, NULL)   \
-	X(files, binlog_info_file, STR, "", 0, 0, NULL)                    \
-	X(files, metrics_file, STR, "", 0, 0, NULL)                        \
-	X(log, syslog, ENUM, "no", 0, 0, "no|yes")                          \
-	X(log, facility, ENUM, "daemon", 0, 0, "daemon|user|local0|local1|" \
-	  "local2|local3|local4|local5|local6|local7")                      \
-	X(snapshot, timeout, NUM, "0", 0, 86400, NULL)                     \
-	X(snapshot, proc_root, STR, "/proc", 0, 0, NULL)                    \
-	X(snapshot, sys_root, STR, "/sys", 0, 0, NULL)                     \
-	X(ebs, region, STR, "", 0, 0, NULL)                                \
-	X(ebs, profile, STR, "", 0, 0, NULL)                               \
-	X(ebs, name_suffix, STR, "", 0, 0, NULL)                           \
-	X(ebs, keep, NUM, "0", 0, 100000, NULL)                            \
-	X(ebs, tags, STR, "", 0, 0, NULL)                                  \
-	X(ebs, endpoint, STR, "", 0, 0, NULL)                              \
-	X(ebs, imds_endpoint, STR, "http://169.254.169.254", 0, 0, NULL)   \
-	X(ebs, timeout, NUM, "10", 1, 3600, NULL)
+	  "Sleep, Daemon, Binlog Dump, Binlog Dump GTID", 0, 0, none)       \
+	X(lock, kill_long_queries, ENUM, "no", 0, 0, kill_choice)           \
+	X(lock, max_writer_wait, NUM, "500", 0, 3600000, none)              \
+	X(lock, on_failure, ENUM, "fail", 0, 0, failure_choice)             \
+	X(files, run_dir, STR, "/run/mysql-quiesce", 0, 0, none)            \
+	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, none)   \
+	X(files, binlog_info_file, STR, "", 0, 0, none)                    \
+	X(files, metrics_file, STR, "", 0, 0, none)                        \
+	X(log, syslog, ENUM, "no", 0, 0, yesno_choice)                      \
+	X(log, facility, ENUM, "daemon", 0, 0, facility_choice)             \
+	X(snapshot, timeout, NUM, "0", 0, 86400, none)                     \
+	X(snapshot, proc_root, STR, "/proc", 0, 0, none)                    \
+	X(snapshot, sys_root, STR, "/sys", 0, 0, none)                     \
+	X(ebs, region, STR, "", 0, 0, none)                                \
+	X(ebs, profile, STR, "", 0, 0, none)                               \
+	X(ebs, name_suffix, STR, "", 0, 0, none)                           \
+	X(ebs, keep, NUM, "0", 0, 100000, none)                            \
+	X(ebs, tags, STR, "", 0, 0, none)                                  \
+	X(ebs, endpoint, STR, "", 0, 0, none)                              \
+	X(ebs, imds_endpoint, STR, "http://169.254.169.254", 0, 0, none)   \
+	X(ebs, timeout, NUM, "10", 1, 3600, none)
 
 #define CONFIG_STR_MAX 512
 
-#define CFG_FIELD_STR(name) char name[CONFIG_STR_MAX];
-#define CFG_FIELD_ENUM(name) char name[CONFIG_STR_MAX];
-#define CFG_FIELD_NUM(name) long long name;
-#define CFG_FIELD(sec, key, type, def, lo, hi, ch) CFG_FIELD_##type(sec##_##key)
+#define CFG_FIELD_STR(name, e) char name[CONFIG_STR_MAX];
+#define CFG_FIELD_ENUM(name, e) enum e name;
+#define CFG_FIELD_NUM(name, e) long long name;
+#define CFG_FIELD(sec, key, type, def, lo, hi, e) CFG_FIELD_##type(sec##_##key, e)
 
 struct config {
 	CONFIG_ITEMS(CFG_FIELD)
@@ -79,6 +109,9 @@ int config_parse_string(struct config *c, const char *text, char *err,
 
 /* Set every key to its default. */
 void config_defaults(struct config *c);
+
+/* The value of names[0..count) spelled v, or -1. */
+int config_choice(const char *const *names, int count, const char *v);
 
 /* Which config file to read: -c FILE, else $MYSQL_QUIESCE_CONFIG,
  * else the default. */

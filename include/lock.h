@@ -7,7 +7,7 @@
 #include "stmt.h"
 
 struct lock_method {
-	const char *name;
+	enum method_choice id;      /* its name: method_choice_names[id] */
 	const char *const *take;    /* statements in order, NULL-ended */
 	const char *const *release; /* every one is run, errors or not */
 	int backup_lock;            /* waits only for non-transactional
@@ -27,12 +27,15 @@ struct lock_method {
  * the lightest exact one for the flavor and version. NULL with a reason
  * in err when the configured method does not exist on this server.
  */
-const struct lock_method *lock_choose(const char *configured, enum flavor f,
-				      unsigned long version, char *err,
-				      size_t n);
+const struct lock_method *lock_choose(enum method_choice configured,
+				      enum flavor f, unsigned long version,
+				      char *err, size_t n);
 
-/* The method named name, or NULL. */
+/* The method named name, or NULL (auto is not a method). */
 const struct lock_method *lock_by_name(const char *name);
+
+/* m's name, as configured and recorded. */
+const char *lock_name(const struct lock_method *m);
 
 /*
  * Take the lock: run m->take in order from take[skip] (skip: 0, or 1
@@ -97,7 +100,7 @@ struct blocker {
  * read running when the lock is sent stalls writers until it ends. NULL
  * when it does not apply.
  */
-const char *lock_stall_warning(enum lock_waits w, const char *kill);
+const char *lock_stall_warning(enum lock_waits w, enum kill_choice kill);
 
 
 /*

@@ -60,15 +60,15 @@ test_config(void)
 	char err[512];
 
 	config_defaults(&c);
-	ok(strcmp(c.lock_method, "auto") == 0 && c.lock_wait_timeout == 10 &&
+	ok(c.lock_method == METHOD_AUTO && c.lock_wait_timeout == 10 &&
 	   c.lock_max_lock_time == 60 && c.lock_snapshot_timeout == 600 &&
-	   strcmp(c.lock_on_failure, "fail") == 0 &&
+	   c.lock_on_failure == ON_FAILURE_FAIL &&
 	   strcmp(c.files_run_dir, "/run/mysql-quiesce") == 0,
 	   "defaults are the documented ones");
 	ok(config_parse_string(&c, "[lock]\nmethod = ftwrl\nwait_timeout = 3\n"
 			       "[mysql]\nsocket = /s ; comment\n", err,
 			       sizeof(err)) == 0 &&
-	   strcmp(c.lock_method, "ftwrl") == 0 && c.lock_wait_timeout == 3 &&
+	   c.lock_method == METHOD_FTWRL && c.lock_wait_timeout == 3 &&
 	   strcmp(c.mysql_socket, "/s") == 0,
 	   "values are read, inline comments dropped");
 	config_case("[lock]\nbogus = 1\n", "line 2: unknown key \"bogus\"",
@@ -82,8 +82,15 @@ test_config(void)
 		    "a number out of range is refused");
 	config_case("[lock]\nmax_lock_time = -5\n", "max_lock_time must",
 		    "a negative number is refused");
-	config_case("[lock]\nmethod = lvm\n", "line 2: method must be one of",
-		    "an unknown method is refused");
+	config_case("[lock]\nmethod = lvm\n", "line 2: method must be one of "
+		    "auto|backup-stage|ftwrl|percona-backup-locks, not \"lvm\"",
+		    "an unknown method is refused, every choice named");
+	config_case("[log]\nsyslog = yes\nfacility = local7\n", NULL,
+		    "the last facility is a choice");
+	ok(lock_by_name("auto") == NULL && lock_by_name("lvm") == NULL &&
+	   lock_by_name("percona-backup-locks") != NULL &&
+	   strcmp(lock_name(lock_by_name("ftwrl")), "ftwrl") == 0,
+	   "a holder told auto or an unknown method knows none");
 	config_case("[lock]\non_failure = maybe\n", "on_failure must be one of",
 		    "an unknown on_failure is refused");
 	config_case("[lock]\nmethod = ftwrl\nmethod = auto\n", "line 3: [lock] "
@@ -182,19 +189,19 @@ test_versions(void)
 		   FL_PERCONA &&
 	   db_flavor("8.0.36", "MySQL Community Server - GPL") == FL_MYSQL,
 	   "flavor from VERSION() and @@version_comment");
-	m = lock_choose("auto", FL_MARIADB, 101119, err, sizeof(err));
-	ok(m && strcmp(m->name, "backup-stage") == 0,
+	m = lock_choose(METHOD_AUTO, FL_MARIADB, 101119, err, sizeof(err));
+	ok(m && strcmp(lock_name(m), "backup-stage") == 0,
 	   "auto on MariaDB 10.11 is backup-stage");
-	m = lock_choose("auto", FL_MARIADB, 100338, err, sizeof(err));
-	ok(m && strcmp(m->name, "ftwrl") == 0, "auto on MariaDB 10.3 is ftwrl");
-	m = lock_choose("auto", FL_PERCONA, 50744, err, sizeof(err));
-	ok(m && strcmp(m->name, "percona-backup-locks") == 0,
+	m = lock_choose(METHOD_AUTO, FL_MARIADB, 100338, err, sizeof(err));
+	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on MariaDB 10.3 is ftwrl");
+	m = lock_choose(METHOD_AUTO, FL_PERCONA, 50744, err, sizeof(err));
+	ok(m && strcmp(lock_name(m), "percona-backup-locks") == 0,
 	   "auto on Percona 5.7 is percona-backup-locks");
-	m = lock_choose("auto", FL_PERCONA, 80036, err, sizeof(err));
-	ok(m && strcmp(m->name, "ftwrl") == 0, "auto on Percona 8.0 is ftwrl");
-	m = lock_choose("auto", FL_MYSQL, 80400, err, sizeof(err));
-	ok(m && strcmp(m->name, "ftwrl") == 0, "auto on MySQL 8.4 is ftwrl");
-	ok(lock_choose("backup-stage", FL_MYSQL, 80036, err, sizeof(err)) ==
+	m = lock_choose(METHOD_AUTO, FL_PERCONA, 80036, err, sizeof(err));
+	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on Percona 8.0 is ftwrl");
+	m = lock_choose(METHOD_AUTO, FL_MYSQL, 80400, err, sizeof(err));
+	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on MySQL 8.4 is ftwrl");
+	ok(lock_choose(METHOD_BACKUP_STAGE, FL_MYSQL, 80036, err, sizeof(err)) ==
 		   NULL && strstr(err, "MariaDB 10.4.1") != NULL,
 	   "backup-stage on MySQL is refused with a reason");
 	ok(strcmp(coords_binlog_sql(FL_MYSQL, 80400), "SHOW BINARY LOG STATUS")
@@ -704,11 +711,11 @@ test_stall(void)
 	   WAITS_WRITES) == 1 && lock_blocks_from(bs, WAITS_NONTX) == 3,
 	   "stall figure: from the pre-flush on MySQL (writers wait for the "
 	   "tables it marked old), from FTWRL on MariaDB, from BLOCK_COMMIT");
-	ok(lock_stall_warning(WAITS_ALL, "no") != NULL &&
-	   strstr(lock_stall_warning(WAITS_ALL, "no"), "kill_long_queries = "
-		  "select") != NULL && lock_stall_warning(WAITS_ALL, "select") ==
-	   NULL && lock_stall_warning(WAITS_WRITES, "no") == NULL &&
-	   lock_stall_warning(WAITS_NONTX, "no") == NULL, "check: warns of "
+	ok(lock_stall_warning(WAITS_ALL, KILL_NO) != NULL &&
+	   strstr(lock_stall_warning(WAITS_ALL, KILL_NO), "kill_long_queries = "
+		  "select") != NULL && lock_stall_warning(WAITS_ALL, KILL_SELECT) ==
+	   NULL && lock_stall_warning(WAITS_WRITES, KILL_NO) == NULL &&
+	   lock_stall_warning(WAITS_NONTX, KILL_NO) == NULL, "check: warns of "
 	   "the flush's stall on MySQL with kill_long_queries = no, only");
 }
 

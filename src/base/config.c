@@ -17,15 +17,27 @@
 
 enum ctype { STR, NUM, ENUM };
 
+#define CFG_ENUM_NAME(id, name) name,
+#define CFG_NAMES_DEF(e) const char *const e##_names[] = { e##_CHOICES(CFG_ENUM_NAME) };
+CONFIG_ENUMS(CFG_NAMES_DEF)
+#define CFG_ENUM_SIZE(e)                                                      \
+	_Static_assert(sizeof(enum e) == sizeof(int), #e " is not int-sized");
+CONFIG_ENUMS(CFG_ENUM_SIZE)
+static const char *const none_names[] = { NULL };
+enum { none_count = 0 };
+
 struct item {
-	const char *section, *key, *def, *choices;
+	const char *section, *key, *def;
+	const char *const *names; /* an ENUM's values, in enum order */
+	int count;
 	enum ctype type;
 	long long lo, hi;
 	size_t off;
 };
 
-#define CFG_ITEM(sec, k, t, d, l, h, ch)                                      \
-	{ #sec, #k, d, ch, t, l, h, offsetof(struct config, sec##_##k) },
+#define CFG_ITEM(sec, k, t, d, l, h, e)                                       \
+	{ #sec, #k, d, e##_names, e##_count, t, l, h,                        \
+	  offsetof(struct config, sec##_##k) },
 
 static const struct item items[] = { CONFIG_ITEMS(CFG_ITEM) };
 
@@ -37,20 +49,15 @@ struct parse {
 	unsigned char seen[ARRAY_LEN(items)];
 };
 
-static int
-in_choices(const char *v, const char *choices)
+int
+config_choice(const char *const *names, int count, const char *v)
 {
-	size_t len = strlen(v);
-	const char *p = choices;
+	int i;
 
-	while (*p != '\0') {
-		const char *bar = strchr(p, '|');
-		size_t n = bar ? (size_t)(bar - p) : strlen(p);
-		if (n == len && strncmp(p, v, n) == 0)
-			return 1;
-		p += n + (bar != NULL);
-	}
-	return 0;
+	for (i = 0; i < count; i++)
+		if (strcmp(names[i], v) == 0)
+			return i;
+	return -1;
 }
 
 /* Store value v for item it; 0, or -1 with a reason in err. */
@@ -60,6 +67,7 @@ set_item(struct config *c, const struct item *it, const char *v, char *err,
 {
 	char *field = (char *)c + it->off;
 	long long num;
+	int i, e;
 
 	switch (it->type) {
 	case NUM:
@@ -71,12 +79,16 @@ set_item(struct config *c, const struct item *it, const char *v, char *err,
 		*(long long *)(void *)field = num;
 		return 0;
 	case ENUM:
-		if (!in_choices(v, it->choices)) {
-			fmt(err, n, "%s must be one of %s, not \"%s\"", it->key,
-			    it->choices, v);
+		if ((e = config_choice(it->names, it->count, v)) == -1) {
+			fmt(err, n, "%s must be one of ", it->key);
+			for (i = 0; i < it->count; i++)
+				append(err, n, "%s%s", i ? "|" : "",
+				       it->names[i]);
+			append(err, n, ", not \"%s\"", v);
 			return -1;
 		}
-		/* FALLTHROUGH */
+		*(int *)(void *)field = e; /* each enum is int-sized: below */
+		return 0;
 	case STR:
 		if (fmt(field, CONFIG_STR_MAX, "%s", v) == -1) {
 			fmt(err, n, "%s is longer than %d bytes", it->key,
@@ -198,12 +210,13 @@ relations(const struct config *c, char *err, size_t n)
 {
 	if (check_tags(c->ebs_tags, err, n) == -1)
 		return -1;
-	if (strcmp(c->lock_kill_long_queries, "no") != 0 &&
+	if (c->lock_kill_long_queries != KILL_NO &&
 	    c->lock_long_query_threshold >= c->lock_wait_timeout) {
 		fmt(err, n, "kill_long_queries = %s needs long_query_threshold "
 		    "(%lld) below wait_timeout (%lld): the lock attempt would "
 		    "end before anything is killed",
-		    c->lock_kill_long_queries, c->lock_long_query_threshold,
+		    kill_choice_names[c->lock_kill_long_queries],
+		    c->lock_long_query_threshold,
 		    c->lock_wait_timeout);
 		return -1;
 	}

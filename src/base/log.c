@@ -38,13 +38,16 @@ static char held_sys[HELD_MAX];
 static size_t held_sys_len;
 static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO };
 
-static const struct { const char *name; int fac; } facilities[] = {
-	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+/* syslog's value for each [log] facility, in config.h's order */
+static const int facilities[] = {
+	[FAC_DAEMON] = LOG_DAEMON, [FAC_USER] = LOG_USER,
+	[FAC_LOCAL0] = LOG_LOCAL0, [FAC_LOCAL1] = LOG_LOCAL1,
+	[FAC_LOCAL2] = LOG_LOCAL2, [FAC_LOCAL3] = LOG_LOCAL3,
+	[FAC_LOCAL4] = LOG_LOCAL4, [FAC_LOCAL5] = LOG_LOCAL5,
+	[FAC_LOCAL6] = LOG_LOCAL6, [FAC_LOCAL7] = LOG_LOCAL7,
 };
+_Static_assert(ARRAY_LEN(facilities) == facility_choice_count,
+	       "a facility without its syslog value");
 
 static void
 keep(char *buf, size_t *len, const char *line, size_t n)
@@ -190,15 +193,12 @@ void
 log_init(const struct config *c, const char *role)
 {
 	const char *path = c != NULL ? c->files_log_file : NULL;
-	size_t i;
 
 	log_path = (path != NULL && *path != '\0') ? path : NULL;
 	log_role = role;
-	if (c == NULL || strcmp(c->log_syslog, "yes") != 0)
+	if (c == NULL || c->log_syslog != CHOICE_YES)
 		return;
-	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
-		if (strcmp(c->log_facility, facilities[i].name) == 0)
-			sys_facility = facilities[i].fac;
+	sys_facility = facilities[c->log_facility];
 	sys_on = 1;
 	openlog(role, LOG_PID, sys_facility);
 }

@@ -215,7 +215,7 @@ take(struct holder *h)
 		return fail(h, db_errclass(&h->d), 0, why);
 	}
 	if (h->c->files_binlog_info_file[0] != '\0' &&
-	    coords_write_info(h->c->files_binlog_info_file, &h->d, h->m->name,
+	    coords_write_info(h->c->files_binlog_info_file, &h->d, lock_name(h->m),
 			      &co, h->st.locked_at, why, sizeof(why)) == -1) {
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_FAIL, 0, why);
@@ -236,7 +236,7 @@ take(struct holder *h)
 	coords_summary(&co, sum, sizeof(sum));
 	log_defer(h->dirfd); /* held: nothing to syslog until released */
 	log_info("locked with %s in %lld ms (connection %lu)%s; %s",
-		 h->m->name, (long long)(h->st.locked_mono - t0), h->d.id,
+		 lock_name(h->m), (long long)(h->st.locked_mono - t0), h->d.id,
 		 h->skip > 0 ? ", its pre-flush left out (statements with "
 		 "tables were running)" : "", sum);
 	if (h->c->files_binlog_info_file[0] != '\0')
@@ -375,7 +375,7 @@ holder_main(const struct config *c)
 		return fail(&h, MQ_ABORTED, 0, "freeze ended before the lock "
 			    "was taken");
 	}
-	fmt(h.st.method, sizeof(h.st.method), "%s", h.m->name);
+	fmt(h.st.method, sizeof(h.st.method), "%s", lock_name(h.m));
 	if (setup_session(&h) == -1) {
 		fmt(reason, sizeof(reason), "setting session timeouts: %s",
 		    h.d.err);

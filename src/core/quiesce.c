@@ -203,7 +203,7 @@ abandon(struct cycle *y, struct failure *f)
 		y->settle.started = now - b.time * 1000;
 	}
 	stop_holder(y);
-	if (strcmp(y->c->lock_kill_long_queries, "no") != 0)
+	if (y->c->lock_kill_long_queries != KILL_NO)
 		window_kill(&y->d, y->c, y->waits, 0);
 	y->retry = 1;
 	failf(f, MQ_TIMEOUT, "attempt abandoned: %s, over max_writer_wait "
@@ -214,7 +214,7 @@ abandon(struct cycle *y, struct failure *f)
 		log_warn("after the abandoned attempt %s; on %s a FLUSH "
 			 "outlives its statement until what it waited for "
 			 "ends%s", still, db_flavor_name(y->d.flavor),
-			 strcmp(y->c->lock_kill_long_queries, "no") == 0 ?
+			 y->c->lock_kill_long_queries == KILL_NO ?
 			 " (kill_long_queries = no leaves it running)" : "");
 }
 
@@ -238,7 +238,7 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 {
 	struct pollfd p[2] = { { .fd = y->rfd, .events = POLLIN },
 			       { .fd = y->sigfd, .events = POLLIN } };
-	int killing = strcmp(y->c->lock_kill_long_queries, "no") != 0;
+	int killing = y->c->lock_kill_long_queries != KILL_NO;
 	int64_t kill_at = mono_ms() + y->c->lock_long_query_threshold * 1000;
 	long long bound = y->c->lock_max_writer_wait;
 	int64_t every = stall_poll_ms(bound);
@@ -465,7 +465,7 @@ attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
 	 * CLOCK_MONOTONIC, which the holder shares) for the record, the
 	 * optional statements to leave out, and how long writers waited
 	 * behind attempts abandoned before (part of the cycle's stall) */
-	fmt(go, sizeof(go), "go %s %d %lld %d %lld\n", y->m->name, n,
+	fmt(go, sizeof(go), "go %s %d %lld %d %lld\n", lock_name(y->m), n,
 	    (long long)t0, skip_first(y), (long long)y->abandoned_ms);
 	/* If it is already gone, await reads why. */
 	(void)write_all(y->rfd, go, strlen(go));
@@ -496,11 +496,10 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 	if ((r = connect_server(&y, deadline, f)) != MQ_OK)
 		goto out;
 	log_info("freeze: %s %s, lock method %s (waits for %s)%s%s",
-		 db_flavor_name(y.d.flavor), y.d.version_str, y.m->name,
-		 lock_waits_name(y.waits), strcmp(c->lock_kill_long_queries,
-		 "no") ? ", kill_long_queries = " : "",
-		 strcmp(c->lock_kill_long_queries, "no") ?
-		 c->lock_kill_long_queries : "");
+		 db_flavor_name(y.d.flavor), y.d.version_str, lock_name(y.m),
+		 lock_waits_name(y.waits), c->lock_kill_long_queries != KILL_NO ?
+		 ", kill_long_queries = " : "", c->lock_kill_long_queries !=
+		 KILL_NO ? kill_choice_names[c->lock_kill_long_queries] : "");
 	for (n = 1;; n++) {
 		if ((r = window_wait(&y.d, c, y.waits, &y.settle, sigfd,
 				     deadline, f)) != MQ_OK)

@@ -49,55 +49,71 @@ static const char *const pbl_release[] = {
 	NULL,
 };
 
+/* Indexed by the configured value; the names are config.h's. */
 static const struct lock_method methods[] = {
+	[METHOD_AUTO] = { METHOD_AUTO, NULL, NULL, 0, NULL, 0, 0 },
 	/* commits wait from FTWRL's sending: while it waits, and while it
 	 * holds */
-	{ "ftwrl", ftwrl_take, ftwrl_release, 0, NULL, 1, 1 },
+	[METHOD_FTWRL] = { METHOD_FTWRL, ftwrl_take, ftwrl_release, 0, NULL,
+			   1, 1 },
 	/* BACKUP STAGE START waits for nothing but another connection's
 	 * BACKUP STAGE (another FTWRL does not stop it); commits wait from
 	 * BLOCK_COMMIT. */
-	{ "backup-stage", bs_take, bs_release, 1,
-	  "another connection is in BACKUP STAGE (a backup such as "
-	  "mariabackup running?)", 3, 0 },
-	{ "percona-backup-locks", pbl_take, pbl_release, 1, NULL, 0, 0 },
+	[METHOD_BACKUP_STAGE] = { METHOD_BACKUP_STAGE, bs_take, bs_release, 1,
+				  "another connection is in BACKUP STAGE (a "
+				  "backup such as mariabackup running?)", 3,
+				  0 },
+	[METHOD_PERCONA_BACKUP_LOCKS] = { METHOD_PERCONA_BACKUP_LOCKS,
+					  pbl_take, pbl_release, 1, NULL, 0,
+					  0 },
 };
+_Static_assert(ARRAY_LEN(methods) == method_choice_count,
+	       "a configured method without its statements");
+
+const char *
+lock_name(const struct lock_method *m)
+{
+	return method_choice_names[m->id];
+}
 
 const struct lock_method *
 lock_by_name(const char *name)
 {
-	size_t i;
+	int i = config_choice(method_choice_names, method_choice_count, name);
 
-	for (i = 0; i < ARRAY_LEN(methods); i++)
-		if (strcmp(methods[i].name, name) == 0)
-			return &methods[i];
-	return NULL;
+	return i <= METHOD_AUTO ? NULL : &methods[i];
 }
 
 const struct lock_method *
-lock_choose(const char *configured, enum flavor f, unsigned long v,
+lock_choose(enum method_choice configured, enum flavor f, unsigned long v,
 	    char *err, size_t n)
 {
 	int has_bs = f == FL_MARIADB && v >= 100401;
 	int has_pbl = f == FL_PERCONA && v >= 50600 && v < 80000;
 
-	if (strcmp(configured, "auto") == 0) {
+	switch (configured) {
+	case METHOD_AUTO:
 		if (has_bs)
-			return lock_by_name("backup-stage");
+			return &methods[METHOD_BACKUP_STAGE];
 		if (has_pbl)
-			return lock_by_name("percona-backup-locks");
-		return lock_by_name("ftwrl");
-	}
-	if (strcmp(configured, "backup-stage") == 0 && !has_bs) {
+			return &methods[METHOD_PERCONA_BACKUP_LOCKS];
+		return &methods[METHOD_FTWRL];
+	case METHOD_BACKUP_STAGE:
+		if (has_bs)
+			break;
 		fmt(err, n, "lock method backup-stage needs MariaDB 10.4.1 or "
 		    "later");
 		return NULL;
-	}
-	if (strcmp(configured, "percona-backup-locks") == 0 && !has_pbl) {
+	case METHOD_PERCONA_BACKUP_LOCKS:
+		if (has_pbl)
+			break;
 		fmt(err, n, "lock method percona-backup-locks needs Percona "
 		    "Server 5.6 or 5.7");
 		return NULL;
+	default:
+		break;
 	}
-	return lock_by_name(configured);
+	return &methods[configured];
 }
 
 int
@@ -175,9 +191,9 @@ lock_waits_for(const struct lock_method *m, enum flavor f, unsigned long v)
 }
 
 const char *
-lock_stall_warning(enum lock_waits w, const char *kill)
+lock_stall_warning(enum lock_waits w, enum kill_choice kill)
 {
-	if (w != WAITS_ALL || strcmp(kill, "no") != 0)
+	if (w != WAITS_ALL || kill != KILL_NO)
 		return NULL;
 	return "a read that is running when the lock is sent stalls every "
 	       "writer until it ends: this server's FLUSH waits for it, and "
@@ -402,10 +418,9 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 int
 lock_killable(const struct config *c, const struct blocker *b)
 {
-	if (strcmp(c->lock_kill_long_queries, "all") == 0)
-		return 1;
-	return strcmp(c->lock_kill_long_queries, "select") == 0 &&
-	       b->kind == STMT_READ;
+	return c->lock_kill_long_queries == KILL_ALL ||
+	       (c->lock_kill_long_queries == KILL_SELECT &&
+		b->kind == STMT_READ);
 }
 
 void

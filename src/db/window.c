@@ -99,7 +99,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 	int i, n, first;
 
 	for (;;) {
-		if (s->on && strcmp(c->lock_kill_long_queries, "no") != 0)
+		if (s->on && c->lock_kill_long_queries != KILL_NO)
 			window_kill(d, c, w, 0);
 		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS);
 		if (n == -1)
@@ -158,7 +158,8 @@ window_kill(struct db *d, const struct config *c, enum lock_waits w,
 				 d->err);
 		else
 			log_warn("kill_long_queries = %s: killed the "
-				 "statement of %s", c->lock_kill_long_queries,
+				 "statement of %s",
+				 kill_choice_names[c->lock_kill_long_queries],
 				 what);
 	}
 }

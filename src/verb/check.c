@@ -244,8 +244,8 @@ check_main(const struct config *c, const struct call *o)
 		const char *warn = lock_stall_warning(lock_waits_for(m,
 				   d.flavor, d.version), c->lock_kill_long_queries);
 
-		printf("ok    lock method %s (configured: %s)\n", m->name,
-		       c->lock_method);
+		printf("ok    lock method %s (configured: %s)\n", lock_name(m),
+		       method_choice_names[c->lock_method]);
 		if (warn != NULL)
 			printf("warn  %s\n", warn);
 	}

@@ -17,7 +17,7 @@ static int
 give_up(const struct config *c, const struct failure *f)
 {
 	int proceed = f->code != MQ_ABORTED &&
-		      strcmp(c->lock_on_failure, "proceed") == 0;
+		      c->lock_on_failure == ON_FAILURE_PROCEED;
 
 	log_err("freeze failed: %s", f->why);
 	cycle_failed(c, f, proceed ? MQ_OK : f->code);

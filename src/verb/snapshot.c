@@ -143,7 +143,7 @@ print_plan(struct snap *s, struct failure *f)
 			sizeof(why));
 	printf("server:      %s %s\n", db_flavor_name(s->d.flavor),
 	       s->d.version_str);
-	printf("lock method: %s\n", m ? m->name : why);
+	printf("lock method: %s\n", m ? lock_name(m) : why);
 	printf("datadir:     %s\n", s->p.datadir);
 	printf("binlog dir:  %s\n", s->p.binlog_dir[0] ? s->p.binlog_dir :
 	       "(binary logging off)");
@@ -264,7 +264,7 @@ snapshot_main(const struct config *c, const struct call *o)
 	s.x.c = &s.c;
 	s.x.plan = &s.p;
 	/* A snapshot without its lock is what this mode exists to avoid. */
-	fmt(s.c.lock_on_failure, sizeof(s.c.lock_on_failure), "fail");
+	s.c.lock_on_failure = ON_FAILURE_FAIL;
 	failf(&f, MQ_OK, "ok");
 	if ((r = parse(&s, argc, argv, &f)) != MQ_OK) {
 		fprintf(stderr, "mysql-quiesce snapshot: %s\n%s\n", f.why,
