@@ -14,6 +14,7 @@
 #include "holder.h"
 #include "fsfreeze.h"
 #include "log.h"
+#include "opts.h"
 #include "util.h"
 
 #ifndef VERSION
@@ -69,7 +70,7 @@ static const char usage_text[] =
 	"                     [--timeout SECONDS] [--dry-run] --ebs | -- COMMAND [ARG...]\n"
 	"       mysql-quiesce verify PATH [--info FILE] [--json] [--full] [--timeout S]\n"
 	"                     [--keep] [--copy DIR] [--scratch DIR] [--server-binary F]\n"
-	"                     [--binlog-dir DIR | --root DIR]\n"
+	"                     [--binlog-dir DIR | --root DIR] [--user NAME]\n"
 	"       mysql-quiesce --help | --version\n"
 	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
 	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"
@@ -177,42 +178,56 @@ static int
 parse_opts(int argc, char **argv, const char *base, struct call *o,
 	   const struct cmd **cp)
 {
+	enum { O_CONFIG, O_INFO, O_JSON, O_VERBOSE };
+	static const struct opt opts[] = {
+		{ O_CONFIG, "--config", "-c", 1 },
+		{ O_INFO, "-i", NULL, 1 },
+		{ O_JSON, "--json", NULL, 0 },
+		{ O_VERBOSE, "--verbose", "-v", 0 },
+		{ 0, NULL, NULL, 0 },
+	};
 	static char *pos[64];
-	int i;
+	const char *val;
+	char err[128];
+	int i = 1;
 
 	memset(o, 0, sizeof(*o));
 	o->argv = pos;
 	*cp = NULL;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	while (i < argc) {
 		if (o->argc > 0 && ((*cp)->flags & F_OWNARGS)) {
 			while (i < argc && o->argc < (int)ARRAY_LEN(pos))
 				pos[o->argc++] = argv[i++];
 			break;
 		}
-		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
-		     strcmp(a, "-i") == 0) && i + 1 < argc) {
-			if (a[1] == 'i')
-				o->info = argv[++i];
-			else
-				o->config = argv[++i];
-		} else if (strncmp(a, "--config=", 9) == 0) {
-			o->config = a + 9;
-		} else if (strcmp(a, "--json") == 0) {
+		switch (opt_next(opts, argc, argv, &i, &val, err,
+				 sizeof(err))) {
+		case O_CONFIG:
+			o->config = val;
+			break;
+		case O_INFO:
+			o->info = val;
+			break;
+		case O_JSON:
 			o->json = 1;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			break;
+		case O_VERBOSE:
 			o->verbose = 1;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, "mysql-quiesce: unknown option %s\n", a);
-			return -1;
-		} else if (o->argc == 0) {
-			pos[o->argc++] = argv[i];
-			if ((*cp = lookup(a, F_VERB)) == NULL) {
+			break;
+		case OPT_WORD:
+			if (o->argc == 0 && (*cp = lookup(val, F_VERB)) == NULL) {
 				fputs("mysql-quiesce: unknown command\n", stderr);
 				return -1;
 			}
-		} else if (o->argc < (int)ARRAY_LEN(pos)) {
-			pos[o->argc++] = argv[i];
+			if (o->argc < (int)ARRAY_LEN(pos))
+				pos[o->argc++] = argv[i - 1];
+			break;
+		case OPT_REST:
+			fputs("mysql-quiesce: unknown option --\n", stderr);
+			return -1;
+		default:
+			fprintf(stderr, "mysql-quiesce: %s\n", err);
+			return -1;
 		}
 	}
 	if (*cp == NULL && (*cp = lookup(base, 0)) == NULL) {

@@ -15,6 +15,7 @@
 #include "grants.h"
 #include "gtid.h"
 #include "lock.h"
+#include "opts.h"
 #include "plist.h"
 #include "vrelay.h"
 #include "stall.h"
@@ -51,6 +52,43 @@ config_case(const char *text, const char *want, const char *what)
 		ok(r == -1 && strstr(err, want) != NULL, what);
 	if ((want == NULL) != (r == 0) || (want && !strstr(err, want)))
 		printf("# got %d: %s\n", r, err);
+}
+
+static void
+test_opts(void)
+{
+	static const struct opt t[] = {
+		{ 1, "--timeout", "-t", 1 },
+		{ 2, "--json", NULL, 0 },
+		{ 0, NULL, NULL, 0 },
+	};
+	char *argv[] = { "--timeout=5", "-t", "7", "-", "--json", "--", "x",
+			 "--json=1", "-t=3", "--nope", "--timeout", NULL };
+	const char *v;
+	char err[64] = "";
+	int i = 0, r[8], k;
+	const char *vals[8];
+
+	for (k = 0; k < 5; k++) {
+		r[k] = opt_next(t, 11, argv, &i, &v, err, sizeof(err));
+		vals[k] = v;
+	}
+	ok(r[0] == 1 && strcmp(vals[0], "5") == 0 && r[1] == 1 &&
+	   strcmp(vals[1], "7") == 0 && r[2] == OPT_WORD &&
+	   strcmp(vals[2], "-") == 0 && r[3] == 2 && vals[3] == NULL &&
+	   r[4] == OPT_REST && i == 6,
+	   "options: --name=VALUE, -a VALUE, \"-\" a word, a flag, \"--\"");
+	i = 7;
+	ok(opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
+	   strstr(err, "unknown option --json=1") != NULL,
+	   "options: a flag given a value is refused");
+	ok(opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
+	   opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
+	   strstr(err, "unknown option --nope") != NULL,
+	   "options: -t=3 and an unknown option are refused");
+	ok(opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
+	   strstr(err, "--timeout needs a value") != NULL && i == 11,
+	   "options: a value missing at the end is named");
 }
 
 static void
@@ -1160,6 +1198,7 @@ test_relay(void)
 int
 main(void)
 {
+	test_opts();
 	test_config();
 	test_state();
 	test_versions();

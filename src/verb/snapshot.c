@@ -17,6 +17,7 @@
 #include "lock.h"
 #include "plan.h"
 #include "log.h"
+#include "opts.h"
 #include "quiesce.h"
 #include "state.h"
 #include "util.h"
@@ -57,31 +58,36 @@ usage_err(struct failure *f, const char *why, const char *arg)
 static int
 parse(struct snap *s, int argc, char **argv, struct failure *f)
 {
-	int i;
+	enum { O_EBS, O_DRY, O_NO_FS, O_FS, O_TIMEOUT };
+	static const struct opt opts[] = {
+		{ O_EBS, "--ebs", NULL, 0 },
+		{ O_DRY, "--dry-run", NULL, 0 },
+		{ O_NO_FS, "--no-freeze-fs", NULL, 0 },
+		{ O_FS, "--freeze-fs", NULL, 1 },
+		{ O_TIMEOUT, "--timeout", NULL, 1 },
+		{ 0, NULL, NULL, 0 },
+	};
+	const char *a;
+	char err[128];
+	int i = 0;
 
 	/* 0: leave the lock 5 s beyond the frozen window */
 	s->x.timeout = s->c.snapshot_timeout;
 	if (s->x.timeout == 0)
 		s->x.timeout = s->c.lock_max_lock_time > 6 ?
 			       s->c.lock_max_lock_time - 5 : 1;
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			if (s->be != NULL)
-				return usage_err(f, "--ebs and a command "
-						 "together", NULL);
-			s->be = &backend_command;
-			s->x.args = argv + i + 1;
-			break;
-		}
-		if (strcmp(a, "--ebs") == 0) {
+	while (i < argc) {
+		switch (opt_next(opts, argc, argv, &i, &a, err, sizeof(err))) {
+		case O_EBS:
 			s->be = &backend_ebs;
-		} else if (strcmp(a, "--dry-run") == 0) {
+			break;
+		case O_DRY:
 			s->dry = 1;
-		} else if (strcmp(a, "--no-freeze-fs") == 0) {
+			break;
+		case O_NO_FS:
 			s->po.no_fs = 1;
-		} else if (strcmp(a, "--freeze-fs") == 0 && i + 1 < argc) {
-			a = argv[++i];
+			break;
+		case O_FS:
 			if (s->po.nadd == FS_MAX)
 				return usage_err(f, "too many --freeze-fs", NULL);
 			if (a[0] == '+')
@@ -89,14 +95,25 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 			else
 				s->po.replace = 1;
 			s->po.add[s->po.nadd++] = a;
-		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
-			a = argv[++i];
+			break;
+		case O_TIMEOUT:
 			if (parse_num(a, 1, 86400, &s->x.timeout) == -1)
 				return failf(f, MQ_USAGE, "--timeout \"%.40s\": "
 					     "not a whole number of seconds from "
 					     "1 to 86400", a);
-		} else {
-			return usage_err(f, "unknown option", a);
+			break;
+		case OPT_REST:
+			if (s->be != NULL)
+				return usage_err(f, "--ebs and a command "
+						 "together", NULL);
+			s->be = &backend_command;
+			s->x.args = argv + i;
+			i = argc;
+			break;
+		case OPT_WORD:
+			return usage_err(f, "unknown argument", a);
+		default:
+			return failf(f, MQ_USAGE, "%s", err);
 		}
 	}
 	if (s->be == NULL)

@@ -13,6 +13,7 @@
 #include "event.h"
 #include "gtid.h"
 #include "log.h"
+#include "opts.h"
 #include "util.h"
 #include "verbs.h"
 #include "verify.h"
@@ -28,47 +29,84 @@ static const char usage_line[] =
 static int
 parse(struct verify *v, int argc, char **argv)
 {
-	int i;
+	enum { O_JSON, O_KEEP, O_FULL, O_INFO, O_COPY, O_SCRATCH, O_SERVER,
+	       O_BINLOG_DIR, O_ROOT, O_USER, O_TIMEOUT };
+	static const struct opt opts[] = {
+		{ O_JSON, "--json", NULL, 0 },
+		{ O_KEEP, "--keep", NULL, 0 },
+		{ O_FULL, "--full", NULL, 0 },
+		{ O_INFO, "--info", NULL, 1 },
+		{ O_COPY, "--copy", NULL, 1 },
+		{ O_SCRATCH, "--scratch", NULL, 1 },
+		{ O_SERVER, "--server-binary", NULL, 1 },
+		{ O_BINLOG_DIR, "--binlog-dir", NULL, 1 },
+		{ O_ROOT, "--root", NULL, 1 },
+		{ O_USER, "--user", NULL, 1 },
+		{ O_TIMEOUT, "--timeout", NULL, 1 },
+		{ 0, NULL, NULL, 0 },
+	};
+	const char *a;
+	char err[128];
+	int i = 0;
 
 	v->timeout = 600;
 	v->scratch = "/var/tmp";
 	v->user = "mysql-quiesce";
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		int more = i + 1 < argc;
-
-		if (strcmp(a, "--json") == 0)
+	while (i < argc) {
+		switch (opt_next(opts, argc, argv, &i, &a, err, sizeof(err))) {
+		case O_JSON:
 			v->json = 1;
-		else if (strcmp(a, "--keep") == 0)
+			break;
+		case O_KEEP:
 			v->keep = 1;
-		else if (strcmp(a, "--full") == 0)
+			break;
+		case O_FULL:
 			v->full = 1;
-		else if (strcmp(a, "--info") == 0 && more)
-			v->info = argv[++i];
-		else if (strcmp(a, "--copy") == 0 && more)
-			v->copy = argv[++i];
-		else if (strcmp(a, "--scratch") == 0 && more)
-			v->scratch = argv[++i];
-		else if (strcmp(a, "--server-binary") == 0 && more)
-			v->server = argv[++i];
-		else if (strcmp(a, "--binlog-dir") == 0 && more)
-			v->binlog_dir = argv[++i];
-		else if (strcmp(a, "--root") == 0 && more)
-			v->root = argv[++i];
-		else if (strcmp(a, "--user") == 0 && more)
-			v->user = argv[++i];
-		else if (strcmp(a, "--timeout") == 0 && more) {
-			if (parse_num(argv[++i], 1, 86400, &v->timeout) == -1) {
+			break;
+		case O_INFO:
+			v->info = a;
+			break;
+		case O_COPY:
+			v->copy = a;
+			break;
+		case O_SCRATCH:
+			v->scratch = a;
+			break;
+		case O_SERVER:
+			v->server = a;
+			break;
+		case O_BINLOG_DIR:
+			v->binlog_dir = a;
+			break;
+		case O_ROOT:
+			v->root = a;
+			break;
+		case O_USER:
+			v->user = a;
+			break;
+		case O_TIMEOUT:
+			if (parse_num(a, 1, 86400, &v->timeout) == -1) {
 				fprintf(stderr, "mysql-quiesce verify: --timeout "
 					"\"%.40s\": not a whole number of seconds "
-					"from 1 to 86400\n%s\n", argv[i], usage_line);
+					"from 1 to 86400\n%s\n", a, usage_line);
 				return -1;
 			}
-		} else if (a[0] != '-' && v->path == NULL)
-			v->path = a;
-		else {
-			fprintf(stderr, "mysql-quiesce verify: unknown option or "
-				"extra argument %s\n%s\n", a, usage_line);
+			break;
+		case OPT_WORD:
+			if (v->path == NULL) {
+				v->path = a;
+				break;
+			}
+			fprintf(stderr, "mysql-quiesce verify: extra argument "
+				"%s\n%s\n", a, usage_line);
+			return -1;
+		case OPT_REST:
+			fprintf(stderr, "mysql-quiesce verify: unknown option "
+				"--\n%s\n", usage_line);
+			return -1;
+		default:
+			fprintf(stderr, "mysql-quiesce verify: %s\n%s\n", err,
+				usage_line);
 			return -1;
 		}
 	}
