@@ -215,3 +215,231 @@ ec2_call(struct ec2 *e, const char *action, const char *params, int retry,
 		}
 	}
 }
+
+/* Add the filters: tag:KEY = VALUE, or tag-key = KEY. */
+static int
+add_filters(char *p, size_t n, const struct ec2_tag *flt, int nflt)
+{
+	char name[64], val[300];
+	int i;
+
+	for (i = 0; i < nflt; i++) {
+		fmt(name, sizeof(name), "Filter.%d.Name", i + 1);
+		if (flt[i].value != NULL)
+			fmt(val, sizeof(val), "tag:%s", flt[i].key);
+		else
+			fmt(val, sizeof(val), "tag-key");
+		if (form_add(p, n, name, val) == -1)
+			return -1;
+		fmt(name, sizeof(name), "Filter.%d.Value.1", i + 1);
+		if (form_add(p, n, name, flt[i].value != NULL ? flt[i].value :
+			     flt[i].key) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+too_long(struct failure *f, const char *action)
+{
+	return failf(f, MQ_CONFIG, "EBS %s: the request is too long", action);
+}
+
+int
+ec2_instance(struct ec2 *e, const char *id, int64_t deadline, int sigfd,
+	     char *root, size_t rn, char *name, size_t nn, struct failure *f)
+{
+	char params[512], code[64];
+	struct xnode *r, *it, *t;
+	int rc;
+
+	params[0] = '\0';
+	if (form_add(params, sizeof(params), "InstanceId.1", id) == -1)
+		return too_long(f, "DescribeInstances");
+	rc = ec2_call(e, "DescribeInstances", params, EC2_RETRY_THROTTLE |
+		      EC2_RETRY_5XX, deadline, sigfd, &r, code, sizeof(code), f);
+	if (rc != MQ_OK)
+		return rc;
+	if ((it = xml_child(xml_find(r, "instancesSet"), "item")) == NULL) {
+		xml_free(r);
+		return failf(f, MQ_CMD, "EBS DescribeInstances: %s not found",
+			     id);
+	}
+	fmt(root, rn, "%s", xml_text(it, "rootDeviceName"));
+	fmt(name, nn, "%s", "");
+	for (t = xml_child(xml_child(it, "tagSet"), "item"); t; t = t->next)
+		if (strcmp(xml_text(t, "key"), "Name") == 0) {
+			fmt(name, nn, "%s", xml_text(t, "value"));
+			break;
+		}
+	xml_free(r);
+	return MQ_OK;
+}
+
+int
+ec2_volumes(struct ec2 *e, const char *instance, int64_t deadline, int sigfd,
+	    struct ec2_volume *v, int max, int *n, struct failure *f)
+{
+	char params[512], code[64];
+	struct xnode *r, *it, *a;
+	int rc;
+
+	params[0] = '\0';
+	if (form_add(params, sizeof(params), "Filter.1.Name",
+		     "attachment.instance-id") == -1 ||
+	    form_add(params, sizeof(params), "Filter.1.Value.1", instance) == -1)
+		return too_long(f, "DescribeVolumes");
+	rc = ec2_call(e, "DescribeVolumes", params, EC2_RETRY_THROTTLE |
+		      EC2_RETRY_5XX, deadline, sigfd, &r, code, sizeof(code), f);
+	if (rc != MQ_OK)
+		return rc;
+	*n = 0;
+	for (it = xml_child(xml_find(r, "volumeSet"), "item"); it; it = it->next)
+		for (a = xml_child(xml_child(it, "attachmentSet"), "item");
+		     a != NULL && *n < max; a = a->next) {
+			if (strcmp(xml_text(a, "instanceId"), instance) != 0)
+				continue;
+			fmt(v[*n].id, sizeof(v[0].id), "%s",
+			    xml_text(it, "volumeId"));
+			fmt(v[*n].device, sizeof(v[0].device), "%s",
+			    xml_text(a, "device"));
+			(*n)++;
+		}
+	xml_free(r);
+	return MQ_OK;
+}
+
+/* CreateSnapshots' form: the instance, what it leaves out, the
+ * description, the tags on each snapshot. 0, or -1 when too long. */
+static int
+set_form(const struct ec2_set_request *q, char *p, size_t n)
+{
+	char key[80];
+	int i;
+
+	p[0] = '\0';
+	if (form_add(p, n, "InstanceSpecification.InstanceId", q->instance) ||
+	    form_add(p, n, "InstanceSpecification.ExcludeBootVolume",
+		     q->exclude_boot ? "true" : "false"))
+		return -1;
+	for (i = 0; i < q->nexclude; i++) {
+		fmt(key, sizeof(key),
+		    "InstanceSpecification.ExcludeDataVolumeId.%d", i + 1);
+		if (form_add(p, n, key, q->exclude[i]) == -1)
+			return -1;
+	}
+	if (form_add(p, n, "Description", q->description) == -1 ||
+	    form_add(p, n, "TagSpecification.1.ResourceType", "snapshot") == -1)
+		return -1;
+	for (i = 0; i < q->ntags; i++) {
+		fmt(key, sizeof(key), "TagSpecification.1.Tag.%d.Key", i + 1);
+		if (form_add(p, n, key, q->tags[i].key) == -1)
+			return -1;
+		fmt(key, sizeof(key), "TagSpecification.1.Tag.%d.Value", i + 1);
+		if (form_add(p, n, key, q->tags[i].value) == -1)
+			return -1;
+	}
+	if (q->dry_run && form_add(p, n, "DryRun", "true") == -1)
+		return -1;
+	return 0;
+}
+
+/* The snapshot ids of a CreateSnapshots or DescribeSnapshots answer. */
+static void
+set_ids(const struct xnode *r, char (*ids)[32], int max, int *n)
+{
+	const struct xnode *it;
+
+	*n = 0;
+	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
+	     it != NULL && *n < max; it = it->next)
+		fmt(ids[(*n)++], sizeof(ids[0]), "%s",
+		    xml_text(it, "snapshotId"));
+}
+
+int
+ec2_create_set(struct ec2 *e, const struct ec2_set_request *q, int retry,
+	       int64_t deadline, int sigfd, char (*ids)[32], int max, int *n,
+	       char *ecode, size_t en, struct failure *f)
+{
+	static char params[16384];
+	struct xnode *r;
+	int rc;
+
+	*n = 0;
+	ecode[0] = '\0';
+	if (set_form(q, params, sizeof(params)) == -1)
+		return too_long(f, "CreateSnapshots");
+	rc = ec2_call(e, "CreateSnapshots", params, retry, deadline, sigfd, &r,
+		      ecode, en, f);
+	if (rc == MQ_OK)
+		set_ids(r, ids, max, n);
+	xml_free(r);
+	return rc;
+}
+
+struct ec2_tags {
+	const struct xnode *set; /* tagSet */
+};
+
+const char *
+ec2_tag(const struct ec2_tags *t, const char *key)
+{
+	const struct xnode *it;
+
+	for (it = xml_child(t->set, "item"); it != NULL; it = it->next)
+		if (strcmp(xml_text(it, "key"), key) == 0)
+			return xml_text(it, "value");
+	return "";
+}
+
+int
+ec2_each_snapshot(struct ec2 *e, const struct ec2_tag *flt, int nflt,
+		  int retry, int64_t deadline, int sigfd,
+		  void (*fn)(void *arg, const char *id, const struct ec2_tags *t),
+		  void *arg, struct failure *f)
+{
+	char params[2048], code[64], token[1024] = "";
+	struct xnode *r, *it;
+	int rc;
+
+	do {
+		params[0] = '\0';
+		if (form_add(params, sizeof(params), "Owner.1", "self") ||
+		    add_filters(params, sizeof(params), flt, nflt) ||
+		    form_add(params, sizeof(params), "MaxResults", "500") ||
+		    (token[0] != '\0' &&
+		     form_add(params, sizeof(params), "NextToken", token)))
+			return too_long(f, "DescribeSnapshots");
+		rc = ec2_call(e, "DescribeSnapshots", params, retry, deadline,
+			      sigfd, &r, code, sizeof(code), f);
+		if (rc != MQ_OK)
+			return rc;
+		for (it = xml_child(xml_find(r, "snapshotSet"), "item");
+		     it != NULL; it = it->next) {
+			struct ec2_tags t = { xml_child(it, "tagSet") };
+
+			fn(arg, xml_text(it, "snapshotId"), &t);
+		}
+		fmt(token, sizeof(token), "%s", xml_text(r, "nextToken"));
+		xml_free(r);
+	} while (token[0] != '\0' && mono_ms() < deadline);
+	return MQ_OK;
+}
+
+int
+ec2_delete_snapshot(struct ec2 *e, const char *id, int retry,
+		    int64_t deadline, int sigfd, struct failure *f)
+{
+	char params[256], code[64];
+	struct xnode *r;
+	int rc;
+
+	params[0] = '\0';
+	if (form_add(params, sizeof(params), "SnapshotId", id) == -1)
+		return too_long(f, "DeleteSnapshot");
+	rc = ec2_call(e, "DeleteSnapshot", params, retry, deadline, sigfd, &r,
+		      code, sizeof(code), f);
+	xml_free(r);
+	return rc;
+}

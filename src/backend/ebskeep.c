@@ -21,69 +21,55 @@ by_when_desc(const void *a, const void *b)
 		      ((const struct owned *)a)->when);
 }
 
+/* What retention reads, page by page. */
+struct found {
+	struct owned *s;
+	int n, max;
+	const char *owner, *prefix;
+};
+
+/* One snapshot of the instance's sets: kept in mind if it is ours. */
+static void
+consider(void *arg, const char *id, const struct ec2_tags *t)
+{
+	struct found *fd = arg;
+	const char *nm = ec2_tag(t, "Name"), *set = ec2_tag(t, TAG_PREFIX
+							 "set-id");
+
+	if (fd->n == fd->max ||
+	    strcmp(ec2_tag(t, TAG_PREFIX "config"), fd->owner) != 0)
+		return; /* another config's, or made before */
+	if (set[0] == '\0' || strlen(nm) < 16 || nm[8] != '_' ||
+	    strcmp(nm + 16, fd->prefix) != 0)
+		return;
+	fmt(fd->s[fd->n].id, sizeof(fd->s[0].id), "%s", id);
+	fmt(fd->s[fd->n].set, sizeof(fd->s[0].set), "%s", set);
+	/* the Name starts with the set's time */
+	fmt(fd->s[fd->n].when, sizeof(fd->s[0].when), "%.15s", nm);
+	fd->n++;
+}
+
 void
 ebs_retention(struct ec2 *e, const char *instance, const char *owner,
 	      const char *set_id, const char *name, long long keep, int sigfd,
 	      int64_t deadline)
 {
 	static struct owned s[4096];
-	char params[2048], code[64], token[1024] = "", prefix[300];
-	char kept[64][40];
+	const struct ec2_tag flt[] = { { TAG_PREFIX "instance", instance },
+				       { TAG_PREFIX "set-id", NULL } };
+	char prefix[300], kept[64][40];
+	struct found fd = { s, 0, (int)ARRAY_LEN(s), owner, prefix };
 	struct failure lf;
-	struct xnode *r, *it, *t;
-	int n = 0, nkept = 0, i, j, deleted = 0;
+	int n, nkept = 0, i, j, deleted = 0;
 
 	/* only sets named as ours: YYYYmmdd_HHMMSS_<name>[_<suffix>] */
 	fmt(prefix, sizeof(prefix), "%s", strlen(name) > 16 ? name + 16 : "");
-	do {
-		params[0] = '\0';
-		form_add(params, sizeof(params), "Owner.1", "self");
-		form_add(params, sizeof(params), "Filter.1.Name",
-			 "tag:" TAG_PREFIX "instance");
-		form_add(params, sizeof(params), "Filter.1.Value.1",
-			 instance);
-		form_add(params, sizeof(params), "Filter.2.Name", "tag-key");
-		form_add(params, sizeof(params), "Filter.2.Value.1",
-			 TAG_PREFIX "set-id");
-		form_add(params, sizeof(params), "MaxResults", "500");
-		if (token[0] != '\0')
-			form_add(params, sizeof(params), "NextToken", token);
-		if (ec2_call(e, "DescribeSnapshots", params,
-			     EC2_RETRY_THROTTLE | EC2_RETRY_5XX, deadline,
-			     sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
-			log_warn("retention skipped: %s", lf.why);
-			return;
-		}
-		for (it = xml_child(xml_find(r, "snapshotSet"), "item");
-		     it != NULL && n < (int)ARRAY_LEN(s); it = it->next) {
-			const char *nm = "", *set = "", *by = "";
-
-			for (t = xml_child(xml_child(it, "tagSet"), "item"); t;
-			     t = t->next) {
-				if (strcmp(xml_text(t, "key"), "Name") == 0)
-					nm = xml_text(t, "value");
-				if (strcmp(xml_text(t, "key"),
-					   TAG_PREFIX "set-id") == 0)
-					set = xml_text(t, "value");
-				if (strcmp(xml_text(t, "key"),
-					   TAG_PREFIX "config") == 0)
-					by = xml_text(t, "value");
-			}
-			if (strcmp(by, owner) != 0)
-				continue; /* another config's, or made before */
-			if (set[0] == '\0' || strlen(nm) < 16 ||
-			    nm[8] != '_' || strcmp(nm + 16, prefix) != 0)
-				continue;
-			fmt(s[n].id, sizeof(s[n].id), "%s",
-			    xml_text(it, "snapshotId"));
-			fmt(s[n].set, sizeof(s[n].set), "%s", set);
-			/* the Name starts with the set's time */
-			fmt(s[n].when, sizeof(s[n].when), "%.15s", nm);
-			n++;
-		}
-		fmt(token, sizeof(token), "%s", xml_text(r, "nextToken"));
-		xml_free(r);
-	} while (token[0] != '\0' && mono_ms() < deadline);
+	if (ec2_each_snapshot(e, flt, 2, EC2_RETRY_THROTTLE | EC2_RETRY_5XX,
+			      deadline, sigfd, consider, &fd, &lf) != MQ_OK) {
+		log_warn("retention skipped: %s", lf.why);
+		return;
+	}
+	n = fd.n;
 	qsort(s, (size_t)n, sizeof(s[0]), by_when_desc);
 	/* this run's set first, whatever the clock says */
 	fmt(kept[nkept++], sizeof(kept[0]), "%s", set_id);
@@ -97,15 +83,12 @@ ebs_retention(struct ec2 *e, const char *instance, const char *owner,
 			fmt(kept[nkept++], sizeof(kept[0]), "%s", s[i].set);
 			continue;
 		}
-		params[0] = '\0';
-		form_add(params, sizeof(params), "SnapshotId", s[i].id);
-		if (ec2_call(e, "DeleteSnapshot", params,
-			     EC2_RETRY_THROTTLE | EC2_RETRY_5XX, deadline,
-			     sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
+		if (ec2_delete_snapshot(e, s[i].id, EC2_RETRY_THROTTLE |
+					EC2_RETRY_5XX, deadline, sigfd,
+					&lf) != MQ_OK) {
 			log_warn("retention: %s", lf.why);
 			continue;
 		}
-		xml_free(r);
 		deleted++;
 		log_info("retention: deleted %s of set %s (keep = %lld)",
 			 s[i].id, s[i].set, keep);
