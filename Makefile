@@ -63,15 +63,17 @@ VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c \
           src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
 CORE    = src/core/cycle.c src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
           src/core/plan.c src/core/quiesce.c src/core/release.c
-BACKEND = src/backend/command.c src/backend/ebs.c src/backend/ebskeep.c \
+BACKEND = src/backend/backend.c src/backend/command.c src/backend/ebs.c \
+          src/backend/ebskeep.c \
           src/backend/ebsvol.c
 AWS     = src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
           src/aws/sigv4.c src/aws/xml.c
 DB      = src/db/committed.c src/db/coords.c src/db/db.c src/db/grants.c \
+          src/db/info.c \
           src/db/gtid.c src/db/lock.c src/db/plist.c src/db/stall.c src/db/stmt.c \
           src/db/window.c
 BASE    = src/base/child.c src/base/config.c src/base/discover.c src/base/dynlib.c \
-          src/base/event.c src/base/log.c src/base/metrics.c \
+          src/base/event.c src/base/exits.c src/base/log.c src/base/metrics.c \
           src/base/openpath.c src/base/optfile.c src/base/opts.c \
           src/base/rundir.c \
           src/base/state.c src/base/util.c

@@ -1,11 +1,13 @@
 /* backend.h - how snapshot mode takes the snapshot itself: a small
- * interface each backend (src/backend/) fills in. */
+ * interface each backend (src/backend/) fills in, and the one way a
+ * run of one ends (src/backend/backend.c). */
 #ifndef MQ_BACKEND_H
 #define MQ_BACKEND_H
 
 #include <stdint.h>
 
 #include "config.h"
+#include "exits.h"
 #include "fsfreeze.h"
 #include "plan.h"
 #include "log.h"
@@ -26,7 +28,7 @@ struct snapctx {
 	struct watchdog *wd;         /* tell it a child's process group */
 	void *priv;                  /* the backend's own state, made
 				      * by its first step, freed by
-				      * finish (or by snapctx_end) */
+				      * finish (backend_end) */
 };
 
 /*
@@ -40,8 +42,9 @@ struct snapctx {
  *    Writes no file, logs only (the log is held), returns by
  *    ctx->deadline whatever happens, and on a stop signal (ctx->sigfd)
  *    returns MQ_ABORTED at once. MQ_TIMEOUT at the deadline;
- *  - finish: after thaw and unlock, with take's code: reap what take
- *    started, retention, reporting. Its failure does not undo a
+ *  - finish: after thaw and unlock, with take's code (or
+ *    BACKEND_NOT_TAKEN): reap what take started, retention (only after
+ *    a snapshot was taken), reporting; free the backend's state. Its failure does not undo a
  *    snapshot that was taken: return MQ_OK and log a warning then.
  */
 struct backend {
@@ -51,6 +54,16 @@ struct backend {
 	int (*take)(struct snapctx *x, struct failure *f);
 	int (*finish)(struct snapctx *x, int took, struct failure *f);
 };
+
+/*
+ * The end of a run of be, on every path once a step ran: finish with
+ * took (take's code, or BACKEND_NOT_TAKEN when take never ran: a dry
+ * run, or a failure before the lock), which reaps what take started
+ * and frees (and wipes) the backend's state.
+ * A failure of finish is logged as a warning: it undoes nothing.
+ */
+enum { BACKEND_NOT_TAKEN = -1 };
+void backend_end(const struct backend *be, struct snapctx *x, int took);
 
 /* The command backend: run any snapshot command (backend/command.c). */
 extern const struct backend backend_command;

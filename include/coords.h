@@ -51,13 +51,6 @@ const char *coords_workers_sql(enum flavor f, unsigned long version);
  * exact? */
 int coords_pos_checkpoint(enum flavor f, const struct coords *co);
 
-/* The facts about the server that the info file records. */
-struct server_id {
-	enum flavor flavor;
-	unsigned long version;
-	const char *version_str;
-};
-
 /* The statement that reports the binary log position on this server. */
 const char *coords_binlog_sql(enum flavor f, unsigned long version);
 
@@ -81,19 +74,5 @@ int coords_add_channel(struct coords *co, const char *const *names,
 
 /* One line for the log and for people. */
 void coords_summary(const struct coords *co, char *buf, size_t n);
-
-/* The info file's text; 0, or -1 if it did not fit in n. */
-int coords_format_info(char *buf, size_t n, const struct server_id *s,
-		       const char *method, const struct coords *co,
-		       int64_t when_ms);
-
-/*
- * Write the binlog info file at path atomically and fsync it: the
- * coordinates, the server, the lock method, and ready statements to seed
- * a replica. 0, or -1 with a reason in err.
- */
-int coords_write_info(const char *path, const struct db *d,
-		      const char *method, const struct coords *co,
-		      int64_t when_ms, char *err, size_t n);
 
 #endif

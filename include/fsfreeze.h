@@ -58,7 +58,7 @@ void fs_close(struct fsset *fs);
  * If we die (its socket reads EOF) or are still frozen at deadline +
  * slack, it thaws every filesystem,
  * SIGKILLs the process group it was told of, and releases the lock
- * (quiesce_end). Tell it the group of a child that may be stuck; stop
+ * (release_lock). Tell it the group of a child that may be stuck; stop
  * it once all is thawed. Exec'd, not forked: a fork of a process that
  * may have loaded libcurl (and its threads) may run no library code.
  */

@@ -1,5 +1,5 @@
-/* quiesce.h - the quiesce core: begin and end one lock cycle through
- * the detached holder. freeze, thaw, snapshot and the watchdog use it;
+/* quiesce.h - the quiesce core's begin (src/core/quiesce.c): one lock
+ * cycle through the detached holder; release.h ends it. freeze, thaw, snapshot and the watchdog use it;
  * it never parses arguments, prints, or exits. */
 #ifndef MQ_QUIESCE_H
 #define MQ_QUIESCE_H
@@ -22,17 +22,5 @@
  */
 int quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		  struct failure *f);
-
-/*
- * End: take the run lock (waiting for a running freeze to finish),
- * read the state, prove the holder is ours, signal it, wait for it to
- * release, and mark the state thawed. Idempotent: with nothing to
- * release it logs so and returns MQ_OK. s gets the final state (phase
- * PH_FAILED with no holder when there is none). MQ_OK when released or
- * nothing was held; MQ_LOST when the lock had been lost before (the
- * snapshot may not match the coordinates); another code on error. f
- * says why whenever the code is not MQ_OK.
- */
-int quiesce_end(const struct config *c, struct state *s, struct failure *f);
 
 #endif

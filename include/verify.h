@@ -1,6 +1,6 @@
-/* verify.h - verify's shared state: the checks found, and the
- * throwaway server they run against (src/verb/verify.c,
- * src/verb/scratch.c; each check recorded by src/verb/vcheck.c). */
+/* verify.h - verify's shared state (src/verb/verify.c runs it): the
+ * checks found, and the throwaway server they run against. Its parts:
+ * vinfo.h, vbinlog.h, vrelay.h, vcheck.h, scratch.h. */
 #ifndef MQ_VERIFY_H
 #define MQ_VERIFY_H
 
@@ -73,39 +73,5 @@ struct verify {
 	struct vcheck c[MAX_CHECKS];
 	int n, unverified, aborted;
 };
-
-/* The info file, read bounded and checked (src/verb/vinfo.c). */
-void verify_read_info(struct verify *v);
-/* The snapshot's binary logs found, their index mapped, the recorded
- * position checked against them. */
-void verify_check_binlog(struct verify *v);
-/* The first channel's recorded source position checked against the
- * recorded GTID set in the snapshot's relay logs (src/verb/vrelay.c). */
-void verify_check_relay(struct verify *v);
-/* Our own index for the server, naming v->blayer/NAME for each of
- * v->bins; 0, or -1 (recorded). */
-int verify_write_index(struct verify *v);
-/* A file of the snapshot read whole: never through a symlink, never
- * blocking, regular only, at most max bytes; 0, or -1 with why. */
-int verify_snap_read(int dirfd, const char *name, size_t max, char **text,
-		     size_t *len, char *why, size_t n);
-/* 1 if s is a binary log's name as servers write them (BASE.NNNNNN). */
-int verify_plain_binlog(const char *s);
-/* Text with control characters escaped as JSON does (\u00XX). */
-void verify_escape(char *out, size_t n, const char *in);
-
-/* One check's result; ok 0 is a finding about the snapshot. */
-void verify_add(struct verify *v, int ok, const char *name, const char *f,
-		...) __attribute__((format(printf, 4, 5)));
-/* Could not verify (not a finding about the snapshot); -1. */
-int verify_cannot(struct verify *v, const char *name, const char *why);
-
-/* The writable layer over v->path; 0, or -1 (recorded). */
-int verify_layer(struct verify *v);
-/* Start the server of the installed flavor on the layer; wait until it
- * answers, is gone, or the deadline. 0 answering, -1 otherwise. */
-int verify_start_server(struct verify *v, int64_t deadline);
-/* Stop the server, unmount the layer, remove it unless --keep. */
-void verify_cleanup(struct verify *v);
 
 #endif

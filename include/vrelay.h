@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "verify.h"
+
 /*
  * MUST: the relay logs are the snapshot's, so data: every length is
  * checked against what was read, nothing is followed, a malformed log
@@ -53,5 +55,9 @@ int relay_scan_file(struct relay_scan *s, int dirfd, const char *name);
  * logs cannot tell; one line in why either way. */
 int relay_verdict(const struct relay_scan *s, const char *file,
 		  unsigned long long pos, char *why, size_t n);
+
+/* The first channel's recorded source position checked against the
+ * recorded GTID set in the snapshot's relay logs. */
+void verify_check_relay(struct verify *v);
 
 #endif

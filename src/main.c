@@ -10,7 +10,7 @@
 
 #include "config.h"
 #include "db.h"
-#include "verbs.h"
+#include "main.h"
 #include "holder.h"
 #include "fsfreeze.h"
 #include "log.h"
@@ -103,18 +103,38 @@ static const char usage_text[] =
 	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
 	"               " DEFAULT_CONFIG ")\n"
 	"  -v           also log info lines to stderr\n"
-	"\n"
-	"exit: 0 ok, 1 system error, 2 usage, 3 config, 4 server, 5 privilege,\n"
-	"      6 timeout, 7 busy, 8 lock lost before thaw, 9 aborted, 10 state,\n"
-	"      11 snapshot backend failed, 12 verify: not consistent,\n"
-	"      13 verify: could not verify\n";
+	"\n";
+
+/* The usage, then every exit code by name (exits.h), wrapped. */
+static void
+print_usage(FILE *out)
+{
+	size_t col = 5, w;
+	char item[64];
+	int i;
+
+	fputs(usage_text, out);
+	fputs("exit:", out);
+	for (i = 0; strcmp(exit_name(i), "unknown") != 0; i++) {
+		fmt(item, sizeof(item), " %d %s%s", i, exit_name(i),
+		    strcmp(exit_name(i + 1), "unknown") != 0 ? "," : "");
+		w = strlen(item);
+		if (col + w > 72) {
+			fputs("\n     ", out);
+			col = 5;
+		}
+		fputs(item, out);
+		col += w;
+	}
+	fputc('\n', out);
+}
 
 static int
 usage(const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "mysql-quiesce: %s\n", why);
-	fputs(usage_text, stderr);
+	print_usage(stderr);
 	return MQ_USAGE;
 }
 
@@ -278,7 +298,7 @@ main(int argc, char **argv)
 	base = base ? base + 1 : (argc > 0 ? argv[0] : "mysql-quiesce");
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			return MQ_OK;
 		}
 		if (strcmp(argv[i], "--version") == 0 ||

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 keys=$(sed -n 's/^[[:space:]]*X(\([a-z]*\), \([a-z_]*\),.*/\1 \2/p' "$TOP/include/config.h")
-codes=$(sed -n 's/^[[:space:]]*MQ_[A-Z]* = \([0-9]*\),.*/\1/p' "$TOP/include/exits.h")
+codes=$(sed -n 's/^[[:space:]]*X(MQ_[A-Z]*, \([0-9]*\),.*/\1/p' "$TOP/include/exits.h")
 names=$(sed -n 's/^[[:space:]]*{ "\([a-zA-Z-]*\)", [a-z_]*,.*/\1/p' "$TOP/src/main.c"
 	sed -n 's/^#define WATCHDOG_NAME "\(.*\)"$/\1/p' "$TOP/include/fsfreeze.h")
 [ "$(echo "$keys" | wc -l)" -ge 25 ] && [ "$(echo "$codes" | wc -l)" -ge 15 ] &&

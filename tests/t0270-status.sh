@@ -65,6 +65,7 @@ ok $(( fst != 4 )) "freeze exits 4: no server"
 ok $(( st != 14 )) "status exits 14 (exit $st)"
 [ "$(js phase)" = failed ] && [ "$(js exit_verb)" = freeze ] && [ "$(js exit_code)" = 4 ]; ok $? "failed; last exit: freeze, 4"
 grep -q "^reason: .*cannot connect" "$WORK/out"; ok $? "and the reason"
+[ "$(js exit_name)" = server ] && grep -q "^last exit: *4 (freeze): server$" "$WORK/out"; ok $? "the code named: server"
 sed -i "s|^\(\[lock\]\)|\1\non_failure = proceed|" "$WORK/c.conf"
 "$BIN/pre-freeze-script" freeze 2>/dev/null; ok $? "with on_failure = proceed freeze exits 0"
 "$MQ" status >/dev/null; st=$?
@@ -82,7 +83,7 @@ wait_for 5 expired; ok $? "the lock expired"
 ok $(( st != 8 )) "status exits 8 (exit $st)"
 [ "$(js exit_verb)" = freeze ] && [ "$(js exit_code)" = 0 ]; ok $? "last exit: freeze, 0"
 "$BIN/post-thaw-script" thaw 2>/dev/null; ok $(( $? != 8 )) "the late thaw exits 8"
-[ "$(js exit_verb)" = thaw ] && [ "$(js exit_code)" = 8 ]; ok $? "last exit: thaw, 8"
+[ "$(js exit_verb)" = thaw ] && [ "$(js exit_code)" = 8 ] && [ "$(js exit_name)" = "lock lost before thaw" ]; ok $? "last exit: thaw, 8, named"
 
 diag "a lost lock: exit 8"
 conf

@@ -10,6 +10,7 @@
 #include "imds.h"
 #include "config.h"
 #include "coords.h"
+#include "info.h"
 #include "db.h"
 #include "discover.h"
 #include "grants.h"
@@ -399,7 +400,7 @@ info_for(enum flavor f, unsigned long v, const char *vs, int replica,
 	fmt(co.unsettled, sizeof(co.unsettled), "%s", info_unsettled);
 	if (info_nogtid)
 		co.gtid[0] = '\0';
-	if (coords_format_info(info, sizeof(info), &s, "ftwrl", &co, 0))
+	if (info_format(info, sizeof(info), &s, "ftwrl", &co, 0))
 		return "(did not fit)";
 	return info;
 }

@@ -76,132 +76,98 @@ bound(const struct snapctx *x, int64_t limit)
 	return limit > 0 && limit < d ? limit : d;
 }
 
-/* A read-only call before the lock: retried on throttling and 5xx. */
-static int
-ask(const struct snapctx *x, const char *action, const char *params,
-    struct xnode **r, struct failure *f)
-{
-	struct ebs *eb = x->priv;
-	char code[64];
-
-	return ec2_call(&eb->e, action, params, EC2_RETRY_THROTTLE |
-			EC2_RETRY_5XX, bound(x, 0), x->sigfd, r, code,
-			sizeof(code), f);
-}
-
 /* The instance's root device and Name tag; its attached volumes. */
 static int
 describe(const struct snapctx *x, struct failure *f)
 {
 	struct ebs *eb = x->priv;
-	char params[512];
-	struct xnode *r, *it, *t;
-	int rc;
+	static struct ec2_volume v[MAX_VOLS];
+	char name[256];
+	int rc, i, n;
 
-	params[0] = '\0';
-	form_add(params, sizeof(params), "InstanceId.1", eb->instance);
-	if ((rc = ask(x, "DescribeInstances", params, &r, f)) != MQ_OK)
+	rc = ec2_instance(&eb->e, eb->instance, bound(x, 0), x->sigfd,
+			  eb->root_dev, sizeof(eb->root_dev), name,
+			  sizeof(name), f);
+	if (rc != MQ_OK)
 		return rc;
-	it = xml_find(r, "instancesSet");
-	it = xml_child(it, "item");
-	if (it == NULL) {
-		xml_free(r);
-		return failf(f, MQ_CMD, "EBS DescribeInstances: %s not found",
-			     eb->instance);
-	}
-	fmt(eb->root_dev, sizeof(eb->root_dev), "%s",
-	    xml_text(it, "rootDeviceName"));
-	for (t = xml_child(xml_child(it, "tagSet"), "item"); t; t = t->next)
-		if (eb->iname[0] == '\0' && strcmp(xml_text(t, "key"), "Name") == 0)
-			fmt(eb->iname, sizeof(eb->iname), "%s",
-			    xml_text(t, "value"));
-	xml_free(r);
-
-	params[0] = '\0';
-	form_add(params, sizeof(params), "Filter.1.Name",
-		 "attachment.instance-id");
-	form_add(params, sizeof(params), "Filter.1.Value.1", eb->instance);
-	if ((rc = ask(x, "DescribeVolumes", params, &r, f)) != MQ_OK)
+	if (eb->iname[0] == '\0')
+		fmt(eb->iname, sizeof(eb->iname), "%s", name);
+	rc = ec2_volumes(&eb->e, eb->instance, bound(x, 0), x->sigfd, v,
+			 MAX_VOLS, &n, f);
+	if (rc != MQ_OK)
 		return rc;
-	eb->natt = 0;
-	for (it = xml_child(xml_find(r, "volumeSet"), "item"); it;
-	     it = it->next) {
-		struct xnode *a;
-
-		for (a = xml_child(xml_child(it, "attachmentSet"), "item"); a;
-		     a = a->next) {
-			if (strcmp(xml_text(a, "instanceId"), eb->instance) != 0)
-				continue;
-			if (eb->natt == MAX_VOLS)
-				break;
-			fmt(eb->att[eb->natt].id, sizeof(eb->att[0].id), "%s",
-			    xml_text(it, "volumeId"));
-			fmt(eb->att[eb->natt].device, sizeof(eb->att[0].device),
-			    "%s", xml_text(a, "device"));
-			if (strcmp(eb->att[eb->natt].device, eb->root_dev) == 0)
-				eb->boot = eb->natt;
-			eb->natt++;
-		}
+	for (i = eb->natt = 0; i < n; i++) {
+		fmt(eb->att[i].id, sizeof(eb->att[0].id), "%s", v[i].id);
+		fmt(eb->att[i].device, sizeof(eb->att[0].device), "%s",
+		    v[i].device);
+		if (strcmp(eb->att[i].device, eb->root_dev) == 0)
+			eb->boot = i;
+		eb->natt++;
 	}
-	xml_free(r);
 	return MQ_OK;
 }
 
-/* The call's parameters; coordinates from x->st (empty in a DryRun). */
-static int
-params_for(const struct snapctx *x, int dry, char *p, size_t n)
+/* The set's request, its tags in tag[] (values in val[]); coordinates
+ * from x->st (empty in a DryRun). */
+enum { TAGS_MAX = 50 }; /* EC2's most per resource */
+struct set_req {
+	struct ec2_set_request q;
+	const char *exclude[MAX_VOLS];
+	struct ec2_tag tag[TAGS_MAX];
+	char val[TAGS_MAX][NAME_TAG_MAX + 1]; /* each tag's key, then value */
+	char key[TAGS_MAX][NAME_TAG_MAX + 1];
+	char desc[DESC_MAX + 1];
+	int too_many;                         /* tags past TAGS_MAX */
+};
+
+static void
+add_tag(struct set_req *r, const char *key, const char *value)
+{
+	int t = r->q.ntags;
+
+	if (t == TAGS_MAX) {
+		r->too_many = 1;
+		return;
+	}
+	fmt(r->key[t], sizeof(r->key[t]), "%s", key);
+	fmt(r->val[t], sizeof(r->val[t]), "%s", value);
+	r->tag[t].key = r->key[t];
+	r->tag[t].value = r->val[t];
+	r->q.ntags++;
+}
+
+static void
+set_request(const struct snapctx *x, int dry, struct set_req *r)
 {
 	struct ebs *eb = x->priv;
-	char desc[DESC_MAX + 1], val[NAME_TAG_MAX + 1], when[48], num[32];
 	const char *tags = x->c->ebs_tags;
-	int i, k = 0, t = 0;
+	char when[48], num[32];
+	int i;
 
-#define TAG(key, value)                                                     \
-	do {                                                                \
-		char tk[64];                                                \
-		t++;                                                        \
-		fmt(tk, sizeof(tk), "TagSpecification.1.Tag.%d.Key", t);    \
-		if (form_add(p, n, tk, key) == -1)                          \
-			return -1;                                          \
-		fmt(tk, sizeof(tk), "TagSpecification.1.Tag.%d.Value", t);  \
-		fmt(val, sizeof(val), "%s", value);                         \
-		if (form_add(p, n, tk, val) == -1)                          \
-			return -1;                                          \
-	} while (0)
-
-	p[0] = '\0';
-	if (form_add(p, n, "InstanceSpecification.InstanceId", eb->instance) ||
-	    form_add(p, n, "InstanceSpecification.ExcludeBootVolume",
-		     eb->boot >= 0 && eb->involved[eb->boot] ? "false" : "true"))
-		return -1;
-	for (i = 0; i < eb->natt; i++) {
-		char key[80];
-
-		if (eb->involved[i] || i == eb->boot)
-			continue;
-		fmt(key, sizeof(key),
-		    "InstanceSpecification.ExcludeDataVolumeId.%d", ++k);
-		if (form_add(p, n, key, eb->att[i].id) == -1)
-			return -1;
-	}
-	fmt(desc, sizeof(desc), "mysql-quiesce binlog:%s@%llu gtid:%s set:%s",
-	    x->st.binlog_file[0] ? x->st.binlog_file : "-", x->st.binlog_pos,
-	    x->st.gtid[0] ? x->st.gtid : "-", eb->set_id);
-	if (form_add(p, n, "Description", desc) == -1 ||
-	    form_add(p, n, "TagSpecification.1.ResourceType", "snapshot") == -1)
-		return -1;
-	TAG("Name", eb->name);
-	TAG(TAG_PREFIX "set-id", eb->set_id);
-	TAG(TAG_PREFIX "instance", eb->instance);
-	TAG(TAG_PREFIX "config", eb->owner);
-	TAG(TAG_PREFIX "binlog-file", x->st.binlog_file);
+	memset(r, 0, sizeof(*r));
+	r->q.instance = eb->instance;
+	r->q.exclude_boot = !(eb->boot >= 0 && eb->involved[eb->boot]);
+	for (i = 0; i < eb->natt; i++)
+		if (!eb->involved[i] && i != eb->boot)
+			r->exclude[r->q.nexclude++] = eb->att[i].id;
+	r->q.exclude = r->exclude;
+	fmt(r->desc, sizeof(r->desc), "mysql-quiesce binlog:%s@%llu gtid:%s "
+	    "set:%s", x->st.binlog_file[0] ? x->st.binlog_file : "-",
+	    x->st.binlog_pos, x->st.gtid[0] ? x->st.gtid : "-", eb->set_id);
+	r->q.description = r->desc;
+	r->q.tags = r->tag;
+	add_tag(r, "Name", eb->name);
+	add_tag(r, TAG_PREFIX "set-id", eb->set_id);
+	add_tag(r, TAG_PREFIX "instance", eb->instance);
+	add_tag(r, TAG_PREFIX "config", eb->owner);
+	add_tag(r, TAG_PREFIX "binlog-file", x->st.binlog_file);
 	fmt(num, sizeof(num), "%llu", x->st.binlog_pos);
-	TAG(TAG_PREFIX "binlog-pos", num);
-	TAG(TAG_PREFIX "gtid", x->st.gtid);
-	TAG(TAG_PREFIX "lock-method", x->st.method);
+	add_tag(r, TAG_PREFIX "binlog-pos", num);
+	add_tag(r, TAG_PREFIX "gtid", x->st.gtid);
+	add_tag(r, TAG_PREFIX "lock-method", x->st.method);
 	iso_time(when, sizeof(when), x->st.locked_at ? x->st.locked_at :
 		 real_ms());
-	TAG(TAG_PREFIX "time", when);
+	add_tag(r, TAG_PREFIX "time", when);
 	/* [ebs] tags: Key=Value, ... (checked when the config was read) */
 	while (*tags != '\0') {
 		char item[CONFIG_STR_MAX], *eq;
@@ -213,14 +179,11 @@ params_for(const struct snapctx *x, int dry, char *p, size_t n)
 			*eq = '\0';
 			trim_blanks(item);
 			trim_blanks(eq + 1);
-			TAG(item, eq + 1);
+			add_tag(r, item, eq + 1);
 		}
 		tags += len + (tags[len] == ',');
 	}
-	if (dry && form_add(p, n, "DryRun", "true") == -1)
-		return -1;
-	return 0;
-#undef TAG
+	r->q.dry_run = dry;
 }
 
 static int
@@ -282,8 +245,8 @@ static int
 ebs_prepare(struct snapctx *x, struct failure *f)
 {
 	struct ebs *eb = ebs_state(x);
-	char err[512], params[16384], code[64];
-	struct xnode *r;
+	static struct set_req req;
+	char err[512], code[64];
 	int i, j, rc;
 
 	if (eb == NULL)
@@ -336,12 +299,14 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 	set_names(x);
 	owner_tag(x);
 	/* Would the call be allowed? DryRun answers DryRunOperation. */
-	if (params_for(x, 1, params, sizeof(params)) == -1)
-		return failf(f, MQ_CONFIG, "the snapshot's tags are too long");
-	rc = ec2_call(&eb->e, "CreateSnapshots", params, EC2_RETRY_THROTTLE |
-		      EC2_RETRY_5XX, bound(x, 0), x->sigfd, &r, code,
-		      sizeof(code), f);
-	xml_free(r);
+	set_request(x, 1, &req);
+	if (req.too_many)
+		return failf(f, MQ_CONFIG, "[ebs] tags: more than EC2's %d tags "
+			     "per snapshot, with the 9 of our own", TAGS_MAX);
+	rc = ec2_create_set(&eb->e, &req.q, EC2_RETRY_THROTTLE | EC2_RETRY_5XX,
+			    bound(x, 0), x->sigfd, eb->created, MAX_VOLS,
+			    &eb->ncreated, code, sizeof(code), f);
+	eb->ncreated = 0;
 	if (strcmp(code, "DryRunOperation") == 0)
 		return failf(f, MQ_OK, "CreateSnapshots would be allowed");
 	if (rc == MQ_OK)
@@ -373,19 +338,16 @@ ebs_plan(struct snapctx *x, struct failure *f)
 	return rc;
 }
 
-/* The snapshot ids of a CreateSnapshots or DescribeSnapshots answer
- * into eb.created; r is freed. */
+/* One snapshot of the set looked up: its id kept. */
 static void
-keep_ids(struct ebs *eb, struct xnode *r)
+found(void *arg, const char *id, const struct ec2_tags *t)
 {
-	struct xnode *it;
+	struct ebs *eb = arg;
 
-	eb->ncreated = 0;
-	for (it = xml_child(xml_find(r, "snapshotSet"), "item");
-	     it != NULL && eb->ncreated < MAX_VOLS; it = it->next)
+	(void)t;
+	if (eb->ncreated < MAX_VOLS)
 		fmt(eb->created[eb->ncreated++], sizeof(eb->created[0]), "%s",
-		    xml_text(it, "snapshotId"));
-	xml_free(r);
+		    id);
 }
 
 /* After a failed or timed-out call: was the set made after all? 1
@@ -394,20 +356,15 @@ static int
 lookup_set(const struct snapctx *x, int64_t deadline)
 {
 	struct ebs *eb = x->priv;
-	char params[512], code[64];
+	const struct ec2_tag flt = { TAG_PREFIX "set-id", eb->set_id };
 	struct failure lf;
-	struct xnode *r;
 
-	params[0] = '\0';
-	form_add(params, sizeof(params), "Filter.1.Name",
-		 "tag:" TAG_PREFIX "set-id");
-	form_add(params, sizeof(params), "Filter.1.Value.1", eb->set_id);
-	if (ec2_call(&eb->e, "DescribeSnapshots", params, EC2_RETRY_THROTTLE,
-		     deadline, x->sigfd, &r, code, sizeof(code), &lf) != MQ_OK) {
+	eb->ncreated = 0;
+	if (ec2_each_snapshot(&eb->e, &flt, 1, EC2_RETRY_THROTTLE, deadline,
+			      x->sigfd, found, eb, &lf) != MQ_OK) {
 		log_warn("%s", lf.why);
 		return -1;
 	}
-	keep_ids(eb, r);
 	return eb->ncreated > 0;
 }
 
@@ -415,20 +372,19 @@ static int
 ebs_take(struct snapctx *x, struct failure *f)
 {
 	struct ebs *eb = x->priv;
-	static char params[16384];
+	static struct set_req req;
 	char code[64];
-	struct xnode *r;
 	int64_t t0 = mono_ms();
 	int rc, tries;
 
 	if (eb == NULL || !eb->ready)
 		return failf(f, MQ_FAIL, "EBS: not prepared");
-	if (params_for(x, 0, params, sizeof(params)) == -1)
-		return failf(f, MQ_CMD, "the snapshot's tags are too long");
+	set_request(x, 0, &req);
 	for (tries = 0;; tries++) {
-		rc = ec2_call(&eb->e, "CreateSnapshots", params,
-			      EC2_RETRY_THROTTLE, bound(x, x->deadline),
-			      x->sigfd, &r, code, sizeof(code), f);
+		rc = ec2_create_set(&eb->e, &req.q, EC2_RETRY_THROTTLE,
+				    bound(x, x->deadline), x->sigfd,
+				    eb->created, MAX_VOLS, &eb->ncreated,
+				    code, sizeof(code), f);
 		if (rc == MQ_OK)
 			break;
 		/* not made for sure: refused, or stopped */
@@ -457,7 +413,6 @@ ebs_take(struct snapctx *x, struct failure *f)
 		log_warn("%s; the set was not made; trying again", f->why);
 	}
 	eb->api_ms = mono_ms() - t0;
-	keep_ids(eb, r);
 	log_info("EBS CreateSnapshots: set %s (%s) in %lld ms", eb->set_id,
 		 eb->name, (long long)eb->api_ms);
 	return MQ_OK;

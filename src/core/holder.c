@@ -11,6 +11,7 @@
 #include "committed.h"
 #include "cycle.h"
 #include "coords.h"
+#include "info.h"
 #include "db.h"
 #include "event.h"
 #include "holder.h"
@@ -215,7 +216,7 @@ take(struct holder *h)
 		return fail(h, db_errclass(&h->d), 0, why);
 	}
 	if (h->c->files_binlog_info_file[0] != '\0' &&
-	    coords_write_info(h->c->files_binlog_info_file, &h->d, lock_name(h->m),
+	    info_write(h->c->files_binlog_info_file, &h->d, lock_name(h->m),
 			      &co, h->st.locked_at, why, sizeof(why)) == -1) {
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_FAIL, 0, why);

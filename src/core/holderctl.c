@@ -1,15 +1,20 @@
-/* holderctl.c - proving a holder is ours, and ending it. */
+/* holderctl.c - the holder seen from outside: freeze starts it and
+ * reads its reports; thaw proves it ours and ends it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "event.h"
+#include "child.h"
 #include "holder.h"
+#include "holderctl.h"
 #include "log.h"
 #include "util.h"
 #include "rundir.h"
@@ -23,7 +28,126 @@
  * belongs to the holder's login.
  */
 
-enum { TERM_WAIT_MS = 5000, KILL_WAIT_MS = 2000 };
+enum {
+	TERM_WAIT_MS = 5000, KILL_WAIT_MS = 2000,
+	STOP_WAIT_MS = 3000, /* a holder stopped before "ready": exit after
+			      * KILL QUERY + TERM, well inside the 5 s
+			      * VMware gives before SIGKILL */
+};
+
+/*
+ * Start the holder: a new session, stdio on /dev/null, no descriptor
+ * but its end of a socket pair as HOLDER_FD (it reports on it, and
+ * waits on it for our "go"), an environment of PATH only. The config
+ * file's path goes on its command line, never a secret: the holder
+ * reads the file itself, with the same checks. child_start (posix_spawn,
+ * a vfork underneath) costs a fraction of a fork of this process.
+ * Signals stay blocked across exec; the holder takes them by fd.
+ */
+int
+holder_spawn(const struct config *c, struct holder_run *h)
+{
+	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)c->path,
+			 NULL, NULL, NULL };
+	struct child ch = { .path = "/proc/self/exe", .argv = argv,
+			    .nkeep = 1, .group = CHILD_SESSION };
+	int p[2], e;
+
+	/* The binlog info file may be chosen by the caller (snapshot
+	 * mode), not by the file the holder reads: pass it on. */
+	if (c->files_binlog_info_file[0] != '\0') {
+		argv[3] = "-i";
+		argv[4] = (char *)c->files_binlog_info_file;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
+		return -1;
+	ch.keep[0] = p[1]; /* the holder's HOLDER_FD */
+	e = child_start(&ch) == -1 ? errno : 0;
+	close(p[1]);
+	if (e != 0) {
+		close(p[0]);
+		h->pid = 0;
+		errno = e;
+		return -1;
+	}
+	h->pid = ch.pid;
+	h->rfd = p[0];
+	h->hconn = 0;
+	h->len = 0;
+	return 0;
+}
+
+void
+holder_reap(struct holder_run *h)
+{
+	if (h->pid > 0)
+		(void)child_reap(h->pid, NO_DEADLINE, NULL);
+	if (h->rfd != -1)
+		close(h->rfd);
+	h->pid = 0;
+	h->rfd = -1;
+}
+
+/* Afterwards it holds nothing: it released, or its connection
+ * closed. */
+void
+holder_stop(struct holder_run *h, struct db *d)
+{
+	struct pollfd p = { .fd = h->rfd, .events = POLLIN };
+	int64_t end = mono_ms() + STOP_WAIT_MS;
+	char sql[64], junk[256];
+
+	if (h->hconn != 0 && d->m != NULL) {
+		fmt(sql, sizeof(sql), "KILL QUERY %lu", h->hconn);
+		if (db_exec(d, sql) == -1)
+			log_warn("%s: %s", sql, d->err);
+	}
+	kill(h->pid, SIGTERM);
+	for (;;) {
+		int r = wait_until(&p, 1, end);
+
+		if (r == 0) {
+			log_err("holder pid %d did not stop; killing it",
+				(int)h->pid);
+			kill(h->pid, SIGKILL);
+			break;
+		}
+		if (r == -1 || read(h->rfd, junk, sizeof(junk)) <= 0)
+			break; /* EOF: it exited */
+	}
+	holder_reap(h);
+}
+
+int
+holder_line(struct holder_run *h, char *l, struct failure *f)
+{
+	char *end;
+
+	if (strncmp(l, "conn ", 5) == 0) {
+		h->hconn = strtoul(l + 5, NULL, 10);
+		return 0;
+	}
+	if (strcmp(l, "ready") == 0)
+		return 1;
+	if (strncmp(l, "fail ", 5) == 0) {
+		int code = (int)strtol(l + 5, &end, 10);
+
+		h->retry = (int)strtol(end, &end, 10);
+		failf(f, code > 0 ? code : MQ_FAIL, "%s",
+		      *end == ' ' ? end + 1 : end);
+	}
+	return 0;
+}
+
+void
+holder_detach(struct holder_run *h)
+{
+	close(h->rfd);
+	h->rfd = -1;
+	h->pid = 0;
+}
+
+
 
 /* Open a pidfd on the holder named by s, or -1 if it is not provably
  * ours. */

@@ -7,14 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "cycle.h"
 #include "db.h"
 #include "event.h"
 #include "holder.h"
+#include "holderctl.h"
 #include "lock.h"
 #include "plist.h"
 #include "log.h"
@@ -28,32 +27,25 @@
 /*
  * MUST: whatever path quiesce_begin leaves by, no holder it started is
  * left waiting for or holding a lock, except after "ready" (then
- * quiesce_end or max_lock_time ends it). A stop signal ends the holder
+ * release_lock or max_lock_time ends it). A stop signal ends the holder
  * and releases before returning.
  */
 
 enum {
 	CONNECT_SLACK_MS = 2000,  /* holder start and connect, past wait */
-	STOP_WAIT_MS = 3000,      /* holder exit after KILL QUERY + TERM: well
-				   * inside the 5 s VMware gives before SIGKILL */
 	NAME_EARLY_MS = 300,      /* read who holds the lock's way this long
 				   * before its wait times out */
 };
 
 /* One begin: our connection, the holder of this attempt, run_dir. */
-struct cycle {
+struct quiesce {
 	const struct config *c;
 	const struct lock_method *m;
 	enum lock_waits waits; /* what the lock waits for on this server */
 	struct db d;  /* our own connection: process list, KILL QUERY */
 	struct rundir rd;
 	int sigfd;
-	pid_t pid;    /* the holder of this attempt, 0 if none */
-	int rfd;      /* its report socket */
-	unsigned long hconn;
-	char buf[1024];
-	size_t len;
-	int retry;    /* the last attempt's failure is worth another */
+	struct holder_run h; /* the holder of this attempt */
 	struct settle settle; /* an attempt was abandoned for the writers'
 			       * sake: the next safe moment must be quiet */
 	int64_t abandoned_ms; /* writers' waits behind abandoned attempts */
@@ -61,114 +53,6 @@ struct cycle {
 	struct stall stall; /* the writers' watch of this attempt */
 	char mdl[1400]; /* who held what the lock waited for, or "" */
 };
-
-/*
- * Start the holder: a new session, stdio on /dev/null, no descriptor
- * but its end of a socket pair as HOLDER_FD (it reports on it, and
- * waits on it for our "go"), an environment of PATH only. The config
- * file's path goes on its command line, never a secret: the holder
- * reads the file itself, with the same checks. child_start (posix_spawn,
- * a vfork underneath) costs a fraction of a fork of this process.
- * Signals stay blocked across exec; the holder takes them by fd.
- */
-static int
-spawn(struct cycle *y)
-{
-	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)y->c->path,
-			 NULL, NULL, NULL };
-	struct child ch = { .path = "/proc/self/exe", .argv = argv,
-			    .nkeep = 1, .group = CHILD_SESSION };
-	int p[2], e;
-
-	/* The binlog info file may be chosen by the caller (snapshot
-	 * mode), not by the file the holder reads: pass it on. */
-	if (y->c->files_binlog_info_file[0] != '\0') {
-		argv[3] = "-i";
-		argv[4] = (char *)y->c->files_binlog_info_file;
-	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
-		return -1;
-	ch.keep[0] = p[1]; /* the holder's HOLDER_FD */
-	e = child_start(&ch) == -1 ? errno : 0;
-	close(p[1]);
-	if (e != 0) {
-		close(p[0]);
-		y->pid = 0;
-		errno = e;
-		return -1;
-	}
-	y->pid = ch.pid;
-	y->rfd = p[0];
-	y->hconn = 0;
-	y->len = 0;
-	return 0;
-}
-
-static void
-reap(struct cycle *y)
-{
-	if (y->pid > 0)
-		(void)child_reap(y->pid, NO_DEADLINE, NULL);
-	if (y->rfd != -1)
-		close(y->rfd);
-	y->pid = 0;
-	y->rfd = -1;
-}
-
-/*
- * End this attempt's holder: kill its statement (a waiting lock ignores
- * signals), SIGTERM it, wait for it to go; SIGKILL as a last resort.
- * Afterwards it holds nothing: it released, or its connection closed.
- */
-static void
-stop_holder(struct cycle *y)
-{
-	struct pollfd p = { .fd = y->rfd, .events = POLLIN };
-	int64_t end = mono_ms() + STOP_WAIT_MS;
-	char sql[64], junk[256];
-
-	if (y->hconn != 0 && y->d.m != NULL) {
-		fmt(sql, sizeof(sql), "KILL QUERY %lu", y->hconn);
-		if (db_exec(&y->d, sql) == -1)
-			log_warn("%s: %s", sql, y->d.err);
-	}
-	kill(y->pid, SIGTERM);
-	for (;;) {
-		int r = wait_until(&p, 1, end);
-
-		if (r == 0) {
-			log_err("holder pid %d did not stop; killing it",
-				(int)y->pid);
-			kill(y->pid, SIGKILL);
-			break;
-		}
-		if (r == -1 || read(y->rfd, junk, sizeof(junk)) <= 0)
-			break; /* EOF: it exited */
-	}
-	reap(y);
-}
-
-/* Handle one line from the holder; 1 when it is "ready". */
-static int
-line(struct cycle *y, char *l, struct failure *f)
-{
-	char *end;
-
-	if (strncmp(l, "conn ", 5) == 0) {
-		y->hconn = strtoul(l + 5, NULL, 10);
-		return 0;
-	}
-	if (strcmp(l, "ready") == 0)
-		return 1;
-	if (strncmp(l, "fail ", 5) == 0) {
-		int code = (int)strtol(l + 5, &end, 10);
-
-		y->retry = (int)strtol(end, &end, 10);
-		failf(f, code > 0 ? code : MQ_FAIL, "%s",
-		      *end == ' ' ? end + 1 : end);
-	}
-	return 0;
-}
 
 /*
  * The writers' watch fired: writers have waited max_writer_wait behind
@@ -179,7 +63,7 @@ line(struct cycle *y, char *l, struct failure *f)
  * statements, the flush outlives the statement that asked for it.
  */
 static void
-abandon(struct cycle *y, struct failure *f)
+abandon(struct quiesce *y, struct failure *f)
 {
 	static struct blocker b;
 	char writer[400], culprit[700] = "", still[700];
@@ -192,7 +76,7 @@ abandon(struct cycle *y, struct failure *f)
 	y->abandoned++;
 	y->settle.on = 1;
 	y->settle.id = 0;
-	n = lock_blockers(&y->d, y->c, y->waits, 0, y->hconn, &b, 1);
+	n = lock_blockers(&y->d, y->c, y->waits, 0, y->h.hconn, &b, 1);
 	if (n > 0) {
 		char what[600];
 
@@ -202,10 +86,10 @@ abandon(struct cycle *y, struct failure *f)
 		y->settle.id = b.id;
 		y->settle.started = now - b.time * 1000;
 	}
-	stop_holder(y);
+	holder_stop(&y->h, &y->d);
 	if (y->c->lock_kill_long_queries != KILL_NO)
 		window_kill(&y->d, y->c, y->waits, 0);
-	y->retry = 1;
+	y->h.retry = 1;
 	failf(f, MQ_TIMEOUT, "attempt abandoned: %s, over max_writer_wait "
 	      "(%lld ms)%s", writer, y->c->lock_max_writer_wait, culprit);
 	if (y->waits != WAITS_ALL)
@@ -221,7 +105,7 @@ abandon(struct cycle *y, struct failure *f)
 /* The attempt failed: add who held what its lock waited for, if that
  * was read. 0, for await. */
 static int
-not_granted(struct cycle *y, struct failure *f)
+not_granted(struct quiesce *y, struct failure *f)
 {
 	if (y->mdl[0] != '\0')
 		append(f->why, sizeof(f->why), "%s", y->mdl);
@@ -234,9 +118,9 @@ not_granted(struct cycle *y, struct failure *f)
  * is gone). -1: a stop signal came (the holder is gone).
  */
 static int
-await(struct cycle *y, int64_t deadline, struct failure *f)
+await(struct quiesce *y, int64_t deadline, struct failure *f)
 {
-	struct pollfd p[2] = { { .fd = y->rfd, .events = POLLIN },
+	struct pollfd p[2] = { { .fd = y->h.rfd, .events = POLLIN },
 			       { .fd = y->sigfd, .events = POLLIN } };
 	int killing = y->c->lock_kill_long_queries != KILL_NO;
 	int64_t kill_at = mono_ms() + y->c->lock_long_query_threshold * 1000;
@@ -252,7 +136,7 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 	y->mdl[0] = '\0';
 	if (name_at > deadline - NAME_EARLY_MS)
 		name_at = deadline - NAME_EARLY_MS;
-	stall_start(&y->stall, y->hconn, mono_ms());
+	stall_start(&y->stall, y->h.hconn, mono_ms());
 	for (;;) {
 		int64_t until = deadline;
 		char *nl;
@@ -260,11 +144,11 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 		int r;
 
 		if (killing && mono_ms() >= kill_at) {
-			window_kill(&y->d, y->c, y->waits, y->hconn);
+			window_kill(&y->d, y->c, y->waits, y->h.hconn);
 			kill_at = mono_ms() + WINDOW_POLL_MS;
 		}
 		if (watch_at != INT64_MAX && mono_ms() >= watch_at) {
-			y->stall.holder = y->hconn;
+			y->stall.holder = y->h.hconn;
 			if (stall_read(&y->d, &y->stall) == -1) {
 				log_warn("the writers' watch cannot read the "
 					 "process list, and stops: %s",
@@ -279,8 +163,8 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 		}
 		if (name_at != INT64_MAX && mono_ms() >= name_at) {
 			name_at = INT64_MAX;
-			if (y->hconn != 0 &&
-			    plist_mdl_holders(&y->d, y->hconn, y->mdl,
+			if (y->h.hconn != 0 &&
+			    plist_mdl_holders(&y->d, y->h.hconn, y->mdl,
 					     sizeof(y->mdl)) == -1)
 				fmt(y->mdl, sizeof(y->mdl), "; who holds what it "
 				    "waits for is unknown (%s)", y->d.err);
@@ -293,45 +177,45 @@ await(struct cycle *y, int64_t deadline, struct failure *f)
 			until = name_at;
 		r = wait_until(p, 2, until);
 		if (r == 0 && until == deadline) {
-			stop_holder(y);
-			y->retry = 1;
+			holder_stop(&y->h, &y->d);
+			y->h.retry = 1;
 			failf(f, MQ_TIMEOUT, "lock not granted within "
 			      "wait_timeout (%lld s)", y->c->lock_wait_timeout);
 			return not_granted(y, f);
 		}
 		if (r == -1 || (p[1].revents & POLLIN)) {
-			stop_holder(y);
+			holder_stop(&y->h, &y->d);
 			return -1;
 		}
 		if (r == 0 || !(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
-		n = read(y->rfd, y->buf + y->len, sizeof(y->buf) - 1 - y->len);
+		n = read(y->h.rfd, y->h.buf + y->h.len, sizeof(y->h.buf) - 1 - y->h.len);
 		if (n <= 0) {
-			reap(y);
+			holder_reap(&y->h);
 			if (f->code == MQ_OK) {
-				y->retry = 0;
+				y->h.retry = 0;
 				failf(f, MQ_FAIL, "the holder exited without a "
 				      "word");
 			}
 			return not_granted(y, f);
 		}
-		y->len += (size_t)n;
-		y->buf[y->len] = '\0';
-		while ((nl = strchr(y->buf, '\n')) != NULL) {
+		y->h.len += (size_t)n;
+		y->h.buf[y->h.len] = '\0';
+		while ((nl = strchr(y->h.buf, '\n')) != NULL) {
 			*nl = '\0';
-			if (line(y, y->buf, f))
+			if (holder_line(&y->h, y->h.buf, f))
 				return 1;
-			y->len -= (size_t)(nl + 1 - y->buf);
-			memmove(y->buf, nl + 1, y->len + 1);
+			y->h.len -= (size_t)(nl + 1 - y->h.buf);
+			memmove(y->h.buf, nl + 1, y->h.len + 1);
 		}
-		if (y->len == sizeof(y->buf) - 1)
-			y->len = 0; /* an overlong line: drop it */
+		if (y->h.len == sizeof(y->h.buf) - 1)
+			y->h.len = 0; /* an overlong line: drop it */
 	}
 }
 
 /* Before a new freeze: end a holder whose thaw never came. */
 static int
-end_leftover(struct cycle *y, struct failure *f)
+end_leftover(struct quiesce *y, struct failure *f)
 {
 	struct state s;
 	char err[300];
@@ -366,7 +250,7 @@ end_leftover(struct cycle *y, struct failure *f)
 
 /* Run lock, leftover holder, the previous info file. */
 static int
-setup(struct cycle *y, struct failure *f)
+setup(struct quiesce *y, struct failure *f)
 {
 	const char *info = y->c->files_binlog_info_file;
 	int r;
@@ -389,7 +273,7 @@ setup(struct cycle *y, struct failure *f)
 /* Our own connection: the server's flavor, the method, the process
  * list. The holder is starting meanwhile. */
 static int
-connect_server(struct cycle *y, int64_t deadline, struct failure *f)
+connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 {
 	int r;
 
@@ -406,7 +290,7 @@ connect_server(struct cycle *y, int64_t deadline, struct failure *f)
 }
 
 static void
-report_locked(struct cycle *y, int64_t t0, int attempts, struct state *s)
+report_locked(struct quiesce *y, int64_t t0, int attempts, struct state *s)
 {
 	char err[300];
 
@@ -436,29 +320,29 @@ report_locked(struct cycle *y, int64_t t0, int attempts, struct state *s)
  * again. Unknown (the list unreadable) counts as running.
  */
 static int
-skip_first(struct cycle *y)
+skip_first(struct quiesce *y)
 {
 	static struct blocker b;
 	int n;
 
 	if (!lock_skip_first(y->m, y->waits, 1))
 		return 0;
-	n = lock_blockers(&y->d, y->c, WAITS_ALL, 0, y->hconn, &b, 1);
+	n = lock_blockers(&y->d, y->c, WAITS_ALL, 0, y->h.hconn, &b, 1);
 	return lock_skip_first(y->m, y->waits, n);
 }
 
 /* One attempt: send go, wait for ready. 1 ready, 0 failed, -1 signal. */
 static int
-attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
+attempt(struct quiesce *y, int n, int64_t t0, int64_t deadline,
 	struct failure *f)
 {
 	char go[80];
 	int64_t limit;
 
-	if (y->pid == 0 && spawn(y) == -1) {
+	if (y->h.pid == 0 && holder_spawn(y->c, &y->h) == -1) {
 		failf(f, MQ_FAIL, "cannot start the holder: %s",
 		      strerror(errno));
-		y->retry = 0;
+		y->h.retry = 0;
 		return 0;
 	}
 	/* the method, this attempt's number, when freeze began (on
@@ -468,7 +352,7 @@ attempt(struct cycle *y, int n, int64_t t0, int64_t deadline,
 	fmt(go, sizeof(go), "go %s %d %lld %d %lld\n", lock_name(y->m), n,
 	    (long long)t0, skip_first(y), (long long)y->abandoned_ms);
 	/* If it is already gone, await reads why. */
-	(void)write_all(y->rfd, go, strlen(go));
+	(void)write_all(y->h.rfd, go, strlen(go));
 	limit = mono_ms() + y->c->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
 	return await(y, limit < deadline ? limit : deadline, f);
 }
@@ -477,8 +361,8 @@ int
 quiesce_begin(const struct config *c, int sigfd, struct state *held,
 	      struct failure *f)
 {
-	struct cycle y = { .c = c, .sigfd = sigfd, .rfd = -1,
-			   .rd = { -1, -1 } };
+	struct quiesce y = { .c = c, .sigfd = sigfd, .h = { .rfd = -1 },
+			     .rd = { -1, -1 } };
 	char before[sizeof(f->why)] = "";  /* the previous attempt's failure */
 	int64_t t0 = mono_ms(), deadline = t0 + c->lock_snapshot_timeout * 1000;
 	int n, r;
@@ -488,7 +372,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		goto out;
 	/* Start the holder now: its start and connect overlap ours and
 	 * the safe-moment search. It takes nothing before our "go". */
-	if (spawn(&y) == -1) {
+	if (holder_spawn(c, &y.h) == -1) {
 		r = failf(f, MQ_FAIL, "cannot start the holder: %s",
 			  strerror(errno));
 		goto out;
@@ -506,9 +390,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 			break;
 		r = attempt(&y, n, t0, deadline, f);
 		if (r == 1) {
-			close(y.rfd);
-			y.rfd = -1;
-			y.pid = 0; /* it runs on, detached */
+			holder_detach(&y.h); /* it runs on, holding */
 			log_defer(y.rd.dirfd); /* held: syslog waits */
 			report_locked(&y, t0, n, held);
 			r = MQ_OK;
@@ -520,7 +402,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 			break;
 		}
 		r = f->code;
-		if (!y.retry)
+		if (!y.h.retry)
 			break;
 		if (mono_ms() >= deadline) {
 			/* The last attempt is often cut short by the deadline;
@@ -540,8 +422,8 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		memcpy(before, f->why, sizeof(before));
 	}
 out:
-	if (y.pid > 0)
-		stop_holder(&y); /* it never got its go: nothing is locked */
+	if (y.h.pid > 0)
+		holder_stop(&y.h, &y.d); /* it never got its go: nothing is locked */
 	db_close(&y.d);
 	rundir_leave(&y.rd);
 	return r;

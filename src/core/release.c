@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cycle.h"
-#include "holder.h"
+#include "holderctl.h"
 #include "log.h"
-#include "quiesce.h"
+#include "release.h"
 #include "rundir.h"
 #include "state.h"
 #include "util.h"
@@ -55,7 +55,7 @@ log_steps(const struct end_steps *t, const struct state *s)
 }
 
 int
-quiesce_end(const struct config *c, struct state *s, struct failure *f)
+release_lock(const struct config *c, struct state *s, struct failure *f)
 {
 	struct end_steps t = { .began = mono_us() };
 	struct rundir rd;

@@ -14,7 +14,7 @@
 #include "db.h"
 #include "grants.h"
 #include "plan.h"
-#include "verbs.h"
+#include "main.h"
 #include "lock.h"
 #include "openpath.h"
 #include "rundir.h"

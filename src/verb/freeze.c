@@ -10,7 +10,7 @@
 #include "log.h"
 #include "quiesce.h"
 #include "util.h"
-#include "verbs.h"
+#include "main.h"
 
 /* A freeze that will not hold a lock: fail, or proceed loudly. */
 static int

@@ -24,6 +24,9 @@
 #include "idmap.h"
 #include "util.h"
 #include "verify.h"
+#include "scratch.h"
+#include "vbinlog.h"
+#include "vcheck.h"
 
 /* A tool run to its end (our stderr, nothing else of ours); 0 if it
  * exited 0, else -1. */

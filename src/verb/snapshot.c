@@ -19,9 +19,10 @@
 #include "log.h"
 #include "opts.h"
 #include "quiesce.h"
+#include "release.h"
 #include "state.h"
 #include "util.h"
-#include "verbs.h"
+#include "main.h"
 
 /*
  * MUST: from the first FIFREEZE to the last FITHAW this process writes
@@ -212,7 +213,7 @@ snapshot_watchdog_main(const struct config *c, const struct call *o)
 	log_err("%s: thawed every filesystem of the snapshot; releasing the "
 		"lock", r ? "the snapshot overran its deadline"
 			  : "mysql-quiesce snapshot died");
-	quiesce_end(c, &st, &f);
+	release_lock(c, &st, &f);
 	return fail_log(&f);
 }
 
@@ -317,7 +318,7 @@ snapshot_main(const struct config *c, const struct call *o)
 		s.x.deadline = mono_ms() + s.x.timeout * 1000;
 		r = window(&s, &f, &frozen_ms);
 	}
-	u = quiesce_end(&s.c, &end, &uf);
+	u = release_lock(&s.c, &end, &uf);
 	log_release();
 	if (r == MQ_OK && u != MQ_OK) {
 		r = u;
@@ -326,18 +327,14 @@ snapshot_main(const struct config *c, const struct call *o)
 		fail_log(&uf);
 	}
 	/* after unlock: reap, retention, reporting */
-	{
-		struct failure ff;
-
-		if (s.be->finish(&s.x, r, &ff) != MQ_OK)
-			log_warn("after the snapshot: %s", ff.why);
-	}
+	backend_end(s.be, &s.x, r);
 	report(&s, r, &f, frozen_ms);
 	cycle_note_exit(&s.c, "snapshot", r);
 	db_close(&s.d);
 	fs_close(&s.p.fs);
 	return r;
 out:
+	backend_end(s.be, &s.x, BACKEND_NOT_TAKEN); /* wipes credentials */
 	if (r != MQ_OK)
 		fail_log(&f);
 	db_close(&s.d);

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "verbs.h"
-#include "holder.h"
+#include "main.h"
+#include "holderctl.h"
 #include "rundir.h"
 #include "state.h"
 #include "util.h"
@@ -51,9 +51,10 @@ print_json(const struct state *s, int alive)
 	json_field("gtid", s->gtid, ",");
 	json_field("exit_verb", s->exit_verb, ",");
 	if (s->exit_code >= 0)
-		printf("\"exit_code\":%d,", s->exit_code);
+		printf("\"exit_code\":%d,\"exit_name\":\"%s\",",
+		       s->exit_code, exit_name(s->exit_code));
 	else
-		printf("\"exit_code\":null,");
+		printf("\"exit_code\":null,\"exit_name\":null,");
 	json_field("reason", s->reason, "}\n");
 }
 
@@ -92,8 +93,9 @@ print_text(const struct state *s, int alive)
 	if (s->reason[0] != '\0')
 		printf("reason:       %s\n", s->reason);
 	if (s->exit_code >= 0)
-		printf("last exit:    %d (%s)\n", s->exit_code,
-		       s->exit_verb[0] ? s->exit_verb : "-");
+		printf("last exit:    %d (%s): %s\n", s->exit_code,
+		       s->exit_verb[0] ? s->exit_verb : "-",
+		       exit_name(s->exit_code));
 }
 
 int

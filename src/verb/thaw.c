@@ -3,9 +3,9 @@
 #define _GNU_SOURCE
 
 #include "log.h"
-#include "quiesce.h"
+#include "release.h"
 #include "util.h"
-#include "verbs.h"
+#include "main.h"
 
 static int
 thaw(const struct config *c, int freeze_failed, const char *arg)
@@ -16,7 +16,7 @@ thaw(const struct config *c, int freeze_failed, const char *arg)
 	log_init(c, "thaw");
 	/* Nothing before the release that it does not need: every line
 	 * here is written after it. */
-	quiesce_end(c, &s, &f);
+	release_lock(c, &s, &f);
 	if (freeze_failed)
 		log_info("freezeFail: the snapshot was not taken");
 	hook_arg_log(arg);

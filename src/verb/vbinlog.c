@@ -15,6 +15,9 @@
 
 #include "util.h"
 #include "verify.h"
+#include "vbinlog.h"
+#include "vinfo.h"
+#include "vcheck.h"
 
 enum { CNF_DEPTH = 4, LINK_HOPS = 8, CNF_MAX = 1 << 20, INDEX_MAX = 1 << 20 };
 

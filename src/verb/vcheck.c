@@ -9,6 +9,7 @@
 
 #include "util.h"
 #include "verify.h"
+#include "vcheck.h"
 
 void
 verify_add(struct verify *v, int ok, const char *name, const char *f, ...)

@@ -15,8 +15,13 @@
 #include "log.h"
 #include "opts.h"
 #include "util.h"
-#include "verbs.h"
+#include "main.h"
 #include "verify.h"
+#include "vrelay.h"
+#include "scratch.h"
+#include "vbinlog.h"
+#include "vinfo.h"
+#include "vcheck.h"
 
 static const char usage_line[] =
 	"usage: mysql-quiesce verify PATH [--info FILE] [--json] [--full] "

@@ -14,6 +14,8 @@
 
 #include "util.h"
 #include "verify.h"
+#include "vinfo.h"
+#include "vcheck.h"
 
 /* A file of the snapshot, read whole: never through a symlink, never
  * blocking, regular files only, at most max bytes. 0, or -1 with why. */

@@ -18,6 +18,8 @@
 #include "vrelay.h"
 #include "util.h"
 #include "verify.h"
+#include "vinfo.h"
+#include "vcheck.h"
 
 enum {
 	HEADER = 19,          /* v4 event header */

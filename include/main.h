@@ -1,6 +1,7 @@
-/* verbs.h - the verbs main dispatches to; a verb never calls another. */
-#ifndef MQ_VERBS_H
-#define MQ_VERBS_H
+/* main.h - what main (src/main.c) hands each verb, and the verbs it
+ * dispatches to; a verb never calls another. */
+#ifndef MQ_MAIN_H
+#define MQ_MAIN_H
 
 #include "config.h"
 

@@ -1,0 +1,31 @@
+/* info.h - the binlog info file (src/db/info.c). */
+#ifndef MQ_INFO_H
+#define MQ_INFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coords.h"
+#include "db.h"
+
+/* The facts about the server that the info file records. */
+struct server_id {
+	enum flavor flavor;
+	unsigned long version;
+	const char *version_str;
+};
+
+/* The info file's text; 0, or -1 if it did not fit in n. */
+int info_format(char *buf, size_t n, const struct server_id *s,
+		const char *method, const struct coords *co,
+		int64_t when_ms);
+
+/*
+ * Write the binlog info file at path atomically and fsync it: the
+ * coordinates, the server, the lock method, and ready statements to seed
+ * a replica. 0, or -1 with a reason in err.
+ */
+int info_write(const char *path, const struct db *d, const char *method,
+	       const struct coords *co, int64_t when_ms, char *err, size_t n);
+
+#endif
