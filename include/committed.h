@@ -30,7 +30,7 @@ extern const char committed_sql[];
  * beside the report (no wait: the lock is held). When they differ, or
  * the table cannot be read, co->unsettled says why, co->gtid_slave is
  * the tables' set where known, and the executed positions are not
- * exact. 0, or -1 (d->err).
+ * exact. 0, or -1 (d->fail).
  */
 int coords_read_committed(struct db *d, struct coords *co);
 

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "failure.h"
+
 #define DEFAULT_CONFIG "/etc/mysql-quiesce.conf"
 #define CONFIG_ENV "MYSQL_QUIESCE_CONFIG"
 
@@ -97,15 +99,15 @@ struct config {
  * Read the config file at path (absolute or relative) into c, after
  * setting every key to its default. Refuses a file that group or others
  * may write, or that holds a password and group or others may read.
- * Returns 0, or -1 with a one-line reason (naming the file and line)
- * in err; c is then unusable.
+ * Returns 0, or -1 with f saying why (MQ_CONFIG, naming the file and
+ * line); c is then unusable.
  */
-int config_load(struct config *c, const char *path, char *err, size_t n);
+int config_load(struct config *c, const char *path, struct failure *f);
 
 /* Parse config text (no file checks); for config_load and the tests.
- * Returns 0 or -1 with err set. */
-int config_parse_string(struct config *c, const char *text, char *err,
-			size_t n);
+ * Returns 0 or -1 with f saying why. */
+int config_parse_string(struct config *c, const char *text,
+			struct failure *f);
 
 /* Set every key to its default. */
 void config_defaults(struct config *c);

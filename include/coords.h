@@ -58,7 +58,7 @@ const char *coords_binlog_sql(enum flavor f, unsigned long version);
 const char *coords_replica_sql(enum flavor f, unsigned long version);
 
 /*
- * Read the coordinates (call with the lock held); 0, or -1 (d->err).
+ * Read the coordinates (call with the lock held); 0, or -1 (d->fail).
  * Replica status that cannot be read (no privilege) is not an error:
  * co->replica_err and co->replica_why say so.
  */

@@ -2,6 +2,8 @@
 #ifndef MQ_DB_H
 #define MQ_DB_H
 
+#include "failure.h"
+
 #include <stdint.h>
 
 #include "dbapi.h"
@@ -19,7 +21,8 @@ struct db {
 	char comment[128];     /* @@version_comment */
 	char user[256];        /* USER(): login user@client host */
 	unsigned int errnum;   /* last error: server or client number */
-	char err[512];         /* last error as one line */
+	struct failure fail;   /* last error: MQ_SERVER, MQ_PRIV (an
+				* access error) or MQ_FAIL, and one line */
 	int ps_blind;          /* performance_schema's process list shows
 				* nothing here: SHOW FULL PROCESSLIST */
 	char tag[64];          /* a comment db_exec puts before each
@@ -31,7 +34,7 @@ struct db {
  * Connect as the config says and learn the server's flavor, version,
  * our connection id and account. read_timeout (seconds, 0 = none)
  * bounds each statement on the client side. Returns MQ_OK, or
- * MQ_SERVER / MQ_PRIV with d->err set; d is then closed.
+ * MQ_SERVER / MQ_PRIV with d->fail set; d is then closed.
  */
 int db_connect(struct db *d, const struct config *c, unsigned read_timeout);
 
@@ -41,20 +44,20 @@ int db_connect(struct db *d, const struct config *c, unsigned read_timeout);
 int db_connect_until(struct db *d, const struct config *c,
 		     unsigned read_timeout, int sigfd, int64_t deadline);
 
-/* Run a statement that returns no rows; 0, or -1 with d->err set. */
+/* Run a statement that returns no rows; 0, or -1 with d->fail set. */
 int db_exec(struct db *d, const char *sql);
 
 /* Run a statement that returns rows; the result (free it), or NULL
- * with d->err set. */
+ * with d->fail set. */
 MYSQL_RES *db_query(struct db *d, const char *sql);
 
 /* The first column of a statement's first row into buf ("" when it
- * has none, or NULL); 0, or -1 with d->err set. */
+ * has none, or NULL); 0, or -1 with d->fail set. */
 int db_value(struct db *d, const char *sql, char *buf, size_t n);
 
 /* The same, streamed: each mysql_fetch_row reads one row from the
  * server, so a large result is never held whole. Fetch until NULL,
- * then db_stream_end: 0, or -1 with d->err set when the rows ended
+ * then db_stream_end: 0, or -1 with d->fail set when the rows ended
  * in an error. Nothing else may run on d until it is freed. */
 MYSQL_RES *db_stream(struct db *d, const char *sql);
 int db_stream_end(struct db *d, MYSQL_RES *r);

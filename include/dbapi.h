@@ -11,6 +11,8 @@
 #ifndef MQ_DBAPI_H
 #define MQ_DBAPI_H
 
+#include "failure.h"
+
 #include <stddef.h>
 
 #include <mysql.h>
@@ -41,10 +43,10 @@ extern struct dbapi dbapi;
 
 /*
  * Open the client library and fill dbapi, once; later calls return at
- * once. 0, or -1 with a one-line reason in err. Nothing in dbapi may be
+ * once. 0, or -1 with f saying why. Nothing in dbapi may be
  * called before it has succeeded: db_connect and db_client_info call it.
  */
-int dbapi_load(char *err, size_t n);
+int dbapi_load(struct failure *f);
 
 /* 1 when this process has loaded (or linked) the library. */
 int dbapi_loaded(void);

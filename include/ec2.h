@@ -22,7 +22,7 @@ struct ec2 {
 };
 
 int ec2_init(struct ec2 *e, const char *endpoint, const char *region,
-	     const struct aws_creds *cr, char *err, size_t n);
+	     const struct aws_creds *cr, struct failure *f);
 void ec2_free(struct ec2 *e);
 
 enum { EC2_RETRY_THROTTLE = 1, EC2_RETRY_5XX = 2 };

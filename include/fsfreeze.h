@@ -4,6 +4,8 @@
 #ifndef MQ_FSFREEZE_H
 #define MQ_FSFREEZE_H
 
+#include "failure.h"
+
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -22,26 +24,26 @@ struct fsset {
 void fs_init(struct fsset *fs);
 
 /* Add the filesystem that holds path (once; kept sorted parents
- * first). 0, or -1 with a reason in err. */
+ * first). 0, or -1 with f saying why. */
 int fs_add(struct fsset *fs, const char *proc_root, const char *path,
-	   char *err, size_t n);
+	   struct failure *f);
 
 /* Mount points, space-separated, into buf. */
 void fs_list(const struct fsset *fs, char *buf, size_t n);
 
 /*
  * Before anything is locked: open every mount point and prove each can
- * be frozen and is not frozen now (FIFREEZE + FITHAW). 0, or -1 with a
- * reason in err; nothing is left frozen either way.
+ * be frozen and is not frozen now (FIFREEZE + FITHAW). 0, or -1 with f
+ * saying why; nothing is left frozen either way.
  */
-int fs_trial(struct fsset *fs, char *err, size_t n);
+int fs_trial(struct fsset *fs, struct failure *f);
 
 /*
  * FIFREEZE each, parents first. Writes nothing but log lines (hold the
- * log first). 0, or -1 with err set; what was frozen stays frozen,
+ * log first). 0, or -1 with f saying why; what was frozen stays frozen,
  * for fs_thaw.
  */
-int fs_freeze(struct fsset *fs, char *err, size_t n);
+int fs_freeze(struct fsset *fs, struct failure *f);
 
 /* FITHAW what we froze, last first. A filesystem someone else thawed
  * already is not an error. Returns how many could not be thawed. */

@@ -3,6 +3,8 @@
 #ifndef MQ_HTTP_H
 #define MQ_HTTP_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,8 +20,8 @@ struct http_resp {
 struct http;
 
 /* A client; no_proxy: never use a proxy from the environment (IMDS).
- * libcurl is loaded on the first call. NULL with a reason in err. */
-struct http *http_new(int no_proxy, char *err, size_t n);
+ * libcurl is loaded on the first call. NULL with f saying why. */
+struct http *http_new(int no_proxy, struct failure *f);
 void http_free(struct http *h);
 
 enum { HTTP_OK = 0, HTTP_ERR = -1, HTTP_DEADLINE = -2, HTTP_SIGNAL = -3 };
@@ -29,12 +31,11 @@ enum { HTTP_OK = 0, HTTP_ERR = -1, HTTP_DEADLINE = -2, HTTP_SIGNAL = -3 };
  * ("Name: value", NULL-ended; never logged: they may hold a token),
  * body (NULL for none). It ends by deadline (mono ms); a stop signal
  * readable on sigfd (-1: none) abandons it, the signal left unread.
- * HTTP_OK with r set (any status), HTTP_ERR with a reason in err,
+ * HTTP_OK with r set (any status), HTTP_ERR with f saying why,
  * HTTP_DEADLINE, HTTP_SIGNAL.
  */
 int http_request(struct http *h, const char *method, const char *url,
 		 const char *const *headers, const char *body, size_t blen,
-		 int64_t deadline, int sigfd, struct http_resp *r, char *err,
-		 size_t n);
+		 int64_t deadline, int sigfd, struct http_resp *r, struct failure *f);
 
 #endif

@@ -4,6 +4,8 @@
 #ifndef MQ_IDMAP_H
 #define MQ_IDMAP_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,14 +15,14 @@ struct runas {
 	gid_t gid;
 };
 
-/* The user NAME, looked up; never root. 0, or -1 with why. */
-int runas_find(struct runas *u, const char *name, char *why, size_t n);
+/* The user NAME, looked up; never root. 0, or -1 with f saying why. */
+int runas_find(struct runas *u, const char *name, struct failure *f);
 
 /* SRC mounted at DST (in the caller's mount namespace), read-only,
  * nosymfollow, nosuid, nodev, with what SRC's own owner and group own
- * seen as u's (anything else owned by nobody). 0, or -1 with why. */
+ * seen as u's (anything else owned by nobody). 0, or -1 with f saying why. */
 int idmap_mount(const char *src, const char *dst, const struct runas *u,
-		char *why, size_t n);
+		struct failure *f);
 
 /* access(path, mode) as u would be answered: 0, or -1 with errno. */
 int runas_access(const struct runas *u, const char *path, int mode);

@@ -2,6 +2,8 @@
 #ifndef MQ_IMDS_H
 #define MQ_IMDS_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,14 +17,14 @@ struct imds {
 	int64_t token_until; /* mono ms */
 };
 
-int imds_init(struct imds *im, const char *base, char *err, size_t en);
+int imds_init(struct imds *im, const char *base, struct failure *f);
 void imds_free(struct imds *im);
 
 /*
  * GET /latest/PATH. 0 with the answer in out; 1 when it is not there
- * (404: instance metadata tags off, no role); -1 with a reason in err.
+ * (404: instance metadata tags off, no role); -1 with f saying why.
  */
 int imds_get(struct imds *im, const char *path, char *out, size_t n,
-	     int64_t deadline, char *err, size_t en);
+	     int64_t deadline, struct failure *f);
 
 #endif

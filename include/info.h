@@ -2,6 +2,8 @@
 #ifndef MQ_INFO_H
 #define MQ_INFO_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,9 +25,9 @@ int info_format(char *buf, size_t n, const struct server_id *s,
 /*
  * Write the binlog info file at path atomically and fsync it: the
  * coordinates, the server, the lock method, and ready statements to seed
- * a replica. 0, or -1 with a reason in err.
+ * a replica. 0, or -1 with f saying why.
  */
 int info_write(const char *path, const struct db *d, const char *method,
-	       const struct coords *co, int64_t when_ms, char *err, size_t n);
+	       const struct coords *co, int64_t when_ms, struct failure *f);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef MQ_LOCK_H
 #define MQ_LOCK_H
 
+#include "failure.h"
+
 #include "config.h"
 #include "db.h"
 #include "stmt.h"
@@ -24,12 +26,13 @@ struct lock_method {
 
 /*
  * The method to use on this server: the configured one, or for "auto"
- * the lightest exact one for the flavor and version. NULL with a reason
- * in err when the configured method does not exist on this server.
+ * the lightest exact one for the flavor and version. NULL with f
+ * saying why (MQ_CONFIG) when the configured method does not exist on
+ * this server.
  */
 const struct lock_method *lock_choose(enum method_choice configured,
-				      enum flavor f, unsigned long version,
-				      char *err, size_t n);
+				      enum flavor fl, unsigned long version,
+				      struct failure *f);
 
 /* The method named name, or NULL (auto is not a method). */
 const struct lock_method *lock_by_name(const char *name);
@@ -43,13 +46,13 @@ const char *lock_name(const struct lock_method *m);
  * take[from] (or the first statement sent, if later) was sent: from
  * then on writers may wait, while it waits and while it holds. On
  * failure every statement of m->release has been run (a failed FTWRL
- * can keep the global read lock), d->err says why, and -1 is returned.
+ * can keep the global read lock), d->fail says why, and -1 is returned.
  */
 int lock_take(struct db *d, const struct lock_method *m, int skip, int from,
 	      int64_t *blocks_at);
 
 /* Release: run every statement of m->release; 0, or -1 if one failed
- * (d->err says which). */
+ * (d->fail says which). */
 int lock_release(struct db *d, const struct lock_method *m);
 
 /* What a pending lock waits for, and so what counts as a blocker. */
@@ -111,7 +114,7 @@ const char *lock_stall_warning(enum lock_waits w, enum kill_choice kill);
  * (>= 1) longest-running such statements, those the lock waits for
  * (a write's table looked up), longest-running first; not one that is
  * itself waiting behind a global lock or a flush (stall_state). Read
- * with plist_read. Returns how many, or -1 on error (d->err).
+ * with plist_read. Returns how many, or -1 on error (d->fail).
  */
 int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,

@@ -2,6 +2,8 @@
 #ifndef MQ_LOG_H
 #define MQ_LOG_H
 
+#include "failure.h"
+
 enum { L_ERROR, L_WARN, L_INFO };
 
 struct config;
@@ -58,20 +60,6 @@ void log_progress(const char *f, ...) __attribute__((format(printf, 1, 2)));
  */
 void log_hold(void);
 void log_release(void);
-
-/*
- * The one way to fail: an exit code and one line saying why. A role
- * fills it where the failure happens and logs it once, where it ends
- * (the holder after releasing what it held).
- */
-struct failure {
-	int code;
-	char why[768];
-};
-
-/* Set f to code and the formatted line; returns code. */
-int failf(struct failure *f, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* Log f as an error line (if it is one) and return its code. */
 int fail_log(const struct failure *f);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "failure.h"
+
 /*
  * Open path (flags as for open(2); O_CLOEXEC, O_NOCTTY and O_NONBLOCK
  * are always added) for the file the config calls what ("log_file").
@@ -18,10 +20,20 @@
  *    and a file opened for writing must still be root's or ours;
  *  - only a regular file is accepted: a FIFO, device, socket or
  *    directory is refused at once, never waited on.
- * Returns the descriptor, or -1 with errno set and "WHAT PATH: why" in
- * err (errno ENOENT when the file or its directory is missing).
+ * Returns the descriptor, or -1 with errno set and f saying "WHAT
+ * PATH: why" (errno ENOENT when the file or its directory is missing).
  */
 int open_path(const char *what, const char *path, int flags, mode_t mode,
-	      char *err, size_t n);
+	      struct failure *f);
+
+/*
+ * The rules for a file we take settings or secrets from, checked on the
+ * open descriptor we then read: a regular file, owned by root or us,
+ * that group and others cannot write. 0 (st filled), or -1 with
+ * f saying "WHAT: why; refusing it".
+ */
+struct stat;
+int fd_check_safe(int fd, const char *what, struct stat *st,
+		  struct failure *f);
 
 #endif

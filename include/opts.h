@@ -2,6 +2,8 @@
 #ifndef MQ_OPTS_H
 #define MQ_OPTS_H
 
+#include "failure.h"
+
 #include <stddef.h>
 
 /* One option a verb takes: its id (>= 0, the verb's own), its names,
@@ -14,7 +16,7 @@ struct opt {
 };
 
 enum {
-	OPT_BAD = -1,  /* unknown, or its value missing: err says which */
+	OPT_BAD = -1,  /* unknown, or its value missing: f says which */
 	OPT_WORD = -2, /* not an option: *val is the word ("-" is one) */
 	OPT_REST = -3, /* "--": what follows is not options */
 };
@@ -26,6 +28,6 @@ enum {
  * "--name=VALUE" is accepted only for an option with a value.
  */
 int opt_next(const struct opt *t, int argc, char **argv, int *i,
-	     const char **val, char *err, size_t n);
+	     const char **val, struct failure *f);
 
 #endif

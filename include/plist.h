@@ -14,7 +14,7 @@
  * info). A list that does not show our own connection is blind:
  * performance_schema's is given up for SHOW FULL PROCESSLIST (logged,
  * and read again from the start), and a blind classic list is an error.
- * 0, or -1 (d->err, or fn returned -1).
+ * 0, or -1 (d->fail.why, or fn returned -1).
  */
 typedef int plist_row_fn(void *arg, MYSQL_ROW row);
 int plist_read(struct db *d, long long min_time, plist_row_fn *fn, void *arg);

@@ -4,6 +4,8 @@
 #ifndef MQ_RUNDIR_H
 #define MQ_RUNDIR_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,10 +15,10 @@
 /*
  * Open run_dir (creating it 0700 if create and it is missing) after
  * checking it is a real directory, owned by us, not writable by others.
- * Returns the directory fd; -2 if it is missing and !create; -1 with a
- * reason in err if it is unsafe or cannot be opened.
+ * Returns the directory fd; -2 if it is missing and !create; -1 with f
+ * saying why (MQ_STATE) if it is unsafe or cannot be opened.
  */
-int rundir_open(const char *path, int create, char *err, size_t n);
+int rundir_open(const char *path, int create, struct failure *f);
 
 /*
  * Take an exclusive flock on dirfd/name (created 0600, never through a
@@ -39,7 +41,6 @@ struct rundir {
  * (rd->dirfd is -1 when run_dir is missing and !create), MQ_BUSY, or
  * MQ_STATE / MQ_FAIL with f set; rd holds nothing then.
  */
-struct failure;
 int rundir_enter(const char *path, int create, unsigned wait_s,
 		 struct rundir *rd, struct failure *f);
 

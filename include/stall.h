@@ -72,7 +72,7 @@ void stall_describe(const struct stall *s, int64_t now, char *buf,
 
 /*
  * Read the process list into s at the current time (s->holder is the
- * lock's connection). 0, or -1 (d->err).
+ * lock's connection). 0, or -1 (d->fail).
  */
 int stall_read(struct db *d, struct stall *s);
 
@@ -80,7 +80,7 @@ int stall_read(struct db *d, struct stall *s);
  * A fresh read: do connections still wait behind a global lock or a
  * flush (after an abandoned attempt)? 1, with "N connections still
  * wait behind a lock or a flush: <the longest>" in why; 0 none; -1
- * error (d->err).
+ * error (d->fail).
  */
 int stall_waiting(struct db *d, char *why, size_t n);
 

@@ -3,6 +3,8 @@
 #ifndef MQ_STATE_H
 #define MQ_STATE_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -74,13 +76,13 @@ int state_is_unrecorded(int dirfd);
 /*
  * Read dirfd/state. 0 = read; 1 = there is none; -1 = unsafe, corrupt
  * or truncated; -2 = it could not be read (a shortage of descriptors
- * or memory, an I/O error): no verdict on the file. Both with a
- * one-line reason in err.
+ * or memory, an I/O error): no verdict on the file. Both with f
+ * saying why (MQ_STATE).
  */
-int state_read(int dirfd, struct state *s, char *err, size_t n);
+int state_read(int dirfd, struct state *s, struct failure *f);
 
 /* Serialize / parse (the file format, used by the tests too). */
 int state_format(const struct state *s, char *buf, size_t n);
-int state_parse(const char *text, struct state *s, char *err, size_t n);
+int state_parse(const char *text, struct state *s, struct failure *f);
 
 #endif

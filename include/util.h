@@ -2,6 +2,7 @@
 #ifndef MQ_UTIL_H
 #define MQ_UTIL_H
 
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -59,16 +60,6 @@ int write_all(int fd, const void *buf, size_t len);
  */
 int write_atomic(int dirfd, const char *name, const char *data, size_t len,
 		 mode_t mode);
-
-/*
- * The rules for a file we take settings or secrets from, checked on the
- * open descriptor we then read: a regular file, owned by root or us,
- * that group and others cannot write. 0 (st filled), or -1 with
- * "WHAT: why; refusing it" in err.
- */
-struct stat;
-int fd_check_safe(int fd, const char *what, struct stat *st, char *err,
-		  size_t n);
 
 /* Start time of pid in clock ticks since boot (/proc/PID/stat field
  * 22) and its state letter; 0, or -1 if the process is gone. */

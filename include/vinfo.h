@@ -3,6 +3,8 @@
 #ifndef MQ_VINFO_H
 #define MQ_VINFO_H
 
+#include "failure.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,9 +13,9 @@
 /* The info file, read bounded and checked. */
 void verify_read_info(struct verify *v);
 /* A file of the snapshot read whole: never through a symlink, never
- * blocking, regular only, at most max bytes; 0, or -1 with why. */
+ * blocking, regular only, at most max bytes; 0, or -1 with f saying why. */
 int verify_snap_read(int dirfd, const char *name, size_t max, char **text,
-		     size_t *len, char *why, size_t n);
+		     size_t *len, struct failure *f);
 /* 1 if s is a binary log's name as servers write them (BASE.NNNNNN). */
 int verify_plain_binlog(const char *s);
 

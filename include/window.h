@@ -32,7 +32,7 @@ struct settle {
  * (mono ms), MQ_ABORTED when sigfd is readable, or a db error class; f
  * says so.
  */
-struct failure;
+#include "failure.h"
 int window_wait(struct db *d, const struct config *c, enum lock_waits w,
 		const struct settle *s, int sigfd, int64_t deadline,
 		struct failure *f);

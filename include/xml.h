@@ -2,6 +2,8 @@
 #ifndef MQ_XML_H
 #define MQ_XML_H
 
+#include "failure.h"
+
 #include <stddef.h>
 
 struct xnode {
@@ -11,8 +13,8 @@ struct xnode {
 	struct xnode *child, *last, *next, *parent;
 };
 
-/* Parse buf; the root element, or NULL with a reason in err. */
-struct xnode *xml_parse(const char *buf, size_t len, char *err, size_t n);
+/* Parse buf; the root element, or NULL with f saying why. */
+struct xnode *xml_parse(const char *buf, size_t len, struct failure *f);
 
 void xml_free(struct xnode *root);
 

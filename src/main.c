@@ -144,13 +144,13 @@ usage(const char *why)
 static int
 load(const struct cmd *cmd, const struct call *o, struct config *c)
 {
-	char err[1024];
+	struct failure ef;
 
 	if ((cmd->flags & F_INTERNAL) && o->config == NULL)
 		return usage("an internal role: started by freeze or snapshot "
 			     "only");
-	if (config_load(c, config_path(o->config), err, sizeof(err)) == -1) {
-		fprintf(stderr, "mysql-quiesce: %s\n", err);
+	if (config_load(c, config_path(o->config), &ef) == -1) {
+		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		return MQ_CONFIG;
 	}
 	if (o->verbose)
@@ -208,7 +208,7 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 	};
 	static char *pos[64];
 	const char *val;
-	char err[128];
+	struct failure ef;
 	int i = 1;
 
 	memset(o, 0, sizeof(*o));
@@ -220,8 +220,7 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 				pos[o->argc++] = argv[i++];
 			break;
 		}
-		switch (opt_next(opts, argc, argv, &i, &val, err,
-				 sizeof(err))) {
+		switch (opt_next(opts, argc, argv, &i, &val, &ef)) {
 		case O_CONFIG:
 			o->config = val;
 			break;
@@ -246,7 +245,7 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 			fputs("mysql-quiesce: unknown option --\n", stderr);
 			return -1;
 		default:
-			fprintf(stderr, "mysql-quiesce: %s\n", err);
+			fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 			return -1;
 		}
 	}

@@ -96,7 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct config c;
 	struct state st;
-	char *text, err[256], db[128], table[128], out[512];
+	char *text, db[128], table[128], out[512];
+	struct failure ef;
 
 	if (size == 0)
 		return 0;
@@ -109,10 +110,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)stmt_classify(text, db, sizeof(db), table, sizeof(table));
 		break;
 	case 1:
-		(void)state_parse(text, &st, err, sizeof(err));
+		(void)state_parse(text, &st, &ef);
 		break;
 	case 2:
-		(void)config_parse_string(&c, text, err, sizeof(err));
+		(void)config_parse_string(&c, text, &ef);
 		break;
 	case 3:
 		discover_unescape(text);

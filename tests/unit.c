@@ -44,15 +44,15 @@ static void
 config_case(const char *text, const char *want, const char *what)
 {
 	struct config c;
-	char err[1024] = "";
-	int r = config_parse_string(&c, text, err, sizeof(err));
+	struct failure ef;
+	int r = config_parse_string(&c, text, &ef);
 
 	if (want == NULL)
 		ok(r == 0, what);
 	else
-		ok(r == -1 && strstr(err, want) != NULL, what);
-	if ((want == NULL) != (r == 0) || (want && !strstr(err, want)))
-		printf("# got %d: %s\n", r, err);
+		ok(r == -1 && strstr(ef.why, want) != NULL, what);
+	if ((want == NULL) != (r == 0) || (want && !strstr(ef.why, want)))
+		printf("# got %d: %s\n", r, ef.why);
 }
 
 static void
@@ -66,12 +66,12 @@ test_opts(void)
 	char *argv[] = { "--timeout=5", "-t", "7", "-", "--json", "--", "x",
 			 "--json=1", "-t=3", "--nope", "--timeout", NULL };
 	const char *v;
-	char err[64] = "";
+	struct failure ef;
 	int i = 0, r[8], k;
 	const char *vals[8];
 
 	for (k = 0; k < 5; k++) {
-		r[k] = opt_next(t, 11, argv, &i, &v, err, sizeof(err));
+		r[k] = opt_next(t, 11, argv, &i, &v, &ef);
 		vals[k] = v;
 	}
 	ok(r[0] == 1 && strcmp(vals[0], "5") == 0 && r[1] == 1 &&
@@ -80,15 +80,15 @@ test_opts(void)
 	   r[4] == OPT_REST && i == 6,
 	   "options: --name=VALUE, -a VALUE, \"-\" a word, a flag, \"--\"");
 	i = 7;
-	ok(opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
-	   strstr(err, "unknown option --json=1") != NULL,
+	ok(opt_next(t, 11, argv, &i, &v, &ef) == OPT_BAD &&
+	   strstr(ef.why, "unknown option --json=1") != NULL,
 	   "options: a flag given a value is refused");
-	ok(opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
-	   opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
-	   strstr(err, "unknown option --nope") != NULL,
+	ok(opt_next(t, 11, argv, &i, &v, &ef) == OPT_BAD &&
+	   opt_next(t, 11, argv, &i, &v, &ef) == OPT_BAD &&
+	   strstr(ef.why, "unknown option --nope") != NULL,
 	   "options: -t=3 and an unknown option are refused");
-	ok(opt_next(t, 11, argv, &i, &v, err, sizeof(err)) == OPT_BAD &&
-	   strstr(err, "--timeout needs a value") != NULL && i == 11,
+	ok(opt_next(t, 11, argv, &i, &v, &ef) == OPT_BAD &&
+	   strstr(ef.why, "--timeout needs a value") != NULL && i == 11,
 	   "options: a value missing at the end is named");
 }
 
@@ -96,7 +96,7 @@ static void
 test_config(void)
 {
 	struct config c;
-	char err[512];
+	struct failure ef;
 
 	config_defaults(&c);
 	ok(c.lock_method == METHOD_AUTO && c.lock_wait_timeout == 10 &&
@@ -105,8 +105,7 @@ test_config(void)
 	   strcmp(c.files_run_dir, "/run/mysql-quiesce") == 0,
 	   "defaults are the documented ones");
 	ok(config_parse_string(&c, "[lock]\nmethod = ftwrl\nwait_timeout = 3\n"
-			       "[mysql]\nsocket = /s ; comment\n", err,
-			       sizeof(err)) == 0 &&
+			       "[mysql]\nsocket = /s ; comment\n", &ef) == 0 &&
 	   c.lock_method == METHOD_FTWRL && c.lock_wait_timeout == 3 &&
 	   strcmp(c.mysql_socket, "/s") == 0,
 	   "values are read, inline comments dropped");
@@ -160,27 +159,28 @@ static void
 state_bad(const char *text, const char *want, const char *what)
 {
 	struct state s;
-	char err[256] = "";
-	int r = state_parse(text, &s, err, sizeof(err));
+	struct failure ef;
+	int r = state_parse(text, &s, &ef);
 
-	ok(r == -1 && strstr(err, want) != NULL, what);
-	if (r != -1 || !strstr(err, want))
-		printf("# got %d: %s\n", r, err);
+	ok(r == -1 && strstr(ef.why, want) != NULL, what);
+	if (r != -1 || !strstr(ef.why, want))
+		printf("# got %d: %s\n", r, ef.why);
 }
 
 static void
 test_state(void)
 {
 	struct state s, t;
-	char buf[8192], err[256], trunc[sizeof(good_state)];
+	char buf[8192], trunc[sizeof(good_state)];
+	struct failure ef;
 	char *p;
 
-	ok(state_parse(good_state, &s, err, sizeof(err)) == 0 &&
+	ok(state_parse(good_state, &s, &ef) == 0 &&
 	   s.phase == PH_LOCKED && s.pid == 1234 && s.start_time == 99 &&
 	   s.conn_id == 7 && s.binlog_pos == 835 && s.blocked_ms == -1 &&
 	   strcmp(s.gtid, "0-1-3") == 0, "a good state file parses");
 	ok(state_format(&s, buf, sizeof(buf)) == 0 &&
-	   state_parse(buf, &t, err, sizeof(err)) == 0 &&
+	   state_parse(buf, &t, &ef) == 0 &&
 	   memcmp(&s, &t, sizeof(s)) == 0, "format and parse round-trip");
 	memcpy(trunc, good_state, sizeof(trunc));
 	trunc[strlen(trunc) / 2] = '\0';
@@ -195,8 +195,7 @@ test_state(void)
 	state_bad("version=1\nphase=locked\npid=0\nstart_time=1\nend=1\n",
 		  "bad pid", "pid 0 is refused while a holder is named");
 	ok(state_parse("version=1\nphase=failed\npid=0\nstart_time=0\n"
-		       "exit_verb=freeze\nexit_code=4\nend=1\n", &s, err,
-		       sizeof(err)) == 0 && s.exit_code == 4,
+		       "exit_verb=freeze\nexit_code=4\nend=1\n", &s, &ef) == 0 && s.exit_code == 4,
 	   "a failed freeze with no holder (pid 0) parses, with its exit");
 	state_bad("version=1\nphase=dancing\n", "unknown phase",
 		  "an unknown phase is refused");
@@ -213,7 +212,7 @@ test_state(void)
 static void
 test_versions(void)
 {
-	char err[200];
+	struct failure ef;
 	const struct lock_method *m;
 
 	ok(db_parse_version("10.11.19-MariaDB-0+deb12u1-log") == 101119,
@@ -228,20 +227,20 @@ test_versions(void)
 		   FL_PERCONA &&
 	   db_flavor("8.0.36", "MySQL Community Server - GPL") == FL_MYSQL,
 	   "flavor from VERSION() and @@version_comment");
-	m = lock_choose(METHOD_AUTO, FL_MARIADB, 101119, err, sizeof(err));
+	m = lock_choose(METHOD_AUTO, FL_MARIADB, 101119, &ef);
 	ok(m && strcmp(lock_name(m), "backup-stage") == 0,
 	   "auto on MariaDB 10.11 is backup-stage");
-	m = lock_choose(METHOD_AUTO, FL_MARIADB, 100338, err, sizeof(err));
+	m = lock_choose(METHOD_AUTO, FL_MARIADB, 100338, &ef);
 	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on MariaDB 10.3 is ftwrl");
-	m = lock_choose(METHOD_AUTO, FL_PERCONA, 50744, err, sizeof(err));
+	m = lock_choose(METHOD_AUTO, FL_PERCONA, 50744, &ef);
 	ok(m && strcmp(lock_name(m), "percona-backup-locks") == 0,
 	   "auto on Percona 5.7 is percona-backup-locks");
-	m = lock_choose(METHOD_AUTO, FL_PERCONA, 80036, err, sizeof(err));
+	m = lock_choose(METHOD_AUTO, FL_PERCONA, 80036, &ef);
 	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on Percona 8.0 is ftwrl");
-	m = lock_choose(METHOD_AUTO, FL_MYSQL, 80400, err, sizeof(err));
+	m = lock_choose(METHOD_AUTO, FL_MYSQL, 80400, &ef);
 	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on MySQL 8.4 is ftwrl");
-	ok(lock_choose(METHOD_BACKUP_STAGE, FL_MYSQL, 80036, err, sizeof(err)) ==
-		   NULL && strstr(err, "MariaDB 10.4.1") != NULL,
+	ok(lock_choose(METHOD_BACKUP_STAGE, FL_MYSQL, 80036, &ef) ==
+		   NULL && strstr(ef.why, "MariaDB 10.4.1") != NULL,
 	   "backup-stage on MySQL is refused with a reason");
 	ok(strcmp(coords_binlog_sql(FL_MYSQL, 80400), "SHOW BINARY LOG STATUS")
 		   == 0 &&
@@ -275,7 +274,7 @@ is(const char *info, enum stmt_kind k, const char *db, const char *table)
 static void
 test_stmt(void)
 {
-	char err[300];
+	struct failure ef;
 	struct config c;
 
 	ok(is("SELECT * FROM t.isam", STMT_READ, "", "") &&
@@ -347,12 +346,12 @@ test_stmt(void)
 	   "what each method waits for, per flavor");
 	ok(config_parse_string(&c, "[lock]\nkill_long_queries = all\n"
 			       "wait_timeout = 10\nlong_query_threshold = 10\n",
-			       err, sizeof(err)) == -1 &&
-	   strstr(err, "below wait_timeout") != NULL,
+			       &ef) == -1 &&
+	   strstr(ef.why, "below wait_timeout") != NULL,
 	   "kill_long_queries needs long_query_threshold < wait_timeout");
 	ok(config_parse_string(&c, "[lock]\nkill_long_queries = select\n"
 			       "wait_timeout = 10\nlong_query_threshold = 3\n",
-			       err, sizeof(err)) == 0,
+			       &ef) == 0,
 	   "kill_long_queries with a shorter threshold is accepted");
 }
 
@@ -953,10 +952,10 @@ test_xml(void)
 		"<snapshotId>snap-2</snapshotId></item></snapshotSet>"
 		"<p:nextToken xmlns:p=\"http://y\">t1</p:nextToken></R>";
 	struct xnode *r, *it;
-	char err[128];
+	struct failure ef;
 	int n = 0;
 
-	r = xml_parse(doc, strlen(doc), err, sizeof(err));
+	r = xml_parse(doc, strlen(doc), &ef);
 	ok(r != NULL, "xml: parses");
 	for (it = xml_child(xml_find(r, "snapshotSet"), "item"); it; it = it->next)
 		n++;
@@ -969,8 +968,8 @@ test_xml(void)
 	ok(strcmp(xml_text(r, "missing/path"), "") == 0, "xml: a missing path "
 	   "is empty");
 	xml_free(r);
-	ok(xml_parse("<a><b></a>", 10, err, sizeof(err)) == NULL &&
-	   strstr(err, "mismatched") != NULL, "xml: broken XML is an error "
+	ok(xml_parse("<a><b></a>", 10, &ef) == NULL &&
+	   strstr(ef.why, "mismatched") != NULL, "xml: broken XML is an error "
 	   "naming why");
 }
 

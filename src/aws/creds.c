@@ -113,23 +113,23 @@ static int
 scan_file(const char *path, const char *want, struct aws_creds *cr,
 	  struct failure *f)
 {
-	char what[4200], why[4400], *text = NULL;
+	char what[4200], *text = NULL;
+	struct failure whyf;
 	struct stat st;
 	size_t len = 0;
 	int fd, r, bad = 0;
 
 	fmt(what, sizeof(what), "AWS credentials file %s", path);
-	fd = open_path("AWS credentials file", path, O_RDONLY, 0, why,
-		       sizeof(why));
+	fd = open_path("AWS credentials file", path, O_RDONLY, 0, &whyf);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
-		failf(f, MQ_CONFIG, "%s", why);
+		failf(f, MQ_CONFIG, "%s", whyf.why);
 		return -1;
 	}
-	if (fd_check_safe(fd, what, &st, why, sizeof(why)) == -1) {
+	if (fd_check_safe(fd, what, &st, &whyf) == -1) {
 		close(fd);
-		failf(f, MQ_CONFIG, "%s", why);
+		failf(f, MQ_CONFIG, "%s", whyf.why);
 		return -1;
 	}
 	r = read_text(fd, SHARED_FILE_MAX, &text, &len);
@@ -236,14 +236,15 @@ from_role(struct aws_creds *cr, struct imds *im, int64_t deadline,
 	  struct failure *f)
 {
 	static char body[16384];
-	char role[256], path[400], err[512];
+	char role[256], path[400];
+	struct failure ef;
 	const char *id, *secret, *token, *exp;
 	json_error_t je;
 	json_t *j;
 	int r;
 
 	r = imds_get(im, "meta-data/iam/security-credentials/", role,
-		     sizeof(role), deadline, err, sizeof(err));
+		     sizeof(role), deadline, &ef);
 	if (r == 1)
 		return failf(f, MQ_CONFIG, "no AWS credentials: none in the "
 			     "environment or the shared files, and the "
@@ -251,16 +252,16 @@ from_role(struct aws_creds *cr, struct imds *im, int64_t deadline,
 	if (r == -1)
 		return failf(f, MQ_CONFIG, "no AWS credentials in the "
 			     "environment or the shared files, and the "
-			     "instance role cannot be read: %s", err);
+			     "instance role cannot be read: %s", ef.why);
 	role[strcspn(role, "\r\n")] = '\0';
 	if (role[0] == '\0' || strchr(role, '/') != NULL)
 		return failf(f, MQ_CONFIG, "instance metadata names no usable "
 			     "role");
 	fmt(path, sizeof(path), "meta-data/iam/security-credentials/%s", role);
-	r = imds_get(im, path, body, sizeof(body), deadline, err, sizeof(err));
+	r = imds_get(im, path, body, sizeof(body), deadline, &ef);
 	if (r != 0)
 		return failf(f, MQ_CONFIG, "instance role %s: %s", role,
-			     r == 1 ? "no credentials" : err);
+			     r == 1 ? "no credentials" : ef.why);
 	j = json_loads(body, 0, &je);
 	explicit_bzero(body, sizeof(body));
 	if (j == NULL)

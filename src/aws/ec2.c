@@ -21,7 +21,7 @@ enum {
 
 int
 ec2_init(struct ec2 *e, const char *endpoint, const char *region,
-	 const struct aws_creds *cr, char *err, size_t n)
+	 const struct aws_creds *cr, struct failure *f)
 {
 	const char *p, *slash;
 
@@ -32,12 +32,12 @@ ec2_init(struct ec2 *e, const char *endpoint, const char *region,
 	     fmt(e->url, sizeof(e->url), "%s", endpoint) :
 	     fmt(e->url, sizeof(e->url), "https://ec2.%s.amazonaws.com/",
 		 region)) == -1) {
-		fmt(err, n, "EC2 endpoint or region too long");
+		failf(f, MQ_CONFIG, "EC2 endpoint or region too long");
 		return -1;
 	}
 	if (strncmp(e->url, "https://", 8) != 0 &&
 	    strncmp(e->url, "http://", 7) != 0) {
-		fmt(err, n, "EC2 endpoint %s: not an http:// or https:// URL",
+		failf(f, MQ_CONFIG, "EC2 endpoint %s: not an http:// or https:// URL",
 		    e->url);
 		return -1;
 	}
@@ -48,15 +48,15 @@ ec2_init(struct ec2 *e, const char *endpoint, const char *region,
 	    fmt(e->host, sizeof(e->host), "%.*s",
 		(int)(slash ? slash - p : (long)strlen(p)), p) == -1 ||
 	    e->host[0] == '\0') {
-		fmt(err, n, "EC2 endpoint %s: give scheme and host only",
+		failf(f, MQ_CONFIG, "EC2 endpoint %s: give scheme and host only",
 		    e->url);
 		return -1;
 	}
 	if (slash == NULL && append(e->url, sizeof(e->url), "/") == -1) {
-		fmt(err, n, "EC2 endpoint too long");
+		failf(f, MQ_CONFIG, "EC2 endpoint too long");
 		return -1;
 	}
-	if ((e->h = http_new(0, err, n)) == NULL)
+	if ((e->h = http_new(0, f)) == NULL)
 		return -1;
 	return 0;
 }
@@ -111,7 +111,7 @@ backoff_ms(int k)
 /* One signed POST. HTTP codes as http_request; r set on HTTP_OK. */
 static int
 post(struct ec2 *e, const char *body, int64_t deadline, int sigfd,
-     struct http_resp *r, char *err, size_t n)
+     struct http_resp *r, struct failure *f)
 {
 	static const char ctype[] =
 		"application/x-www-form-urlencoded; charset=utf-8";
@@ -124,7 +124,7 @@ post(struct ec2 *e, const char *body, int64_t deadline, int sigfd,
 	if (sigv4_authorization(e->cr, e->region, "ec2", "POST", e->host, "/",
 				"", ctype, body, strlen(body), date, auth,
 				sizeof(auth)) == -1) {
-		fmt(err, n, "cannot sign the request");
+		failf(f, MQ_FAIL, "cannot sign the request");
 		return HTTP_ERR;
 	}
 	fmt(h_auth, sizeof(h_auth), "Authorization: %s", auth);
@@ -142,7 +142,7 @@ post(struct ec2 *e, const char *body, int64_t deadline, int sigfd,
 	}
 	hdrs[k] = NULL;
 	rc = http_request(e->h, "POST", e->url, hdrs, body, strlen(body),
-			  deadline, sigfd, r, err, n);
+			  deadline, sigfd, r, f);
 	explicit_bzero(h_token, sizeof(h_token));
 	return rc;
 }
@@ -153,7 +153,7 @@ ec2_call(struct ec2 *e, const char *action, const char *params, int retry,
 	 size_t en, struct failure *f)
 {
 	static char body[BODY_MAX];
-	char err[512];
+	struct failure ef;
 	int tries;
 
 	*out = NULL;
@@ -171,7 +171,7 @@ ec2_call(struct ec2 *e, const char *action, const char *params, int retry,
 		int rc, transient;
 		int64_t wait;
 
-		rc = post(e, body, deadline, sigfd, &r, err, sizeof(err));
+		rc = post(e, body, deadline, sigfd, &r, &ef);
 		if (rc == HTTP_SIGNAL)
 			return failf(f, MQ_ABORTED, "EBS %s: stopped by a "
 				     "signal", action);
@@ -179,9 +179,9 @@ ec2_call(struct ec2 *e, const char *action, const char *params, int retry,
 			return failf(f, MQ_TIMEOUT, "EBS %s: no answer by the "
 				     "deadline", action);
 		if (rc == HTTP_ERR)
-			return failf(f, MQ_CMD, "EBS %s: %s (%s)", action, err,
+			return failf(f, MQ_CMD, "EBS %s: %s (%s)", action, ef.why,
 				     e->url);
-		x = xml_parse(r.body, r.len, err, sizeof(err));
+		x = xml_parse(r.body, r.len, &ef);
 		if (r.status == 200 && x != NULL) {
 			*out = x;
 			return MQ_OK;
@@ -197,7 +197,7 @@ ec2_call(struct ec2 *e, const char *action, const char *params, int retry,
 		else
 			failf(f, MQ_CMD, "EBS %s: HTTP %ld%s%s", action,
 			      r.status, x == NULL ? ", " : "",
-			      x == NULL ? err : "");
+			      x == NULL ? ef.why : "");
 		xml_free(x);
 		if (is_throttle(code))
 			transient = retry & EC2_RETRY_THROTTLE;

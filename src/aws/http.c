@@ -41,12 +41,12 @@ static struct {
 	void (*slist_free_all)(struct curl_slist *);
 } cu;
 
-/* Load libcurl once; 0, or -1 with dlerror's reason in err. */
+/* Load libcurl once; 0, or -1 with dlerror's reason in f. */
 static int
-curl_load(char *err, size_t n)
+curl_load(struct failure *f)
 {
-#define SYM(f, name) name,
-#define SLOT(f, name) (void **)&cu.f,
+#define SYM(fn, name) name,
+#define SLOT(fn, name) (void **)&cu.fn,
 #define CURL_SYMS(X) X(global_init, "curl_global_init")                    \
 	X(multi_init, "curl_multi_init")                                    \
 	X(multi_cleanup, "curl_multi_cleanup")                              \
@@ -70,12 +70,11 @@ curl_load(char *err, size_t n)
 
 	if (cu.lib != NULL)
 		return 0;
-	cu.lib = dynlib_open(CURL_SONAME, names, slots, ARRAY_LEN(names), err,
-			     n);
+	cu.lib = dynlib_open(CURL_SONAME, names, slots, ARRAY_LEN(names), f);
 	if (cu.lib == NULL)
 		return -1;
 	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fmt(err, n, "curl_global_init failed");
+		failf(f, MQ_FAIL, "curl_global_init failed");
 		return -1;
 	}
 	return 0;
@@ -120,21 +119,21 @@ on_data(char *p, size_t size, size_t nmemb, void *arg)
 }
 
 struct http *
-http_new(int no_proxy, char *err, size_t n)
+http_new(int no_proxy, struct failure *f)
 {
 	struct http *h;
 
-	if (curl_load(err, n) == -1)
+	if (curl_load(f) == -1)
 		return NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
-		fmt(err, n, "out of memory");
+		failf(f, MQ_FAIL, "out of memory");
 		return NULL;
 	}
 	h->multi = cu.multi_init();
 	h->easy = cu.easy_init();
 	if (h->multi == NULL || h->easy == NULL) {
 		http_free(h);
-		fmt(err, n, "cannot set up libcurl");
+		failf(f, MQ_FAIL, "cannot set up libcurl");
 		return NULL;
 	}
 	cu.setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
@@ -193,8 +192,7 @@ drive(struct http *h, int64_t deadline, int sigfd, CURLcode *res)
 int
 http_request(struct http *h, const char *method, const char *url,
 	     const char *const *headers, const char *body, size_t blen,
-	     int64_t deadline, int sigfd, struct http_resp *r, char *err,
-	     size_t n)
+	     int64_t deadline, int sigfd, struct http_resp *r, struct failure *f)
 {
 	struct curl_slist *hl = NULL, *t;
 	CURLcode res = CURLE_OK;
@@ -209,13 +207,13 @@ http_request(struct http *h, const char *method, const char *url,
 	h->cerr[0] = '\0';
 	/* libcurl would send "Expect: 100-continue" for larger bodies */
 	if ((hl = cu.slist_append(NULL, "Expect:")) == NULL) {
-		fmt(err, n, "out of memory");
+		failf(f, MQ_FAIL, "out of memory");
 		return HTTP_ERR;
 	}
 	for (; headers != NULL && *headers != NULL; headers++) {
 		if ((t = cu.slist_append(hl, *headers)) == NULL) {
 			cu.slist_free_all(hl);
-			fmt(err, n, "out of memory");
+			failf(f, MQ_FAIL, "out of memory");
 			return HTTP_ERR;
 		}
 		hl = t;
@@ -243,7 +241,7 @@ http_request(struct http *h, const char *method, const char *url,
 	if (res == CURLE_OPERATION_TIMEDOUT)
 		return HTTP_DEADLINE;
 	if (res != CURLE_OK) {
-		fmt(err, n, "%s", h->overflow ? "answer too long" :
+		failf(f, MQ_FAIL, "%s", h->overflow ? "answer too long" :
 		    h->cerr[0] ? h->cerr : cu.strerror(res));
 		return HTTP_ERR;
 	}

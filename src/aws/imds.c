@@ -13,17 +13,17 @@ enum {
 };
 
 int
-imds_init(struct imds *im, const char *base, char *err, size_t en)
+imds_init(struct imds *im, const char *base, struct failure *f)
 {
 	memset(im, 0, sizeof(*im));
 	if (fmt(im->base, sizeof(im->base), "%s", base) == -1) {
-		fmt(err, en, "imds_endpoint too long");
+		failf(f, MQ_FAIL, "imds_endpoint too long");
 		return -1;
 	}
 	/* a trailing slash would double the path's */
 	while (im->base[0] != '\0' && im->base[strlen(im->base) - 1] == '/')
 		im->base[strlen(im->base) - 1] = '\0';
-	im->h = http_new(1, err, en);
+	im->h = http_new(1, f);
 	return im->h != NULL ? 0 : -1;
 }
 
@@ -36,25 +36,26 @@ imds_free(struct imds *im)
 }
 
 static int
-get_token(struct imds *im, int64_t deadline, char *err, size_t en)
+get_token(struct imds *im, int64_t deadline, struct failure *f)
 {
 	const char *hdr[] = { "X-aws-ec2-metadata-token-ttl-seconds: 21600",
 			      NULL };
 	struct http_resp r;
-	char url[600], why[256];
+	char url[600];
+	struct failure whyf;
 	int rc;
 
 	fmt(url, sizeof(url), "%s/latest/api/token", im->base);
 	rc = http_request(im->h, "PUT", url, hdr, NULL, 0, deadline, -1, &r,
-			  why, sizeof(why));
+			  &whyf);
 	if (rc != HTTP_OK) {
-		fmt(err, en, "instance metadata %s: %s", im->base,
-		    rc == HTTP_DEADLINE ? "no answer in time" : why);
+		failf(f, MQ_FAIL, "instance metadata %s: %s", im->base,
+		    rc == HTTP_DEADLINE ? "no answer in time" : whyf.why);
 		return -1;
 	}
 	if (r.status != 200 || r.len == 0 || r.len >= sizeof(im->token) ||
 	    strpbrk(r.body, "\r\n") != NULL) {
-		fmt(err, en, "instance metadata %s: no IMDSv2 token (HTTP %ld "
+		failf(f, MQ_FAIL, "instance metadata %s: no IMDSv2 token (HTTP %ld "
 		    "to the token PUT)", im->base, r.status);
 		return -1;
 	}
@@ -66,26 +67,27 @@ get_token(struct imds *im, int64_t deadline, char *err, size_t en)
 
 int
 imds_get(struct imds *im, const char *path, char *out, size_t n,
-	 int64_t deadline, char *err, size_t en)
+	 int64_t deadline, struct failure *f)
 {
-	char url[800], hdr[600], why[256];
+	char url[800], hdr[600];
+	struct failure whyf;
 	const char *hdrs[] = { hdr, NULL };
 	struct http_resp r;
 	int tries, rc;
 
 	for (tries = 0; tries < 2; tries++) {
 		if ((im->token[0] == '\0' || mono_ms() >= im->token_until) &&
-		    get_token(im, deadline, err, en) == -1)
+		    get_token(im, deadline, f) == -1)
 			return -1;
 		fmt(url, sizeof(url), "%s/latest/%s", im->base, path);
 		fmt(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s",
 		    im->token);
 		rc = http_request(im->h, "GET", url, hdrs, NULL, 0, deadline,
-				  -1, &r, why, sizeof(why));
+				  -1, &r, &whyf);
 		explicit_bzero(hdr, sizeof(hdr));
 		if (rc != HTTP_OK) {
-			fmt(err, en, "instance metadata %s: %s", path,
-			    rc == HTTP_DEADLINE ? "no answer in time" : why);
+			failf(f, MQ_FAIL, "instance metadata %s: %s", path,
+			    rc == HTTP_DEADLINE ? "no answer in time" : whyf.why);
 			return -1;
 		}
 		if (r.status == 401) { /* the token expired: once more */
@@ -95,19 +97,19 @@ imds_get(struct imds *im, const char *path, char *out, size_t n,
 		if (r.status == 404)
 			return 1;
 		if (r.status != 200) {
-			fmt(err, en, "instance metadata %s: HTTP %ld", path,
+			failf(f, MQ_FAIL, "instance metadata %s: HTTP %ld", path,
 			    r.status);
 			return -1;
 		}
 		if (fmt(out, n, "%s", r.body) == -1) {
-			fmt(err, en, "instance metadata %s: answer too long",
+			failf(f, MQ_FAIL, "instance metadata %s: answer too long",
 			    path);
 			return -1;
 		}
 		explicit_bzero(r.body, r.len);
 		return 0;
 	}
-	fmt(err, en, "instance metadata %s: the service refused its own "
+	failf(f, MQ_FAIL, "instance metadata %s: the service refused its own "
 	    "token", path);
 	return -1;
 }

@@ -50,13 +50,12 @@ crypto(void)
 	static void **const slots[] = { (void **)&lc.digest,
 					(void **)&lc.sha256,
 					(void **)&lc.hmac };
-	char err[300];
+	struct failure ef;
 
 	if (lc.hmac != NULL)
 		return 0;
-	if (dynlib_open(CRYPTO_SONAME, names, slots, ARRAY_LEN(names), err,
-			sizeof(err)) == NULL) {
-		log_err("%s", err);
+	if (dynlib_open(CRYPTO_SONAME, names, slots, ARRAY_LEN(names), &ef) == NULL) {
+		log_err("%s", ef.why);
 		return -1;
 	}
 	return 0;

@@ -77,14 +77,14 @@ on_text(void *arg, const XML_Char *s, int len)
 }
 
 struct xnode *
-xml_parse(const char *buf, size_t len, char *err, size_t n)
+xml_parse(const char *buf, size_t len, struct failure *f)
 {
 	struct build b = { 0 };
 	XML_Parser p;
 	int ok;
 
 	if ((p = XML_ParserCreate("UTF-8")) == NULL) {
-		fmt(err, n, "out of memory");
+		failf(f, MQ_FAIL, "out of memory");
 		return NULL;
 	}
 	XML_SetUserData(p, &b);
@@ -93,7 +93,7 @@ xml_parse(const char *buf, size_t len, char *err, size_t n)
 	ok = XML_Parse(p, buf, (int)len, 1) == XML_STATUS_OK && !b.failed &&
 	     b.root != NULL;
 	if (!ok)
-		fmt(err, n, "%s", b.failed ? "answer too large or out of "
+		failf(f, MQ_FAIL, "%s", b.failed ? "answer too large or out of "
 		    "memory" : b.root == NULL && XML_GetErrorCode(p) ==
 		    XML_ERROR_NONE ? "empty answer" :
 		    XML_ErrorString(XML_GetErrorCode(p)));

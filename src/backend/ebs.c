@@ -246,39 +246,38 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 {
 	struct ebs *eb = ebs_state(x);
 	static struct set_req req;
-	char err[512], code[64];
+	char code[64];
+	struct failure ef;
 	int i, j, rc;
 
 	if (eb == NULL)
 		return failf(f, MQ_FAIL, "EBS: out of memory");
 	if (eb->ready)
 		return MQ_OK;
-	if (imds_init(&eb->im, x->c->ebs_imds_endpoint, err, sizeof(err)) == -1)
-		return failf(f, MQ_FAIL, "EBS: %s", err);
+	if (imds_init(&eb->im, x->c->ebs_imds_endpoint, &ef) == -1)
+		return failf(f, MQ_FAIL, "EBS: %s", ef.why);
 	if (imds_get(&eb->im, "meta-data/instance-id", eb->instance,
-		     sizeof(eb->instance), bound(x, 0), err, sizeof(err)) != 0)
-		return failf(f, MQ_CMD, "this instance's id: %s", err[0] ? err :
+		     sizeof(eb->instance), bound(x, 0), &ef) != 0)
+		return failf(f, MQ_CMD, "this instance's id: %s", ef.why[0] ? ef.why :
 			     "not in instance metadata");
 	if (x->c->ebs_region[0] != '\0')
 		fmt(eb->region, sizeof(eb->region), "%s", x->c->ebs_region);
 	else if (imds_get(&eb->im, "meta-data/placement/region", eb->region,
-			  sizeof(eb->region), bound(x, 0), err,
-			  sizeof(err)) != 0)
+			  sizeof(eb->region), bound(x, 0), &ef) != 0)
 		return failf(f, MQ_CMD, "the region: %s (or set [ebs] region)",
-			     err[0] ? err : "not in instance metadata");
+			     ef.why[0] ? ef.why : "not in instance metadata");
 	trim_blanks(eb->region);
 	rc = creds_find(&eb->cr, x->c->ebs_profile, &eb->im, bound(x, 0), f);
 	if (rc != MQ_OK)
 		return rc;
-	if (ec2_init(&eb->e, x->c->ebs_endpoint, eb->region, &eb->cr, err,
-		     sizeof(err)) == -1)
-		return failf(f, MQ_CONFIG, "%s", err);
+	if (ec2_init(&eb->e, x->c->ebs_endpoint, eb->region, &eb->cr, f) == -1)
+		return f->code;
 	eb->ready = 1;
 	log_info("EBS: instance %s in %s, credentials from %s", eb->instance,
 		 eb->region, eb->cr.source);
 	/* the Name tag, when instance metadata tags are on */
 	if (imds_get(&eb->im, "meta-data/tags/instance/Name", eb->iname,
-		     sizeof(eb->iname), bound(x, 0), err, sizeof(err)) != 0)
+		     sizeof(eb->iname), bound(x, 0), &ef) != 0)
 		eb->iname[0] = '\0';
 	trim_blanks(eb->iname);
 	if ((rc = describe(x, f)) != MQ_OK)

@@ -12,6 +12,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "openpath.h"
 #include "optfile.h"
 #include "util.h"
 
@@ -43,8 +44,7 @@ static const struct item items[] = { CONFIG_ITEMS(CFG_ITEM) };
 
 struct parse {
 	struct config *c;
-	char *err;
-	size_t errlen;
+	struct failure *f;
 	int failed;
 	unsigned char seen[ARRAY_LEN(items)];
 };
@@ -60,10 +60,9 @@ config_choice(const char *const *names, int count, const char *v)
 	return -1;
 }
 
-/* Store value v for item it; 0, or -1 with a reason in err. */
+/* Store value v for item it; 0, or -1 with f saying why. */
 static int
-set_item(struct config *c, const struct item *it, const char *v, char *err,
-	 size_t n)
+set_item(struct config *c, const struct item *it, const char *v, struct failure *f)
 {
 	char *field = (char *)c + it->off;
 	long long num;
@@ -72,7 +71,7 @@ set_item(struct config *c, const struct item *it, const char *v, char *err,
 	switch (it->type) {
 	case NUM:
 		if (parse_num(v, it->lo, it->hi, &num) == -1) {
-			fmt(err, n, "%s must be a whole number from %lld to %lld, "
+			failf(f, MQ_CONFIG, "%s must be a whole number from %lld to %lld, "
 			    "not \"%s\"", it->key, it->lo, it->hi, v);
 			return -1;
 		}
@@ -80,18 +79,18 @@ set_item(struct config *c, const struct item *it, const char *v, char *err,
 		return 0;
 	case ENUM:
 		if ((e = config_choice(it->names, it->count, v)) == -1) {
-			fmt(err, n, "%s must be one of ", it->key);
+			failf(f, MQ_CONFIG, "%s must be one of ", it->key);
 			for (i = 0; i < it->count; i++)
-				append(err, n, "%s%s", i ? "|" : "",
+				append(f->why, sizeof(f->why), "%s%s", i ? "|" : "",
 				       it->names[i]);
-			append(err, n, ", not \"%s\"", v);
+			append(f->why, sizeof(f->why), ", not \"%s\"", v);
 			return -1;
 		}
 		*(int *)(void *)field = e; /* each enum is int-sized: below */
 		return 0;
 	case STR:
 		if (fmt(field, CONFIG_STR_MAX, "%s", v) == -1) {
-			fmt(err, n, "%s is longer than %d bytes", it->key,
+			failf(f, MQ_CONFIG, "%s is longer than %d bytes", it->key,
 			    CONFIG_STR_MAX - 1);
 			return -1;
 		}
@@ -103,12 +102,12 @@ set_item(struct config *c, const struct item *it, const char *v, char *err,
 void
 config_defaults(struct config *c)
 {
-	char err[64];
+	struct failure f;
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < ARRAY_LEN(items); i++)
-		if (set_item(c, &items[i], items[i].def, err, sizeof(err)) == -1)
+		if (set_item(c, &items[i], items[i].def, &f) == -1)
 			abort(); /* a default outside its own range */
 }
 
@@ -116,7 +115,6 @@ static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse *p = user;
-	char why[CONFIG_STR_MAX + 128];
 	size_t i;
 
 	if (p->failed)
@@ -124,7 +122,7 @@ handler(void *user, const char *section, const char *key, const char *value)
 	if (strcmp(section, "ebs") == 0)
 		p->c->has_ebs = 1;
 	if (*key == '\0') {
-		fmt(p->err, p->errlen, "no key name before '='");
+		failf(p->f, MQ_CONFIG, "no key name before '='");
 		p->failed = 1;
 		return 0;
 	}
@@ -133,14 +131,13 @@ handler(void *user, const char *section, const char *key, const char *value)
 		    strcmp(items[i].key, key) != 0)
 			continue;
 		if (p->seen[i]) {
-			fmt(p->err, p->errlen, "[%s] %s is set twice", section,
+			failf(p->f, MQ_CONFIG, "[%s] %s is set twice", section,
 			    key);
 			p->failed = 1;
 			return 0;
 		}
 		p->seen[i] = 1;
-		if (set_item(p->c, &items[i], value, why, sizeof(why)) == -1) {
-			fmt(p->err, p->errlen, "%s", why);
+		if (set_item(p->c, &items[i], value, p->f) == -1) {
 			p->failed = 1;
 			return 0;
 		}
@@ -150,9 +147,9 @@ handler(void *user, const char *section, const char *key, const char *value)
 		if (strcmp(items[i].section, section) == 0)
 			break;
 	if (i == ARRAY_LEN(items))
-		fmt(p->err, p->errlen, "unknown section [%s]", section);
+		failf(p->f, MQ_CONFIG, "unknown section [%s]", section);
 	else
-		fmt(p->err, p->errlen, "unknown key \"%s\" in [%s]", key,
+		failf(p->f, MQ_CONFIG, "unknown key \"%s\" in [%s]", key,
 		    section);
 	p->failed = 1;
 	return 0;
@@ -162,22 +159,20 @@ static int
 finish(struct parse *p, int r)
 {
 	if (r == -1) {
-		fmt(p->err, p->errlen, "cannot read it");
+		failf(p->f, MQ_CONFIG, "cannot read it");
 		return -1;
 	}
 	if (r == -2) {
-		fmt(p->err, p->errlen, "out of memory");
+		failf(p->f, MQ_CONFIG, "out of memory");
 		return -1;
 	}
 	if (r == 0)
 		return 0;
 	/* inih gives the first bad line's number; the handler said why. */
 	if (p->failed) {
-		char why[CONFIG_STR_MAX + 160];
-		fmt(why, sizeof(why), "%s", p->err);
-		fmt(p->err, p->errlen, "line %d: %s", r, why);
+		fail_wrap(p->f, MQ_CONFIG, "line %d", r);
 	} else {
-		fmt(p->err, p->errlen, "line %d: not a [section], key = value "
+		failf(p->f, MQ_CONFIG, "line %d: not a [section], key = value "
 		    "or comment line", r);
 	}
 	return -1;
@@ -185,7 +180,7 @@ finish(struct parse *p, int r)
 
 /* [ebs] tags: "Key=Value, ..." with a key before each '='. */
 static int
-check_tags(const char *t, char *err, size_t n)
+check_tags(const char *t, struct failure *f)
 {
 	while (*t != '\0') {
 		size_t len = strcspn(t, ",");
@@ -195,7 +190,7 @@ check_tags(const char *t, char *err, size_t n)
 			k++;
 		if (k < t + len && (eq == NULL || eq == k ||
 				    strncmp(k, "aws:", 4) == 0)) {
-			fmt(err, n, "[ebs] tags: \"%.*s\" is not Key=Value "
+			failf(f, MQ_CONFIG, "[ebs] tags: \"%.*s\" is not Key=Value "
 			    "(keys may not start with aws:)", (int)len, t);
 			return -1;
 		}
@@ -204,15 +199,15 @@ check_tags(const char *t, char *err, size_t n)
 	return 0;
 }
 
-/* Rules between keys; 0, or -1 with a reason in err. */
+/* Rules between keys; 0, or -1 with f saying why. */
 static int
-relations(const struct config *c, char *err, size_t n)
+relations(const struct config *c, struct failure *f)
 {
-	if (check_tags(c->ebs_tags, err, n) == -1)
+	if (check_tags(c->ebs_tags, f) == -1)
 		return -1;
 	if (c->lock_kill_long_queries != KILL_NO &&
 	    c->lock_long_query_threshold >= c->lock_wait_timeout) {
-		fmt(err, n, "kill_long_queries = %s needs long_query_threshold "
+		failf(f, MQ_CONFIG, "kill_long_queries = %s needs long_query_threshold "
 		    "(%lld) below wait_timeout (%lld): the lock attempt would "
 		    "end before anything is killed",
 		    kill_choice_names[c->lock_kill_long_queries],
@@ -226,13 +221,13 @@ relations(const struct config *c, char *err, size_t n)
 	     c->files_binlog_info_file[0] != '/') ||
 	    (c->files_metrics_file[0] != '\0' &&
 	     c->files_metrics_file[0] != '/')) {
-		fmt(err, n, "run_dir, log_file, binlog_info_file and "
+		failf(f, MQ_CONFIG, "run_dir, log_file, binlog_info_file and "
 		    "metrics_file must be absolute paths");
 		return -1;
 	}
 	if (c->snapshot_timeout != 0 &&
 	    c->snapshot_timeout >= c->lock_max_lock_time) {
-		fmt(err, n, "[snapshot] timeout (%lld) must be below "
+		failf(f, MQ_CONFIG, "[snapshot] timeout (%lld) must be below "
 		    "max_lock_time (%lld): the lock must outlast the frozen "
 		    "window", c->snapshot_timeout, c->lock_max_lock_time);
 		return -1;
@@ -249,14 +244,14 @@ relations(const struct config *c, char *err, size_t n)
 enum { LINE_MAX_BYTES = 198 };
 
 static int
-scan_lines(const char *text, size_t len, char *err, size_t n)
+scan_lines(const char *text, size_t len, struct failure *f)
 {
 	size_t i, start = 0;
 	int line = 1;
 
 	for (i = 0; i <= len; i++) {
 		if (i < len && text[i] == '\0') {
-			fmt(err, n, "line %d: holds a NUL byte", line);
+			failf(f, MQ_CONFIG, "line %d: holds a NUL byte", line);
 			return -1;
 		}
 		if (i == len || text[i] == '\n') {
@@ -265,7 +260,7 @@ scan_lines(const char *text, size_t len, char *err, size_t n)
 			if (l > 0 && text[i - 1] == '\r')
 				l--;
 			if (l > LINE_MAX_BYTES) {
-				fmt(err, n, "line %d: longer than %d bytes (%zu)",
+				failf(f, MQ_CONFIG, "line %d: longer than %d bytes (%zu)",
 				    line, LINE_MAX_BYTES, l);
 				return -1;
 			}
@@ -277,28 +272,27 @@ scan_lines(const char *text, size_t len, char *err, size_t n)
 }
 
 static int
-parse_text(struct config *c, const char *text, size_t len, char *err,
-	   size_t n)
+parse_text(struct config *c, const char *text, size_t len, struct failure *f)
 {
-	struct parse p = { .c = c, .err = err, .errlen = n };
+	struct parse p = { .c = c, .f = f };
 
 	config_defaults(c);
-	if (scan_lines(text, len, err, n) == -1 ||
+	if (scan_lines(text, len, f) == -1 ||
 	    finish(&p, ini_parse_string(text, handler, &p)) == -1)
 		return -1;
-	return relations(c, err, n);
+	return relations(c, f);
 }
 
 int
-config_parse_string(struct config *c, const char *text, char *err, size_t n)
+config_parse_string(struct config *c, const char *text, struct failure *f)
 {
-	return parse_text(c, text, strlen(text), err, n);
+	return parse_text(c, text, strlen(text), f);
 }
 
 enum { CONFIG_FILE_MAX = 1 << 20 };
 
 int
-config_load(struct config *c, const char *path, char *err, size_t n)
+config_load(struct config *c, const char *path, struct failure *f)
 {
 	char why[CONFIG_STR_MAX + 256], abs[PATH_MAX], *text = NULL;
 	struct stat st;
@@ -309,44 +303,46 @@ config_load(struct config *c, const char *path, char *err, size_t n)
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
-		fmt(err, n, "config file %s: %s", path, strerror(errno));
+		failf(f, MQ_CONFIG, "config file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* Every check is made on the descriptor we then read. */
 	fmt(why, sizeof(why), "config file %s", path);
-	if (fd_check_safe(fd, why, &st, err, n) == -1) {
+	if (fd_check_safe(fd, why, &st, f) == -1) {
 		close(fd);
+		f->code = MQ_CONFIG;
 		return -1;
 	}
 	r = read_text(fd, CONFIG_FILE_MAX, &text, &len);
 	close(fd);
 	if (r == -1) {
-		fmt(err, n, "config file %s: %s", path, len > CONFIG_FILE_MAX ?
+		failf(f, MQ_CONFIG, "config file %s: %s", path, len > CONFIG_FILE_MAX ?
 		    "larger than 1 MiB" : strerror(errno));
 		return -1;
 	}
-	r = parse_text(c, text, len, why, sizeof(why));
+	r = parse_text(c, text, len, f);
 	explicit_bzero(text, len);
 	free(text);
 	if (r == -1) {
-		fmt(err, n, "config file %s: %s", path, why);
+		fail_wrap(f, MQ_CONFIG, "config file %s", path);
 		return -1;
 	}
 	if (c->mysql_password[0] != '\0' &&
 	    (st.st_mode & (S_IRGRP | S_IROTH))) {
-		fmt(err, n, "config file %s: holds a password but group or "
+		failf(f, MQ_CONFIG, "config file %s: holds a password but group or "
 		    "others may read it; refusing it (chmod 600 %s)", path,
 		    path);
 		return -1;
 	}
 	if (c->mysql_defaults_file[0] != '\0' &&
-	    optfile_check(c->mysql_defaults_file, why, sizeof(why)) == -1) {
-		fmt(err, n, "config file %s: defaults_file %s", path, why);
+	    optfile_check(c->mysql_defaults_file, f) == -1) {
+		failf(f, MQ_CONFIG, "config file %s: defaults_file %s", path,
+		      f->why);
 		return -1;
 	}
 	if (realpath(path, abs) == NULL ||
 	    fmt(c->path, sizeof(c->path), "%s", abs) == -1) {
-		fmt(err, n, "config file %s: cannot resolve its path", path);
+		failf(f, MQ_CONFIG, "config file %s: cannot resolve its path", path);
 		return -1;
 	}
 	return 0;

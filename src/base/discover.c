@@ -70,7 +70,7 @@ parse_line(char *line, struct mountpt *m)
 
 int
 discover_mount(const char *proc_root, const char *path, struct mountpt *m,
-	       char *err, size_t n)
+	       struct failure *f)
 {
 	char file[PATH_MAX], real[PATH_MAX], line[3 * PATH_MAX];
 	struct mountpt cur;
@@ -79,13 +79,13 @@ discover_mount(const char *proc_root, const char *path, struct mountpt *m,
 	FILE *fp;
 
 	if (realpath(path, real) == NULL || stat(real, &st) == -1) {
-		fmt(err, n, "%s: %s", path, strerror(errno));
+		failf(f, MQ_FAIL, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	fmt(file, sizeof(file), "%s/self/mountinfo", proc_root);
 	fp = fopen(file, "re");
 	if (fp == NULL) {
-		fmt(err, n, "%s: %s", file, strerror(errno));
+		failf(f, MQ_FAIL, "%s: %s", file, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -101,7 +101,7 @@ discover_mount(const char *proc_root, const char *path, struct mountpt *m,
 	}
 	fclose(fp);
 	if (best == 0) {
-		fmt(err, n, "%s: no mount of device %u:%u in %s", path,
+		failf(f, MQ_FAIL, "%s: no mount of device %u:%u in %s", path,
 		    major(st.st_dev), minor(st.st_dev), file);
 		return -1;
 	}
@@ -114,8 +114,7 @@ struct walk {
 	int max, count;
 	char *chain;
 	size_t cn;
-	char *err;
-	size_t n;
+	struct failure *f;
 };
 
 static void
@@ -158,7 +157,7 @@ expand(struct walk *w, const char *name, int depth)
 	int any = 0, failed = 0, i, ne;
 
 	if (depth > 16) {
-		fmt(w->err, w->n, "device %s: slaves nested too deep", name);
+		failf(w->f, MQ_FAIL, "device %s: slaves nested too deep", name);
 		return -1;
 	}
 	partition_disk(w->sys, name, disk, sizeof(disk));
@@ -205,9 +204,9 @@ dev_name(const char *sys, unsigned maj, unsigned min, char *name, size_t n)
 int
 discover_devices(const char *sys_root, const struct mountpt *m,
 		 char leaves[][64], int max, char *chain, size_t cn,
-		 char *err, size_t n)
+		 struct failure *f)
 {
-	struct walk w = { sys_root, leaves, max, 0, chain, cn, err, n };
+	struct walk w = { sys_root, leaves, max, 0, chain, cn, f };
 	char name[64];
 	struct stat st;
 

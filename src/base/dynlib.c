@@ -7,18 +7,18 @@
 
 void *
 dynlib_open(const char *soname, const char *const *names, void **const *slots,
-	    size_t n, char *err, size_t en)
+	    size_t n, struct failure *f)
 {
 	void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	size_t i;
 
 	if (lib == NULL) {
-		fmt(err, en, "cannot load %s: %s", soname, dlerror());
+		failf(f, MQ_FAIL, "cannot load %s: %s", soname, dlerror());
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
 		if ((*slots[i] = dlsym(lib, names[i])) == NULL) {
-			fmt(err, en, "%s has no %s", soname, names[i]);
+			failf(f, MQ_FAIL, "%s has no %s", soname, names[i]);
 			while (i > 0)
 				*slots[--i] = NULL;
 			dlclose(lib);

@@ -128,20 +128,20 @@ to_syslog(int level, const char *when, const char *msg)
 static void
 to_file(const char *line, size_t len)
 {
-	char err[PATH_MAX + 200];
+	struct failure ef;
 	int fd;
 
 	if (log_path == NULL)
 		return;
-	err[0] = '\0';
+	ef.why[0] = '\0';
 	fd = open_path("log_file", log_path, O_WRONLY | O_APPEND | O_CREAT,
-		       0640, err, sizeof(err));
+		       0640, &ef);
 	if (fd != -1 && write_all(fd, line, len) == -1)
-		fmt(err, sizeof(err), "log_file %s: %s", log_path,
+		fmt(ef.why, sizeof(ef.why), "log_file %s: %s", log_path,
 		    strerror(errno));
-	if (fd == -1 || err[0] != '\0') {
+	if (fd == -1 || ef.why[0] != '\0') {
 		if (!log_file_failed)
-			fprintf(stderr, "mysql-quiesce: %s\n", err);
+			fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		log_file_failed = 1;
 	}
 	if (fd != -1)
@@ -329,20 +329,6 @@ log_msg(int level, const char *f, ...)
 	to_file(line, len);
 	if (err)
 		write_all(STDERR_FILENO, line, len);
-}
-
-int
-failf(struct failure *f, int code, const char *fm, ...)
-{
-	char line[sizeof(f->why)];
-	va_list ap;
-
-	va_start(ap, fm);
-	vsnprintf(line, sizeof(line), fm, ap);
-	va_end(ap);
-	sanitize(f->why, sizeof(f->why), line);
-	f->code = code;
-	return code;
 }
 
 int

@@ -93,14 +93,15 @@ metrics_format(char *buf, size_t n, const struct state *s, int64_t now,
 static int64_t
 previous_success(const char *path)
 {
-	char line[256], err[PATH_MAX + 200];
+	char line[256];
+	struct failure ef;
 	int64_t v = 0;
-	int fd = open_path("metrics_file", path, O_RDONLY, 0, err, sizeof(err));
+	int fd = open_path("metrics_file", path, O_RDONLY, 0, &ef);
 	FILE *f;
 
 	if (fd == -1) {
 		if (errno != ENOENT)
-			log_warn("%s; its last success is not kept", err);
+			log_warn("%s; its last success is not kept", ef.why);
 		return 0;
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {

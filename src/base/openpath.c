@@ -47,10 +47,10 @@ split(const char *path, char *dir, size_t n)
 }
 
 static int
-refuse(int fd, int e, char *err, size_t n, const char *what,
+refuse(int fd, int e, struct failure *f, const char *what,
        const char *path, const char *why)
 {
-	fmt(err, n, "%s %s: %s", what, path, why);
+	failf(f, MQ_FAIL, "%s %s: %s", what, path, why);
 	if (fd != -1)
 		close(fd);
 	errno = e;
@@ -59,7 +59,7 @@ refuse(int fd, int e, char *err, size_t n, const char *what,
 
 int
 open_path(const char *what, const char *path, int flags, mode_t mode,
-	  char *err, size_t n)
+	  struct failure *f)
 {
 	char dir[PATH_MAX], why[PATH_MAX + 96];
 	const char *base = split(path, dir, sizeof(dir));
@@ -67,13 +67,13 @@ open_path(const char *what, const char *path, int flags, mode_t mode,
 	struct stat ds, st;
 
 	if (base == NULL)
-		return refuse(-1, EINVAL, err, n, what, path,
+		return refuse(-1, EINVAL, f, what, path,
 			      "not a file path");
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1 || fstat(dfd, &ds) == -1) {
 		e = errno;
 		fmt(why, sizeof(why), "its directory: %s", strerror(e));
-		return refuse(dfd, e, err, n, what, path, why);
+		return refuse(dfd, e, f, what, path, why);
 	}
 	trusted = ours(ds.st_uid) && !(ds.st_mode & (S_IWGRP | S_IWOTH));
 	flags |= O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (trusted ? 0 : O_NOFOLLOW);
@@ -89,24 +89,44 @@ open_path(const char *what, const char *path, int flags, mode_t mode,
 			    "regular file; refusing it");
 		else
 			fmt(why, sizeof(why), "%s", strerror(e));
-		return refuse(-1, e, err, n, what, path, why);
+		return refuse(-1, e, f, what, path, why);
 	}
 	if (fstat(fd, &st) == -1)
-		return refuse(fd, errno, err, n, what, path, strerror(errno));
+		return refuse(fd, errno, f, what, path, strerror(errno));
 	if (!S_ISREG(st.st_mode)) {
 		fmt(why, sizeof(why), "%s, not a regular file; refusing it",
 		    kind(st.st_mode));
-		return refuse(fd, EINVAL, err, n, what, path, why);
+		return refuse(fd, EINVAL, f, what, path, why);
 	}
 	if ((writing || !trusted) && !ours(st.st_uid)) {
 		fmt(why, sizeof(why), "owned by uid %u, neither root nor us; "
 		    "refusing it", (unsigned)st.st_uid);
-		return refuse(fd, EPERM, err, n, what, path, why);
+		return refuse(fd, EPERM, f, what, path, why);
 	}
 	if (writing && !trusted && st.st_nlink > 1) {
 		fmt(why, sizeof(why), "has %lu hard links in %s, which others "
 		    "can write; refusing it", (unsigned long)st.st_nlink, dir);
-		return refuse(fd, EPERM, err, n, what, path, why);
+		return refuse(fd, EPERM, f, what, path, why);
 	}
 	return fd;
+}
+
+int
+fd_check_safe(int fd, const char *what, struct stat *st, struct failure *f)
+{
+	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
+		failf(f, MQ_FAIL, "%s: not a regular file; refusing it", what);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		failf(f, MQ_FAIL, "%s: writable by group or others; refusing it "
+		    "(chmod go-w)", what);
+		return -1;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		failf(f, MQ_FAIL, "%s: owned by uid %u, neither root nor us; "
+		    "refusing it", what, (unsigned)st->st_uid);
+		return -1;
+	}
+	return 0;
 }

@@ -11,17 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "openpath.h"
 #include "optfile.h"
 #include "util.h"
 
 enum { OPTION_FILE_MAX = 1 << 20, INCLUDE_DEPTH = 4 };
 
-static int check_option_file(const char *path, int depth, char *err,
-			     size_t n);
+static int check_option_file(const char *path, int depth,
+			     struct failure *f);
 
 /* !includedir DIR: the client library reads every *.cnf in it. */
 static int
-check_option_dir(const char *dir, int depth, char *err, size_t n)
+check_option_dir(const char *dir, int depth, struct failure *f)
 {
 	char sub[PATH_MAX];
 	struct dirent *e;
@@ -32,7 +33,7 @@ check_option_dir(const char *dir, int depth, char *err, size_t n)
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid())) {
-		fmt(err, n, "!includedir %s: not a directory of root's or ours "
+		failf(f, MQ_FAIL, "!includedir %s: not a directory of root's or ours "
 		    "closed to writes by others; refusing it", dir);
 		return -1;
 	}
@@ -44,10 +45,10 @@ check_option_dir(const char *dir, int depth, char *err, size_t n)
 		if (len < 5 || strcmp(e->d_name + len - 4, ".cnf") != 0)
 			continue;
 		if (fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == -1) {
-			fmt(err, n, "!includedir %s: a name too long", dir);
+			failf(f, MQ_FAIL, "!includedir %s: a name too long", dir);
 			r = -1;
 		} else {
-			r = check_option_file(sub, depth + 1, err, n);
+			r = check_option_file(sub, depth + 1, f);
 		}
 	}
 	closedir(d);
@@ -57,36 +58,37 @@ check_option_dir(const char *dir, int depth, char *err, size_t n)
 /*
  * A MySQL option file we hand to the client library (defaults_file):
  * our own rules, on what it includes too; group and others may not
- * read it when it holds a password. 0, or -1 with a reason in err.
+ * read it when it holds a password. 0, or -1 with f saying why.
  */
 static int
-check_option_file(const char *path, int depth, char *err, size_t n)
+check_option_file(const char *path, int depth, struct failure *f)
 {
 	char *text = NULL, *line, *save = NULL;
 	struct stat st;
 	size_t len;
 	int fd, r = 0, password = 0;
 
-	err[0] = '\0';
 	if (depth > INCLUDE_DEPTH) {
-		fmt(err, n, "%s: includes nested too deep", path);
+		failf(f, MQ_FAIL, "%s: includes nested too deep", path);
 		return -1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
-		fmt(err, n, "%s: %s", path, strerror(errno));
+		failf(f, MQ_FAIL, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fd_check_safe(fd, path, &st, err, n) == -1 ||
-	    read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
-		if (text == NULL && err[0] == '\0')
-			fmt(err, n, "%s: cannot read it", path);
+	if (fd_check_safe(fd, path, &st, f) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
+		failf(f, MQ_FAIL, "%s: cannot read it", path);
 		close(fd);
 		return -1;
 	}
 	close(fd);
 	if (strlen(text) != len) {
-		fmt(err, n, "%s: holds a NUL byte", path);
+		failf(f, MQ_FAIL, "%s: holds a NUL byte", path);
 		r = -1;
 	}
 	for (line = strtok_r(text, "\n", &save); r == 0 && line != NULL;
@@ -100,13 +102,13 @@ check_option_file(const char *path, int depth, char *err, size_t n)
 			line += 12;
 			line[strcspn(line, "\r")] = '\0';
 			r = check_option_dir(line + strspn(line, " \t"), depth,
-					     err, n);
+					     f);
 		} else if (strncmp(line, "!include", 8) == 0 &&
 			   (line[8] == ' ' || line[8] == '\t')) {
 			line += 9;
 			line[strcspn(line, "\r")] = '\0';
 			r = check_option_file(line + strspn(line, " \t"),
-					      depth + 1, err, n);
+					      depth + 1, f);
 		}
 		/* The client library takes "loose-" before a name, and any
 		 * prefix of a name that no other option shares: every form
@@ -121,7 +123,7 @@ check_option_file(const char *path, int depth, char *err, size_t n)
 	explicit_bzero(text, len);
 	free(text);
 	if (r == 0 && password && (st.st_mode & (S_IRGRP | S_IROTH))) {
-		fmt(err, n, "%s: holds a password but group or others may read "
+		failf(f, MQ_FAIL, "%s: holds a password but group or others may read "
 		    "it; refusing it (chmod 600 %s)", path, path);
 		r = -1;
 	}
@@ -129,7 +131,7 @@ check_option_file(const char *path, int depth, char *err, size_t n)
 }
 
 int
-optfile_check(const char *path, char *err, size_t n)
+optfile_check(const char *path, struct failure *f)
 {
-	return check_option_file(path, 0, err, n);
+	return check_option_file(path, 0, f);
 }

@@ -25,7 +25,7 @@ spelled(const char *a, const char *name, int has_value)
 
 int
 opt_next(const struct opt *t, int argc, char **argv, int *i,
-	 const char **val, char *err, size_t n)
+	 const char **val, struct failure *f)
 {
 	const char *a = argv[(*i)++], *rest;
 
@@ -47,12 +47,12 @@ opt_next(const struct opt *t, int argc, char **argv, int *i,
 			return t->id;
 		}
 		if (*i >= argc) {
-			fmt(err, n, "option %s needs a value", a);
+			failf(f, MQ_USAGE, "option %s needs a value", a);
 			return OPT_BAD;
 		}
 		*val = argv[(*i)++];
 		return t->id;
 	}
-	fmt(err, n, "unknown option %.60s", a);
+	failf(f, MQ_USAGE, "unknown option %.60s", a);
 	return OPT_BAD;
 }

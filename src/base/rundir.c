@@ -24,23 +24,23 @@
  */
 
 static int
-check_dir(const struct stat *st, const char *path, char *err, size_t n)
+check_dir(const struct stat *st, const char *path, struct failure *f)
 {
 	if (S_ISLNK(st->st_mode)) {
-		fmt(err, n, "run_dir %s is a symlink; refusing it", path);
+		failf(f, MQ_STATE, "run_dir %s is a symlink; refusing it", path);
 		return -1;
 	}
 	if (!S_ISDIR(st->st_mode)) {
-		fmt(err, n, "run_dir %s is not a directory", path);
+		failf(f, MQ_STATE, "run_dir %s is not a directory", path);
 		return -1;
 	}
 	if (st->st_uid != geteuid()) {
-		fmt(err, n, "run_dir %s is owned by uid %u, not us; refusing "
+		failf(f, MQ_STATE, "run_dir %s is owned by uid %u, not us; refusing "
 		    "it", path, (unsigned)st->st_uid);
 		return -1;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		fmt(err, n, "run_dir %s is writable by group or others; "
+		failf(f, MQ_STATE, "run_dir %s is writable by group or others; "
 		    "refusing it", path);
 		return -1;
 	}
@@ -48,43 +48,46 @@ check_dir(const struct stat *st, const char *path, char *err, size_t n)
 }
 
 int
-rundir_open(const char *path, int create, char *err, size_t n)
+rundir_open(const char *path, int create, struct failure *f)
 {
 	struct stat st, fst;
 	int fd;
 
 	if (lstat(path, &st) == -1) {
 		if (errno != ENOENT) {
-			fmt(err, n, "run_dir %s: %s", path, strerror(errno));
+			failf(f, MQ_STATE, "run_dir %s: %s", path, strerror(errno));
 			return -1;
 		}
 		if (!create)
 			return -2;
 		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-			fmt(err, n, "run_dir %s: cannot create it: %s", path,
+			failf(f, MQ_STATE, "run_dir %s: cannot create it: %s", path,
 			    strerror(errno));
 			return -1;
 		}
 		if (lstat(path, &st) == -1) {
-			fmt(err, n, "run_dir %s: %s", path, strerror(errno));
+			failf(f, MQ_STATE, "run_dir %s: %s", path, strerror(errno));
 			return -1;
 		}
 	}
-	if (check_dir(&st, path, err, n) == -1)
+	if (check_dir(&st, path, f) == -1)
 		return -1;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1) {
 		int e = errno;
 
-		fmt(err, n, "run_dir %s: %s", path, strerror(e));
+		failf(f, MQ_STATE, "run_dir %s: %s", path, strerror(e));
 		errno = e;
 		return -1;
 	}
 	/* The directory we opened must be the one we checked. */
 	if (fstat(fd, &fst) == -1 || fst.st_dev != st.st_dev ||
-	    fst.st_ino != st.st_ino || check_dir(&fst, path, err, n) == -1) {
-		if (err[0] == '\0')
-			fmt(err, n, "run_dir %s changed while opening it", path);
+	    fst.st_ino != st.st_ino) {
+		failf(f, MQ_STATE, "run_dir %s changed while opening it", path);
+		close(fd);
+		return -1;
+	}
+	if (check_dir(&fst, path, f) == -1) {
 		close(fd);
 		return -1;
 	}
@@ -130,7 +133,7 @@ rundir_enter(const char *path, int create, unsigned wait_s,
 
 	rd->lockfd = -1;
 	errno = 0;
-	rd->dirfd = rundir_open(path, create, f->why, sizeof(f->why));
+	rd->dirfd = rundir_open(path, create, f);
 	if (rd->dirfd == -2) {
 		rd->dirfd = -1;
 		return MQ_OK;

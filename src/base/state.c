@@ -166,7 +166,7 @@ store_num(void *field, size_t size, long long v)
 
 static int
 parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
-	   char *err, size_t n)
+	   struct failure *f)
 {
 	const char *eq = memchr(line, '=', len);
 	char val[4200];
@@ -174,12 +174,12 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 	size_t i, klen;
 
 	if (eq == NULL) {
-		fmt(err, n, "line without '='");
+		failf(f, MQ_STATE, "line without '='");
 		return -1;
 	}
 	klen = (size_t)(eq - line);
 	if (fmt(val, sizeof(val), "%.*s", (int)(len - klen - 1), eq + 1)) {
-		fmt(err, n, "value too long");
+		failf(f, MQ_STATE, "value too long");
 		return -1;
 	}
 	for (i = 0; i < ARRAY_LEN(keys); i++)
@@ -187,12 +187,12 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 		    strncmp(keys[i].name, line, klen) == 0)
 			break;
 	if (i == ARRAY_LEN(keys)) {
-		fmt(err, n, "unknown key \"%.*s\"", (int)(klen > 40 ? 40 : klen),
+		failf(f, MQ_STATE, "unknown key \"%.*s\"", (int)(klen > 40 ? 40 : klen),
 		    line);
 		return -1;
 	}
 	if (*seen & (1u << i)) {
-		fmt(err, n, "key %s twice", keys[i].name);
+		failf(f, MQ_STATE, "key %s twice", keys[i].name);
 		return -1;
 	}
 	*seen |= 1u << i;
@@ -202,7 +202,7 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 			if (strcmp(val, phase_names[num]) == 0)
 				break;
 		if (num == (long long)ARRAY_LEN(phase_names)) {
-			fmt(err, n, "unknown phase");
+			failf(f, MQ_STATE, "unknown phase");
 			return -1;
 		}
 		s->phase = (enum phase)num;
@@ -213,7 +213,7 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 		else if (parse_num(val, 0, keys[i].hi, &num) == -1)
 			num = LLONG_MIN;
 		if (num < keys[i].lo) {
-			fmt(err, n, "bad %s", keys[i].name);
+			failf(f, MQ_STATE, "bad %s", keys[i].name);
 			return -1;
 		}
 		if (keys[i].size != 0)
@@ -221,7 +221,7 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 		return 0;
 	case K_STR:
 		if (fmt((char *)s + keys[i].off, keys[i].size, "%s", val)) {
-			fmt(err, n, "%s too long", keys[i].name);
+			failf(f, MQ_STATE, "%s too long", keys[i].name);
 			return -1;
 		}
 		return 0;
@@ -230,13 +230,12 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 }
 
 int
-state_parse(const char *text, struct state *s, char *err, size_t n)
+state_parse(const char *text, struct state *s, struct failure *f)
 {
 	const unsigned required = (1u << 0) | (1u << 1) | (1u << 3) |
 				  (1u << 4) | (1u << (ARRAY_LEN(keys) - 1));
 	const char *p = text;
 	unsigned seen = 0;
-	char why[128];
 	int lineno = 0;
 
 	state_init(s);
@@ -244,38 +243,36 @@ state_parse(const char *text, struct state *s, char *err, size_t n)
 		const char *nl = strchr(p, '\n');
 		lineno++;
 		if (nl == NULL) {
-			fmt(err, n, "line %d: truncated", lineno);
+			failf(f, MQ_STATE, "line %d: truncated", lineno);
 			return -1;
 		}
 		if (seen & (1u << (ARRAY_LEN(keys) - 1))) {
-			fmt(err, n, "line %d: text after the end", lineno);
+			failf(f, MQ_STATE, "line %d: text after the end", lineno);
 			return -1;
 		}
-		if (parse_line(p, (size_t)(nl - p), s, &seen, why,
-			       sizeof(why)) == -1) {
-			fmt(err, n, "line %d: %s", lineno, why);
+		if (parse_line(p, (size_t)(nl - p), s, &seen, f) == -1) {
+			fail_wrap(f, MQ_STATE, "line %d", lineno);
 			return -1;
 		}
 		p = nl + 1;
 	}
 	if ((seen & required) != required) {
-		fmt(err, n, "truncated or incomplete (a required key is "
+		failf(f, MQ_STATE, "truncated or incomplete (a required key is "
 		    "missing)");
 		return -1;
 	}
 	/* Only a failed freeze whose holder never ran names no holder. */
 	if ((s->pid == 0 || s->start_time == 0) && s->phase != PH_FAILED) {
-		fmt(err, n, "bad pid or start_time: 0 names no holder");
+		failf(f, MQ_STATE, "bad pid or start_time: 0 names no holder");
 		return -1;
 	}
 	return 0;
 }
 
 int
-state_read(int dirfd, struct state *s, char *err, size_t n)
+state_read(int dirfd, struct state *s, struct failure *f)
 {
 	static char buf[16384];
-	char why[160];
 	struct stat st;
 	ssize_t len;
 	int fd;
@@ -286,17 +283,17 @@ state_read(int dirfd, struct state *s, char *err, size_t n)
 		if (errno == ENOENT)
 			return 1;
 		if (errno != ELOOP) {
-			fmt(err, n, "state file: cannot read it: %s",
+			failf(f, MQ_STATE, "state file: cannot read it: %s",
 			    strerror(errno));
 			return -2;
 		}
-		fmt(err, n, "state file: is a symlink; refusing it");
+		failf(f, MQ_STATE, "state file: is a symlink; refusing it");
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
 	    st.st_size >= (off_t)sizeof(buf)) {
-		fmt(err, n, "state file: not a regular file of ours, or too "
+		failf(f, MQ_STATE, "state file: not a regular file of ours, or too "
 		    "large; refusing it");
 		close(fd);
 		return -1;
@@ -304,16 +301,16 @@ state_read(int dirfd, struct state *s, char *err, size_t n)
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len < 0) {
-		fmt(err, n, "state file: cannot read it: %s", strerror(errno));
+		failf(f, MQ_STATE, "state file: cannot read it: %s", strerror(errno));
 		return -2;
 	}
 	buf[len] = '\0';
 	if (strlen(buf) != (size_t)len) {
-		fmt(err, n, "state file: corrupt (holds a NUL byte)");
+		failf(f, MQ_STATE, "state file: corrupt (holds a NUL byte)");
 		return -1;
 	}
-	if (state_parse(buf, s, why, sizeof(why)) == -1) {
-		fmt(err, n, "state file: corrupt: %s", why);
+	if (state_parse(buf, s, f) == -1) {
+		fail_wrap(f, MQ_STATE, "state file: corrupt");
 		return -1;
 	}
 	return 0;

@@ -271,26 +271,6 @@ fail:
 }
 
 int
-fd_check_safe(int fd, const char *what, struct stat *st, char *err, size_t n)
-{
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		fmt(err, n, "%s: not a regular file; refusing it", what);
-		return -1;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		fmt(err, n, "%s: writable by group or others; refusing it "
-		    "(chmod go-w)", what);
-		return -1;
-	}
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		fmt(err, n, "%s: owned by uid %u, neither root nor us; "
-		    "refusing it", what, (unsigned)st->st_uid);
-		return -1;
-	}
-	return 0;
-}
-
-int
 proc_stat(pid_t pid, unsigned long long *start, char *state)
 {
 	char path[64], buf[1024], *p;

@@ -35,12 +35,12 @@ void
 cycle_note_exit(const struct config *c, const char *verb, int code)
 {
 	struct state s;
-	char err[300];
-	int dfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+	struct failure ef;
+	int dfd = rundir_open(c->files_run_dir, 0, &ef);
 
 	if (dfd < 0)
 		return;
-	if (state_read(dfd, &s, err, sizeof(err)) == 0) {
+	if (state_read(dfd, &s, &ef) == 0) {
 		fmt(s.exit_verb, sizeof(s.exit_verb), "%s", verb);
 		s.exit_code = code;
 		if (state_write(dfd, &s) == -1)
@@ -53,9 +53,9 @@ void
 cycle_failed(const struct config *c, const struct failure *f, int code)
 {
 	struct state s;
-	char err[300];
-	int dfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
-	int r = dfd < 0 ? -1 : state_read(dfd, &s, err, sizeof(err));
+	struct failure ef;
+	int dfd = rundir_open(c->files_run_dir, 0, &ef);
+	int r = dfd < 0 ? -1 : state_read(dfd, &s, &ef);
 
 	/* busy: run_dir is another freeze's or thaw's right now */
 	if (f->code == MQ_BUSY || (r == 0 && (s.phase == PH_LOCKED ||

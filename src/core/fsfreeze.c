@@ -43,19 +43,18 @@ by_length(const void *a, const void *b)
 }
 
 int
-fs_add(struct fsset *fs, const char *proc_root, const char *path, char *err,
-       size_t n)
+fs_add(struct fsset *fs, const char *proc_root, const char *path, struct failure *f)
 {
 	struct mountpt m;
 	int i;
 
-	if (discover_mount(proc_root, path, &m, err, n) == -1)
+	if (discover_mount(proc_root, path, &m, f) == -1)
 		return -1;
 	for (i = 0; i < fs->n; i++)
 		if (strcmp(fs->mp[i].point, m.point) == 0)
 			return 0;
 	if (fs->n == FS_MAX) {
-		fmt(err, n, "more than %d filesystems", FS_MAX);
+		failf(f, MQ_FAIL, "more than %d filesystems", FS_MAX);
 		return -1;
 	}
 	fs->mp[fs->n++] = m;
@@ -75,7 +74,7 @@ fs_list(const struct fsset *fs, char *buf, size_t n)
 }
 
 int
-fs_trial(struct fsset *fs, char *err, size_t n)
+fs_trial(struct fsset *fs, struct failure *f)
 {
 	int i;
 
@@ -83,11 +82,11 @@ fs_trial(struct fsset *fs, char *err, size_t n)
 		fs->fd[i] = open(fs->mp[i].point, O_RDONLY | O_DIRECTORY |
 				 O_CLOEXEC);
 		if (fs->fd[i] == -1) {
-			fmt(err, n, "%s: %s", fs->mp[i].point, strerror(errno));
+			failf(f, MQ_FAIL, "%s: %s", fs->mp[i].point, strerror(errno));
 			return -1;
 		}
 		if (ioctl(fs->fd[i], FIFREEZE, 0) == -1) {
-			fmt(err, n, "%s cannot be frozen: %s", fs->mp[i].point,
+			failf(f, MQ_FAIL, "%s cannot be frozen: %s", fs->mp[i].point,
 			    errno == EBUSY ? "it is frozen already" :
 			    errno == EOPNOTSUPP ? "its filesystem does not "
 			    "support freezing (use --no-freeze-fs with an "
@@ -95,7 +94,7 @@ fs_trial(struct fsset *fs, char *err, size_t n)
 			return -1;
 		}
 		if (ioctl(fs->fd[i], FITHAW, 0) == -1) {
-			fmt(err, n, "%s: FITHAW after the trial freeze: %s",
+			failf(f, MQ_FAIL, "%s: FITHAW after the trial freeze: %s",
 			    fs->mp[i].point, strerror(errno));
 			return -1;
 		}
@@ -104,7 +103,7 @@ fs_trial(struct fsset *fs, char *err, size_t n)
 }
 
 int
-fs_freeze(struct fsset *fs, char *err, size_t n)
+fs_freeze(struct fsset *fs, struct failure *f)
 {
 	int64_t t;
 	int i;
@@ -114,7 +113,7 @@ fs_freeze(struct fsset *fs, char *err, size_t n)
 		 * and metadata out before it says frozen */
 		t = mono_ms();
 		if (ioctl(fs->fd[i], FIFREEZE, 0) == -1) {
-			fmt(err, n, "FIFREEZE %s: %s", fs->mp[i].point,
+			failf(f, MQ_FAIL, "FIFREEZE %s: %s", fs->mp[i].point,
 			    strerror(errno));
 			return -1;
 		}

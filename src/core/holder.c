@@ -139,12 +139,12 @@ static int
 finish(struct holder *h, enum phase ph, const char *reason)
 {
 	int64_t now;
-	char why[sizeof(h->d.err)] = "";
+	char why[sizeof(h->d.fail.why)] = "";
 	int rel = 0;
 
 	h->st.release_us = mono_us();
 	if (ph != PH_LOST && (rel = lock_release(&h->d, h->m)) == -1) {
-		memcpy(why, h->d.err, sizeof(why));
+		memcpy(why, h->d.fail.why, sizeof(why));
 		/* The server answered: the session, and so the lock, lived
 		 * until now; closing it below releases. Otherwise the
 		 * connection is gone, and the lock may have gone before. */
@@ -193,14 +193,15 @@ static int
 take(struct holder *h)
 {
 	static struct coords co;
-	char why[700], sum[300];
+	char sum[300];
+	struct failure whyf;
 	int64_t t0 = mono_ms();
 
 	if (lock_take(&h->d, h->m, h->skip, lock_blocks_from(h->m,
 		      lock_waits_for(h->m, h->d.flavor, h->d.version)),
 		      &h->blocks_at) == -1)
 		return fail(h, db_errclass(&h->d), db_err_retryable(&h->d),
-			    h->d.err);
+			    h->d.fail.why);
 	h->st.locked_mono = mono_ms();
 	h->st.locked_at = real_ms();
 	if (h->t0 > 0 && h->t0 <= h->st.locked_mono)
@@ -211,15 +212,15 @@ take(struct holder *h)
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
 	if (coords_read_committed(&h->d, &co) == -1) {
-		fmt(why, sizeof(why), "reading coordinates: %s", h->d.err);
+		fmt(whyf.why, sizeof(whyf.why), "reading coordinates: %s", h->d.fail.why);
 		lock_release(&h->d, h->m);
-		return fail(h, db_errclass(&h->d), 0, why);
+		return fail(h, db_errclass(&h->d), 0, whyf.why);
 	}
 	if (h->c->files_binlog_info_file[0] != '\0' &&
 	    info_write(h->c->files_binlog_info_file, &h->d, lock_name(h->m),
-			      &co, h->st.locked_at, why, sizeof(why)) == -1) {
+			      &co, h->st.locked_at, &whyf) == -1) {
 		lock_release(&h->d, h->m);
-		return fail(h, MQ_FAIL, 0, why);
+		return fail(h, MQ_FAIL, 0, whyf.why);
 	}
 	h->st.phase = PH_LOCKED;
 	/* freeze exits 0 once we report ready; it must not write the
@@ -230,9 +231,9 @@ take(struct holder *h)
 	h->st.binlog_pos = co.pos;
 	fmt(h->st.gtid, sizeof(h->st.gtid), "%s", co.gtid);
 	if (state_write(h->dirfd, &h->st) == -1) {
-		fmt(why, sizeof(why), "cannot write state: %s", strerror(errno));
+		fmt(whyf.why, sizeof(whyf.why), "cannot write state: %s", strerror(errno));
 		lock_release(&h->d, h->m);
-		return fail(h, MQ_FAIL, 0, why);
+		return fail(h, MQ_FAIL, 0, whyf.why);
 	}
 	coords_summary(&co, sum, sizeof(sum));
 	log_defer(h->dirfd); /* held: nothing to syslog until released */
@@ -249,26 +250,26 @@ take(struct holder *h)
 static int
 setup(struct holder *h)
 {
-	char err[512];
+	struct failure ef;
 	int r;
 
 	if ((h->sigfd = sig_fd()) == -1)
 		return fail_errno(h, "cannot set up signals");
-	h->dirfd = rundir_open(h->c->files_run_dir, 1, err, sizeof(err));
+	h->dirfd = rundir_open(h->c->files_run_dir, 1, &ef);
 	if (h->dirfd < 0)
-		return fail(h, MQ_STATE, 0, err);
+		return fail(h, MQ_STATE, 0, ef.why);
 	r = rundir_hold(h->dirfd, HOLDER_LOCK);
 	if (r == -2) {
-		fmt(err, sizeof(err), "another lock holder (pid %d) is running",
+		fmt(ef.why, sizeof(ef.why), "another lock holder (pid %d) is running",
 		    (int)rundir_holder(h->dirfd, HOLDER_LOCK));
-		return fail(h, MQ_BUSY, 0, err);
+		return fail(h, MQ_BUSY, 0, ef.why);
 	}
 	if (r == -1) {
 		int e = errno;
 
-		fmt(err, sizeof(err), "cannot lock %s/%s: %s",
+		fmt(ef.why, sizeof(ef.why), "cannot lock %s/%s: %s",
 		    h->c->files_run_dir, HOLDER_LOCK, strerror(e));
-		return fail(h, shortage(e) ? MQ_FAIL : MQ_STATE, 0, err);
+		return fail(h, shortage(e) ? MQ_FAIL : MQ_STATE, 0, ef.why);
 	}
 	/* r stays open, holding the record lock, until we exit. */
 	h->st.pid = getpid();
@@ -354,7 +355,7 @@ holder_main(const struct config *c)
 			     (c->lock_snapshot_timeout + 5) * 1000);
 	if (r != MQ_OK) {
 		fmt(reason, sizeof(reason), "the lock holder cannot connect: "
-		    "%s", h.d.err);
+		    "%s", h.d.fail.why);
 		return fail(&h, r, 0, reason);
 	}
 	/* Connected: the password is not needed again in this process. */
@@ -379,7 +380,7 @@ holder_main(const struct config *c)
 	fmt(h.st.method, sizeof(h.st.method), "%s", lock_name(h.m));
 	if (setup_session(&h) == -1) {
 		fmt(reason, sizeof(reason), "setting session timeouts: %s",
-		    h.d.err);
+		    h.d.fail.why);
 		return fail(&h, db_errclass(&h.d), 0, reason);
 	}
 	if ((r = take(&h)) != MQ_OK)

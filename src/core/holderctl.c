@@ -100,7 +100,7 @@ holder_stop(struct holder_run *h, struct db *d)
 	if (h->hconn != 0 && d->m != NULL) {
 		fmt(sql, sizeof(sql), "KILL QUERY %lu", h->hconn);
 		if (db_exec(d, sql) == -1)
-			log_warn("%s: %s", sql, d->err);
+			log_warn("%s: %s", sql, d->fail.why);
 	}
 	kill(h->pid, SIGTERM);
 	for (;;) {
@@ -213,14 +213,14 @@ kill_connection(const struct config *c, const struct state *s)
 	rc = db_connect(&d, c, 10);
 	if (rc != MQ_OK) {
 		log_err("cannot connect to kill the holder's connection: %s",
-			d.err);
+			d.fail.why);
 		return -1;
 	}
 	fmt(sql, sizeof(sql), "SELECT USER, INFO FROM "
 	    "information_schema.PROCESSLIST WHERE ID = %lu", s->conn_id);
 	r = db_query(&d, sql);
 	if (r == NULL) {
-		log_err("cannot read the process list: %s", d.err);
+		log_err("cannot read the process list: %s", d.fail.why);
 		db_close(&d);
 		return -1;
 	}
@@ -237,7 +237,7 @@ kill_connection(const struct config *c, const struct state *s)
 	if (found) {
 		fmt(sql, sizeof(sql), "KILL CONNECTION %lu", s->conn_id);
 		if (db_exec(&d, sql) == -1) {
-			log_err("KILL CONNECTION %lu: %s", s->conn_id, d.err);
+			log_err("KILL CONNECTION %lu: %s", s->conn_id, d.fail.why);
 			found = -1;
 		} else {
 			log_warn("killed the holder's connection %lu",
@@ -270,7 +270,8 @@ int
 holder_end(const struct config *c, int dirfd, struct state *s,
 	   struct end_steps *t)
 {
-	char err[300], why[300];
+	char why[300];
+	struct failure ef;
 	int pfd, killed = 0, unresponsive = 0, r;
 
 	pfd = open_holder(dirfd, s);
@@ -305,8 +306,8 @@ holder_end(const struct config *c, int dirfd, struct state *s,
 		}
 	}
 	close(pfd);
-	if ((r = state_read(dirfd, s, err, sizeof(err))) != 0) {
-		log_err("after the holder exited: %s", err);
+	if ((r = state_read(dirfd, s, &ef)) != 0) {
+		log_err("after the holder exited: %s", ef.why);
 		return r == -2 ? MQ_FAIL : MQ_STATE;
 	}
 	if (s->phase == PH_LOCKED || s->phase == PH_WAITING) {

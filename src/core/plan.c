@@ -23,7 +23,7 @@ server_paths(struct db *d, struct plan *p)
 	row = mysql_fetch_row(r);
 	if (row == NULL || row[0] == NULL) {
 		mysql_free_result(r);
-		fmt(d->err, sizeof(d->err), "no @@datadir");
+		fmt(d->fail.why, sizeof(d->fail.why), "no @@datadir");
 		return -1;
 	}
 	fmt(p->datadir, sizeof(p->datadir), "%s", row[0]);
@@ -38,7 +38,7 @@ server_paths(struct db *d, struct plan *p)
 /* The filesystems to freeze and their leaf devices; logged. */
 static int
 filesystems(const struct config *c, const struct plan_opts *o,
-	    struct plan *p, char *err, size_t n)
+	    struct plan *p, struct failure *f)
 {
 	struct fsset *fs = &p->fs;
 	const char *proc = c->snapshot_proc_root;
@@ -46,20 +46,19 @@ filesystems(const struct config *c, const struct plan_opts *o,
 	int i, j, k, nl;
 
 	if (!o->replace && !o->no_fs) {
-		if (fs_add(fs, proc, p->datadir, err, n) == -1 ||
+		if (fs_add(fs, proc, p->datadir, f) == -1 ||
 		    (p->binlog_dir[0] != '\0' &&
-		     fs_add(fs, proc, p->binlog_dir, err, n) == -1))
+		     fs_add(fs, proc, p->binlog_dir, f) == -1))
 			return -1;
 	}
 	for (i = 0; i < o->nadd; i++)
-		if (fs_add(fs, proc, o->add[i], err, n) == -1)
+		if (fs_add(fs, proc, o->add[i], f) == -1)
 			return -1;
 	for (i = 0; i < fs->n; i++) {
 		const struct mountpt *m = &fs->mp[i];
 
 		nl = discover_devices(c->snapshot_sys_root, m, leaves,
-				      DISC_MAX_DEVS, chain, sizeof(chain), err,
-				      n);
+				      DISC_MAX_DEVS, chain, sizeof(chain), f);
 		if (nl == -1)
 			return -1;
 		log_info("filesystem %s (%s, %s): %s", m->point, m->fstype,
@@ -79,18 +78,18 @@ int
 plan_discover(const struct config *c, const struct plan_opts *o,
 	      struct db *d, int sigfd, struct plan *p, struct failure *f)
 {
-	char err[1024];
+	struct failure ef;
 	int r;
 
 	p->ndev = 0;
 	fs_init(&p->fs);
 	r = db_connect_until(d, c, 30, sigfd, NO_DEADLINE);
 	if (r != MQ_OK)
-		return failf(f, r, "cannot connect: %s", d->err);
+		return failf(f, r, "cannot connect: %s", d->fail.why);
 	if (server_paths(d, p) == -1)
 		return failf(f, db_errclass(d), "reading @@datadir: %s",
-			     d->err);
-	if (filesystems(c, o, p, err, sizeof(err)) == -1)
-		return failf(f, MQ_FAIL, "finding the filesystems: %s", err);
+			     d->fail.why);
+	if (filesystems(c, o, p, &ef) == -1)
+		return failf(f, MQ_FAIL, "finding the filesystems: %s", ef.why);
 	return MQ_OK;
 }

@@ -152,7 +152,7 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 			if (stall_read(&y->d, &y->stall) == -1) {
 				log_warn("the writers' watch cannot read the "
 					 "process list, and stops: %s",
-					 y->d.err);
+					 y->d.fail.why);
 				watch_at = INT64_MAX;
 			} else if (stall_behind(&y->stall, mono_ms()) >= bound) {
 				abandon(y, f);
@@ -167,7 +167,7 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 			    plist_mdl_holders(&y->d, y->h.hconn, y->mdl,
 					     sizeof(y->mdl)) == -1)
 				fmt(y->mdl, sizeof(y->mdl), "; who holds what it "
-				    "waits for is unknown (%s)", y->d.err);
+				    "waits for is unknown (%s)", y->d.fail.why);
 		}
 		if (killing && kill_at < until)
 			until = kill_at;
@@ -218,22 +218,22 @@ static int
 end_leftover(struct quiesce *y, struct failure *f)
 {
 	struct state s;
-	char err[300];
+	struct failure ef;
 	int r;
 
-	r = state_read(y->rd.dirfd, &s, err, sizeof(err));
+	r = state_read(y->rd.dirfd, &s, &ef);
 	if (r == 1 || (r == 0 && (s.phase != PH_LOCKED &&
 				  s.phase != PH_WAITING)))
 		return MQ_OK;
 	if (r == -2)
-		return failf(f, MQ_FAIL, "%s", err);
+		return failf(f, MQ_FAIL, "%s", ef.why);
 	if (r == -1) {
 		if (rundir_holder(y->rd.dirfd, HOLDER_LOCK) <= 0) {
-			log_warn("%s; replacing it", err);
+			log_warn("%s; replacing it", ef.why);
 			return MQ_OK;
 		}
 		return failf(f, MQ_STATE, "a holder is running but %s; not "
-			     "touching it", err);
+			     "touching it", ef.why);
 	}
 	if (!holder_alive(y->rd.dirfd, &s))
 		return MQ_OK;
@@ -280,11 +280,10 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 	r = db_connect_until(&y->d, y->c, 30, y->sigfd, deadline);
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect (freeze's own "
-			     "connection): %s", y->d.err);
-	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version,
-			   f->why, sizeof(f->why));
+			     "connection): %s", y->d.fail.why);
+	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version, f);
 	if (y->m == NULL)
-		return f->code = MQ_CONFIG;
+		return f->code;
 	y->waits = lock_waits_for(y->m, y->d.flavor, y->d.version);
 	return MQ_OK;
 }
@@ -292,10 +291,10 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 static void
 report_locked(struct quiesce *y, int64_t t0, int attempts, struct state *s)
 {
-	char err[300];
+	struct failure ef;
 
-	if (state_read(y->rd.dirfd, s, err, sizeof(err)) != 0) {
-		log_warn("lock held, but %s", err);
+	if (state_read(y->rd.dirfd, s, &ef) != 0) {
+		log_warn("lock held, but %s", ef.why);
 		state_init(s);
 		return;
 	}

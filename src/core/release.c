@@ -59,7 +59,7 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 {
 	struct end_steps t = { .began = mono_us() };
 	struct rundir rd;
-	char err[600];
+	struct failure ef;
 	int r;
 
 	state_init(s);
@@ -80,7 +80,7 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 			 c->files_run_dir);
 		return MQ_OK;
 	}
-	r = state_read(rd.dirfd, s, err, sizeof(err));
+	r = state_read(rd.dirfd, s, &ef);
 	t.state = mono_us();
 	if (r == 1 || (r == 0 && s->thawed)) {
 		log_info("nothing to release: no lock is held");
@@ -90,7 +90,7 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 	if (r < 0) {
 		rundir_leave(&rd);
 		return failf(f, r == -2 ? MQ_FAIL : MQ_STATE, "%s; not "
-			     "signalling anything", err);
+			     "signalling anything", ef.why);
 	}
 	if (s->phase != PH_WAITING && s->phase != PH_LOCKED)
 		log_flush_deferred(rd.dirfd); /* nothing is held */

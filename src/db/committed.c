@@ -28,7 +28,7 @@ coords_read_committed(struct db *d, struct coords *co)
 		fmt(co->unsettled, sizeof(co->unsettled), "mysql.gtid_slave_pos "
 		    "could not be read (%s): the applier's own report is "
 		    "recorded", strlen(held) + 1 == sizeof(held) ? "too long" :
-		    d->err);
+		    d->fail.why);
 		return 0;
 	}
 	if (gtid_equal(1, co->gtid_slave, held, why, sizeof(why)) != 1) {

@@ -65,7 +65,7 @@ read_gtid(struct db *d, struct coords *co)
 		       row[1] ? row[1] : "") ||
 	     copy_gtid(co->gtid_slave, sizeof(co->gtid_slave),
 		       row[2] ? row[2] : ""))) {
-		fmt(d->err, sizeof(d->err), "GTID set too long to record");
+		fmt(d->fail.why, sizeof(d->fail.why), "GTID set too long to record");
 		rc = -1;
 	}
 	mysql_free_result(r);
@@ -134,7 +134,7 @@ read_replicas(struct db *d, struct coords *co)
 		if (db_errclass(d) != MQ_PRIV)
 			return -1;
 		co->replica_err = 1;
-		sanitize(co->replica_why, sizeof(co->replica_why), d->err);
+		sanitize(co->replica_why, sizeof(co->replica_why), d->fail.why);
 		return 0;
 	}
 	n = mysql_num_fields(r);

@@ -22,11 +22,9 @@ enum { CONNECT_TIMEOUT = 5 };
 static void
 set_err(struct db *d)
 {
-	char msg[sizeof(d->err)];
-
 	d->errnum = mysql_errno(d->m);
-	sanitize(msg, sizeof(msg), mysql_error(d->m));
-	fmt(d->err, sizeof(d->err), "%s (error %u)", msg, d->errnum);
+	failf(&d->fail, db_errclass(d), "%s (error %u)", mysql_error(d->m),
+	      d->errnum);
 }
 
 unsigned long
@@ -86,7 +84,7 @@ identify(struct db *d)
 	row = mysql_fetch_row(r);
 	if (row == NULL || row[0] == NULL || row[1] == NULL) {
 		mysql_free_result(r);
-		fmt(d->err, sizeof(d->err), "server did not say who it is");
+		failf(&d->fail, MQ_SERVER, "server did not say who it is");
 		return -1;
 	}
 	d->id = strtoul(row[0], NULL, 10);
@@ -105,7 +103,7 @@ identify(struct db *d)
  * socket beside the stop signals and the deadline: a server (or
  * anything on its socket) that accepts and never answers cannot hold
  * us past either. MQ_OK; MQ_ABORTED, MQ_TIMEOUT or MQ_FAIL (poll
- * itself failed) with d->err set; or -1: the library's own error, for
+ * itself failed) with d->fail set; or -1: the library's own error, for
  * set_err.
  */
 static int
@@ -143,17 +141,17 @@ connect_nb(struct db *d, const char *host, const char *user,
 		}
 		r = wait_until(p, sigfd >= 0 ? 2 : 1, until);
 		if (r == -1) {
-			fmt(d->err, sizeof(d->err), "poll while connecting: "
+			failf(&d->fail, MQ_SERVER, "poll while connecting: "
 			    "%s", strerror(errno));
 			return MQ_FAIL;
 		}
 		if (p[1].revents & POLLIN) {
-			fmt(d->err, sizeof(d->err), "stopped by a signal "
+			failf(&d->fail, MQ_SERVER, "stopped by a signal "
 			    "while connecting");
 			return MQ_ABORTED;
 		}
 		if (r == 0 && until == deadline && mono_ms() >= deadline) {
-			fmt(d->err, sizeof(d->err), "the server did not "
+			failf(&d->fail, MQ_SERVER, "the server did not "
 			    "answer before the deadline");
 			return MQ_TIMEOUT;
 		}
@@ -206,11 +204,11 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	if (dbapi_load(d->err, sizeof(d->err)) == -1)
+	if (dbapi_load(&d->fail) == -1)
 		return MQ_FAIL;
 	d->m = mysql_init(NULL);
 	if (d->m == NULL) {
-		fmt(d->err, sizeof(d->err), "out of memory");
+		failf(&d->fail, MQ_FAIL, "out of memory");
 		return MQ_FAIL;
 	}
 	if (c->mysql_defaults_file[0] != '\0') {
@@ -272,7 +270,7 @@ db_exec(struct db *d, const char *sql)
 
 	if (d->tag[0] != '\0') {
 		if (fmt(tagged, sizeof(tagged), "%s %s", d->tag, sql) == -1) {
-			fmt(d->err, sizeof(d->err), "statement too long");
+			failf(&d->fail, MQ_SERVER, "statement too long");
 			d->errnum = 0;
 			return -1;
 		}
@@ -308,7 +306,7 @@ query(struct db *d, const char *sql, int stream)
 			set_err(d);
 		else {
 			d->errnum = 0;
-			fmt(d->err, sizeof(d->err), "statement returned no "
+			failf(&d->fail, MQ_SERVER, "statement returned no "
 			    "result set: %.60s", sql);
 		}
 	}
@@ -426,10 +424,13 @@ void
 db_client_info(char *buf, size_t n)
 {
 	const char *tls = NULL, *name = "libmysqlclient";
+	struct failure lf;
 	int shared = 0;
 
-	if (dbapi_load(buf, n) == -1)
+	if (dbapi_load(&lf) == -1) {
+		fmt(buf, n, "%s", lf.why);
 		return;
+	}
 	dl_iterate_phdr(find_shared, &shared);
 #ifdef MARIADB_PACKAGE_VERSION_ID
 	name = "libmariadb";

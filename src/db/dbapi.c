@@ -19,11 +19,10 @@ static int loaded;
 #ifdef MQ_DB_LINKED
 
 int
-dbapi_load(char *err, size_t n)
+dbapi_load(struct failure *f)
 {
-	(void)err;
-	(void)n;
-#define SET(f) dbapi.f = f;
+	(void)f;
+#define SET(fn) dbapi.fn = fn;
 	DBAPI_FUNCS(SET)
 #undef SET
 	loaded = 1;
@@ -33,21 +32,18 @@ dbapi_load(char *err, size_t n)
 #else
 
 int
-dbapi_load(char *err, size_t n)
+dbapi_load(struct failure *f)
 {
-#define NAME(f) #f,
-#define SLOT(f) (void **)&dbapi.f,
+#define NAME(fn) #fn,
+#define SLOT(fn) (void **)&dbapi.fn,
 	static const char *const names[] = { DBAPI_FUNCS(NAME) };
 	static void **const slots[] = { DBAPI_FUNCS(SLOT) };
 #undef NAME
 #undef SLOT
-	char why[300];
-
 	if (loaded)
 		return 0;
-	if (dynlib_open(DB_SONAME, names, slots, ARRAY_LEN(names), why,
-			sizeof(why)) == NULL) {
-		fmt(err, n, "the client library: %s", why);
+	if (dynlib_open(DB_SONAME, names, slots, ARRAY_LEN(names), f) == NULL) {
+		fail_wrap(f, MQ_FAIL, "the client library");
 		return -1;
 	}
 	loaded = 1;

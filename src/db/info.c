@@ -257,8 +257,7 @@ info_format(char *buf, size_t n, const struct server_id *s,
 
 int
 info_write(const char *path, const struct db *d, const char *method,
-		  const struct coords *co, int64_t when_ms, char *err,
-		  size_t n)
+		  const struct coords *co, int64_t when_ms, struct failure *f)
 {
 	static char buf[65536];
 	struct server_id s = { d->flavor, d->version, d->version_str };
@@ -269,18 +268,18 @@ info_write(const char *path, const struct db *d, const char *method,
 	base = strrchr(path, '/');
 	if (base == NULL || base[1] == '\0' ||
 	    fmt(dir, sizeof(dir), "%.*s", (int)(base - path + 1), path)) {
-		fmt(err, n, "binlog_info_file %s: not an absolute file path",
+		failf(f, MQ_FAIL, "binlog_info_file %s: not an absolute file path",
 		    path);
 		return -1;
 	}
 	base++;
 	if (info_format(buf, sizeof(buf), &s, method, co, when_ms)) {
-		fmt(err, n, "binlog_info_file %s: coordinates too long", path);
+		failf(f, MQ_FAIL, "binlog_info_file %s: coordinates too long", path);
 		return -1;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1 || write_atomic(dfd, base, buf, strlen(buf), 0640)) {
-		fmt(err, n, "binlog_info_file %s: %s", path, strerror(errno));
+		failf(f, MQ_FAIL, "binlog_info_file %s: %s", path, strerror(errno));
 		if (dfd != -1)
 			close(dfd);
 		return -1;

@@ -85,11 +85,11 @@ lock_by_name(const char *name)
 }
 
 const struct lock_method *
-lock_choose(enum method_choice configured, enum flavor f, unsigned long v,
-	    char *err, size_t n)
+lock_choose(enum method_choice configured, enum flavor fl, unsigned long v,
+	    struct failure *f)
 {
-	int has_bs = f == FL_MARIADB && v >= 100401;
-	int has_pbl = f == FL_PERCONA && v >= 50600 && v < 80000;
+	int has_bs = fl == FL_MARIADB && v >= 100401;
+	int has_pbl = fl == FL_PERCONA && v >= 50600 && v < 80000;
 
 	switch (configured) {
 	case METHOD_AUTO:
@@ -101,13 +101,13 @@ lock_choose(enum method_choice configured, enum flavor f, unsigned long v,
 	case METHOD_BACKUP_STAGE:
 		if (has_bs)
 			break;
-		fmt(err, n, "lock method backup-stage needs MariaDB 10.4.1 or "
+		failf(f, MQ_CONFIG, "lock method backup-stage needs MariaDB 10.4.1 or "
 		    "later");
 		return NULL;
 	case METHOD_PERCONA_BACKUP_LOCKS:
 		if (has_pbl)
 			break;
-		fmt(err, n, "lock method percona-backup-locks needs Percona "
+		failf(f, MQ_CONFIG, "lock method percona-backup-locks needs Percona "
 		    "Server 5.6 or 5.7");
 		return NULL;
 	default:
@@ -121,16 +121,16 @@ lock_release(struct db *d, const struct lock_method *m)
 {
 	const char *const *s;
 	int r = 0;
-	char first[sizeof(d->err)] = "";
+	char first[sizeof(d->fail.why)] = "";
 
 	for (s = m->release; *s != NULL; s++) {
 		if (db_exec(d, *s) == -1 && r == 0) {
 			r = -1;
-			memcpy(first, d->err, sizeof(first));
+			memcpy(first, d->fail.why, sizeof(first));
 		}
 	}
 	if (r == -1)
-		memcpy(d->err, first, sizeof(first));
+		memcpy(d->fail.why, first, sizeof(first));
 	return r;
 }
 
@@ -140,7 +140,7 @@ lock_take(struct db *d, const struct lock_method *m, int skip, int from,
 {
 	const char *const *s;
 	const char *hint;
-	char why[sizeof(d->err)];
+	char why[sizeof(d->fail.why)];
 	unsigned int errnum;
 
 	if (skip < 0 || skip > m->optional_first)
@@ -152,13 +152,13 @@ lock_take(struct db *d, const struct lock_method *m, int skip, int from,
 			*blocks_at = mono_ms();
 		if (db_exec(d, *s) == 0)
 			continue;
-		memcpy(why, d->err, sizeof(why));
+		memcpy(why, d->fail.why, sizeof(why));
 		errnum = d->errnum;
 		lock_release(d, m);
 		/* A first statement that timed out: say what it waits for. */
 		hint = errnum == ER_LOCK_WAIT_TIMEOUT && s == m->take ?
 		       m->first_wait : NULL;
-		fmt(d->err, sizeof(d->err), "%s: %s%s%s", *s, why,
+		fmt(d->fail.why, sizeof(d->fail.why), "%s: %s%s%s", *s, why,
 		    hint != NULL ? "; " : "", hint != NULL ? hint : "");
 		d->errnum = errnum;
 		return -1;

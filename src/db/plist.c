@@ -56,7 +56,7 @@ again:
 	}
 	if ((cols = mysql_num_fields(r)) < 8) {
 		db_stream_end(d, r);
-		fmt(d->err, sizeof(d->err), "%s returned %u columns, not 8",
+		fmt(d->fail.why, sizeof(d->fail.why), "%s returned %u columns, not 8",
 		    sql, cols);
 		return -1;
 	}
@@ -85,7 +85,7 @@ again:
 				 "reading SHOW FULL PROCESSLIST instead");
 			goto again;
 		}
-		fmt(d->err, sizeof(d->err), "%s shows not even our own "
+		fmt(d->fail.why, sizeof(d->fail.why), "%s shows not even our own "
 		    "connection: the safe moment cannot be judged", sql);
 		return -1;
 	}

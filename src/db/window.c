@@ -104,7 +104,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS);
 		if (n == -1)
 			return failf(f, db_errclass(d), "reading the process "
-				     "list: %s", d->err);
+				     "list: %s", d->fail.why);
 		now = mono_ms();
 		for (first = -1, i = 0; i < n && first == -1; i++)
 			if (counts(c, s, &b[i], now))
@@ -116,7 +116,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 			return MQ_OK;
 		} else if ((i = stall_waiting(d, why, sizeof(why))) == -1) {
 			return failf(f, db_errclass(d), "reading the process "
-				     "list: %s", d->err);
+				     "list: %s", d->fail.why);
 		} else if (i == 0) {
 			return MQ_OK;
 		}
@@ -145,7 +145,7 @@ window_kill(struct db *d, const struct config *c, enum lock_waits w,
 			  MAX_BLOCKERS);
 	if (n == -1) {
 		log_warn("kill_long_queries: reading the process list: %s",
-			 d->err);
+			 d->fail.why);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -155,7 +155,7 @@ window_kill(struct db *d, const struct config *c, enum lock_waits w,
 		fmt(sql, sizeof(sql), "KILL QUERY %lu", b[i].id);
 		if (db_exec(d, sql) == -1)
 			log_warn("kill_long_queries: cannot kill %s: %s", what,
-				 d->err);
+				 d->fail.why);
 		else
 			log_warn("kill_long_queries = %s: killed the "
 				 "statement of %s",

@@ -97,7 +97,7 @@ check_privs(struct db *d)
 	int missing = 0;
 
 	if (effective_privs(d, privs, sizeof(privs)) == -1) {
-		printf("FAIL  privileges: %s\n", d->err);
+		printf("FAIL  privileges: %s\n", d->fail.why);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -133,7 +133,7 @@ check_replica(struct db *d)
 		printf("warn  replica: mysql.gtid_slave_pos cannot be read (%s): "
 		       "GRANT SELECT ON mysql.gtid_slave_pos, or the recorded "
 		       "gtid_slave_pos is the applier's report, which can lag "
-		       "its tables, and is marked not exact\n", d->err);
+		       "its tables, and is marked not exact\n", d->fail.why);
 	else
 		printf("ok    replica: its committed gtid_slave_pos is readable\n");
 }
@@ -144,15 +144,16 @@ check_replica(struct db *d)
 static int
 check_dir_writable(const char *what, const char *path, int flags)
 {
-	char dir[CONFIG_STR_MAX], err[PATH_MAX + 200];
+	char dir[CONFIG_STR_MAX];
+	struct failure ef;
 	const char *slash = strrchr(path, '/');
 	int fd;
 
 	if (path[0] == '\0')
 		return 0;
-	fd = open_path(what, path, flags, 0, err, sizeof(err));
+	fd = open_path(what, path, flags, 0, &ef);
 	if (fd == -1 && errno != ENOENT) {
-		printf("FAIL  %s\n", err);
+		printf("FAIL  %s\n", ef.why);
 		return 1;
 	}
 	if (fd != -1)
@@ -205,14 +206,14 @@ check_main(const struct config *c, const struct call *o)
 {
 	(void)o; /* nothing of the command line but the config */
 	const struct lock_method *m;
-	char err[600];
+	struct failure ef;
 	struct db d;
 	int r, bad = 0, dirfd;
 
 	printf("ok    config %s\n", c->path);
-	dirfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+	dirfd = rundir_open(c->files_run_dir, 0, &ef);
 	if (dirfd == -1) {
-		printf("FAIL  %s\n", err);
+		printf("FAIL  %s\n", ef.why);
 		bad = MQ_STATE;
 	} else {
 		printf("ok    run_dir %s%s\n", c->files_run_dir,
@@ -231,14 +232,14 @@ check_main(const struct config *c, const struct call *o)
 		bad = bad ? bad : MQ_FAIL;
 	r = db_connect(&d, c, 10);
 	if (r != MQ_OK) {
-		printf("FAIL  connect: %s\n", d.err);
+		printf("FAIL  connect: %s\n", d.fail.why);
 		return r;
 	}
 	printf("ok    connected as %s to %s %s\n", d.user,
 	       db_flavor_name(d.flavor), d.version_str);
-	m = lock_choose(c->lock_method, d.flavor, d.version, err, sizeof(err));
+	m = lock_choose(c->lock_method, d.flavor, d.version, &ef);
 	if (m == NULL) {
-		printf("FAIL  %s\n", err);
+		printf("FAIL  %s\n", ef.why);
 		bad = bad ? bad : MQ_CONFIG;
 	} else {
 		const char *warn = lock_stall_warning(lock_waits_for(m,

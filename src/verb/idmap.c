@@ -23,19 +23,19 @@
 #include "util.h"
 
 int
-runas_find(struct runas *u, const char *name, char *why, size_t n)
+runas_find(struct runas *u, const char *name, struct failure *f)
 {
 	struct passwd *pw;
 
 	errno = 0;
 	if ((pw = getpwnam(name)) == NULL) {
-		fmt(why, n, "no user \"%.60s\" to run the throwaway server as: "
+		failf(f, MQ_FAIL, "no user \"%.60s\" to run the throwaway server as: "
 		    "create it (the package does: adduser --system --group "
 		    "--no-create-home mysql-quiesce), or give --user NAME", name);
 		return -1;
 	}
 	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
-		fmt(why, n, "--user %.60s is root's: the throwaway server never "
+		failf(f, MQ_FAIL, "--user %.60s is root's: the throwaway server never "
 		    "runs as root, give an unprivileged user of its own", name);
 		return -1;
 	}
@@ -141,18 +141,18 @@ out:
 
 int
 idmap_mount(const char *src, const char *dst, const struct runas *u,
-	    char *why, size_t n)
+	    struct failure *f)
 {
 	struct mount_attr a = { 0 };
 	struct stat st;
 	int ns, t, e;
 
 	if (lstat(src, &st) == -1 || !S_ISDIR(st.st_mode)) {
-		fmt(why, n, "%s is not a directory", src);
+		failf(f, MQ_FAIL, "%s is not a directory", src);
 		return -1;
 	}
 	if ((ns = userns(st.st_uid, st.st_gid, u)) == -1) {
-		fmt(why, n, "cannot make the user namespace that maps %s's owner "
+		failf(f, MQ_FAIL, "cannot make the user namespace that maps %s's owner "
 		    "to %s (%s): run as root", src, u->name, strerror(errno));
 		return -1;
 	}
@@ -160,7 +160,7 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 			   AT_SYMLINK_NOFOLLOW)) == -1) {
 		e = errno;
 		close(ns);
-		fmt(why, n, "cannot take a private view of %s (%s)", src,
+		failf(f, MQ_FAIL, "cannot take a private view of %s (%s)", src,
 		    strerror(e));
 		return -1;
 	}
@@ -170,7 +170,7 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 	a.userns_fd = (unsigned)ns;
 	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof(a)) == -1) {
 		e = errno;
-		fmt(why, n, "%s's filesystem cannot show its files as %s's (an "
+		failf(f, MQ_FAIL, "%s's filesystem cannot show its files as %s's (an "
 		    "idmapped mount: %s); use --copy DIR for a full copy owned "
 		    "by %s", src, u->name, strerror(e), u->name);
 		close(t);
@@ -181,7 +181,7 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 	if (move_mount(t, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) == -1) {
 		e = errno;
 		close(t);
-		fmt(why, n, "cannot mount the mapped view of %s at %s (%s)", src,
+		failf(f, MQ_FAIL, "cannot mount the mapped view of %s at %s (%s)", src,
 		    dst, strerror(e));
 		return -1;
 	}

@@ -65,7 +65,7 @@ copy_tree(const struct verify *v, const char *src, const char *dst)
  * why. */
 static int
 overlay(struct verify *v, const char *src, const char *dir,
-	const char *name, char *why, size_t n)
+	const char *name, struct failure *f)
 {
 	char up[PATH_MAX + 32], wk[PATH_MAX + 32], lower[PATH_MAX + 32],
 		opts[3 * PATH_MAX + 96];
@@ -76,10 +76,10 @@ overlay(struct verify *v, const char *src, const char *dir,
 	if (mkdir(up, 0700) == -1 || mkdir(wk, 0700) == -1 ||
 	    mkdir(lower, 0700) == -1 || mkdir(dir, 0700) == -1 ||
 	    chown(up, v->as.uid, v->as.gid) == -1) {
-		fmt(why, n, "cannot make the overlay's directories");
+		failf(f, MQ_FAIL, "cannot make the overlay's directories");
 		return -1;
 	}
-	if (idmap_mount(src, lower, &v->as, why, n) == -1)
+	if (idmap_mount(src, lower, &v->as, f) == -1)
 		return -1;
 	if (*name == '\0')
 		v->lmounted = 1;
@@ -90,7 +90,7 @@ overlay(struct verify *v, const char *src, const char *dir,
 		lower, up, wk) == -1 ||
 	    mount("overlay", dir, "overlay", MS_NOSYMFOLLOW | MS_NOSUID |
 		  MS_NODEV, opts) == -1) {
-		fmt(why, n, "overlayfs cannot stack a writable layer on %s with "
+		failf(f, MQ_FAIL, "overlayfs cannot stack a writable layer on %s with "
 		    "%s as scratch (%s); use --copy DIR for a full copy, or "
 		    "--scratch on another filesystem", src, v->scratch,
 		    strerror(errno));
@@ -104,7 +104,7 @@ overlay(struct verify *v, const char *src, const char *dir,
 static int
 binlog_layer(struct verify *v)
 {
-	char why[PATH_MAX + 300];
+	struct failure whyf;
 
 	if (v->nbins == 0)
 		return 0;
@@ -113,9 +113,9 @@ binlog_layer(struct verify *v)
 	} else {
 		fmt(v->blayer, sizeof(v->blayer), "%s/binlog", v->tmp);
 		if (v->copy ? copy_tree(v, v->bdir, v->blayer) == -1 :
-		    overlay(v, v->bdir, v->blayer, "b", why, sizeof(why)) == -1)
+		    overlay(v, v->bdir, v->blayer, "b", &whyf) == -1)
 			return verify_cannot(v, "layer", v->copy ? "cp -a of "
-				      "the binary logs failed" : why);
+				      "the binary logs failed" : whyf.why);
 		v->bmounted = !v->copy;
 	}
 	return verify_write_index(v);
@@ -126,10 +126,10 @@ binlog_layer(struct verify *v)
 int
 verify_layer(struct verify *v)
 {
-	char why[PATH_MAX + 300];
+	struct failure whyf;
 
-	if (runas_find(&v->as, v->user, why, sizeof(why)) == -1)
-		return verify_cannot(v, "user", why);
+	if (runas_find(&v->as, v->user, &whyf) == -1)
+		return verify_cannot(v, "user", whyf.why);
 	/* ours, searchable by the server's user; what it writes goes in
 	 * run/, its own */
 	if (fmt(v->tmp, sizeof(v->tmp), "%s/mq-verify.XXXXXX",
@@ -142,11 +142,11 @@ verify_layer(struct verify *v)
 		return verify_cannot(v, "layer", "cannot make the server's own "
 			      "directory in the scratch");
 	if (runas_access(&v->as, v->run, W_OK | X_OK) == -1) {
-		fmt(why, sizeof(why), "the server's user %s cannot reach %s (%s: "
+		fmt(whyf.why, sizeof(whyf.why), "the server's user %s cannot reach %s (%s: "
 		    "a directory above it is closed to it): give %s a "
 		    "directory it can reach, such as /var/tmp", v->as.name,
 		    v->tmp, strerror(errno), v->copy ? "--copy" : "--scratch");
-		return verify_cannot(v, "layer", why);
+		return verify_cannot(v, "layer", whyf.why);
 	}
 	fmt(v->data, sizeof(v->data), "%s/data", v->tmp);
 	fmt(v->sock, sizeof(v->sock), "%s/sock", v->run);
@@ -175,12 +175,12 @@ verify_layer(struct verify *v)
 	/* our mounts stay ours and go with us */
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
-		fmt(why, sizeof(why), "cannot make a private mount namespace "
+		fmt(whyf.why, sizeof(whyf.why), "cannot make a private mount namespace "
 		    "(%s): run as root", strerror(errno));
-		return verify_cannot(v, "layer", why);
+		return verify_cannot(v, "layer", whyf.why);
 	}
-	if (overlay(v, v->path, v->data, "", why, sizeof(why)) == -1)
-		return verify_cannot(v, "layer", why);
+	if (overlay(v, v->path, v->data, "", &whyf) == -1)
+		return verify_cannot(v, "layer", whyf.why);
 	v->mounted = 1;
 	verify_add(v, 1, "layer", "overlay on %s, writes in %s/upper (the "
 	    "snapshot is not modified; no symlink in it is followed; its "

@@ -69,7 +69,6 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 		{ 0, NULL, NULL, 0 },
 	};
 	const char *a;
-	char err[128];
 	int i = 0;
 
 	/* 0: leave the lock 5 s beyond the frozen window */
@@ -78,7 +77,7 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 		s->x.timeout = s->c.lock_max_lock_time > 6 ?
 			       s->c.lock_max_lock_time - 5 : 1;
 	while (i < argc) {
-		switch (opt_next(opts, argc, argv, &i, &a, err, sizeof(err))) {
+		switch (opt_next(opts, argc, argv, &i, &a, f)) {
 		case O_EBS:
 			s->be = &backend_ebs;
 			break;
@@ -114,7 +113,7 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 		case OPT_WORD:
 			return usage_err(f, "unknown argument", a);
 		default:
-			return failf(f, MQ_USAGE, "%s", err);
+			return f->code; /* opt_next said why */
 		}
 	}
 	if (s->be == NULL)
@@ -154,14 +153,14 @@ static int
 print_plan(struct snap *s, struct failure *f)
 {
 	const struct lock_method *m;
-	char why[300], buf[4096];
+	char buf[4096];
+	struct failure whyf;
 	int i;
 
-	m = lock_choose(s->c.lock_method, s->d.flavor, s->d.version, why,
-			sizeof(why));
+	m = lock_choose(s->c.lock_method, s->d.flavor, s->d.version, &whyf);
 	printf("server:      %s %s\n", db_flavor_name(s->d.flavor),
 	       s->d.version_str);
-	printf("lock method: %s\n", m ? lock_name(m) : why);
+	printf("lock method: %s\n", m ? lock_name(m) : whyf.why);
 	printf("datadir:     %s\n", s->p.datadir);
 	printf("binlog dir:  %s\n", s->p.binlog_dir[0] ? s->p.binlog_dir :
 	       "(binary logging off)");
@@ -178,7 +177,7 @@ print_plan(struct snap *s, struct failure *f)
 	if (s->be->plan(&s->x, f) != MQ_OK)
 		return f->code;
 	if (m == NULL)
-		return failf(f, MQ_CONFIG, "%s", why);
+		return failf(f, MQ_CONFIG, "%s", whyf.why);
 	return MQ_OK;
 }
 
@@ -192,7 +191,7 @@ record(struct snap *s, struct failure *f)
 
 	if (db_exec(&s->d, "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS") == -1)
 		r = failf(f, db_errclass(&s->d), "FLUSH ENGINE LOGS: %s",
-			  s->d.err);
+			  s->d.fail.why);
 	db_close(&s->d);
 	sync();
 	return r;
@@ -221,7 +220,6 @@ snapshot_watchdog_main(const struct config *c, const struct call *o)
 static int
 window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 {
-	char err[512];
 	int64_t t0;
 	int r;
 
@@ -233,8 +231,8 @@ window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 	/* From here until every filesystem is thawed: no file writes. */
 	log_hold();
 	t0 = mono_ms();
-	if (fs_freeze(&s->p.fs, err, sizeof(err)) == -1)
-		r = failf(f, MQ_FAIL, "%s", err);
+	if (fs_freeze(&s->p.fs, f) == -1)
+		r = f->code;
 	else
 		r = s->be->take(&s->x, f);
 	if (fs_thaw(&s->p.fs) > 0 && r == MQ_OK)
@@ -303,13 +301,9 @@ snapshot_main(const struct config *c, const struct call *o)
 	}
 	if ((r = s.be->prepare(&s.x, &f)) != MQ_OK)
 		goto out;
-	{
-		char err[1024];
-
-		if (fs_trial(&s.p.fs, err, sizeof(err)) == -1) {
-			r = failf(&f, MQ_FAIL, "%s; nothing was locked", err);
-			goto out;
-		}
+	if (fs_trial(&s.p.fs, &f) == -1) {
+		r = failf(&f, MQ_FAIL, "%s; nothing was locked", f.why);
+		goto out;
 	}
 	sync();
 	if ((r = quiesce_begin(&s.c, s.x.sigfd, &s.x.st, &f)) != MQ_OK)

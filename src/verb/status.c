@@ -103,17 +103,17 @@ status_main(const struct config *c, const struct call *o)
 {
 	int json = o->json;
 	struct state s;
-	char err[600];
+	struct failure ef;
 	int dirfd, r, alive;
 
-	dirfd = rundir_open(c->files_run_dir, 0, err, sizeof(err));
+	dirfd = rundir_open(c->files_run_dir, 0, &ef);
 	if (dirfd == -1) {
-		fprintf(stderr, "mysql-quiesce: %s\n", err);
+		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		return MQ_STATE;
 	}
-	r = dirfd == -2 ? 1 : state_read(dirfd, &s, err, sizeof(err));
+	r = dirfd == -2 ? 1 : state_read(dirfd, &s, &ef);
 	if (r < 0) {
-		fprintf(stderr, "mysql-quiesce: %s\n", err);
+		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		close(dirfd);
 		return r == -2 ? MQ_FAIL : MQ_STATE;
 	}

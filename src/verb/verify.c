@@ -51,14 +51,14 @@ parse(struct verify *v, int argc, char **argv)
 		{ 0, NULL, NULL, 0 },
 	};
 	const char *a;
-	char err[128];
+	struct failure ef;
 	int i = 0;
 
 	v->timeout = 600;
 	v->scratch = "/var/tmp";
 	v->user = "mysql-quiesce";
 	while (i < argc) {
-		switch (opt_next(opts, argc, argv, &i, &a, err, sizeof(err))) {
+		switch (opt_next(opts, argc, argv, &i, &a, &ef)) {
 		case O_JSON:
 			v->json = 1;
 			break;
@@ -110,7 +110,7 @@ parse(struct verify *v, int argc, char **argv)
 				"--\n%s\n", usage_line);
 			return -1;
 		default:
-			fprintf(stderr, "mysql-quiesce verify: %s\n%s\n", err,
+			fprintf(stderr, "mysql-quiesce verify: %s\n%s\n", ef.why,
 				usage_line);
 			return -1;
 		}
@@ -140,7 +140,7 @@ same_gtid(struct verify *v, const char *name, const char *var,
 
 	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
 	if (db_value(&v->d, sql, got, sizeof(got)) == -1) {
-		verify_cannot(v, name, v->d.err);
+		verify_cannot(v, name, v->d.fail.why);
 		return;
 	}
 	r = gtid_equal(v->d.flavor == FL_MARIADB, got, recorded, why,
@@ -186,7 +186,7 @@ check_tables(struct verify *v)
 	    "'performance_schema', 'sys')%s",
 	    v->full ? "" : " AND e.TRANSACTIONS = 'NO'");
 	if ((r = db_query(&v->d, sql)) == NULL) {
-		verify_cannot(v, "tables", v->d.err);
+		verify_cannot(v, "tables", v->d.fail.why);
 		return;
 	}
 	while ((row = mysql_fetch_row(r)) != NULL) {
@@ -195,7 +195,7 @@ check_tables(struct verify *v)
 		fmt(sql, sizeof(sql), "CHECK TABLE %s", row[0]);
 		if ((cr = db_query(&v->d, sql)) == NULL) {
 			append(list, sizeof(list), "%s%s (%s)", bad ? ", " : "",
-			       row[0], v->d.err);
+			       row[0], v->d.fail.why);
 			bad++;
 			continue;
 		}

@@ -18,10 +18,10 @@
 #include "vcheck.h"
 
 /* A file of the snapshot, read whole: never through a symlink, never
- * blocking, regular files only, at most max bytes. 0, or -1 with why. */
+ * blocking, regular files only, at most max bytes. 0, or -1 with f saying why. */
 int
 verify_snap_read(int dirfd, const char *name, size_t max, char **text,
-		 size_t *len, char *why, size_t n)
+		 size_t *len, struct failure *f)
 {
 	struct stat st;
 	int fd, e;
@@ -30,25 +30,25 @@ verify_snap_read(int dirfd, const char *name, size_t max, char **text,
 		    O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
 		e = errno;
-		fmt(why, n, "%s", e == ELOOP ? "a symlink: not followed" :
+		failf(f, MQ_FAIL, "%s", e == ELOOP ? "a symlink: not followed" :
 		    strerror(e));
 		errno = e;
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		fmt(why, n, "not a regular file");
+		failf(f, MQ_FAIL, "not a regular file");
 		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
 	if (read_text(fd, max, text, len) == -1) {
-		fmt(why, n, "%s", *len > max ? "too large" : strerror(errno));
+		failf(f, MQ_FAIL, "%s", *len > max ? "too large" : strerror(errno));
 		close(fd);
 		return -1;
 	}
 	close(fd);
 	if (strlen(*text) != *len) {
-		fmt(why, n, "holds a NUL byte");
+		failf(f, MQ_FAIL, "holds a NUL byte");
 		free(*text);
 		*text = NULL;
 		return -1;
@@ -101,7 +101,8 @@ bad_value(struct verify *v, const char *key, const char *val, const char *why)
 void
 verify_read_info(struct verify *v)
 {
-	char why[300], *text = NULL, *line, *next, dir[PATH_MAX];
+	char *text = NULL, *line, *next, dir[PATH_MAX];
+	struct failure whyf;
 	const char *name, *slash;
 	size_t len;
 	int dfd, bad = 0;
@@ -119,11 +120,11 @@ verify_read_info(struct verify *v)
 	fmt(dir, sizeof(dir), "%.*s", slash ? (int)(slash - v->infopath) +
 	    (slash == v->infopath) : 1, slash ? v->infopath : ".");
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    verify_snap_read(dfd, name, INFO_MAX, &text, &len, why, sizeof(why)) == -1) {
+	    verify_snap_read(dfd, name, INFO_MAX, &text, &len, &whyf) == -1) {
 		if (dfd == -1)
-			fmt(why, sizeof(why), "%s", strerror(errno));
+			fmt(whyf.why, sizeof(whyf.why), "%s", strerror(errno));
 		verify_add(v, 0, "info", "%s: %s: the snapshot does not carry its "
-		    "coordinates", v->infopath, why);
+		    "coordinates", v->infopath, whyf.why);
 		if (dfd != -1)
 			close(dfd);
 		return;

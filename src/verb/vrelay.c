@@ -49,15 +49,14 @@ le64(const unsigned char *p)
 static __typeof__(crc32) *z_crc32;
 
 /* Does the event's last 4 bytes hold its CRC32 (binlog_checksum)? 1,
- * 0, or -1 when zlib cannot be loaded (err). */
+ * 0, or -1 when zlib cannot be loaded (f). */
 static int
-checksummed(const unsigned char *ev, size_t size, char *err, size_t n)
+checksummed(const unsigned char *ev, size_t size, struct failure *f)
 {
 	static const char *const names[] = { "crc32" };
 	static void **const slots[] = { (void **)&z_crc32 };
 
-	if (z_crc32 == NULL && dynlib_open(ZLIB_SONAME, names, slots, 1, err,
-					   n) == NULL)
+	if (z_crc32 == NULL && dynlib_open(ZLIB_SONAME, names, slots, 1, f) == NULL)
 		return -1;
 	return size >= HEADER + 4 && z_crc32(0L, ev, (uInt)(size - 4)) ==
 	       le32(ev + size - 4);
@@ -97,12 +96,15 @@ place_cmp(const char *fa, unsigned long long pa, const char *fb,
 static int
 rotate(struct relay_scan *s, const unsigned char *ev, size_t size)
 {
+	struct failure lf;
 	char name[256];
 	size_t len;
 	int crc;
 
-	if ((crc = checksummed(ev, size, s->err, sizeof(s->err))) == -1)
+	if ((crc = checksummed(ev, size, &lf)) == -1) {
+		fmt(s->err, sizeof(s->err), "%s", lf.why);
 		return -1;
+	}
 	len = size > HEADER + 8 + (crc ? 4 : 0) ?
 	      size - HEADER - 8 - (crc ? 4 : 0) : 0;
 	if (len == 0 || len >= sizeof(name)) {
