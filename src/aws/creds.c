@@ -114,22 +114,22 @@ scan_file(const char *path, const char *want, struct aws_creds *cr,
 	  struct failure *f)
 {
 	char what[4200], *text = NULL;
-	struct failure whyf;
+	struct failure lf;
 	struct stat st;
 	size_t len = 0;
 	int fd, r, bad = 0;
 
 	fmt(what, sizeof(what), "AWS credentials file %s", path);
-	fd = open_path("AWS credentials file", path, O_RDONLY, 0, &whyf);
+	fd = open_path("AWS credentials file", path, O_RDONLY, 0, &lf);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
-		failf(f, MQ_CONFIG, "%s", whyf.why);
+		failf(f, MQ_CONFIG, "%s", lf.why);
 		return -1;
 	}
-	if (fd_check_safe(fd, what, &st, &whyf) == -1) {
+	if (fd_check_safe(fd, what, &st, &lf) == -1) {
 		close(fd);
-		failf(f, MQ_CONFIG, "%s", whyf.why);
+		failf(f, MQ_CONFIG, "%s", lf.why);
 		return -1;
 	}
 	r = read_text(fd, SHARED_FILE_MAX, &text, &len);

@@ -42,15 +42,15 @@ get_token(struct imds *im, int64_t deadline, struct failure *f)
 			      NULL };
 	struct http_resp r;
 	char url[600];
-	struct failure whyf;
+	struct failure lf;
 	int rc;
 
 	fmt(url, sizeof(url), "%s/latest/api/token", im->base);
 	rc = http_request(im->h, "PUT", url, hdr, NULL, 0, deadline, -1, &r,
-			  &whyf);
+			  &lf);
 	if (rc != HTTP_OK) {
 		failf(f, MQ_FAIL, "instance metadata %s: %s", im->base,
-		    rc == HTTP_DEADLINE ? "no answer in time" : whyf.why);
+		    rc == HTTP_DEADLINE ? "no answer in time" : lf.why);
 		return -1;
 	}
 	if (r.status != 200 || r.len == 0 || r.len >= sizeof(im->token) ||
@@ -70,7 +70,7 @@ imds_get(struct imds *im, const char *path, char *out, size_t n,
 	 int64_t deadline, struct failure *f)
 {
 	char url[800], hdr[600];
-	struct failure whyf;
+	struct failure lf;
 	const char *hdrs[] = { hdr, NULL };
 	struct http_resp r;
 	int tries, rc;
@@ -83,11 +83,11 @@ imds_get(struct imds *im, const char *path, char *out, size_t n,
 		fmt(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s",
 		    im->token);
 		rc = http_request(im->h, "GET", url, hdrs, NULL, 0, deadline,
-				  -1, &r, &whyf);
+				  -1, &r, &lf);
 		explicit_bzero(hdr, sizeof(hdr));
 		if (rc != HTTP_OK) {
 			failf(f, MQ_FAIL, "instance metadata %s: %s", path,
-			    rc == HTTP_DEADLINE ? "no answer in time" : whyf.why);
+			    rc == HTTP_DEADLINE ? "no answer in time" : lf.why);
 			return -1;
 		}
 		if (r.status == 401) { /* the token expired: once more */

@@ -137,7 +137,7 @@ to_file(const char *line, size_t len)
 	fd = open_path("log_file", log_path, O_WRONLY | O_APPEND | O_CREAT,
 		       0640, &ef);
 	if (fd != -1 && write_all(fd, line, len) == -1)
-		fmt(ef.why, sizeof(ef.why), "log_file %s: %s", log_path,
+		failf(&ef, MQ_FAIL, "log_file %s: %s", log_path,
 		    strerror(errno));
 	if (fd == -1 || ef.why[0] != '\0') {
 		if (!log_file_failed)

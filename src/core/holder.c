@@ -194,7 +194,7 @@ take(struct holder *h)
 {
 	static struct coords co;
 	char sum[300];
-	struct failure whyf;
+	struct failure lf;
 	int64_t t0 = mono_ms();
 
 	if (lock_take(&h->d, h->m, h->skip, lock_blocks_from(h->m,
@@ -212,15 +212,15 @@ take(struct holder *h)
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
 	if (coords_read_committed(&h->d, &co) == -1) {
-		fmt(whyf.why, sizeof(whyf.why), "reading coordinates: %s", h->d.fail.why);
+		failf(&lf, MQ_FAIL, "reading coordinates: %s", h->d.fail.why);
 		lock_release(&h->d, h->m);
-		return fail(h, db_errclass(&h->d), 0, whyf.why);
+		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
 	if (h->c->files_binlog_info_file[0] != '\0' &&
 	    info_write(h->c->files_binlog_info_file, &h->d, lock_name(h->m),
-			      &co, h->st.locked_at, &whyf) == -1) {
+			      &co, h->st.locked_at, &lf) == -1) {
 		lock_release(&h->d, h->m);
-		return fail(h, MQ_FAIL, 0, whyf.why);
+		return fail(h, MQ_FAIL, 0, lf.why);
 	}
 	h->st.phase = PH_LOCKED;
 	/* freeze exits 0 once we report ready; it must not write the
@@ -231,9 +231,9 @@ take(struct holder *h)
 	h->st.binlog_pos = co.pos;
 	fmt(h->st.gtid, sizeof(h->st.gtid), "%s", co.gtid);
 	if (state_write(h->dirfd, &h->st) == -1) {
-		fmt(whyf.why, sizeof(whyf.why), "cannot write state: %s", strerror(errno));
+		failf(&lf, MQ_FAIL, "cannot write state: %s", strerror(errno));
 		lock_release(&h->d, h->m);
-		return fail(h, MQ_FAIL, 0, whyf.why);
+		return fail(h, MQ_FAIL, 0, lf.why);
 	}
 	coords_summary(&co, sum, sizeof(sum));
 	log_defer(h->dirfd); /* held: nothing to syslog until released */
@@ -260,14 +260,14 @@ setup(struct holder *h)
 		return fail(h, MQ_STATE, 0, ef.why);
 	r = rundir_hold(h->dirfd, HOLDER_LOCK);
 	if (r == -2) {
-		fmt(ef.why, sizeof(ef.why), "another lock holder (pid %d) is running",
+		failf(&ef, MQ_FAIL, "another lock holder (pid %d) is running",
 		    (int)rundir_holder(h->dirfd, HOLDER_LOCK));
 		return fail(h, MQ_BUSY, 0, ef.why);
 	}
 	if (r == -1) {
 		int e = errno;
 
-		fmt(ef.why, sizeof(ef.why), "cannot lock %s/%s: %s",
+		failf(&ef, MQ_FAIL, "cannot lock %s/%s: %s",
 		    h->c->files_run_dir, HOLDER_LOCK, strerror(e));
 		return fail(h, shortage(e) ? MQ_FAIL : MQ_STATE, 0, ef.why);
 	}

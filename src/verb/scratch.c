@@ -104,7 +104,7 @@ overlay(struct verify *v, const char *src, const char *dir,
 static int
 binlog_layer(struct verify *v)
 {
-	struct failure whyf;
+	struct failure lf;
 
 	if (v->nbins == 0)
 		return 0;
@@ -113,9 +113,9 @@ binlog_layer(struct verify *v)
 	} else {
 		fmt(v->blayer, sizeof(v->blayer), "%s/binlog", v->tmp);
 		if (v->copy ? copy_tree(v, v->bdir, v->blayer) == -1 :
-		    overlay(v, v->bdir, v->blayer, "b", &whyf) == -1)
+		    overlay(v, v->bdir, v->blayer, "b", &lf) == -1)
 			return verify_cannot(v, "layer", v->copy ? "cp -a of "
-				      "the binary logs failed" : whyf.why);
+				      "the binary logs failed" : lf.why);
 		v->bmounted = !v->copy;
 	}
 	return verify_write_index(v);
@@ -126,10 +126,10 @@ binlog_layer(struct verify *v)
 int
 verify_layer(struct verify *v)
 {
-	struct failure whyf;
+	struct failure lf;
 
-	if (runas_find(&v->as, v->user, &whyf) == -1)
-		return verify_cannot(v, "user", whyf.why);
+	if (runas_find(&v->as, v->user, &lf) == -1)
+		return verify_cannot(v, "user", lf.why);
 	/* ours, searchable by the server's user; what it writes goes in
 	 * run/, its own */
 	if (fmt(v->tmp, sizeof(v->tmp), "%s/mq-verify.XXXXXX",
@@ -142,11 +142,11 @@ verify_layer(struct verify *v)
 		return verify_cannot(v, "layer", "cannot make the server's own "
 			      "directory in the scratch");
 	if (runas_access(&v->as, v->run, W_OK | X_OK) == -1) {
-		fmt(whyf.why, sizeof(whyf.why), "the server's user %s cannot reach %s (%s: "
+		failf(&lf, MQ_FAIL, "the server's user %s cannot reach %s (%s: "
 		    "a directory above it is closed to it): give %s a "
 		    "directory it can reach, such as /var/tmp", v->as.name,
 		    v->tmp, strerror(errno), v->copy ? "--copy" : "--scratch");
-		return verify_cannot(v, "layer", whyf.why);
+		return verify_cannot(v, "layer", lf.why);
 	}
 	fmt(v->data, sizeof(v->data), "%s/data", v->tmp);
 	fmt(v->sock, sizeof(v->sock), "%s/sock", v->run);
@@ -175,12 +175,12 @@ verify_layer(struct verify *v)
 	/* our mounts stay ours and go with us */
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
-		fmt(whyf.why, sizeof(whyf.why), "cannot make a private mount namespace "
+		failf(&lf, MQ_FAIL, "cannot make a private mount namespace "
 		    "(%s): run as root", strerror(errno));
-		return verify_cannot(v, "layer", whyf.why);
+		return verify_cannot(v, "layer", lf.why);
 	}
-	if (overlay(v, v->path, v->data, "", &whyf) == -1)
-		return verify_cannot(v, "layer", whyf.why);
+	if (overlay(v, v->path, v->data, "", &lf) == -1)
+		return verify_cannot(v, "layer", lf.why);
 	v->mounted = 1;
 	verify_add(v, 1, "layer", "overlay on %s, writes in %s/upper (the "
 	    "snapshot is not modified; no symlink in it is followed; its "

@@ -154,13 +154,13 @@ print_plan(struct snap *s, struct failure *f)
 {
 	const struct lock_method *m;
 	char buf[4096];
-	struct failure whyf;
+	struct failure lf;
 	int i;
 
-	m = lock_choose(s->c.lock_method, s->d.flavor, s->d.version, &whyf);
+	m = lock_choose(s->c.lock_method, s->d.flavor, s->d.version, &lf);
 	printf("server:      %s %s\n", db_flavor_name(s->d.flavor),
 	       s->d.version_str);
-	printf("lock method: %s\n", m ? lock_name(m) : whyf.why);
+	printf("lock method: %s\n", m ? lock_name(m) : lf.why);
 	printf("datadir:     %s\n", s->p.datadir);
 	printf("binlog dir:  %s\n", s->p.binlog_dir[0] ? s->p.binlog_dir :
 	       "(binary logging off)");
@@ -177,7 +177,7 @@ print_plan(struct snap *s, struct failure *f)
 	if (s->be->plan(&s->x, f) != MQ_OK)
 		return f->code;
 	if (m == NULL)
-		return failf(f, MQ_CONFIG, "%s", whyf.why);
+		return failf(f, MQ_CONFIG, "%s", lf.why);
 	return MQ_OK;
 }
 

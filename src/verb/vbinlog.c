@@ -94,11 +94,11 @@ cnf_file(const char *root, const char *path, int depth, char *log_bin,
 	 size_t n, int *found)
 {
 	char real[PATH_MAX], group[64] = "", *text, *line, *next;
-	struct failure whyf;
+	struct failure lf;
 	size_t len;
 
 	if (depth > CNF_DEPTH || in_root(root, path, real, sizeof(real)) == -1 ||
-	    verify_snap_read(AT_FDCWD, real, CNF_MAX, &text, &len, &whyf) == -1)
+	    verify_snap_read(AT_FDCWD, real, CNF_MAX, &text, &len, &lf) == -1)
 		return;
 	for (line = text; line != NULL; line = next) {
 		char *eq, *k;
@@ -169,11 +169,11 @@ read_index(struct verify *v, int bdfd, const char *base, char *unmapped,
 	   size_t un)
 {
 	char idx[300], *text, *line, *next;
-	struct failure whyf;
+	struct failure lf;
 	size_t len;
 
 	fmt(idx, sizeof(idx), "%s.index", base);
-	if (verify_snap_read(bdfd, idx, INDEX_MAX, &text, &len, &whyf) == -1)
+	if (verify_snap_read(bdfd, idx, INDEX_MAX, &text, &len, &lf) == -1)
 		return errno == ENOENT ? 1 : -1;
 	for (line = text; line != NULL; line = next) {
 		const char *name;

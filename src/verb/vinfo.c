@@ -102,7 +102,7 @@ void
 verify_read_info(struct verify *v)
 {
 	char *text = NULL, *line, *next, dir[PATH_MAX];
-	struct failure whyf;
+	struct failure lf;
 	const char *name, *slash;
 	size_t len;
 	int dfd, bad = 0;
@@ -120,11 +120,11 @@ verify_read_info(struct verify *v)
 	fmt(dir, sizeof(dir), "%.*s", slash ? (int)(slash - v->infopath) +
 	    (slash == v->infopath) : 1, slash ? v->infopath : ".");
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    verify_snap_read(dfd, name, INFO_MAX, &text, &len, &whyf) == -1) {
+	    verify_snap_read(dfd, name, INFO_MAX, &text, &len, &lf) == -1) {
 		if (dfd == -1)
-			fmt(whyf.why, sizeof(whyf.why), "%s", strerror(errno));
+			failf(&lf, MQ_FAIL, "%s", strerror(errno));
 		verify_add(v, 0, "info", "%s: %s: the snapshot does not carry its "
-		    "coordinates", v->infopath, whyf.why);
+		    "coordinates", v->infopath, lf.why);
 		if (dfd != -1)
 			close(dfd);
 		return;
