@@ -37,8 +37,8 @@ ec2_init(struct ec2 *e, const char *endpoint, const char *region,
 	}
 	if (strncmp(e->url, "https://", 8) != 0 &&
 	    strncmp(e->url, "http://", 7) != 0) {
-		failf(f, MQ_CONFIG, "EC2 endpoint %s: not an http:// or https:// URL",
-		    e->url);
+		failf(f, MQ_CONFIG, "EC2 endpoint %s: not an http:// or "
+		    "https:// URL", e->url);
 		return -1;
 	}
 	/* only the root path is signed: the endpoint is a host */
@@ -48,8 +48,8 @@ ec2_init(struct ec2 *e, const char *endpoint, const char *region,
 	    fmt(e->host, sizeof(e->host), "%.*s",
 		(int)(slash ? slash - p : (long)strlen(p)), p) == -1 ||
 	    e->host[0] == '\0') {
-		failf(f, MQ_CONFIG, "EC2 endpoint %s: give scheme and host only",
-		    e->url);
+		failf(f, MQ_CONFIG, "EC2 endpoint %s: give scheme and host "
+		    "only", e->url);
 		return -1;
 	}
 	if (slash == NULL && append(e->url, sizeof(e->url), "/") == -1) {
@@ -179,8 +179,8 @@ ec2_call(struct ec2 *e, const char *action, const char *params, int retry,
 			return failf(f, MQ_TIMEOUT, "EBS %s: no answer by the "
 				     "deadline", action);
 		if (rc == HTTP_ERR)
-			return failf(f, MQ_CMD, "EBS %s: %s (%s)", action, ef.why,
-				     e->url);
+			return failf(f, MQ_CMD, "EBS %s: %s (%s)", action,
+			    ef.why, e->url);
 		x = xml_parse(r.body, r.len, &ef);
 		if (r.status == 200 && x != NULL) {
 			*out = x;

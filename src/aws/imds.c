@@ -55,8 +55,8 @@ get_token(struct imds *im, int64_t deadline, struct failure *f)
 	}
 	if (r.status != 200 || r.len == 0 || r.len >= sizeof(im->token) ||
 	    strpbrk(r.body, "\r\n") != NULL) {
-		failf(f, MQ_FAIL, "instance metadata %s: no IMDSv2 token (HTTP %ld "
-		    "to the token PUT)", im->base, r.status);
+		failf(f, MQ_FAIL, "instance metadata %s: no IMDSv2 token "
+		    "(HTTP %ld to the token PUT)", im->base, r.status);
 		return -1;
 	}
 	memcpy(im->token, r.body, r.len + 1);
@@ -97,13 +97,13 @@ imds_get(struct imds *im, const char *path, char *out, size_t n,
 		if (r.status == 404)
 			return 1;
 		if (r.status != 200) {
-			failf(f, MQ_FAIL, "instance metadata %s: HTTP %ld", path,
-			    r.status);
+			failf(f, MQ_FAIL, "instance metadata %s: HTTP %ld",
+			    path, r.status);
 			return -1;
 		}
 		if (fmt(out, n, "%s", r.body) == -1) {
-			failf(f, MQ_FAIL, "instance metadata %s: answer too long",
-			    path);
+			failf(f, MQ_FAIL, "instance metadata %s: answer too "
+			    "long", path);
 			return -1;
 		}
 		explicit_bzero(r.body, r.len);

@@ -258,8 +258,8 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 		return failf(f, MQ_FAIL, "EBS: %s", ef.why);
 	if (imds_get(&eb->im, "meta-data/instance-id", eb->instance,
 		     sizeof(eb->instance), bound(x, 0), &ef) != 0)
-		return failf(f, MQ_CMD, "this instance's id: %s", ef.why[0] ? ef.why :
-			     "not in instance metadata");
+		return failf(f, MQ_CMD, "this instance's id: %s",
+		    ef.why[0] ? ef.why : "not in instance metadata");
 	if (x->c->ebs_region[0] != '\0')
 		fmt(eb->region, sizeof(eb->region), "%s", x->c->ebs_region);
 	else if (imds_get(&eb->im, "meta-data/placement/region", eb->region,
@@ -300,8 +300,8 @@ ebs_prepare(struct snapctx *x, struct failure *f)
 	/* Would the call be allowed? DryRun answers DryRunOperation. */
 	set_request(x, 1, &req);
 	if (req.too_many)
-		return failf(f, MQ_CONFIG, "[ebs] tags: more than EC2's %d tags "
-			     "per snapshot, with the 9 of our own", TAGS_MAX);
+		return failf(f, MQ_CONFIG, "[ebs] tags: more than EC2's %d "
+		    "tags per snapshot, with the 9 of our own", TAGS_MAX);
 	rc = ec2_create_set(&eb->e, &req.q, EC2_RETRY_THROTTLE | EC2_RETRY_5XX,
 			    bound(x, 0), x->sigfd, eb->created, MAX_VOLS,
 			    &eb->ncreated, code, sizeof(code), f);

@@ -71,8 +71,9 @@ set_item(struct config *c, const struct item *it, const char *v, struct failure 
 	switch (it->type) {
 	case NUM:
 		if (parse_num(v, it->lo, it->hi, &num) == -1) {
-			failf(f, MQ_CONFIG, "%s must be a whole number from %lld to %lld, "
-			    "not \"%s\"", it->key, it->lo, it->hi, v);
+			failf(f, MQ_CONFIG, "%s must be a whole number from "
+			    "%lld to %lld, not \"%s\"", it->key, it->lo, it->hi,
+			    v);
 			return -1;
 		}
 		*(long long *)(void *)field = num;
@@ -90,8 +91,8 @@ set_item(struct config *c, const struct item *it, const char *v, struct failure 
 		return 0;
 	case STR:
 		if (fmt(field, CONFIG_STR_MAX, "%s", v) == -1) {
-			failf(f, MQ_CONFIG, "%s is longer than %d bytes", it->key,
-			    CONFIG_STR_MAX - 1);
+			failf(f, MQ_CONFIG, "%s is longer than %d bytes",
+			    it->key, CONFIG_STR_MAX - 1);
 			return -1;
 		}
 		return 0;
@@ -190,8 +191,9 @@ check_tags(const char *t, struct failure *f)
 			k++;
 		if (k < t + len && (eq == NULL || eq == k ||
 				    strncmp(k, "aws:", 4) == 0)) {
-			failf(f, MQ_CONFIG, "[ebs] tags: \"%.*s\" is not Key=Value "
-			    "(keys may not start with aws:)", (int)len, t);
+			failf(f, MQ_CONFIG, "[ebs] tags: \"%.*s\" is not "
+			    "Key=Value (keys may not start with aws:)",
+			    (int)len, t);
 			return -1;
 		}
 		t += len + (t[len] == ',');
@@ -207,12 +209,11 @@ relations(const struct config *c, struct failure *f)
 		return -1;
 	if (c->lock_kill_long_queries != KILL_NO &&
 	    c->lock_long_query_threshold >= c->lock_wait_timeout) {
-		failf(f, MQ_CONFIG, "kill_long_queries = %s needs long_query_threshold "
-		    "(%lld) below wait_timeout (%lld): the lock attempt would "
-		    "end before anything is killed",
+		failf(f, MQ_CONFIG, "kill_long_queries = %s needs "
+		    "long_query_threshold (%lld) below wait_timeout (%lld): "
+		    "the lock attempt would end before anything is killed",
 		    kill_choice_names[c->lock_kill_long_queries],
-		    c->lock_long_query_threshold,
-		    c->lock_wait_timeout);
+		    c->lock_long_query_threshold, c->lock_wait_timeout);
 		return -1;
 	}
 	if (c->files_run_dir[0] != '/' || c->files_log_file[0] == '\0' ||
@@ -260,8 +261,8 @@ scan_lines(const char *text, size_t len, struct failure *f)
 			if (l > 0 && text[i - 1] == '\r')
 				l--;
 			if (l > LINE_MAX_BYTES) {
-				failf(f, MQ_CONFIG, "line %d: longer than %d bytes (%zu)",
-				    line, LINE_MAX_BYTES, l);
+				failf(f, MQ_CONFIG, "line %d: longer than %d "
+				    "bytes (%zu)", line, LINE_MAX_BYTES, l);
 				return -1;
 			}
 			start = i + 1;
@@ -303,7 +304,8 @@ config_load(struct config *c, const char *path, struct failure *f)
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
-		failf(f, MQ_CONFIG, "config file %s: %s", path, strerror(errno));
+		failf(f, MQ_CONFIG, "config file %s: %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	/* Every check is made on the descriptor we then read. */
@@ -316,8 +318,9 @@ config_load(struct config *c, const char *path, struct failure *f)
 	r = read_text(fd, CONFIG_FILE_MAX, &text, &len);
 	close(fd);
 	if (r == -1) {
-		failf(f, MQ_CONFIG, "config file %s: %s", path, len > CONFIG_FILE_MAX ?
-		    "larger than 1 MiB" : strerror(errno));
+		failf(f, MQ_CONFIG, "config file %s: %s", path,
+		    len > CONFIG_FILE_MAX ? "larger than 1 MiB"
+		    : strerror(errno));
 		return -1;
 	}
 	r = parse_text(c, text, len, f);
@@ -329,9 +332,9 @@ config_load(struct config *c, const char *path, struct failure *f)
 	}
 	if (c->mysql_password[0] != '\0' &&
 	    (st.st_mode & (S_IRGRP | S_IROTH))) {
-		failf(f, MQ_CONFIG, "config file %s: holds a password but group or "
-		    "others may read it; refusing it (chmod 600 %s)", path,
-		    path);
+		failf(f, MQ_CONFIG, "config file %s: holds a password but "
+		    "group or others may read it; refusing it (chmod 600 %s)",
+		    path, path);
 		return -1;
 	}
 	if (c->mysql_defaults_file[0] != '\0' &&
@@ -342,7 +345,8 @@ config_load(struct config *c, const char *path, struct failure *f)
 	}
 	if (realpath(path, abs) == NULL ||
 	    fmt(c->path, sizeof(c->path), "%s", abs) == -1) {
-		failf(f, MQ_CONFIG, "config file %s: cannot resolve its path", path);
+		failf(f, MQ_CONFIG, "config file %s: cannot resolve its path",
+		    path);
 		return -1;
 	}
 	return 0;

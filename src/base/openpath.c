@@ -119,8 +119,8 @@ fd_check_safe(int fd, const char *what, struct stat *st, struct failure *f)
 		return -1;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		failf(f, MQ_FAIL, "%s: writable by group or others; refusing it "
-		    "(chmod go-w)", what);
+		failf(f, MQ_FAIL, "%s: writable by group or others; refusing "
+		    "it (chmod go-w)", what);
 		return -1;
 	}
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {

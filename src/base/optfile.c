@@ -33,8 +33,8 @@ check_option_dir(const char *dir, int depth, struct failure *f)
 	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) ||
 	    (st.st_uid != 0 && st.st_uid != geteuid())) {
-		failf(f, MQ_FAIL, "!includedir %s: not a directory of root's or ours "
-		    "closed to writes by others; refusing it", dir);
+		failf(f, MQ_FAIL, "!includedir %s: not a directory of root's "
+		    "or ours closed to writes by others; refusing it", dir);
 		return -1;
 	}
 	if ((d = opendir(dir)) == NULL)
@@ -45,7 +45,8 @@ check_option_dir(const char *dir, int depth, struct failure *f)
 		if (len < 5 || strcmp(e->d_name + len - 4, ".cnf") != 0)
 			continue;
 		if (fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == -1) {
-			failf(f, MQ_FAIL, "!includedir %s: a name too long", dir);
+			failf(f, MQ_FAIL, "!includedir %s: a name too long",
+			    dir);
 			r = -1;
 		} else {
 			r = check_option_file(sub, depth + 1, f);
@@ -123,8 +124,8 @@ check_option_file(const char *path, int depth, struct failure *f)
 	explicit_bzero(text, len);
 	free(text);
 	if (r == 0 && password && (st.st_mode & (S_IRGRP | S_IROTH))) {
-		failf(f, MQ_FAIL, "%s: holds a password but group or others may read "
-		    "it; refusing it (chmod 600 %s)", path, path);
+		failf(f, MQ_FAIL, "%s: holds a password but group or others "
+		    "may read it; refusing it (chmod 600 %s)", path, path);
 		r = -1;
 	}
 	return r;

@@ -27,7 +27,8 @@ static int
 check_dir(const struct stat *st, const char *path, struct failure *f)
 {
 	if (S_ISLNK(st->st_mode)) {
-		failf(f, MQ_STATE, "run_dir %s is a symlink; refusing it", path);
+		failf(f, MQ_STATE, "run_dir %s is a symlink; refusing it",
+		    path);
 		return -1;
 	}
 	if (!S_ISDIR(st->st_mode)) {
@@ -35,8 +36,8 @@ check_dir(const struct stat *st, const char *path, struct failure *f)
 		return -1;
 	}
 	if (st->st_uid != geteuid()) {
-		failf(f, MQ_STATE, "run_dir %s is owned by uid %u, not us; refusing "
-		    "it", path, (unsigned)st->st_uid);
+		failf(f, MQ_STATE, "run_dir %s is owned by uid %u, not us; "
+		    "refusing it", path, (unsigned)st->st_uid);
 		return -1;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
@@ -55,18 +56,20 @@ rundir_open(const char *path, int create, struct failure *f)
 
 	if (lstat(path, &st) == -1) {
 		if (errno != ENOENT) {
-			failf(f, MQ_STATE, "run_dir %s: %s", path, strerror(errno));
+			failf(f, MQ_STATE, "run_dir %s: %s", path,
+			    strerror(errno));
 			return -1;
 		}
 		if (!create)
 			return -2;
 		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
-			failf(f, MQ_STATE, "run_dir %s: cannot create it: %s", path,
-			    strerror(errno));
+			failf(f, MQ_STATE, "run_dir %s: cannot create it: %s",
+			    path, strerror(errno));
 			return -1;
 		}
 		if (lstat(path, &st) == -1) {
-			failf(f, MQ_STATE, "run_dir %s: %s", path, strerror(errno));
+			failf(f, MQ_STATE, "run_dir %s: %s", path,
+			    strerror(errno));
 			return -1;
 		}
 	}

@@ -187,8 +187,8 @@ parse_line(const char *line, size_t len, struct state *s, unsigned *seen,
 		    strncmp(keys[i].name, line, klen) == 0)
 			break;
 	if (i == ARRAY_LEN(keys)) {
-		failf(f, MQ_STATE, "unknown key \"%.*s\"", (int)(klen > 40 ? 40 : klen),
-		    line);
+		failf(f, MQ_STATE, "unknown key \"%.*s\"",
+		    (int)(klen > 40 ? 40 : klen), line);
 		return -1;
 	}
 	if (*seen & (1u << i)) {
@@ -247,7 +247,8 @@ state_parse(const char *text, struct state *s, struct failure *f)
 			return -1;
 		}
 		if (seen & (1u << (ARRAY_LEN(keys) - 1))) {
-			failf(f, MQ_STATE, "line %d: text after the end", lineno);
+			failf(f, MQ_STATE, "line %d: text after the end",
+			    lineno);
 			return -1;
 		}
 		if (parse_line(p, (size_t)(nl - p), s, &seen, f) == -1) {
@@ -293,15 +294,16 @@ state_read(int dirfd, struct state *s, struct failure *f)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
 	    st.st_size >= (off_t)sizeof(buf)) {
-		failf(f, MQ_STATE, "state file: not a regular file of ours, or too "
-		    "large; refusing it");
+		failf(f, MQ_STATE, "state file: not a regular file of ours, "
+		    "or too large; refusing it");
 		close(fd);
 		return -1;
 	}
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len < 0) {
-		failf(f, MQ_STATE, "state file: cannot read it: %s", strerror(errno));
+		failf(f, MQ_STATE, "state file: cannot read it: %s",
+		    strerror(errno));
 		return -2;
 	}
 	buf[len] = '\0';

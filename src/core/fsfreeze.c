@@ -82,20 +82,22 @@ fs_trial(struct fsset *fs, struct failure *f)
 		fs->fd[i] = open(fs->mp[i].point, O_RDONLY | O_DIRECTORY |
 				 O_CLOEXEC);
 		if (fs->fd[i] == -1) {
-			failf(f, MQ_FAIL, "%s: %s", fs->mp[i].point, strerror(errno));
+			failf(f, MQ_FAIL, "%s: %s", fs->mp[i].point,
+			    strerror(errno));
 			return -1;
 		}
 		if (ioctl(fs->fd[i], FIFREEZE, 0) == -1) {
-			failf(f, MQ_FAIL, "%s cannot be frozen: %s", fs->mp[i].point,
-			    errno == EBUSY ? "it is frozen already" :
-			    errno == EOPNOTSUPP ? "its filesystem does not "
-			    "support freezing (use --no-freeze-fs with an "
-			    "atomic snapshot backend)" : strerror(errno));
+			failf(f, MQ_FAIL, "%s cannot be frozen: %s",
+			    fs->mp[i].point, errno == EBUSY ? "it is frozen "
+			    "already" : errno == EOPNOTSUPP ? "its filesystem "
+			    "does not support freezing (use --no-freeze-fs "
+			    "with an atomic snapshot backend)"
+			    : strerror(errno));
 			return -1;
 		}
 		if (ioctl(fs->fd[i], FITHAW, 0) == -1) {
-			failf(f, MQ_FAIL, "%s: FITHAW after the trial freeze: %s",
-			    fs->mp[i].point, strerror(errno));
+			failf(f, MQ_FAIL, "%s: FITHAW after the trial freeze: "
+			    "%s", fs->mp[i].point, strerror(errno));
 			return -1;
 		}
 	}

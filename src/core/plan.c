@@ -23,7 +23,7 @@ server_paths(struct db *d, struct plan *p)
 	row = mysql_fetch_row(r);
 	if (row == NULL || row[0] == NULL) {
 		mysql_free_result(r);
-		fmt(d->fail.why, sizeof(d->fail.why), "no @@datadir");
+		failf(&d->fail, MQ_SERVER, "no @@datadir");
 		return -1;
 	}
 	fmt(p->datadir, sizeof(p->datadir), "%s", row[0]);

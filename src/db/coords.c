@@ -65,7 +65,8 @@ read_gtid(struct db *d, struct coords *co)
 		       row[1] ? row[1] : "") ||
 	     copy_gtid(co->gtid_slave, sizeof(co->gtid_slave),
 		       row[2] ? row[2] : ""))) {
-		fmt(d->fail.why, sizeof(d->fail.why), "GTID set too long to record");
+		failf(&d->fail, MQ_SERVER, "GTID set too long to "
+		    "record");
 		rc = -1;
 	}
 	mysql_free_result(r);

@@ -146,8 +146,9 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 		char why[sizeof(co->unsettled)];
 
 		if (co->unsettled[0] == '\0')
-			fmt(why, sizeof(why), "a parallel applier (%s%ld threads)",
-			    co->mt_workers < 0 ? "unknown: " : "", co->mt_workers);
+			fmt(why, sizeof(why), "a parallel applier (%s%ld "
+			    "threads)", co->mt_workers < 0 ? "unknown: " : "",
+			    co->mt_workers);
 		r |= append(buf, n, "replica_source_pos_exact = no\n# %s:\n# "
 			    "the executed source position can lag the "
 			    "transactions the tables hold;\n# the by-GTID lines "
@@ -268,18 +269,20 @@ info_write(const char *path, const struct db *d, const char *method,
 	base = strrchr(path, '/');
 	if (base == NULL || base[1] == '\0' ||
 	    fmt(dir, sizeof(dir), "%.*s", (int)(base - path + 1), path)) {
-		failf(f, MQ_FAIL, "binlog_info_file %s: not an absolute file path",
-		    path);
+		failf(f, MQ_FAIL, "binlog_info_file %s: not an absolute file "
+		    "path", path);
 		return -1;
 	}
 	base++;
 	if (info_format(buf, sizeof(buf), &s, method, co, when_ms)) {
-		failf(f, MQ_FAIL, "binlog_info_file %s: coordinates too long", path);
+		failf(f, MQ_FAIL, "binlog_info_file %s: coordinates too long",
+		    path);
 		return -1;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1 || write_atomic(dfd, base, buf, strlen(buf), 0640)) {
-		failf(f, MQ_FAIL, "binlog_info_file %s: %s", path, strerror(errno));
+		failf(f, MQ_FAIL, "binlog_info_file %s: %s", path,
+		    strerror(errno));
 		if (dfd != -1)
 			close(dfd);
 		return -1;

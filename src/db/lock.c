@@ -101,14 +101,14 @@ lock_choose(enum method_choice configured, enum flavor fl, unsigned long v,
 	case METHOD_BACKUP_STAGE:
 		if (has_bs)
 			break;
-		failf(f, MQ_CONFIG, "lock method backup-stage needs MariaDB 10.4.1 or "
-		    "later");
+		failf(f, MQ_CONFIG, "lock method backup-stage needs MariaDB "
+		    "10.4.1 or later");
 		return NULL;
 	case METHOD_PERCONA_BACKUP_LOCKS:
 		if (has_pbl)
 			break;
-		failf(f, MQ_CONFIG, "lock method percona-backup-locks needs Percona "
-		    "Server 5.6 or 5.7");
+		failf(f, MQ_CONFIG, "lock method percona-backup-locks needs "
+		    "Percona Server 5.6 or 5.7");
 		return NULL;
 	default:
 		break;
@@ -158,9 +158,9 @@ lock_take(struct db *d, const struct lock_method *m, int skip, int from,
 		/* A first statement that timed out: say what it waits for. */
 		hint = errnum == ER_LOCK_WAIT_TIMEOUT && s == m->take ?
 		       m->first_wait : NULL;
-		fmt(d->fail.why, sizeof(d->fail.why), "%s: %s%s%s", *s, why,
-		    hint != NULL ? "; " : "", hint != NULL ? hint : "");
 		d->errnum = errnum;
+		failf(&d->fail, db_errclass(d), "%s: %s%s%s", *s, why,
+		      hint != NULL ? "; " : "", hint != NULL ? hint : "");
 		return -1;
 	}
 	return 0;

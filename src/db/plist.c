@@ -56,8 +56,8 @@ again:
 	}
 	if ((cols = mysql_num_fields(r)) < 8) {
 		db_stream_end(d, r);
-		fmt(d->fail.why, sizeof(d->fail.why), "%s returned %u columns, not 8",
-		    sql, cols);
+		failf(&d->fail, MQ_SERVER, "%s returned %u "
+		    "columns, not 8", sql, cols);
 		return -1;
 	}
 	if ((rc = fn(arg, NULL)) == -1) { /* a new read begins */
@@ -85,8 +85,8 @@ again:
 				 "reading SHOW FULL PROCESSLIST instead");
 			goto again;
 		}
-		fmt(d->fail.why, sizeof(d->fail.why), "%s shows not even our own "
-		    "connection: the safe moment cannot be judged", sql);
+		failf(&d->fail, MQ_SERVER, "%s shows not even our "
+		    "own connection: the safe moment cannot be judged", sql);
 		return -1;
 	}
 	return 0;

@@ -29,14 +29,16 @@ runas_find(struct runas *u, const char *name, struct failure *f)
 
 	errno = 0;
 	if ((pw = getpwnam(name)) == NULL) {
-		failf(f, MQ_FAIL, "no user \"%.60s\" to run the throwaway server as: "
-		    "create it (the package does: adduser --system --group "
-		    "--no-create-home mysql-quiesce), or give --user NAME", name);
+		failf(f, MQ_FAIL, "no user \"%.60s\" to run the throwaway "
+		    "server as: create it (the package does: adduser --system "
+		    "--group --no-create-home mysql-quiesce), or give --user "
+		    "NAME", name);
 		return -1;
 	}
 	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
-		failf(f, MQ_FAIL, "--user %.60s is root's: the throwaway server never "
-		    "runs as root, give an unprivileged user of its own", name);
+		failf(f, MQ_FAIL, "--user %.60s is root's: the throwaway "
+		    "server never runs as root, give an unprivileged user of "
+		    "its own", name);
 		return -1;
 	}
 	fmt(u->name, sizeof(u->name), "%s", name);
@@ -152,8 +154,9 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 		return -1;
 	}
 	if ((ns = userns(st.st_uid, st.st_gid, u)) == -1) {
-		failf(f, MQ_FAIL, "cannot make the user namespace that maps %s's owner "
-		    "to %s (%s): run as root", src, u->name, strerror(errno));
+		failf(f, MQ_FAIL, "cannot make the user namespace that maps "
+		    "%s's owner to %s (%s): run as root", src, u->name,
+		    strerror(errno));
 		return -1;
 	}
 	if ((t = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
@@ -170,9 +173,9 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 	a.userns_fd = (unsigned)ns;
 	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof(a)) == -1) {
 		e = errno;
-		failf(f, MQ_FAIL, "%s's filesystem cannot show its files as %s's (an "
-		    "idmapped mount: %s); use --copy DIR for a full copy owned "
-		    "by %s", src, u->name, strerror(e), u->name);
+		failf(f, MQ_FAIL, "%s's filesystem cannot show its files as "
+		    "%s's (an idmapped mount: %s); use --copy DIR for a full "
+		    "copy owned by %s", src, u->name, strerror(e), u->name);
 		close(t);
 		close(ns);
 		return -1;
@@ -181,8 +184,8 @@ idmap_mount(const char *src, const char *dst, const struct runas *u,
 	if (move_mount(t, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) == -1) {
 		e = errno;
 		close(t);
-		failf(f, MQ_FAIL, "cannot mount the mapped view of %s at %s (%s)", src,
-		    dst, strerror(e));
+		failf(f, MQ_FAIL, "cannot mount the mapped view of %s at %s "
+		    "(%s)", src, dst, strerror(e));
 		return -1;
 	}
 	close(t);

@@ -90,9 +90,9 @@ overlay(struct verify *v, const char *src, const char *dir,
 		lower, up, wk) == -1 ||
 	    mount("overlay", dir, "overlay", MS_NOSYMFOLLOW | MS_NOSUID |
 		  MS_NODEV, opts) == -1) {
-		failf(f, MQ_FAIL, "overlayfs cannot stack a writable layer on %s with "
-		    "%s as scratch (%s); use --copy DIR for a full copy, or "
-		    "--scratch on another filesystem", src, v->scratch,
+		failf(f, MQ_FAIL, "overlayfs cannot stack a writable layer on "
+		    "%s with %s as scratch (%s); use --copy DIR for a full "
+		    "copy, or --scratch on another filesystem", src, v->scratch,
 		    strerror(errno));
 		return -1;
 	}

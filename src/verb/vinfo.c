@@ -42,7 +42,8 @@ verify_snap_read(int dirfd, const char *name, size_t max, char **text,
 		return -1;
 	}
 	if (read_text(fd, max, text, len) == -1) {
-		failf(f, MQ_FAIL, "%s", *len > max ? "too large" : strerror(errno));
+		failf(f, MQ_FAIL, "%s", *len > max ? "too large"
+		    : strerror(errno));
 		close(fd);
 		return -1;
 	}
