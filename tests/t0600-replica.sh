@@ -76,6 +76,19 @@ ok $? "and gtid_slave_pos ($live_gtid)"
 log_has "replica of 127.0.0.1:$PORT executed $live_file:$live_pos"
 ok $? "the log has the same facts"
 
+diag "the SQL thread stopped, the I/O thread reading on: the executed position is recorded, not the read one"
+SOCK=$REP sql "STOP SLAVE SQL_THREAD" || bail "cannot stop the SQL thread"
+stopped_at=$(replica_field Exec_Master_Log_Pos)
+wait_for 20 sh -c "[ \$(mariadb --no-defaults -S '$REP' -uroot -e 'SHOW SLAVE STATUS\G' | sed -n 's/^ *Read_Master_Log_Pos: //p') -gt $stopped_at ]"
+"$BIN/pre-freeze-script" freeze; fst=$?
+exec_pos=$(replica_field Exec_Master_Log_Pos)
+read_pos=$(replica_field Read_Master_Log_Pos)
+"$BIN/post-thaw-script" thaw
+SOCK=$REP sql "START SLAVE SQL_THREAD" || bail "cannot start the SQL thread"
+[ "$fst" -eq 0 ] && [ "$read_pos" -gt "$exec_pos" ] &&
+	[ "$(info_field replica_1_source_log_pos)" = "$exec_pos" ]
+ok $? "recorded $(info_field replica_1_source_log_pos): the executed position $exec_pos, not the read $read_pos"
+
 touch "$WORK/stop"; wait $WP
 read -r pfile ppos _ < <(SOCK=$PRIM sql "SHOW MASTER STATUS")
 pgtid=$(SOCK=$PRIM sql "SELECT @@gtid_binlog_pos")
