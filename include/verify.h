@@ -38,6 +38,7 @@ struct verify {
 	const char *path, *info, *server, *copy, *scratch;
 	const char *binlog_dir, *root; /* --binlog-dir, --root */
 	const char *user;      /* --user: the server's, never root */
+	const char *write_info; /* --write-info: the exact coordinates' */
 	struct runas as;
 	int json, keep, full;
 	long long timeout;
@@ -53,6 +54,7 @@ struct verify {
 	struct db d;
 	/* the info file's keys */
 	char flavor[32], file[256], gtid[4096], gtid_kind[32], slave_pos[4096];
+	char method[32];
 	unsigned long long pos;
 	int has_info, nchan;
 	/* the first channel's executed source position, its relay log,
@@ -66,10 +68,19 @@ struct verify {
 	int bdir_is_data;      /* the binlogs are in PATH itself */
 	char bins[MAX_BINLOGS][256];
 	int nbins;
+	long long file_size;   /* the recorded binary log's, -1 unknown */
 	char blayer[PATH_MAX + 16]; /* where the server sees them */
 	char bindex[PATH_MAX + 32]; /* the index we write for it */
 	int bmounted;
 	int sigfd;             /* stop signals */
+	/* the exact coordinates read back from the recovered server
+	 * (src/verb/vderive.c): the end of its last whole transaction,
+	 * its GTID set, and how many transactions lie past the recorded
+	 * position */
+	int has_exact;
+	char ex_file[256], ex_gtid[4096];
+	unsigned long long ex_pos;
+	long ex_after;
 	struct vcheck c[MAX_CHECKS];
 	int n, unverified, aborted;
 };

@@ -71,6 +71,7 @@ static const char usage_text[] =
 	"       mysql-quiesce verify PATH [--info FILE] [--json] [--full] [--timeout S]\n"
 	"                     [--keep] [--copy DIR] [--scratch DIR] [--server-binary F]\n"
 	"                     [--binlog-dir DIR | --root DIR] [--user NAME]\n"
+	"                     [--write-info FILE]\n"
 	"       mysql-quiesce --help | --version\n"
 	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
 	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"

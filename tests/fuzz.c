@@ -56,11 +56,11 @@ fuzz_channel(char *text)
 	co.binlog_on = 1;
 	strcpy(co.file, "bin.000001");
 	if (coords_add_channel(&co, names, values, 8) == 0) {
-		(void)info_format(out, sizeof(out), &s, "backup-stage",
+		(void)info_format(out, sizeof(out), &s, "backup-stage", NULL,
 					 &co, 0);
 		s.flavor = FL_MYSQL;
 		s.version = 80036;
-		(void)info_format(out, sizeof(out), &s, "ftwrl", &co, 0);
+		(void)info_format(out, sizeof(out), &s, "ftwrl", NULL, &co, 0);
 	}
 }
 

@@ -29,10 +29,21 @@ case_dir() { rm -rf "$WORK/$1"; cp -a "$GOOD" "$WORK/$1"; }
 
 vfy "$GOOD"
 ok $ST "the good snapshot: exit 0"
-grep -q "^consistent$" "$WORK/out" && [ "$(grep -c '^ok' "$WORK/out")" -eq 6 ]; ok $? "six checks, all ok"
+grep -q "^consistent$" "$WORK/out" && [ "$(grep -c '^ok' "$WORK/out")" -eq 7 ]; ok $? "seven checks, all ok"
+gpos=$(sed -n 's/^binlog_pos = //p' "$GOOD/binlog_info.txt")
+ggtid=$(sed -n 's/^gtid_binlog_pos = //p' "$GOOD/binlog_info.txt")
+grep -q "^ok    exact     recovered to mysql-bin.000001:$gpos, gtid \"$ggtid\": the recorded position, no whole transaction after it$" "$WORK/out"
+ok $? "the exact coordinates read back from the recovered server: the recorded ones ($gpos, $ggtid)"
+vfy "$GOOD" --write-info "$WORK/exact.txt"
+[ "$ST" -eq 0 ] && grep -q "^# read back by mysql-quiesce verify from the recovered snapshot\.$" "$WORK/exact.txt" &&
+	[ "$(sed -n 's/^binlog_pos = //p' "$WORK/exact.txt")" = "$gpos" ] &&
+	[ "$(sed -n 's/^gtid_binlog_pos = //p' "$WORK/exact.txt")" = "$ggtid" ] &&
+	grep -q "^CHANGE MASTER TO .*MASTER_LOG_POS=$gpos" "$WORK/exact.txt" &&
+	grep -q "^ok    write-info" "$WORK/out"
+ok $? "--write-info: an info file of the exact coordinates, its ready lines included"
 vfy "$GOOD" --json
-python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["consistent"] and d["verified"] and len(d["checks"]) == 6))' "$WORK/out"
-ok $? "--json: one object, consistent, six checks"
+python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); e = d["exact"]; sys.exit(not (d["consistent"] and d["verified"] and len(d["checks"]) == 7 and e["binlog_file"] == "mysql-bin.000001" and e["binlog_pos"] == int(sys.argv[2]) and e["gtid"] == sys.argv[3] and e["after_recorded"] == 0))' "$WORK/out" "$gpos" "$ggtid"
+ok $? "--json: one object, consistent, seven checks, the exact coordinates"
 reachable "$WORK" || bail "cannot open $WORK to the server's user"
 vfy "$GOOD" --copy "$WORK"
 ok $ST "--copy DIR: exit 0 on a full copy"
@@ -80,6 +91,26 @@ sed -i 's/^gtid_binlog_pos = .*/gtid_binlog_pos = 0-1-999/' "$WORK/gtid/binlog_i
 vfy "$WORK/gtid"
 [ "$ST" -eq 12 ] && grep -q '^FAIL  gtid      recovered @@gtid_binlog_pos ".*", recorded "0-1-999"' "$WORK/out"
 ok $? "a GTID that does not match: exit 12 (got $ST)"
+
+diag "a crash image taken past the recorded position: the exact coordinates read back"
+# the position and GTID read now, then five more transactions, then an
+# image of the filesystem frozen with no lock (as a crash would leave it)
+read -r lfile lpos _ < <(sql "SHOW MASTER STATUS")
+lgtid=$(sql "SELECT @@gtid_binlog_pos")
+for i in 1 2 3 4 5; do sql "INSERT INTO t.inno (v) VALUES ($i)" || bail "cannot insert"; done
+read -r efile epos _ < <(sql "SHOW MASTER STATUS")
+egtid=$(sql "SELECT @@gtid_binlog_pos")
+fsfreeze -f "$WORK/mnt" && cp --sparse=always "$WORK/main.img" "$WORK/crash.img"; st=$?
+fsfreeze -u "$WORK/mnt"
+[ "$st" -eq 0 ] && mount_copy "$WORK/crash.img" "$WORK/c" nouuid || bail "cannot take the crash image"
+sed -i "s/^binlog_file = .*/binlog_file = $lfile/; s/^binlog_pos = .*/binlog_pos = $lpos/; s/^gtid_binlog_pos = .*/gtid_binlog_pos = $lgtid/" "$WORK/c/data/binlog_info.txt"
+vfy "$WORK/c/data" --json
+python3 -c 'import json,sys; e = json.load(open(sys.argv[1]))["exact"]; sys.exit(not (e["binlog_file"] == sys.argv[2] and e["binlog_pos"] == int(sys.argv[3]) and e["gtid"] == sys.argv[4] and e["after_recorded"] == 5))' "$WORK/out" "$efile" "$epos" "$egtid"
+ok $? "recorded $lfile:$lpos ($lgtid): read back $efile:$epos ($egtid), five whole transactions after it: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("exact"))' "$WORK/out" 2>&1 | cut -c1-160)"
+
+vfy "$WORK/c/data" --write-info "$WORK/crash-exact.txt"
+[ "$ST" -eq 12 ] && [ ! -e "$WORK/crash-exact.txt" ] && grep -q "^ok    write-info .* not written: the snapshot is not consistent" "$WORK/out"
+ok $? "--write-info on a snapshot not consistent (written past the lock): nothing written, saying so (got $ST)"
 
 diag "could not verify"
 vfy "$GOOD" --server-binary /nonexistent/mariadbd

@@ -217,8 +217,9 @@ take(struct holder *h)
 		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
 	if (h->c->files_binlog_info_file[0] != '\0' &&
-	    info_write(h->c->files_binlog_info_file, &h->d, lock_name(h->m),
-			      &co, h->st.locked_at, &lf) == -1) {
+	    info_write("binlog_info_file", h->c->files_binlog_info_file,
+		       &h->d, lock_name(h->m), NULL, &co, h->st.locked_at,
+		       &lf) == -1) {
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_FAIL, 0, lf.why);
 	}

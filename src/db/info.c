@@ -226,8 +226,8 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 
 int
 info_format(char *buf, size_t n, const struct server_id *s,
-		   const char *method, const struct coords *co,
-		   int64_t when_ms)
+	    const char *method, const char *origin, const struct coords *co,
+	    int64_t when_ms)
 {
 	struct words w;
 	char when[48];
@@ -238,10 +238,12 @@ info_format(char *buf, size_t n, const struct server_id *s,
 	buf[0] = '\0';
 	r = append(buf, n,
 		   "# mysql-quiesce binlog info: the position of this snapshot,\n"
-		   "# written and fsynced while the lock was held.\n"
+		   "# %s.\n"
 		   "time = %s\nserver = %s %s\nlock_method = %s\n"
 		   "binlog_file = %s\nbinlog_pos = %llu\n",
-		   when, db_flavor_name(s->flavor), s->version_str, method,
+		   origin != NULL ? origin : "written and fsynced while the "
+		   "lock was held", when, db_flavor_name(s->flavor),
+		   s->version_str, method,
 		   co->binlog_on ? co->file : "", co->binlog_on ? co->pos : 0);
 	if (r == 0 && s->flavor == FL_MARIADB)
 		r = append(buf, n, "gtid_binlog_pos = %s\n"
@@ -257,8 +259,9 @@ info_format(char *buf, size_t n, const struct server_id *s,
 }
 
 int
-info_write(const char *path, const struct db *d, const char *method,
-		  const struct coords *co, int64_t when_ms, struct failure *f)
+info_write(const char *what, const char *path, const struct db *d,
+	   const char *method, const char *origin, const struct coords *co,
+	   int64_t when_ms, struct failure *f)
 {
 	static char buf[65536];
 	struct server_id s = { d->flavor, d->version, d->version_str };
@@ -269,20 +272,17 @@ info_write(const char *path, const struct db *d, const char *method,
 	base = strrchr(path, '/');
 	if (base == NULL || base[1] == '\0' ||
 	    fmt(dir, sizeof(dir), "%.*s", (int)(base - path + 1), path)) {
-		failf(f, MQ_FAIL, "binlog_info_file %s: not an absolute file "
-		    "path", path);
+		failf(f, MQ_FAIL, "%s %s: not a file path", what, path);
 		return -1;
 	}
 	base++;
-	if (info_format(buf, sizeof(buf), &s, method, co, when_ms)) {
-		failf(f, MQ_FAIL, "binlog_info_file %s: coordinates too long",
-		    path);
+	if (info_format(buf, sizeof(buf), &s, method, origin, co, when_ms)) {
+		failf(f, MQ_FAIL, "%s %s: coordinates too long", what, path);
 		return -1;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1 || write_atomic(dfd, base, buf, strlen(buf), 0640)) {
-		failf(f, MQ_FAIL, "binlog_info_file %s: %s", path,
-		    strerror(errno));
+		failf(f, MQ_FAIL, "%s %s: %s", what, path, strerror(errno));
 		if (dfd != -1)
 			close(dfd);
 		return -1;

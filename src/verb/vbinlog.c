@@ -244,6 +244,7 @@ verify_check_binlog(struct verify *v)
 		return;
 	}
 	close(bdfd);
+	v->file_size = (long long)st.st_size;
 	if (at + 1 < v->nbins)
 		verify_add(v, 0, "binlog", "%s follows %s in the index: written "
 		    "after the lock", v->bins[at + 1], v->file);

@@ -17,6 +17,7 @@
 #include "util.h"
 #include "main.h"
 #include "verify.h"
+#include "vderive.h"
 #include "vrelay.h"
 #include "scratch.h"
 #include "vbinlog.h"
@@ -29,13 +30,13 @@ static const char usage_line[] =
 	"                            [--keep] [--copy DIR] [--scratch DIR] "
 	"[--server-binary FILE]\n"
 	"                            [--binlog-dir DIR | --root DIR] "
-	"[--user NAME]";
+	"[--user NAME] [--write-info FILE]";
 
 static int
 parse(struct verify *v, int argc, char **argv)
 {
 	enum { O_JSON, O_KEEP, O_FULL, O_INFO, O_COPY, O_SCRATCH, O_SERVER,
-	       O_BINLOG_DIR, O_ROOT, O_USER, O_TIMEOUT };
+	       O_BINLOG_DIR, O_ROOT, O_USER, O_TIMEOUT, O_WRITE_INFO };
 	static const struct opt opts[] = {
 		{ O_JSON, "--json", NULL, 0 },
 		{ O_KEEP, "--keep", NULL, 0 },
@@ -48,6 +49,7 @@ parse(struct verify *v, int argc, char **argv)
 		{ O_ROOT, "--root", NULL, 1 },
 		{ O_USER, "--user", NULL, 1 },
 		{ O_TIMEOUT, "--timeout", NULL, 1 },
+		{ O_WRITE_INFO, "--write-info", NULL, 1 },
 		{ 0, NULL, NULL, 0 },
 	};
 	const char *a;
@@ -55,6 +57,7 @@ parse(struct verify *v, int argc, char **argv)
 	int i = 0;
 
 	v->timeout = 600;
+	v->file_size = -1;
 	v->scratch = "/var/tmp";
 	v->user = "mysql-quiesce";
 	while (i < argc) {
@@ -88,6 +91,9 @@ parse(struct verify *v, int argc, char **argv)
 			break;
 		case O_USER:
 			v->user = a;
+			break;
+		case O_WRITE_INFO:
+			v->write_info = a;
 			break;
 		case O_TIMEOUT:
 			if (parse_num(a, 1, 86400, &v->timeout) == -1) {
@@ -243,6 +249,13 @@ report(const struct verify *v)
 				   "}," : "}");
 		}
 		printf("]");
+		if (v->has_exact) {
+			printf(",\"exact\":{");
+			json_field("binlog_file", v->ex_file, ",");
+			printf("\"binlog_pos\":%llu,", v->ex_pos);
+			json_field("gtid", v->ex_gtid, ",");
+			printf("\"after_recorded\":%ld}", v->ex_after);
+		}
 		if (v->keep) {
 			printf(",");
 			json_field("kept", v->tmp, "");
@@ -310,9 +323,13 @@ verify_main(const struct config *c, const struct call *o)
 	    verify_start_server(&v, deadline) == 0) {
 		check_gtid(&v);
 		if (!stopped(&v))
+			verify_derive(&v);
+		if (!stopped(&v))
 			check_replica(&v);
 		if (!stopped(&v))
 			check_tables(&v);
+		if (!stopped(&v) && v.write_info != NULL)
+			verify_write_exact(&v);
 	}
 	verify_cleanup(&v);
 	return report(&v);

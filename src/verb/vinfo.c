@@ -182,6 +182,12 @@ verify_read_info(struct verify *v)
 			if (!plain_gtid(val))
 				bad_value(v, k, val, "not a GTID set"), bad = 1;
 			fmt(v->slave_pos, sizeof(v->slave_pos), "%s", val);
+		} else if (strcmp(k, "lock_method") == 0) {
+			if (val[strspn(val, "abcdefghijklmnopqrstuvwxyz-")] !=
+			    '\0' || fmt(v->method, sizeof(v->method), "%s",
+					val) == -1)
+				bad_value(v, k, val, "not a lock method's name"),
+					bad = 1;
 		} else if (strcmp(k, "server") == 0) {
 			fmt(v->flavor, sizeof(v->flavor), "%.*s",
 			    (int)strcspn(val, " "), val);
