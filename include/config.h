@@ -18,7 +18,8 @@
 	C(METHOD_AUTO, "auto")                                              \
 	C(METHOD_BACKUP_STAGE, "backup-stage")                              \
 	C(METHOD_FTWRL, "ftwrl")                                            \
-	C(METHOD_PERCONA_BACKUP_LOCKS, "percona-backup-locks")
+	C(METHOD_PERCONA_BACKUP_LOCKS, "percona-backup-locks")              \
+	C(METHOD_RECOVERY, "recovery")
 #define kill_choice_CHOICES(C)                                               \
 	C(KILL_NO, "no") C(KILL_SELECT, "select") C(KILL_ALL, "all")
 #define failure_choice_CHOICES(C)                                            \

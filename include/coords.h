@@ -25,6 +25,10 @@ struct channel {
 
 struct coords {
 	int binlog_on;           /* 0: binary logging is off */
+	int lower_bound;         /* read under a lock that blocks no commit
+				  * (method recovery): the snapshot holds
+				  * these and maybe more; the exact ones are
+				  * the restored server's own */
 	char file[256];          /* binary log file */
 	unsigned long long pos;  /* position in it */
 	char gtid[4096];         /* MariaDB gtid_binlog_pos, MySQL gtid_executed */

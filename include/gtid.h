@@ -24,4 +24,14 @@ int gtid_equal(int flavor_mariadb, const char *a, const char *b, char *why,
  */
 int gtid_contains(int flavor_mariadb, const char *set, const char *one);
 
+/*
+ * Does outer hold every transaction of inner (a lower bound reached)?
+ * MariaDB: each domain of inner at a position outer's same domain has
+ * reached; MySQL: each interval of inner inside one of outer's for the
+ * same UUID. 1 yes, 0 no (why names what is missing), -1 when either
+ * does not parse.
+ */
+int gtid_within(int flavor_mariadb, const char *inner, const char *outer,
+		char *why, size_t n);
+
 #endif

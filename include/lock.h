@@ -22,6 +22,10 @@ struct lock_method {
 				     * reported counts from its sending */
 	int optional_first;         /* take[0] only eases take[1]: it may
 				     * be left out */
+	int by_recovery;            /* blocks no commit: the coordinates
+				     * read under it are a lower bound, the
+				     * exact ones are the restored server's
+				     * own (verify reads them back) */
 };
 
 /*
@@ -34,8 +38,10 @@ const struct lock_method *lock_choose(enum method_choice configured,
 				      enum flavor fl, unsigned long version,
 				      struct failure *f);
 
-/* The method named name, or NULL (auto is not a method). */
-const struct lock_method *lock_by_name(const char *name);
+/* The method named name for this server (as lock_choose), or NULL
+ * (auto is not a method). */
+const struct lock_method *lock_by_name(const char *name, enum flavor fl,
+				       unsigned long version);
 
 /* m's name, as configured and recorded. */
 const char *lock_name(const struct lock_method *m);
@@ -120,6 +126,15 @@ int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,
 		  int max);
 
+
+/*
+ * Method recovery's preconditions, read before anything is locked:
+ * binary logging on, innodb_flush_log_at_trx_commit and sync_binlog 1
+ * (the image's tables and binary log agree), every table outside the
+ * system schemas transactional (the first few that are not named).
+ * MQ_OK, or MQ_CONFIG (or the connection's code) with f saying which.
+ */
+int lock_recovery_ready(struct db *d, struct failure *f);
 
 /* True when kill_long_queries allows killing this blocker. */
 int lock_killable(const struct config *c, const struct blocker *b);

@@ -55,6 +55,9 @@ struct verify {
 	/* the info file's keys */
 	char flavor[32], file[256], gtid[4096], gtid_kind[32], slave_pos[4096];
 	char method[32];
+	int lower_bound;       /* coordinates = lower-bound (method
+				* recovery): the snapshot holds these and
+				* maybe more */
 	unsigned long long pos;
 	int has_info, nchan;
 	/* the first channel's executed source position, its relay log,

@@ -202,13 +202,15 @@ test_config(void)
 	config_case("[lock]\nmax_lock_time = -5\n", "max_lock_time must",
 		    "a negative number is refused");
 	config_case("[lock]\nmethod = lvm\n", "line 2: method must be one of "
-		    "auto|backup-stage|ftwrl|percona-backup-locks, not \"lvm\"",
+		    "auto|backup-stage|ftwrl|percona-backup-locks|recovery, not \"lvm\"",
 		    "an unknown method is refused, every choice named");
 	config_case("[log]\nsyslog = yes\nfacility = local7\n", NULL,
 		    "the last facility is a choice");
-	ok(lock_by_name("auto") == NULL && lock_by_name("lvm") == NULL &&
-	   lock_by_name("percona-backup-locks") != NULL &&
-	   strcmp(lock_name(lock_by_name("ftwrl")), "ftwrl") == 0,
+	ok(lock_by_name("auto", FL_MARIADB, 101119) == NULL &&
+	   lock_by_name("lvm", FL_MARIADB, 101119) == NULL &&
+	   lock_by_name("percona-backup-locks", FL_PERCONA, 50744) != NULL &&
+	   strcmp(lock_name(lock_by_name("ftwrl", FL_MARIADB, 101119)),
+		  "ftwrl") == 0,
 	   "a holder told auto or an unknown method knows none");
 	config_case("[lock]\non_failure = maybe\n", "on_failure must be one of",
 		    "an unknown on_failure is refused");
@@ -320,6 +322,24 @@ test_versions(void)
 	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on Percona 8.0 is ftwrl");
 	m = lock_choose(METHOD_AUTO, FL_MYSQL, 80400, &ef);
 	ok(m && strcmp(lock_name(m), "ftwrl") == 0, "auto on MySQL 8.4 is ftwrl");
+	m = lock_choose(METHOD_RECOVERY, FL_MYSQL, 80036, &ef);
+	ok(m && m->by_recovery && strcmp(m->take[0], "LOCK INSTANCE FOR BACKUP")
+	   == 0 && m->take[1] == NULL && strcmp(m->release[0],
+	   "UNLOCK INSTANCE") == 0 && strcmp(lock_name(m), "recovery") == 0,
+	   "recovery on MySQL 8.0: LOCK INSTANCE FOR BACKUP, UNLOCK INSTANCE");
+	m = lock_choose(METHOD_RECOVERY, FL_MARIADB, 101119, &ef);
+	ok(m && m->by_recovery && strcmp(m->take[2], "BACKUP STAGE BLOCK_DDL")
+	   == 0 && m->take[3] == NULL && lock_waits_for(m, FL_MARIADB, 101119)
+	   == WAITS_NONTX, "recovery on MariaDB: BACKUP STAGE up to BLOCK_DDL, "
+	   "never BLOCK_COMMIT; it waits for DDL and non-transactional writes");
+	ok(lock_choose(METHOD_RECOVERY, FL_MYSQL, 50744, &ef) == NULL &&
+	   ef.code == MQ_CONFIG && strstr(ef.why, "MySQL 8.0") != NULL &&
+	   lock_choose(METHOD_RECOVERY, FL_MARIADB, 100338, &ef) == NULL &&
+	   lock_choose(METHOD_AUTO, FL_MYSQL, 80036, &ef) != NULL &&
+	   !lock_choose(METHOD_AUTO, FL_MYSQL, 80036, &ef)->by_recovery &&
+	   !lock_choose(METHOD_AUTO, FL_MARIADB, 101119, &ef)->by_recovery,
+	   "recovery refused on MySQL 5.7 and MariaDB 10.3; auto never "
+	   "chooses it");
 	ok(lock_choose(METHOD_BACKUP_STAGE, FL_MYSQL, 80036, &ef) ==
 		   NULL && strstr(ef.why, "MariaDB 10.4.1") != NULL,
 	   "backup-stage on MySQL is refused with a reason");
@@ -412,17 +432,17 @@ test_stmt(void)
 	   is("", STMT_UNKNOWN, "", "") && is("INSERT INTO", STMT_UNKNOWN,
 					       "", ""),
 	   "procedures, executable comments and fragments are unknown");
-	ok(lock_waits_for(lock_by_name("backup-stage"), FL_MARIADB, 101119) ==
+	ok(lock_waits_for(lock_by_name("backup-stage", FL_MARIADB, 101119), FL_MARIADB, 101119) ==
 		   WAITS_NONTX &&
-	   lock_waits_for(lock_by_name("percona-backup-locks"), FL_PERCONA,
+	   lock_waits_for(lock_by_name("percona-backup-locks", FL_PERCONA, 50744), FL_PERCONA,
 			  50744) == WAITS_NONTX &&
-	   lock_waits_for(lock_by_name("ftwrl"), FL_MARIADB, 101119) ==
+	   lock_waits_for(lock_by_name("ftwrl", FL_MARIADB, 101119), FL_MARIADB, 101119) ==
 		   WAITS_WRITES &&
-	   lock_waits_for(lock_by_name("ftwrl"), FL_MYSQL, 80036) ==
+	   lock_waits_for(lock_by_name("ftwrl", FL_MARIADB, 101119), FL_MYSQL, 80036) ==
 		   WAITS_ALL &&
-	   lock_waits_for(lock_by_name("ftwrl"), FL_PERCONA, 80036) ==
+	   lock_waits_for(lock_by_name("ftwrl", FL_MARIADB, 101119), FL_PERCONA, 80036) ==
 		   WAITS_ALL &&
-	   lock_waits_for(lock_by_name("ftwrl"), FL_MARIADB, 100338) ==
+	   lock_waits_for(lock_by_name("ftwrl", FL_MARIADB, 101119), FL_MARIADB, 100338) ==
 		   WAITS_ALL,
 	   "what each method waits for, per flavor");
 	ok(config_parse_string(&c, "[lock]\nkill_long_queries = all\n"
@@ -733,8 +753,8 @@ test_list_sql(void)
 static void
 test_stall(void)
 {
-	const struct lock_method *ft = lock_by_name("ftwrl"),
-				 *bs = lock_by_name("backup-stage");
+	const struct lock_method *ft = lock_by_name("ftwrl", FL_MARIADB, 101119),
+				 *bs = lock_by_name("backup-stage", FL_MARIADB, 101119);
 	static struct stall s;
 	char line[500];
 

@@ -216,6 +216,7 @@ take(struct holder *h)
 		lock_release(&h->d, h->m);
 		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
+	co.lower_bound = h->m->by_recovery;
 	if (h->c->files_binlog_info_file[0] != '\0' &&
 	    info_write("binlog_info_file", h->c->files_binlog_info_file,
 		       &h->d, lock_name(h->m), NULL, &co, h->st.locked_at,
@@ -326,7 +327,7 @@ await_go(struct holder *h)
 			h->t0 = t0;
 			if (t0 > 0 && t0 <= mono_ms())
 				h->st.began_at = real_ms() - (mono_ms() - t0);
-			return lock_by_name(name);
+			return lock_by_name(name, h->d.flavor, h->d.version);
 		}
 		if (len == sizeof(buf) - 1)
 			return NULL;

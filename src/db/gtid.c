@@ -231,3 +231,38 @@ gtid_contains(int flavor_mariadb, const char *set, const char *one)
 			return 1;
 	return 0;
 }
+
+int
+gtid_within(int flavor_mariadb, const char *inner, const char *outer,
+	    char *why, size_t n)
+{
+	static struct set si, so;
+	size_t klen;
+	int i, j;
+
+	if (parse(flavor_mariadb, inner, &si) == -1 ||
+	    parse(flavor_mariadb, outer, &so) == -1) {
+		fmt(why, n, "not a %s GTID set", flavor_mariadb ? "MariaDB" :
+		    "MySQL");
+		return -1;
+	}
+	for (i = 0; i < si.n; i++) {
+		/* MariaDB: the domain's position at or past it, whichever
+		 * server; MySQL: the interval inside one of the UUID's */
+		klen = flavor_mariadb ? strcspn(si.it[i].key, "-") + 1 :
+		       strlen(si.it[i].key) + 1;
+		for (j = 0; j < so.n; j++)
+			if (strncmp(so.it[j].key, si.it[i].key, klen) == 0 &&
+			    (flavor_mariadb ? si.it[i].hi <= so.it[j].hi :
+			     si.it[i].lo >= so.it[j].lo &&
+			     si.it[i].hi <= so.it[j].hi))
+				break;
+		if (j == so.n) {
+			fmt(why, n, "%s:%llu-%llu is not in it", si.it[i].key,
+			    si.it[i].lo, si.it[i].hi);
+			return 0;
+		}
+	}
+	fmt(why, n, "it holds the set");
+	return 1;
+}

@@ -72,6 +72,23 @@ seed_lines(char *buf, size_t n, const struct server_id *s,
 		return append(buf, n, "\n# Binary logging was off: this "
 			      "snapshot cannot seed a replica of this server "
 			      "by position.\n");
+	if (co->lower_bound) {
+		/* only the restored server knows where it stands */
+		if (append(buf, n, "\n# To make a new replica of THIS server "
+			   "from this snapshot (add host, port,\n# user and "
+			   "password): by position, take file and position "
+			   "from\n# mysql-quiesce verify (these are a lower "
+			   "bound); by GTID, on the\n# restored server:\n")
+		    == -1)
+			return -1;
+		if (s->flavor == FL_MARIADB)
+			return append(buf, n, "SET GLOBAL gtid_slave_pos = "
+				      "@@GLOBAL.gtid_binlog_pos;\n"
+				      "CHANGE MASTER TO MASTER_USE_GTID = "
+				      "slave_pos;\n");
+		return append(buf, n, "%s %s = 1;\n", w->change, w->src ?
+			      "SOURCE_AUTO_POSITION" : "MASTER_AUTO_POSITION");
+	}
 	if (append(buf, n, "\n# To make a new replica of THIS server from "
 		   "this snapshot (add host, port,\n# user and password):\n"
 		   "%s %s='%s', %s=%llu%s;\n", w->change, w->file,
@@ -245,6 +262,14 @@ info_format(char *buf, size_t n, const struct server_id *s,
 		   "lock was held", when, db_flavor_name(s->flavor),
 		   s->version_str, method,
 		   co->binlog_on ? co->file : "", co->binlog_on ? co->pos : 0);
+	if (r == 0 && co->lower_bound)
+		r = append(buf, n, "coordinates = lower-bound\n"
+			   "# Read under a lock that blocks no commit: the "
+			   "snapshot holds these and\n# maybe more. The exact "
+			   "ones are the restored server's own: its GTID\n# "
+			   "state as it recovers, and for file and position, "
+			   "mysql-quiesce verify\n# (its exact line, or "
+			   "--write-info FILE).\n");
 	if (r == 0 && s->flavor == FL_MARIADB)
 		r = append(buf, n, "gtid_binlog_pos = %s\n"
 			   "gtid_current_pos = %s\n", co->gtid,

@@ -245,7 +245,13 @@ verify_check_binlog(struct verify *v)
 	}
 	close(bdfd);
 	v->file_size = (long long)st.st_size;
-	if (at + 1 < v->nbins)
+	if (v->lower_bound && (unsigned long long)st.st_size >= v->pos)
+		verify_add(v, 1, "binlog", "%s is %lld bytes%s, the recorded "
+		    "position %llu a lower bound: commits went on (%d binary "
+		    "log%s in %s)", v->file, (long long)st.st_size,
+		    at + 1 < v->nbins ? " and later ones follow" : "", v->pos,
+		    v->nbins, v->nbins == 1 ? "" : "s", v->bdir);
+	else if (at + 1 < v->nbins)
 		verify_add(v, 0, "binlog", "%s follows %s in the index: written "
 		    "after the lock", v->bins[at + 1], v->file);
 	else if ((unsigned long long)st.st_size == v->pos)

@@ -155,12 +155,35 @@ same_gtid(struct verify *v, const char *name, const char *var,
 	    var, got, recorded, r == 1 ? "" : ": ", r == 1 ? "" : why);
 }
 
+/* A lower bound's check: the recovered set holds the recorded one; one
+ * before it is not this snapshot's state. */
+static void
+gtid_reached(struct verify *v, const char *var)
+{
+	char got[8192], sql[64], why[300];
+	int r;
+
+	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
+	if (db_value(&v->d, sql, got, sizeof(got)) == -1) {
+		verify_cannot(v, "gtid", v->d.fail.why);
+		return;
+	}
+	r = gtid_within(v->d.flavor == FL_MARIADB, v->gtid, got, why,
+			sizeof(why));
+	verify_add(v, r == 1, "gtid", "recovered @@%s \"%s\", recorded lower "
+	    "bound \"%s\": %s", var, got, v->gtid, r == 1 ? "reached" : why);
+}
+
 static void
 check_gtid(struct verify *v)
 {
-	if (v->has_info)
-		same_gtid(v, "gtid", v->d.flavor == FL_MARIADB ?
-			  "gtid_binlog_pos" : "gtid_executed", v->gtid);
+	const char *var = v->d.flavor == FL_MARIADB ? "gtid_binlog_pos" :
+			  "gtid_executed";
+
+	if (v->has_info && v->lower_bound)
+		gtid_reached(v, var);
+	else if (v->has_info)
+		same_gtid(v, "gtid", var, v->gtid);
 }
 
 static void

@@ -182,6 +182,12 @@ verify_read_info(struct verify *v)
 			if (!plain_gtid(val))
 				bad_value(v, k, val, "not a GTID set"), bad = 1;
 			fmt(v->slave_pos, sizeof(v->slave_pos), "%s", val);
+		} else if (strcmp(k, "coordinates") == 0) {
+			if (strcmp(val, "lower-bound") == 0)
+				v->lower_bound = 1;
+			else if (strcmp(val, "exact") != 0)
+				bad_value(v, k, val, "neither exact nor "
+					  "lower-bound"), bad = 1;
 		} else if (strcmp(k, "lock_method") == 0) {
 			if (val[strspn(val, "abcdefghijklmnopqrstuvwxyz-")] !=
 			    '\0' || fmt(v->method, sizeof(v->method), "%s",
@@ -202,7 +208,8 @@ verify_read_info(struct verify *v)
 		v->has_info = 0;
 		return;
 	}
-	verify_add(v, 1, "info", "%s: %s:%llu, %s %s", v->infopath,
+	verify_add(v, 1, "info", "%s: %s:%llu, %s %s%s", v->infopath,
 	    v->file[0] ? v->file : "(binlog off)", v->pos, v->gtid_kind,
-	    v->gtid[0] ? v->gtid : "(empty)");
+	    v->gtid[0] ? v->gtid : "(empty)", v->lower_bound ? " (a lower "
+	    "bound: taken with method recovery)" : "");
 }
