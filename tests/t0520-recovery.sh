@@ -16,6 +16,13 @@ METHOD=recovery write_config "$WORK/c.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 
 diag "preconditions, before anything is locked"
+"$MQ" check >"$WORK/check.out" 2>&1; st=$?
+[ "$st" -eq 3 ] && grep -q "^FAIL  method recovery: tables that are not transactional: t.m (MyISAM)" "$WORK/check.out"
+ok $? "check: the MyISAM table named, not ready, exit 3 (got $st)"
+METHOD=auto write_config "$WORK/auto.conf"
+"$MQ" -c "$WORK/auto.conf" check >"$WORK/check.out" 2>&1; st=$?
+[ "$st" -eq 0 ] && ! grep -q "^hint" "$WORK/check.out"
+ok $? "check with auto and a MyISAM table: ready, and no recovery hint (got $st)"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
 [ "$st" -eq 3 ] && grep -q "method recovery: tables that are not transactional: t.m (MyISAM)" "$WORK/err" && no_holder
 ok $? "a MyISAM table: exit 3, named, nothing locked (got $st: $(head -c 200 "$WORK/err"))"
@@ -24,6 +31,12 @@ sql "DROP TABLE t.m; SET GLOBAL sync_binlog = 0" || bail "cannot drop t.m"
 [ "$st" -eq 3 ] && grep -q "innodb_flush_log_at_trx_commit and sync_binlog are 1 0, not 1 1" "$WORK/err" && no_holder
 ok $? "sync_binlog = 0: exit 3, named, nothing locked (got $st)"
 sql "SET GLOBAL sync_binlog = 1" || bail "cannot set sync_binlog"
+"$MQ" check >"$WORK/check.out" 2>&1; st=$?
+[ "$st" -eq 0 ] && grep -q "^ok    method recovery: binary log on and durable, every table transactional" "$WORK/check.out"
+ok $? "check: ready for recovery now (got $st)"
+"$MQ" -c "$WORK/auto.conf" check >"$WORK/check.out" 2>&1; st=$?
+[ "$st" -eq 0 ] && grep -q "^hint  method = recovery would block no commit here" "$WORK/check.out"
+ok $? "check with auto: recommends recovery on this InnoDB-only, durable server (got $st)"
 
 # the writer: one row per transaction, v counting up
 s0=$(sql "SELECT @@gtid_binlog_pos"); s0=${s0##*-}

@@ -42,7 +42,8 @@ static const struct priv mysql_privs[] = {
 	{ "PROCESS", NULL, "to read the process list" },
 	{ "REPLICATION CLIENT", "SUPER", "to read binlog and replica "
 	  "positions" },
-	/* not BACKUP_ADMIN: ftwrl, MySQL's method, never uses it */
+	/* not BACKUP_ADMIN: ftwrl never uses it (recovery's is checked
+	 * apart) */
 	{ "CONNECTION_ADMIN", "SUPER", "to kill a stuck holder's or long "
 	  "query's connection" },
 };
@@ -87,7 +88,7 @@ effective_privs(struct db *d, char *privs, size_t n)
 }
 
 static int
-check_privs(struct db *d)
+check_privs(struct db *d, int backup_admin)
 {
 	const struct priv *p = d->flavor == FL_MARIADB ? mariadb_privs
 						       : mysql_privs;
@@ -109,6 +110,14 @@ check_privs(struct db *d)
 			       p[i].name, p[i].why);
 			missing++;
 		}
+	}
+	/* method recovery on MySQL: LOCK INSTANCE FOR BACKUP */
+	if (backup_admin && !grants_has(privs, "BACKUP_ADMIN")) {
+		printf("FAIL  privilege BACKUP_ADMIN missing: needed for method "
+		       "recovery (LOCK INSTANCE FOR BACKUP)\n");
+		missing++;
+	} else if (backup_admin) {
+		printf("ok    privilege BACKUP_ADMIN\n");
 	}
 	return missing;
 }
@@ -201,6 +210,35 @@ check_ebs(const struct config *c)
 	return MQ_OK;
 }
 
+/*
+ * Method recovery: configured, its preconditions (a failure: 1);
+ * otherwise a hint where it applies (an InnoDB-only server with a
+ * durable binary log, MariaDB >= 10.4.1 or MySQL 8.0). 0 else.
+ */
+static int
+check_recovery(struct db *d, const struct lock_method *m)
+{
+	const struct lock_method *rm;
+	struct failure f;
+
+	if (m->by_recovery) {
+		if (lock_recovery_ready(d, &f) != MQ_OK) {
+			printf("FAIL  %s\n", f.why);
+			return 1;
+		}
+		printf("ok    method recovery: binary log on and durable, every "
+		       "table transactional\n");
+		return 0;
+	}
+	rm = lock_choose(METHOD_RECOVERY, d->flavor, d->version, &f);
+	if (rm != NULL && lock_recovery_ready(d, &f) == MQ_OK)
+		printf("hint  method = recovery would block no commit here "
+		       "(every table transactional, binary log durable): "
+		       "its coordinates are a lower bound, verify reads the "
+		       "exact ones back\n");
+	return 0;
+}
+
 int
 check_main(const struct config *c, const struct call *o)
 {
@@ -249,8 +287,10 @@ check_main(const struct config *c, const struct call *o)
 		       method_choice_names[c->lock_method]);
 		if (warn != NULL)
 			printf("warn  %s\n", warn);
+		bad = check_recovery(&d, m) && !bad ? MQ_CONFIG : bad;
 	}
-	if (check_privs(&d) > 0)
+	if (check_privs(&d, m != NULL && m->by_recovery &&
+			d.flavor != FL_MARIADB) > 0)
 		bad = bad ? bad : MQ_PRIV;
 	check_replica(&d);
 	db_close(&d);
