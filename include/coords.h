@@ -76,6 +76,20 @@ int coords_read(struct db *d, struct coords *co);
 int coords_add_channel(struct coords *co, const char *const *names,
 		       const char *const *values, unsigned n);
 
+/*
+ * Under method recovery: the coordinates as a lower bound. MySQL: the
+ * binary log file, position and gtid_executed in one read of
+ * performance_schema.log_status (coords_log_status_sql), consistent
+ * with one another; MariaDB: as coords_read. 0, or -1 (d->fail).
+ */
+int coords_read_lower(struct db *d, struct coords *co);
+extern const char coords_log_status_sql[];
+
+/* One row of coords_log_status_sql into co; 0, or -1 when the
+ * position is not a number or the set too long. */
+int coords_from_log_status(struct coords *co, const char *file,
+			   const char *pos, const char *gtid);
+
 /* One line for the log and for people. */
 void coords_summary(const struct coords *co, char *buf, size_t n);
 

@@ -340,6 +340,27 @@ test_versions(void)
 	   !lock_choose(METHOD_AUTO, FL_MARIADB, 101119, &ef)->by_recovery,
 	   "recovery refused on MySQL 5.7 and MariaDB 10.3; auto never "
 	   "chooses it");
+	{
+		static struct coords lc;
+
+		memset(&lc, 0, sizeof(lc));
+		ok(strstr(coords_log_status_sql, "LOCAL->>'$.binary_log_file', "
+			  "LOCAL->>'$.binary_log_position', "
+			  "LOCAL->>'$.gtid_executed' FROM "
+			  "performance_schema.log_status") != NULL &&
+		   coords_from_log_status(&lc, "source-bin.000002", "1307",
+					  "3E11FA47-71CA-11E1-9E33-C80AA9429562"
+					  ":1-5") == 0 && lc.binlog_on &&
+		   strcmp(lc.file, "source-bin.000002") == 0 && lc.pos == 1307 &&
+		   strcmp(lc.gtid, "3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5")
+		   == 0, "recovery on MySQL: file, position and gtid_executed "
+		   "in one read of performance_schema.log_status's LOCAL");
+		memset(&lc, 0, sizeof(lc));
+		ok(coords_from_log_status(&lc, "binlog.000001", "12x", "") == -1 &&
+		   coords_from_log_status(&lc, NULL, NULL, "") == 0 &&
+		   !lc.binlog_on, "log_status: a position that is no number is "
+		   "refused; no file is binary logging off");
+	}
 	ok(lock_choose(METHOD_BACKUP_STAGE, FL_MYSQL, 80036, &ef) ==
 		   NULL && strstr(ef.why, "MariaDB 10.4.1") != NULL,
 	   "backup-stage on MySQL is refused with a reason");

@@ -211,12 +211,12 @@ take(struct holder *h)
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
-	if (coords_read_committed(&h->d, &co) == -1) {
+	if ((h->m->by_recovery ? coords_read_lower(&h->d, &co) :
+	     coords_read_committed(&h->d, &co)) == -1) {
 		failf(&lf, MQ_FAIL, "reading coordinates: %s", h->d.fail.why);
 		lock_release(&h->d, h->m);
 		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
-	co.lower_bound = h->m->by_recovery;
 	if (h->c->files_binlog_info_file[0] != '\0' &&
 	    info_write("binlog_info_file", h->c->files_binlog_info_file,
 		       &h->d, lock_name(h->m), NULL, &co, h->st.locked_at,

@@ -217,6 +217,62 @@ coords_read(struct db *d, struct coords *co)
 	return 0;
 }
 
+const char coords_log_status_sql[] =
+	"SELECT LOCAL->>'$.binary_log_file', "
+	"LOCAL->>'$.binary_log_position', LOCAL->>'$.gtid_executed' "
+	"FROM performance_schema.log_status";
+
+int
+coords_from_log_status(struct coords *co, const char *file, const char *pos,
+		       const char *gtid)
+{
+	long long p;
+
+	co->binlog_on = file != NULL && file[0] != '\0';
+	if (co->binlog_on) {
+		if (pos == NULL || parse_num(pos, 0, (long long)1 << 62, &p))
+			return -1;
+		sanitize(co->file, sizeof(co->file), file);
+		co->pos = (unsigned long long)p;
+	}
+	return copy_gtid(co->gtid, sizeof(co->gtid), gtid ? gtid : "");
+}
+
+int
+coords_read_lower(struct db *d, struct coords *co)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int bad;
+
+	if (d->flavor == FL_MARIADB) {
+		if (coords_read(d, co) == -1)
+			return -1;
+		co->lower_bound = 1;
+		return 0;
+	}
+	/* MySQL: file, position and set in one read, consistent with
+	 * one another */
+	memset(co, 0, sizeof(*co));
+	if ((r = db_query(d, coords_log_status_sql)) == NULL)
+		return -1;
+	row = mysql_fetch_row(r);
+	bad = row == NULL || coords_from_log_status(co, row[0], row[1],
+						     row[2]) == -1;
+	mysql_free_result(r);
+	if (bad) {
+		failf(&d->fail, MQ_SERVER, "performance_schema.log_status: "
+		      "no usable row");
+		return -1;
+	}
+	co->lower_bound = 1;
+	if (read_replicas(d, co) == -1)
+		return -1;
+	if (co->nchan > 0)
+		read_workers(d, co);
+	return 0;
+}
+
 void
 coords_summary(const struct coords *co, char *buf, size_t n)
 {
