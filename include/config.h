@@ -94,6 +94,9 @@ struct config {
 	CONFIG_ITEMS(CFG_FIELD)
 	char path[CONFIG_STR_MAX]; /* absolute path of the file read */
 	int has_ebs;               /* the file has an [ebs] section */
+	int fs_frozen;             /* not from the file: snapshot mode
+				    * freezes the data's filesystems
+				    * around the snapshot */
 };
 
 /*

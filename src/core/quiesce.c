@@ -284,7 +284,8 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version, f);
 	if (y->m == NULL)
 		return f->code;
-	if (y->m->by_recovery && lock_recovery_ready(&y->d, f) != MQ_OK)
+	if (y->m->by_recovery &&
+	    lock_recovery_ready(&y->d, y->c->fs_frozen, f) != MQ_OK)
 		return f->code;
 	y->waits = lock_waits_for(y->m, y->d.flavor, y->d.version);
 	return MQ_OK;

@@ -475,8 +475,9 @@ lock_blocker_describe(const struct blocker *b, char *buf, size_t n)
 }
 
 int
-lock_recovery_ready(struct db *d, struct failure *f)
+lock_recovery_ready(struct db *d, int fs_frozen, struct failure *f)
 {
+	int flush;
 	char v[64], list[600] = "";
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -492,11 +493,19 @@ lock_recovery_ready(struct db *d, struct failure *f)
 		     "commit, ' ', @@GLOBAL.sync_binlog)", v, sizeof(v)) == -1)
 		return failf(f, db_errclass(d), "method recovery: %s",
 			     d->fail.why);
-	if (strcmp(v, "1 1") != 0)
+	/* 1 1: every commit on disk before it returns. A filesystem
+	 * freeze (snapshot mode's) writes out what the kernel holds, so
+	 * there a commit written at commit (flush 2, any sync) is enough;
+	 * flush 0 leaves commits in the server's own memory. */
+	flush = v[0] - '0';
+	if (strcmp(v, "1 1") != 0 &&
+	    !(fs_frozen && (flush == 1 || flush == 2) && v[1] == ' '))
 		return failf(f, MQ_CONFIG, "method recovery: "
 			     "innodb_flush_log_at_trx_commit and sync_binlog "
 			     "are %s, not 1 1: the image's tables and binary "
-			     "log may not agree", v);
+			     "log may not agree (snapshot mode, which freezes "
+			     "the filesystems, needs only a flush of 1 or 2)",
+			     v);
 	r = db_query(d, "SELECT CONCAT(t.TABLE_SCHEMA, '.', t.TABLE_NAME, "
 		     "' (', t.ENGINE, ')') FROM information_schema.TABLES t "
 		     "JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE "

@@ -222,7 +222,7 @@ check_recovery(struct db *d, const struct lock_method *m)
 	struct failure f;
 
 	if (m->by_recovery) {
-		if (lock_recovery_ready(d, &f) != MQ_OK) {
+		if (lock_recovery_ready(d, 0, &f) != MQ_OK) {
 			printf("FAIL  %s\n", f.why);
 			return 1;
 		}
@@ -231,7 +231,7 @@ check_recovery(struct db *d, const struct lock_method *m)
 		return 0;
 	}
 	rm = lock_choose(METHOD_RECOVERY, d->flavor, d->version, &f);
-	if (rm != NULL && lock_recovery_ready(d, &f) == MQ_OK)
+	if (rm != NULL && lock_recovery_ready(d, 0, &f) == MQ_OK)
 		printf("hint  method = recovery would block no commit here "
 		       "(every table transactional, binary log durable): "
 		       "its coordinates are a lower bound, verify reads the "

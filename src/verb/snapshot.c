@@ -287,6 +287,8 @@ snapshot_main(const struct config *c, const struct call *o)
 			usage_line);
 		return r;
 	}
+	/* the discovered filesystems are frozen around the snapshot */
+	s.c.fs_frozen = !s.po.no_fs && !s.po.replace;
 	log_init(&s.c, "snapshot");
 	if ((s.x.sigfd = sig_fd()) == -1) {
 		r = failf(&f, MQ_FAIL, "cannot set up signals: %s",
