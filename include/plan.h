@@ -20,6 +20,9 @@ enum { PLAN_MAX_DEVS = DISC_MAX_DEVS };
 struct plan {
 	char datadir[PATH_MAX];
 	char binlog_dir[PATH_MAX];       /* "" with binary logging off */
+	char innodb_dirs[3][PATH_MAX];   /* InnoDB's redo, undo and system
+					  * tablespace directories when
+					  * given as absolute paths, else "" */
 	struct fsset fs;                 /* the filesystems to freeze */
 	char devs[PLAN_MAX_DEVS][64];    /* their leaf block devices */
 	int ndev;
@@ -35,7 +38,9 @@ struct plan_opts {
 
 /*
  * Connect as c says (d is left open; a stop signal on sigfd, or -1,
- * abandons the connect), read @@datadir and the binary log's directory,
+ * abandons the connect), read @@datadir, the binary log's directory and
+ * InnoDB's own (redo, undo, system tablespace: a crash image needs
+ * them with the data),
  * and find the filesystems and their leaf devices into p (fs_init'd
  * here), logging each. MQ_OK, or a code with f set.
  */

@@ -106,4 +106,17 @@ cycle 2
 cycle 3
 touch "$WORK/stop"; wait $WP
 
+diag "InnoDB's redo log on a filesystem of its own: snapshot mode freezes it with the data"
+loop_mount xfs 320 "$WORK/d2.img" "$WORK/d2"
+loop_mount xfs 320 "$WORK/redo.img" "$WORK/redo"
+mariadb-install-db --no-defaults --user=root --datadir="$WORK/d2/data" \
+	--innodb-log-group-home-dir="$WORK/redo" --auth-root-authentication-method=socket \
+	--skip-test-db >"$WORK/d2-install.log" 2>&1 || bail "cannot install the second server: $(install_errors "$WORK/d2-install.log")"
+DATA_AT=$WORK/d2 server_start r2 --innodb-log-group-home-dir="$WORK/redo" --sync-binlog=1
+METHOD=recovery write_config "$WORK/r2.conf"
+"$MQ" -c "$WORK/r2.conf" snapshot --dry-run -- true >"$WORK/plan.out" 2>&1; st=$?
+fl=$(sed -n 's/^freeze: *//p' "$WORK/plan.out")
+[ "$st" -eq 0 ] && [[ " $fl " == *" $WORK/d2 "* ]] && [[ " $fl " == *" $WORK/redo "* ]]
+ok $? "the plan freezes the data's filesystem and the redo log's ($fl; exit $st)"
+
 done_testing

@@ -9,15 +9,19 @@
 #include "plan.h"
 #include "util.h"
 
-/* @@datadir and the binary log's directory. */
+/* @@datadir, the binary log's directory, InnoDB's own. */
 static int
 server_paths(struct db *d, struct plan *p)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	char *slash;
+	int i;
 
-	r = db_query(d, "SELECT @@GLOBAL.datadir, @@GLOBAL.log_bin_basename");
+	r = db_query(d, "SELECT @@GLOBAL.datadir, @@GLOBAL.log_bin_basename, "
+		     "@@GLOBAL.innodb_log_group_home_dir, "
+		     "@@GLOBAL.innodb_undo_directory, "
+		     "@@GLOBAL.innodb_data_home_dir");
 	if (r == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
@@ -31,6 +35,10 @@ server_paths(struct db *d, struct plan *p)
 	if (row[1] != NULL && (slash = strrchr(row[1], '/')) != NULL)
 		fmt(p->binlog_dir, sizeof(p->binlog_dir), "%.*s",
 		    (int)(slash - row[1]), row[1]);
+	for (i = 0; i < 3; i++)
+		fmt(p->innodb_dirs[i], sizeof(p->innodb_dirs[i]), "%s",
+		    row[2 + i] != NULL && row[2 + i][0] == '/' ? row[2 + i] :
+		    "");
 	mysql_free_result(r);
 	return 0;
 }
@@ -50,6 +58,10 @@ filesystems(const struct config *c, const struct plan_opts *o,
 		    (p->binlog_dir[0] != '\0' &&
 		     fs_add(fs, proc, p->binlog_dir, f) == -1))
 			return -1;
+		for (i = 0; i < 3; i++)
+			if (p->innodb_dirs[i][0] != '\0' &&
+			    fs_add(fs, proc, p->innodb_dirs[i], f) == -1)
+				return -1;
 	}
 	for (i = 0; i < o->nadd; i++)
 		if (fs_add(fs, proc, o->add[i], f) == -1)
