@@ -12,9 +12,9 @@
 #               lock statement's wait, which this column shows);
 #               median of 7: the stall the lock method adds beyond the
 #               hold itself (waiting for the lock, granting it). For
-#               recovery, which blocks no commit, the longest insert
-#               stall itself (its server: InnoDB only, sync_binlog = 1;
-#               no MyISAM column).
+#               recovery, which holds no commit, the longest insert
+#               minus the longest of a cycle with no freeze at all (its
+#               server: InnoDB only, sync_binlog = 1; no MyISAM column).
 # hold overhead how much longer than the 300 ms snapshot the lock was
 #               held: recording the coordinates, freeze's exit, thaw's
 #               start and the release (median of the idle runs).
@@ -94,6 +94,29 @@ stall_once() {
 			s + t[1], s + t[2], s + t[3], s + t[4], ($6 - x) / 1000 }' "$WORK/writer.out"
 }
 
+# baseline LOAD: the writer's longest insert in a cycle of the same
+# length with no freeze at all (median of 7): what the machine itself
+# costs a writer (an fsync per commit with sync_binlog = 1), against
+# which recovery, holding no commit, is measured
+baseline() {
+	local i lp wp
+	for i in 1 2 3 4 5 6 7; do
+		rm -f "$WORK/stop"; lp=""
+		"$HELPER" writer "$SOCK" "$WORK/stop" >"$WORK/writer.out" & wp=$!
+		nap 0.3
+		case $1 in
+		innodb) sql "UPDATE bench.big SET v = v + SLEEP(2) WHERE id = 1" & lp=$! ;;
+		esac
+		[ -n "$lp" ] && nap 0.3
+		nap "0.$((HOLD_MS + 50))"
+		[ -n "$lp" ] && wait "$lp"
+		nap 0.3
+		touch "$WORK/stop"; wait "$wp"
+		awk '{ print $4 }' "$WORK/writer.out"
+	done | median
+}
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+
 # stall LOAD: median excess stall of 7 cycles; the median hold overhead
 # goes to $WORK/overhead, the medians of thaw's parts to $WORK/parts
 stall() {
@@ -129,11 +152,15 @@ conf recovery
 NO_COMMIT_LOCK=1
 R[recovery,lat]=$(latency)
 R[recovery,in]=$(cat "$WORK/inproc")
-R[recovery,idle]=$(stall idle)
+R[recovery,idle_raw]=$(stall idle)
 R[recovery,over]=$(cat "$WORK/overhead")
 R[recovery,parts_idle]=$(cat "$WORK/parts")
-R[recovery,innodb]=$(stall innodb)
+R[recovery,innodb_raw]=$(stall innodb)
 R[recovery,parts_innodb]=$(cat "$WORK/parts")
+R[base,idle]=$(baseline idle)
+R[base,innodb]=$(baseline innodb)
+R[recovery,idle]=$(minus "${R[recovery,idle_raw]}" "${R[base,idle]}")
+R[recovery,innodb]=$(minus "${R[recovery,innodb_raw]}" "${R[base,innodb]}")
 R[recovery,myisam]=-
 R[recovery,conns]=-
 NO_COMMIT_LOCK=0
@@ -189,7 +216,8 @@ echo
 a=$auto
 met() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v != "-" && v <= t) }' && echo met || echo MISSED; }
 echo "auto = $a: idle stall $(met "${R[$a,idle]}" 3), long InnoDB $(met "${R[$a,innodb]}" 3), long MyISAM $(met "${R[$a,myisam]}" 3)"
-echo "recovery (InnoDB only, sync_binlog = 1; no commit blocked, so its stall is the writer's longest insert): idle $(met "${R[recovery,idle]}" 2), long InnoDB $(met "${R[recovery,innodb]}" 2)"
+echo "recovery (InnoDB only, sync_binlog = 1, no commit held): the writer's longest insert ${R[recovery,idle_raw]} / ${R[recovery,innodb_raw]} ms"
+echo " (idle / long InnoDB) against ${R[base,idle]} / ${R[base,innodb]} ms with no freeze at all: excess idle $(met "${R[recovery,idle]}" 2), long InnoDB $(met "${R[recovery,innodb]}" 2)"
 echo
 echo "thaw's parts (ms from thaw's exec, medians of the same 7 cycles; the release"
 echo " statement is the holder's, writes through is when the writer's longest insert ended):"
@@ -198,9 +226,12 @@ printf "$P" "" "thaw's" "state" "holder" "SIGTERM" "release" "writes"
 printf "$P" "method, load" "start" "read" "proven" "sent" "sent" "through"
 for m in "${METHODS[@]}" recovery; do
 	for l in idle innodb myisam; do
-		[ -n "${R[$m,parts_$l]}" ] || continue
-		# shellcheck disable=SC2086
-		printf "$P" "$m, $l" ${R[$m,parts_$l]}
+		[ -n "${R[$m,parts_$l]:-}" ] || continue
+		# shellcheck disable=SC2206
+		p=(${R[$m,parts_$l]})
+		# no commit waited: the writer's longest insert is not thaw's
+		[ "$m" = recovery ] && p[5]=-
+		printf "$P" "$m, $l" "${p[@]}"
 	done
 done
 sig=${R[$a,parts_idle]}; sig=$(echo "$sig" | awk '{ print $4 }')
