@@ -136,11 +136,14 @@ parse(struct verify *v, int argc, char **argv)
 
 /* Check NAME: the recovered @@VAR is the recorded GTID set, compared
  * as sets: per domain and server (MariaDB), per UUID's merged intervals
- * (MySQL); never as a prefix of text. */
+ * (MySQL); never as a prefix of text. With lower, the recorded set is
+ * a lower bound: the recovered one must hold it; one before it is not
+ * this snapshot's state. */
 static void
 same_gtid(struct verify *v, const char *name, const char *var,
-	  const char *recorded)
+	  const char *recorded, int lower)
 {
+	int mariadb = v->d.flavor == FL_MARIADB;
 	char got[8192], sql[64], why[300];
 	int r;
 
@@ -149,29 +152,16 @@ same_gtid(struct verify *v, const char *name, const char *var,
 		verify_cannot(v, name, v->d.fail.why);
 		return;
 	}
-	r = gtid_equal(v->d.flavor == FL_MARIADB, got, recorded, why,
-		       sizeof(why));
-	verify_add(v, r == 1, name, "recovered @@%s \"%s\", recorded \"%s\"%s%s",
-	    var, got, recorded, r == 1 ? "" : ": ", r == 1 ? "" : why);
-}
-
-/* A lower bound's check: the recovered set holds the recorded one; one
- * before it is not this snapshot's state. */
-static void
-gtid_reached(struct verify *v, const char *var)
-{
-	char got[8192], sql[64], why[300];
-	int r;
-
-	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
-	if (db_value(&v->d, sql, got, sizeof(got)) == -1) {
-		verify_cannot(v, "gtid", v->d.fail.why);
+	if (lower) {
+		r = gtid_within(mariadb, recorded, got, why, sizeof(why));
+		verify_add(v, r == 1, name, "recovered @@%s \"%s\", recorded "
+		    "lower bound \"%s\": %s", var, got, recorded,
+		    r == 1 ? "reached" : why);
 		return;
 	}
-	r = gtid_within(v->d.flavor == FL_MARIADB, v->gtid, got, why,
-			sizeof(why));
-	verify_add(v, r == 1, "gtid", "recovered @@%s \"%s\", recorded lower "
-	    "bound \"%s\": %s", var, got, v->gtid, r == 1 ? "reached" : why);
+	r = gtid_equal(mariadb, got, recorded, why, sizeof(why));
+	verify_add(v, r == 1, name, "recovered @@%s \"%s\", recorded \"%s\"%s%s",
+	    var, got, recorded, r == 1 ? "" : ": ", r == 1 ? "" : why);
 }
 
 static void
@@ -180,10 +170,8 @@ check_gtid(struct verify *v)
 	const char *var = v->d.flavor == FL_MARIADB ? "gtid_binlog_pos" :
 			  "gtid_executed";
 
-	if (v->has_info && v->lower_bound)
-		gtid_reached(v, var);
-	else if (v->has_info)
-		same_gtid(v, "gtid", var, v->gtid);
+	if (v->has_info)
+		same_gtid(v, "gtid", var, v->gtid, v->lower_bound);
 }
 
 static void
@@ -195,7 +183,7 @@ check_replica(struct verify *v)
 		verify_add(v, 1, "replica", "%d channel%s recorded with the executed "
 		    "source position", v->nchan, v->nchan == 1 ? "" : "s");
 	else
-		same_gtid(v, "replica", "gtid_slave_pos", v->slave_pos);
+		same_gtid(v, "replica", "gtid_slave_pos", v->slave_pos, 0);
 }
 
 /* CHECK TABLE on every non-transactional table (--full: every table). */
