@@ -127,17 +127,6 @@ int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 		  int max);
 
 
-/*
- * Method recovery's preconditions, read before anything is locked:
- * binary logging on, innodb_flush_log_at_trx_commit and sync_binlog 1
- * (the image's tables and binary log agree; with fs_frozen, the
- * filesystems frozen around the snapshot, a flush of 1 or 2 and any
- * sync), every table outside the system schemas transactional (the
- * first few that are not named). MQ_OK, or MQ_CONFIG (or the
- * connection's code) with f saying which.
- */
-int lock_recovery_ready(struct db *d, int fs_frozen, struct failure *f);
-
 /* True when kill_long_queries allows killing this blocker. */
 int lock_killable(const struct config *c, const struct blocker *b);
 

@@ -15,6 +15,7 @@
 #include "holder.h"
 #include "holderctl.h"
 #include "lock.h"
+#include "recovery.h"
 #include "plist.h"
 #include "log.h"
 #include "quiesce.h"
@@ -285,7 +286,7 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 	if (y->m == NULL)
 		return f->code;
 	if (y->m->by_recovery &&
-	    lock_recovery_ready(&y->d, y->c->fs_frozen, f) != MQ_OK)
+	    recovery_ready(&y->d, y->c->fs_frozen, f) != MQ_OK)
 		return f->code;
 	y->waits = lock_waits_for(y->m, y->d.flavor, y->d.version);
 	return MQ_OK;

@@ -16,6 +16,7 @@
 #include "plan.h"
 #include "main.h"
 #include "lock.h"
+#include "recovery.h"
 #include "openpath.h"
 #include "rundir.h"
 #include "state.h"
@@ -222,7 +223,7 @@ check_recovery(struct db *d, const struct lock_method *m)
 	struct failure f;
 
 	if (m->by_recovery) {
-		if (lock_recovery_ready(d, 0, &f) != MQ_OK) {
+		if (recovery_ready(d, 0, &f) != MQ_OK) {
 			printf("FAIL  %s\n", f.why);
 			return 1;
 		}
@@ -231,7 +232,7 @@ check_recovery(struct db *d, const struct lock_method *m)
 		return 0;
 	}
 	rm = lock_choose(METHOD_RECOVERY, d->flavor, d->version, &f);
-	if (rm != NULL && lock_recovery_ready(d, 0, &f) == MQ_OK)
+	if (rm != NULL && recovery_ready(d, 0, &f) == MQ_OK)
 		printf("hint  method = recovery would block no commit here "
 		       "(every table transactional, binary log durable): "
 		       "its coordinates are a lower bound, verify reads the "
