@@ -43,6 +43,10 @@ const struct lock_method *lock_choose(enum method_choice configured,
 const struct lock_method *lock_by_name(const char *name, enum flavor fl,
 				       unsigned long version);
 
+/* Whether the method recorded as name reads a lower bound, not exact
+ * coordinates (method recovery, on any flavor). */
+int lock_lower_bound(const char *name);
+
 /* m's name, as configured and recorded. */
 const char *lock_name(const struct lock_method *m);
 

@@ -28,8 +28,9 @@ ok $st "status exits 0 while locked"
 [ "$(js flavor)" = MariaDB ] && [ "$(js method)" = backup-stage ]; ok $? "method and flavor"
 b=$(js began_at) l=$(js locked_at)
 [ -n "$b" ] && [ -n "$l" ] && [[ ! "$b" > "$l" ]]; ok $? "began ($b) no later than locked ($l)"
-[ "$(js binlog_pos)" = "$(info_field binlog_pos)" ] && [ "$(js binlog_file)" = "$(info_field binlog_file)" ]
-ok $? "the coordinates are the info file's"
+[ "$(js binlog_pos)" = "$(info_field binlog_pos)" ] && [ "$(js binlog_file)" = "$(info_field binlog_file)" ] &&
+	[ "$(js coordinates)" = exact ] && ! grep -q "^coordinates:" "$WORK/out"
+ok $? "the coordinates are the info file's, and exact"
 grep -Eq "^to the lock: +[0-9]+ ms, 1 attempt$" "$WORK/out" && grep -q "^last exit: *0 (freeze)" "$WORK/out" &&
 	grep -q "^method: *backup-stage on MariaDB" "$WORK/out"
 ok $? "the text form says the same"

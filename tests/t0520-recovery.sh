@@ -63,6 +63,9 @@ INFO=$DATADIR/binlog_info.txt
 	grep -q "^SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos;$" "$INFO" &&
 	! grep -q "^CHANGE MASTER TO MASTER_LOG_FILE" "$INFO"
 ok $? "the info file: coordinates = lower-bound, method recovery, no ready by-position line"
+"$MQ" status >"$WORK/status.out" 2>&1 && grep -q "^coordinates:  a lower bound (method recovery let commits on); verify reads the exact ones back" "$WORK/status.out" &&
+	"$MQ" status --json | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["coordinates"] != "lower-bound")'
+ok $? "status says the coordinates are a lower bound, and --json's coordinates is lower-bound"
 "$BIN/post-thaw-script" thaw; ok $? "thaw"
 
 diag "snapshots with it, restored: the exact state read back"

@@ -50,6 +50,30 @@ done
 stop_writers
 verify_cycles rsnap "snapshot mode, recovery" "$SNAP_CYCLES"
 
+# snapshot --ebs with it, against moto: the proxy copies the image when
+# CreateSnapshots reaches it; the set is tagged as a lower bound
+. "$(dirname "$0")/aws.sh"
+aws_world
+ebs_capture cap single "$IMG_MNT/data"
+METHOD=recovery SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data ebs_config "$WORK/c.conf" cap
+EBS_CYCLES=${EBS_CYCLES:-2}
+start_writers
+for k in $(seq 1 "$EBS_CYCLES"); do
+	mode "copy $WORK/main.img $WORK/rebs-$k.img"
+	"$MQ" snapshot --ebs; st=$?
+	info=$IMG_MNT/data/binlog_info.txt
+	snapshots_of "$(last_set)" >"$WORK/rebs-$k.set"
+	[ "$st" -eq 0 ] && [ -s "$WORK/rebs-$k.img" ] && [ -s "$WORK/rebs-$k.set" ] &&
+		! grep -vF '"mysql-quiesce:coordinates": "lower-bound"' "$WORK/rebs-$k.set" &&
+		! grep -vF "mysql-quiesce binlog:$(sed -n 's/^binlog_file = //p' "$info")@>=$(sed -n 's/^binlog_pos = //p' "$info") " "$WORK/rebs-$k.set"
+	ok $? "snapshot --ebs with recovery, cycle $k: exit $st, every snapshot of the set tagged a lower bound, its description binlog:FILE@>=POS"
+	sleep 0.5
+done
+mode
+stop_writers
+verify_cycles rebs "snapshot --ebs, recovery" "$EBS_CYCLES"
+METHOD=recovery SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
+
 diag "negative controls"
 sql "SET GLOBAL innodb_flush_log_at_trx_commit = 0" || bail "cannot set the flush"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?

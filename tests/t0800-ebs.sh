@@ -67,8 +67,8 @@ ok $? "for this instance, boot volume and $VOL3 excluded, nothing else"
 snapshots_of "$set" >"$WORK/set"
 file=$(info_field binlog_file) pos=$(info_field binlog_pos) gtid=$(info_field gtid_binlog_pos)
 [ -n "$file" ] && [ "$(wc -l <"$WORK/set")" -ge 2 ] &&
-	! grep -v "\"mysql-quiesce:binlog-file\": \"$file\", \"mysql-quiesce:binlog-pos\": \"$pos\", \"mysql-quiesce:config\": \"cfg-[0-9a-f]\{16\}\", \"mysql-quiesce:gtid\": \"$gtid\"" "$WORK/set"
-ok $? "every snapshot of the set is tagged $file:$pos, gtid $gtid, as in the info file, and with its config's tag"
+	! grep -v "\"mysql-quiesce:binlog-file\": \"$file\", \"mysql-quiesce:binlog-pos\": \"$pos\", \"mysql-quiesce:config\": \"cfg-[0-9a-f]\{16\}\", \"mysql-quiesce:coordinates\": \"exact\", \"mysql-quiesce:gtid\": \"$gtid\"" "$WORK/set"
+ok $? "every snapshot of the set is tagged $file:$pos, gtid $gtid, as in the info file, exact, and with its config's tag"
 ! grep -v " mysql-quiesce binlog:$file@$pos gtid:$gtid set:$set " "$WORK/set"; ok $? "and its description carries them"
 grep -q "\"Name\": \"[0-9]\{8\}_[0-9]\{6\}_db1\"" "$WORK/set" && grep -q '"mysql-quiesce:lock-method": "backup-stage"' "$WORK/set"
 ok $? "Name is YYYYmmdd_HHMMSS_db1, the lock method is tagged"

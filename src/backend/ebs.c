@@ -15,6 +15,7 @@
 #include "creds.h"
 #include "ec2.h"
 #include "imds.h"
+#include "lock.h"
 #include "backend.h"
 #include "ebs.h"
 #include "event.h"
@@ -151,9 +152,10 @@ set_request(const struct snapctx *x, int dry, struct set_req *r)
 		if (!eb->involved[i] && i != eb->boot)
 			r->exclude[r->q.nexclude++] = eb->att[i].id;
 	r->q.exclude = r->exclude;
-	fmt(r->desc, sizeof(r->desc), "mysql-quiesce binlog:%s@%llu gtid:%s "
+	fmt(r->desc, sizeof(r->desc), "mysql-quiesce binlog:%s@%s%llu gtid:%s "
 	    "set:%s", x->st.binlog_file[0] ? x->st.binlog_file : "-",
-	    x->st.binlog_pos, x->st.gtid[0] ? x->st.gtid : "-", eb->set_id);
+	    lock_lower_bound(x->st.method) ? ">=" : "", x->st.binlog_pos,
+	    x->st.gtid[0] ? x->st.gtid : "-", eb->set_id);
 	r->q.description = r->desc;
 	r->q.tags = r->tag;
 	add_tag(r, "Name", eb->name);
@@ -165,6 +167,8 @@ set_request(const struct snapctx *x, int dry, struct set_req *r)
 	add_tag(r, TAG_PREFIX "binlog-pos", num);
 	add_tag(r, TAG_PREFIX "gtid", x->st.gtid);
 	add_tag(r, TAG_PREFIX "lock-method", x->st.method);
+	add_tag(r, TAG_PREFIX "coordinates", lock_lower_bound(x->st.method) ?
+		"lower-bound" : "exact");
 	iso_time(when, sizeof(when), x->st.locked_at ? x->st.locked_at :
 		 real_ms());
 	add_tag(r, TAG_PREFIX "time", when);

@@ -117,6 +117,14 @@ lock_by_name(const char *name, enum flavor fl, unsigned long version)
 	       lock_choose((enum method_choice)i, fl, version, &f);
 }
 
+int
+lock_lower_bound(const char *name)
+{
+	int i = config_choice(method_choice_names, method_choice_count, name);
+
+	return i > METHOD_AUTO && methods[i].by_recovery;
+}
+
 const struct lock_method *
 lock_choose(enum method_choice configured, enum flavor fl, unsigned long v,
 	    struct failure *f)

@@ -9,6 +9,7 @@
 
 #include "main.h"
 #include "holderctl.h"
+#include "lock.h"
 #include "rundir.h"
 #include "state.h"
 #include "util.h"
@@ -49,6 +50,8 @@ print_json(const struct state *s, int alive)
 	json_field("binlog_file", s->binlog_file, ",");
 	printf("\"binlog_pos\":%llu,", s->binlog_pos);
 	json_field("gtid", s->gtid, ",");
+	json_field("coordinates", s->method[0] == '\0' ? "" :
+		   lock_lower_bound(s->method) ? "lower-bound" : "exact", ",");
 	json_field("exit_verb", s->exit_verb, ",");
 	if (s->exit_code >= 0)
 		printf("\"exit_code\":%d,\"exit_name\":\"%s\",",
@@ -90,6 +93,10 @@ print_text(const struct state *s, int alive)
 	printf("binlog:       %s:%llu\n", s->binlog_file[0] ? s->binlog_file
 							 : "-", s->binlog_pos);
 	printf("gtid:         %s\n", s->gtid[0] ? s->gtid : "-");
+	if (lock_lower_bound(s->method))
+		printf("coordinates:  a lower bound (method %s let commits "
+		       "on); verify reads the exact ones back from the "
+		       "snapshot\n", s->method);
 	if (s->reason[0] != '\0')
 		printf("reason:       %s\n", s->reason);
 	if (s->exit_code >= 0)
