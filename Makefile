@@ -58,7 +58,7 @@ endif
 # (config, log, state, util). A file includes only from its own layer
 # or below (tests/t0010-static.sh checks it).
 VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c \
-          src/verb/scratch.c src/verb/snapshot.c src/verb/status.c \
+          src/verb/scratch.c src/verb/seed.c src/verb/snapshot.c src/verb/status.c \
           src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/vderive.c src/verb/verify.c \
           src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
 CORE    = src/core/cycle.c src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
@@ -69,7 +69,7 @@ BACKEND = src/backend/backend.c src/backend/command.c src/backend/ebs.c \
 AWS     = src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
           src/aws/sigv4.c src/aws/xml.c
 DB      = src/db/committed.c src/db/coords.c src/db/db.c src/db/grants.c \
-          src/db/info.c src/db/recovery.c \
+          src/db/info.c src/db/recovery.c src/db/seedsql.c \
           src/db/gtid.c src/db/lock.c src/db/plist.c src/db/stall.c src/db/stmt.c \
           src/db/window.c
 BASE    = src/base/child.c src/base/config.c src/base/discover.c src/base/dynlib.c \

@@ -37,7 +37,12 @@
 	X(MQ_UNVERIFIED, 13, "verify: could not verify")                    \
 	/* status: the last freeze never held the lock (status exits 8      \
 	 * when it was lost or expired) */                                  \
-	X(MQ_LASTFAILED, 14, "status: the last freeze held no lock")
+	X(MQ_LASTFAILED, 14, "status: the last freeze held no lock")        \
+	/* seed: the new server may not replicate from the source (it is   \
+	 * the source, or shares its server_id or server_uuid) */           \
+	X(MQ_REFUSED, 15, "seed: refused")                                  \
+	/* seed: replication started and stopped on a thread's error */    \
+	X(MQ_REPLICATION, 16, "seed: replication failed")
 
 #define EXIT_ID(id, code, name) id = code,
 enum { EXIT_CODES(EXIT_ID) };

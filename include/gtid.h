@@ -34,4 +34,13 @@ int gtid_contains(int flavor_mariadb, const char *set, const char *one);
 int gtid_within(int flavor_mariadb, const char *inner, const char *outer,
 		char *why, size_t n);
 
+/*
+ * MariaDB: the last GTID of each domain across the sets a and b (say
+ * gtid_binlog_pos and gtid_slave_pos), one per domain, as
+ * gtid_slave_pos takes it: the highest sequence number, whichever
+ * server wrote it. 0, or -1 when either does not parse or out is too
+ * small.
+ */
+int gtid_mariadb_last(const char *a, const char *b, char *out, size_t n);
+
 #endif

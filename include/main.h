@@ -48,4 +48,10 @@ verb_fn snapshot_watchdog_main;
  * (argv: PATH and its options). MQ_OK, MQ_INCONSISTENT, MQ_UNVERIFIED. */
 verb_fn verify_main;
 
+/* seed: make the config's server, started on a restored snapshot, a
+ * replica of --source at the snapshot's exact position (argv: its
+ * options). MQ_OK once it replicates; MQ_REFUSED, MQ_INCONSISTENT,
+ * MQ_REPLICATION, MQ_TIMEOUT and the connection codes otherwise. */
+verb_fn seed_main;
+
 #endif

@@ -15,4 +15,13 @@
  */
 int optfile_check(const char *path, struct failure *f);
 
+/*
+ * The user and password of path's [client] group (seed's replication
+ * account), after optfile_check: from path itself (an !include'd
+ * file's are not read). 0, or -1 with f saying why (MQ_CONFIG: none
+ * named, or a value that does not fit). The password is never said.
+ */
+int optfile_client(const char *path, char *user, size_t un, char *pass,
+		   size_t pn, struct failure *f);
+
 #endif

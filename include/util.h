@@ -65,11 +65,18 @@ int write_atomic(int dirfd, const char *name, const char *data, size_t len,
  * 22) and its state letter; 0, or -1 if the process is gone. */
 int proc_stat(pid_t pid, unsigned long long *start, char *state);
 
+/* v as a JSON string on stdout, then after. */
+void json_str(const char *v, const char *after);
 /* Print "key":"value" to stdout, the value JSON-escaped, then after
  * (",", "}\n", ...). */
 void json_field(const char *key, const char *v, const char *after);
 
 /* ISO-8601 local time with milliseconds and offset, from real ms. */
 void iso_time(char *buf, size_t n, int64_t ms);
+
+/* s as the body of a single-quoted SQL string (quote and backslash
+ * doubled): a name that holds one can neither break nor extend the
+ * statement. dst needs 2 * strlen(s) + 1; returns dst. */
+const char *sql_str(char *dst, size_t n, const char *s);
 
 #endif

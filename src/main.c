@@ -60,6 +60,7 @@ static const struct cmd {
 	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG },
 	/* verify needs no config file: it reads only the snapshot */
 	{ "verify", verify_main, F_VERB | F_OWNARGS | F_REPORTS },
+	{ "seed", seed_main, F_VERB | F_OWNARGS | F_REPORTS | F_CONFIG },
 };
 
 static const char usage_text[] =
@@ -72,6 +73,8 @@ static const char usage_text[] =
 	"                     [--keep] [--copy DIR] [--scratch DIR] [--server-binary F]\n"
 	"                     [--binlog-dir DIR | --root DIR] [--user NAME]\n"
 	"                     [--write-info FILE]\n"
+	"       mysql-quiesce [-c FILE] seed --source HOST:PORT --source-credentials F\n"
+	"                     [--info FILE] [--timeout S] [--dry-run] [--json]\n"
 	"       mysql-quiesce --help | --version\n"
 	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
 	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"
@@ -100,6 +103,10 @@ static const char usage_text[] =
 	"               (PATH is not modified) and check the info file's\n"
 	"               binlog position and GTID, and CHECK TABLE the\n"
 	"               non-transactional tables (--full: all)\n"
+	"  seed         make the config's server, started on a restored\n"
+	"               snapshot, a replica of --source from exactly the\n"
+	"               snapshot's position (F: an option file whose [client]\n"
+	"               group holds the replication account)\n"
 	"\n"
 	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
 	"               " DEFAULT_CONFIG ")\n"

@@ -20,7 +20,10 @@
 #               start and the release (median of the idle runs).
 #               idle: nothing else running; long InnoDB: a 2 s UPDATE of
 #               another InnoDB table in flight at freeze; long MyISAM: a
-#               2 s UPDATE of a MyISAM table in flight at freeze.
+#               2 s UPDATE of a MyISAM table in flight at freeze; long
+#               read: a 2 s SELECT of an InnoDB table in flight at freeze
+#               (what stalls MySQL's FTWRL: its flush waits for every
+#               running statement; MariaDB >= 10.4's does not).
 # thaw's parts  for the same cycles, ms from thaw's exec (bench-helper
 #               exec stamps it) to: thaw's start, the state read, the
 #               holder proven ours, SIGTERM sent (thaw's "thaw's path"
@@ -73,6 +76,7 @@ stall_once() {
 	case $load in
 	innodb) sql "UPDATE bench.big SET v = v + SLEEP(2) WHERE id = 1" & lp=$! ;;
 	myisam) sql "UPDATE bench.isam SET v = v + SLEEP(2) WHERE id = 1" & lp=$! ;;
+	read) sql "SELECT COUNT(*) FROM bench.big WHERE SLEEP(2) = 0" >/dev/null & lp=$! ;;
 	esac
 	[ -n "$lp" ] && nap 0.3
 	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
@@ -106,6 +110,7 @@ baseline() {
 		nap 0.3
 		case $1 in
 		innodb) sql "UPDATE bench.big SET v = v + SLEEP(2) WHERE id = 1" & lp=$! ;;
+		read) sql "SELECT COUNT(*) FROM bench.big WHERE SLEEP(2) = 0" >/dev/null & lp=$! ;;
 		esac
 		[ -n "$lp" ] && nap 0.3
 		nap "0.$((HOLD_MS + 50))"
@@ -142,6 +147,8 @@ for m in "${METHODS[@]}"; do
 	R[$m,parts_innodb]=$(cat "$WORK/parts")
 	R[$m,myisam]=$(stall myisam)
 	R[$m,parts_myisam]=$(cat "$WORK/parts")
+	R[$m,read]=$(stall read)
+	R[$m,parts_read]=$(cat "$WORK/parts")
 done
 
 # recovery: blocks no commit; its preconditions want an InnoDB-only
@@ -157,10 +164,14 @@ R[recovery,over]=$(cat "$WORK/overhead")
 R[recovery,parts_idle]=$(cat "$WORK/parts")
 R[recovery,innodb_raw]=$(stall innodb)
 R[recovery,parts_innodb]=$(cat "$WORK/parts")
+R[recovery,read_raw]=$(stall read)
+R[recovery,parts_read]=$(cat "$WORK/parts")
 R[base,idle]=$(baseline idle)
 R[base,innodb]=$(baseline innodb)
+R[base,read]=$(baseline read)
 R[recovery,idle]=$(minus "${R[recovery,idle_raw]}" "${R[base,idle]}")
 R[recovery,innodb]=$(minus "${R[recovery,innodb_raw]}" "${R[base,innodb]}")
+R[recovery,read]=$(minus "${R[recovery,read_raw]}" "${R[base,read]}")
 R[recovery,myisam]=-
 R[recovery,conns]=-
 NO_COMMIT_LOCK=0
@@ -199,25 +210,30 @@ echo " same freezes' own log, from the start of freeze to the lock held; excess 
 echo " longest insert stall of a writer minus the time the lock was held, 7 runs each;"
 echo " hold overhead: time held beyond the ${HOLD_MS} ms snapshot)"
 echo
-F='%-20s %8s %8s %8s %9s %9s %9s %9s\n'
-printf "$F" "" "" "locked" "excess" "excess" "excess" "hold" "freeze"
-printf "$F" method freeze after idle "+InnoDB" "+MyISAM" overhead "2000 idle"
+F='%-20s %8s %8s %8s %9s %9s %9s %9s %9s\n'
+printf "$F" "" "" "locked" "excess" "excess" "excess" "excess" "hold" "freeze"
+printf "$F" method freeze after idle "+InnoDB" "+MyISAM" "+read" overhead "2000 idle"
 for m in "${METHODS[@]}" recovery; do
 	label=$m; [ "$m" = "$auto" ] && label="$m (auto)"
 	printf "$F" "$label" "${R[$m,lat]}" "${R[$m,in]}" "${R[$m,idle]}" \
-		"${R[$m,innodb]}" "${R[$m,myisam]}" "${R[$m,over]}" "${R[$m,conns]}"
+		"${R[$m,innodb]}" "${R[$m,myisam]}" "${R[$m,read]}" "${R[$m,over]}" "${R[$m,conns]}"
 done
-printf "$F" "  static build" "${R[static,lat]}" "${R[static,in]}" "" "" "" "" ""
-printf "$F" "target for auto" "" "" "<= 3" "<= 3" "<= 3" "" ""
-printf "$F" "target for recovery" "" "" "<= 2" "<= 2" "" "" ""
+printf "$F" "  static build" "${R[static,lat]}" "${R[static,in]}" "" "" "" "" "" ""
+printf "$F" "target for auto" "" "" "<= 3" "<= 3" "<= 3" "<= 3" "" ""
+printf "$F" "target for recovery" "" "" "<= 2" "<= 2" "" "<= 2" "" ""
+echo "(+read: a 2 s SELECT in flight at freeze. On MySQL it stalls FTWRL, whose flush"
+echo " waits for every running statement while new ones queue behind it; on MariaDB"
+echo " >= 10.4 FLUSH TABLES WITH READ LOCK does not wait for reads, so this column"
+echo " shows no such stall here. MySQL's figure cannot be measured on this machine.)"
 echo "(shared: $("$MQ" --version | sed -n 2p);"
 echo " static: $linked; freeze time is reported, not a target)"
 echo
 a=$auto
 met() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v != "-" && v <= t) }' && echo met || echo MISSED; }
-echo "auto = $a: idle stall $(met "${R[$a,idle]}" 3), long InnoDB $(met "${R[$a,innodb]}" 3), long MyISAM $(met "${R[$a,myisam]}" 3)"
-echo "recovery (InnoDB only, sync_binlog = 1, no commit held): the writer's longest insert ${R[recovery,idle_raw]} / ${R[recovery,innodb_raw]} ms"
-echo " (idle / long InnoDB) against ${R[base,idle]} / ${R[base,innodb]} ms with no freeze at all: excess idle $(met "${R[recovery,idle]}" 2), long InnoDB $(met "${R[recovery,innodb]}" 2)"
+echo "auto = $a: idle stall $(met "${R[$a,idle]}" 3), long InnoDB $(met "${R[$a,innodb]}" 3), long MyISAM $(met "${R[$a,myisam]}" 3), long read $(met "${R[$a,read]}" 3)"
+echo "recovery (InnoDB only, sync_binlog = 1, no commit held): the writer's longest insert ${R[recovery,idle_raw]} / ${R[recovery,innodb_raw]} / ${R[recovery,read_raw]} ms"
+echo " (idle / long InnoDB / long read) against ${R[base,idle]} / ${R[base,innodb]} / ${R[base,read]} ms with no freeze at all:"
+echo " excess idle $(met "${R[recovery,idle]}" 2), long InnoDB $(met "${R[recovery,innodb]}" 2), long read $(met "${R[recovery,read]}" 2)"
 echo
 echo "thaw's parts (ms from thaw's exec, medians of the same 7 cycles; the release"
 echo " statement is the holder's, writes through is when the writer's longest insert ended):"
@@ -225,7 +241,7 @@ P='%-28s %9s %9s %9s %9s %9s %9s\n'
 printf "$P" "" "thaw's" "state" "holder" "SIGTERM" "release" "writes"
 printf "$P" "method, load" "start" "read" "proven" "sent" "sent" "through"
 for m in "${METHODS[@]}" recovery; do
-	for l in idle innodb myisam; do
+	for l in idle innodb myisam read; do
 		[ -n "${R[$m,parts_$l]:-}" ] || continue
 		# shellcheck disable=SC2206
 		p=(${R[$m,parts_$l]})

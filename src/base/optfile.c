@@ -136,3 +136,97 @@ optfile_check(const char *path, struct failure *f)
 {
 	return check_option_file(path, 0, f);
 }
+
+/* An option's value as the client library reads it: quoted ('...' or
+ * "...", with backslash escapes) or bare (blanks around it dropped, a
+ * " #" comment cut). 0, or -1 when it does not fit or is unterminated. */
+static int
+option_value(const char *v, char *out, size_t n)
+{
+	size_t j = 0, len;
+	char q;
+
+	v += strspn(v, " \t");
+	if (*v == '\'' || *v == '"') {
+		for (q = *v++; *v != '\0' && *v != q; v++) {
+			char c = *v;
+
+			if (c == '\\' && v[1] != '\0') {
+				c = *++v;
+				c = c == 'n' ? '\n' : c == 't' ? '\t' :
+				    c == 's' ? ' ' : c == 'b' ? '\b' : c;
+			}
+			if (j + 1 >= n)
+				return -1;
+			out[j++] = c;
+		}
+		if (*v != q)
+			return -1;
+		out[j] = '\0';
+		return 0;
+	}
+	len = strcspn(v, "\r\n");
+	if (fmt(out, n, "%.*s", (int)len, v) == -1)
+		return -1;
+	if ((v = strstr(out, " #")) != NULL || (v = strstr(out, "\t#")) != NULL)
+		out[v - out] = '\0';
+	trim_blanks(out);
+	return 0;
+}
+
+int
+optfile_client(const char *path, char *user, size_t un, char *pass,
+	       size_t pn, struct failure *f)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len;
+	int fd, in = 0, r = 0;
+
+	user[0] = pass[0] = '\0';
+	if (optfile_check(path, f) == -1)
+		return -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
+	    == -1 || read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
+		failf(f, MQ_FAIL, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	for (line = strtok_r(text, "\n", &save); r == 0 && line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t k;
+		char *eq;
+
+		line += strspn(line, " \t");
+		if (*line == '[') {
+			k = strcspn(line, "]");
+			in = k == 7 && strncmp(line, "[client", 7) == 0;
+			continue;
+		}
+		if (!in || *line == '#' || *line == ';' ||
+		    (eq = strchr(line, '=')) == NULL)
+			continue;
+		k = (size_t)(eq - line);
+		while (k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'))
+			k--;
+		if (k == 4 && strncmp(line, "user", 4) == 0)
+			r = option_value(eq + 1, user, un);
+		else if (k == 8 && strncmp(line, "password", 8) == 0)
+			r = option_value(eq + 1, pass, pn);
+	}
+	explicit_bzero(text, len);
+	free(text);
+	if (r == -1) {
+		explicit_bzero(pass, pn);
+		failf(f, MQ_CONFIG, "%s: a user or password value too long or "
+		      "not closed", path);
+		return -1;
+	}
+	if (user[0] == '\0' || pass[0] == '\0') {
+		failf(f, MQ_CONFIG, "%s: its [client] group names no %s", path,
+		      user[0] == '\0' ? "user" : "password");
+		return -1;
+	}
+	return 0;
+}

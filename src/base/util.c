@@ -328,9 +328,9 @@ iso_time(char *buf, size_t n, int64_t ms)
 }
 
 void
-json_field(const char *key, const char *v, const char *after)
+json_str(const char *v, const char *after)
 {
-	printf("\"%s\":\"", key);
+	putchar('"');
 	for (; *v != '\0'; v++) {
 		unsigned char ch = (unsigned char)*v;
 		if (ch == '"' || ch == '\\')
@@ -341,4 +341,31 @@ json_field(const char *key, const char *v, const char *after)
 			putchar(ch);
 	}
 	printf("\"%s", after);
+}
+
+void
+json_field(const char *key, const char *v, const char *after)
+{
+	printf("\"%s\":", key);
+	json_str(v, after);
+}
+
+/*
+ * s as the body of a single-quoted SQL string: quote and backslash
+ * doubled, so a channel, host or file name that holds one can neither
+ * break nor extend the statement. (A doubled backslash is one backslash
+ * unless sql_mode has NO_BACKSLASH_ESCAPES.) dst needs 2 * strlen(s) + 1.
+ */
+const char *
+sql_str(char *dst, size_t n, const char *s)
+{
+	size_t j = 0;
+
+	for (; *s != '\0' && j + 2 < n; s++) {
+		if (*s == '\'' || *s == '\\')
+			dst[j++] = *s;
+		dst[j++] = *s;
+	}
+	dst[j] = '\0';
+	return dst;
 }

@@ -266,3 +266,45 @@ gtid_within(int flavor_mariadb, const char *inner, const char *outer,
 	fmt(why, n, "it holds the set");
 	return 1;
 }
+
+int
+gtid_mariadb_last(const char *a, const char *b, char *out, size_t n)
+{
+	static struct set s, t;
+	size_t dl;
+	int i, j, k, best;
+
+	if (parse(1, a, &s) == -1 || parse(1, b, &t) == -1)
+		return -1;
+	/* b's triples into s; the same domain and server in both is kept
+	 * once, at its higher sequence number */
+	for (k = 0; k < t.n; k++) {
+		for (i = 0; i < s.n; i++)
+			if (strcmp(s.it[i].key, t.it[k].key) == 0)
+				break;
+		if (i < s.n) {
+			if (t.it[k].lo > s.it[i].lo)
+				s.it[i].lo = s.it[i].hi = t.it[k].lo;
+		} else if (s.n == MAX_ITEMS) {
+			return -1;
+		} else {
+			s.it[s.n++] = t.it[k];
+		}
+	}
+	out[0] = '\0';
+	/* one per domain: the highest sequence number, whichever server
+	 * wrote it (MariaDB's numbers rise across a domain's servers) */
+	for (i = 0; i < s.n; i++) {
+		dl = strcspn(s.it[i].key, "-") + 1;
+		best = i;
+		for (j = 0; j < s.n; j++)
+			if (strncmp(s.it[j].key, s.it[i].key, dl) == 0 &&
+			    (s.it[j].lo > s.it[best].lo ||
+			     (s.it[j].lo == s.it[best].lo && j < best)))
+				best = j;
+		if (best == i && append(out, n, "%s%s-%llu", out[0] ? "," : "",
+					s.it[i].key, s.it[i].lo) == -1)
+			return -1;
+	}
+	return 0;
+}

@@ -13,26 +13,6 @@
 #include "info.h"
 #include "util.h"
 
-/*
- * s as the body of a single-quoted SQL string: quote and backslash
- * doubled, so a channel, host or file name that holds one can neither
- * break nor extend the statement. (A doubled backslash is one backslash
- * unless sql_mode has NO_BACKSLASH_ESCAPES.) dst needs 2 * strlen(s) + 1.
- */
-static const char *
-sql_str(char *dst, size_t n, const char *s)
-{
-	size_t j = 0;
-
-	for (; *s != '\0' && j + 2 < n; s++) {
-		if (*s == '\'' || *s == '\\')
-			dst[j++] = *s;
-		dst[j++] = *s;
-	}
-	dst[j] = '\0';
-	return dst;
-}
-
 /* The spellings of one flavor and version. */
 struct words {
 	int src;                /* MySQL >= 8.0.23: SOURCE, REPLICATION */

@@ -134,14 +134,9 @@ parse(struct verify *v, int argc, char **argv)
 	return 0;
 }
 
-/* Check NAME: the recovered @@VAR is the recorded GTID set, compared
- * as sets: per domain and server (MariaDB), per UUID's merged intervals
- * (MySQL); never as a prefix of text. With lower, the recorded set is
- * a lower bound: the recovered one must hold it; one before it is not
- * this snapshot's state. */
-static void
-same_gtid(struct verify *v, const char *name, const char *var,
-	  const char *recorded, int lower)
+void
+verify_same_gtid(struct verify *v, const char *name, const char *var,
+		 const char *recorded, int lower)
 {
 	int mariadb = v->d.flavor == FL_MARIADB;
 	char got[8192], sql[64], why[300];
@@ -171,7 +166,7 @@ check_gtid(struct verify *v)
 			  "gtid_executed";
 
 	if (v->has_info)
-		same_gtid(v, "gtid", var, v->gtid, v->lower_bound);
+		verify_same_gtid(v, "gtid", var, v->gtid, v->lower_bound);
 }
 
 static void
@@ -183,7 +178,7 @@ check_replica(struct verify *v)
 		verify_add(v, 1, "replica", "%d channel%s recorded with the executed "
 		    "source position", v->nchan, v->nchan == 1 ? "" : "s");
 	else
-		same_gtid(v, "replica", "gtid_slave_pos", v->slave_pos, 0);
+		verify_same_gtid(v, "replica", "gtid_slave_pos", v->slave_pos, 0);
 }
 
 /* CHECK TABLE on every non-transactional table (--full: every table). */

@@ -1,0 +1,689 @@
+/* seed.c - mysql-quiesce seed: a server started on a restored snapshot
+ * made a running replica of the source, exactly where the snapshot was
+ * taken. Identity first, then the snapshot's exactness (verify's own
+ * checks, on the running server), then the old channels, then CHANGE
+ * and START, then the wait. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "coords.h"
+#include "db.h"
+#include "dbapi.h"
+#include "exits.h"
+#include "gtid.h"
+#include "log.h"
+#include "main.h"
+#include "optfile.h"
+#include "opts.h"
+#include "seedsql.h"
+#include "util.h"
+#include "vcheck.h"
+#include "vderive.h"
+#include "verify.h"
+#include "vinfo.h"
+
+enum { MAX_STMTS = 2 * COORDS_MAX_CHANNELS + 4, STMT_MAX = 2048 };
+
+struct seed {
+	const char *source, *creds, *info;
+	int json, dry;
+	long long timeout;
+	char shost[256];
+	unsigned sport;
+	char user[256], pass[256];
+	struct db src;
+	struct seed_side rs, ss;
+	struct seed_plan plan;
+	char state[4096];        /* the GTID state CHANGE starts from */
+	char sql[MAX_STMTS][STMT_MAX], shown[MAX_STMTS][STMT_MAX];
+	int nsql;
+	char old[COORDS_MAX_CHANNELS][400]; /* each old channel, said */
+	int nold;
+	struct repl_row row;
+	int64_t took_ms;
+	char result[32], why[1400];
+};
+
+static const char usage_line[] =
+	"usage: mysql-quiesce [-c FILE] seed --source HOST:PORT "
+	"--source-credentials FILE\n"
+	"                          [--info FILE] [--timeout S] [--dry-run] "
+	"[--json]";
+
+static int
+parse(struct seed *s, int argc, char **argv)
+{
+	enum { O_SOURCE, O_CREDS, O_INFO, O_TIMEOUT, O_DRY, O_JSON };
+	static const struct opt opts[] = {
+		{ O_SOURCE, "--source", NULL, 1 },
+		{ O_CREDS, "--source-credentials", NULL, 1 },
+		{ O_INFO, "--info", NULL, 1 },
+		{ O_TIMEOUT, "--timeout", NULL, 1 },
+		{ O_DRY, "--dry-run", NULL, 0 },
+		{ O_JSON, "--json", NULL, 0 },
+		{ 0, NULL, NULL, 0 },
+	};
+	struct failure ef;
+	const char *a, *bad = NULL;
+	int i = 0;
+
+	s->timeout = 300;
+	while (i < argc && bad == NULL) {
+		switch (opt_next(opts, argc, argv, &i, &a, &ef)) {
+		case O_SOURCE:
+			s->source = a;
+			if (seed_parse_source(a, s->shost, sizeof(s->shost),
+					      &s->sport) == -1)
+				bad = "--source: not HOST:PORT";
+			break;
+		case O_CREDS:
+			s->creds = a;
+			break;
+		case O_INFO:
+			s->info = a;
+			break;
+		case O_TIMEOUT:
+			if (parse_num(a, 1, 86400, &s->timeout) == -1)
+				bad = "--timeout: not a whole number of seconds "
+				      "from 1 to 86400";
+			break;
+		case O_DRY:
+			s->dry = 1;
+			break;
+		case O_JSON:
+			s->json = 1;
+			break;
+		case OPT_WORD:
+		case OPT_REST:
+			bad = "an extra argument";
+			break;
+		default:
+			bad = ef.why;
+			break;
+		}
+	}
+	if (bad == NULL && (s->source == NULL || s->creds == NULL))
+		bad = "--source and --source-credentials are both needed";
+	if (bad != NULL) {
+		fprintf(stderr, "mysql-quiesce seed: %s\n%s\n", bad, usage_line);
+		return -1;
+	}
+	return 0;
+}
+
+/* The message of a failed statement, the password masked wherever the
+ * server's error may have quoted the statement. */
+static void
+mask(char *text, const char *secret)
+{
+	size_t k = strlen(secret);
+	char *p;
+
+	if (k == 0)
+		return;
+	while ((p = strstr(text, secret)) != NULL) {
+		memset(p, '*', k);
+	}
+}
+
+static int
+refuse(struct seed *s, int code, const char *result, const char *f, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+refuse(struct seed *s, int code, const char *result, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(s->why, sizeof(s->why), f, ap);
+	va_end(ap);
+	mask(s->why, s->pass);
+	fmt(s->result, sizeof(s->result), "%s", result);
+	return code;
+}
+
+/* One server's facts for the identity check. 0 or -1 (d->fail). */
+static int
+side(struct db *d, struct seed_side *x)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	memset(x, 0, sizeof(*x));
+	x->flavor = d->flavor;
+	x->version = d->version;
+	r = db_query(d, d->flavor == FL_MARIADB ?
+		     "SELECT @@server_id, @@hostname, @@port, @@datadir, ''" :
+		     "SELECT @@server_id, @@hostname, @@port, @@datadir, "
+		     "@@server_uuid");
+	if (r == NULL)
+		return -1;
+	if ((row = mysql_fetch_row(r)) != NULL) {
+		x->server_id = row[0] ? strtoul(row[0], NULL, 10) : 0;
+		fmt(x->hostname, sizeof(x->hostname), "%s", row[1] ? row[1] : "");
+		x->port = row[2] ? (unsigned)strtoul(row[2], NULL, 10) : 0;
+		fmt(x->datadir, sizeof(x->datadir), "%s", row[3] ? row[3] : "");
+		fmt(x->uuid, sizeof(x->uuid), "%s", row[4] ? row[4] : "");
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+/* The recovered server's binary logs into v->bins, and the recorded
+ * one's size; nothing when binary logging is off. */
+static int
+binlogs(struct verify *v)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	v->nbins = 0;
+	v->file_size = -1;
+	if ((r = db_query(&v->d, "SHOW BINARY LOGS")) == NULL)
+		return v->d.errnum == 1381 ? 0 : -1; /* binlog off */
+	while ((row = mysql_fetch_row(r)) != NULL && v->nbins < MAX_BINLOGS) {
+		if (row[0] == NULL || !verify_plain_binlog(row[0]))
+			continue;
+		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", row[0]);
+		if (strcmp(row[0], v->file) == 0 && row[1] != NULL)
+			v->file_size = strtoll(row[1], NULL, 10);
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+/*
+ * MUST: the new server's recovered state is the snapshot's recorded
+ * coordinates (or, for a lower bound, at or after them): verify's
+ * checks, on the running server. Anything else is refused, named.
+ */
+static int
+exact(struct seed *s, struct verify *v, const struct config *c)
+{
+	const char *base = strrchr(c->files_binlog_info_file, '/');
+	char path[PATH_MAX];
+	int i;
+
+	base = base != NULL ? base + 1 : "binlog_info.txt";
+	if (s->info == NULL) {
+		if (fmt(path, sizeof(path), "%s%s%s", s->rs.datadir,
+			s->rs.datadir[strlen(s->rs.datadir) - 1] == '/' ? "" :
+			"/", base) == -1)
+			return refuse(s, MQ_UNVERIFIED, "unverified", "the info "
+				      "file's path is too long");
+		v->info = path;
+	} else {
+		v->info = s->info;
+	}
+	v->path = s->rs.datadir;
+	verify_read_info(v);
+	if (v->has_info) {
+		if (binlogs(v) == -1)
+			verify_cannot(v, "binlog", v->d.fail.why);
+		else
+			verify_same_gtid(v, "gtid", v->d.flavor == FL_MARIADB ?
+					 "gtid_binlog_pos" : "gtid_executed",
+					 v->gtid, v->lower_bound);
+		verify_derive(v);
+		if (v->has_exact && !v->lower_bound && v->ex_after > 0)
+			verify_add(v, 0, "position", "%ld whole transaction%s "
+			    "after the recorded %s:%llu: the snapshot holds "
+			    "commits its coordinates do not (taken without the "
+			    "lock?)", v->ex_after, v->ex_after == 1 ? "" : "s",
+			    v->file, v->pos);
+		if (v->nchan > 0 && v->d.flavor == FL_MARIADB &&
+		    v->slave_pos[0] != '\0')
+			verify_same_gtid(v, "replica", "gtid_slave_pos",
+					 v->slave_pos, 0);
+	}
+	v->info = NULL; /* path is ours, on this stack */
+	for (i = 0; i < v->n; i++)
+		if (!v->c[i].ok)
+			return refuse(s, v->unverified ? MQ_UNVERIFIED :
+				      MQ_INCONSISTENT, v->unverified ?
+				      "unverified" : "not exact", "%s: %s",
+				      v->c[i].name, v->c[i].detail);
+	return MQ_OK;
+}
+
+static int
+add_sql(struct seed *s, const char *sql, const char *shown)
+{
+	if (s->nsql == MAX_STMTS)
+		return -1;
+	fmt(s->sql[s->nsql], STMT_MAX, "%s", sql);
+	fmt(s->shown[s->nsql++], STMT_MAX, "%s", shown ? shown : sql);
+	return 0;
+}
+
+/* The channels restored with the snapshot: said, then stopped and
+ * reset. 1 when one of them replicated from the source (its executed
+ * position is the snapshot's in the source's binary log). */
+static int
+old_channels(struct seed *s, struct verify *v)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	MYSQL_FIELD *fl;
+	const char *names[128];
+	char stop[400], reset[400];
+	int nc, i, from_source = 0;
+
+	r = db_query(&v->d, coords_replica_sql(v->d.flavor, v->d.version));
+	if (r == NULL)
+		return -1;
+	nc = (int)mysql_num_fields(r);
+	if (nc > 128)
+		nc = 128;
+	fl = mysql_fetch_fields(r);
+	for (i = 0; i < nc; i++)
+		names[i] = fl[i].name;
+	while ((row = mysql_fetch_row(r)) != NULL && s->nold < COORDS_MAX_CHANNELS) {
+		struct repl_row o;
+
+		seed_row(&o, nc, names, (const char *const *)row);
+		if (strcmp(o.host, s->shost) == 0 && o.port == s->sport)
+			from_source = 1;
+		fmt(s->old[s->nold++], sizeof(s->old[0]), "%s%s%s (source "
+		    "%s:%u, IO %s, SQL %s)", o.channel[0] ? "'" : "",
+		    o.channel[0] ? o.channel : "the default channel",
+		    o.channel[0] ? "'" : "", o.host, o.port, o.io, o.sql);
+		if (seed_reset_sql(stop, reset, sizeof(stop), v->d.flavor,
+				   v->d.version, o.channel) == -1 ||
+		    add_sql(s, stop, NULL) == -1 || add_sql(s, reset, NULL) == -1) {
+			mysql_free_result(r);
+			errno = ENAMETOOLONG;
+			return -2;
+		}
+	}
+	mysql_free_result(r);
+	return from_source;
+}
+
+/* Where CHANGE points: the GTID state, or the file and position. */
+static int
+plan(struct seed *s, struct verify *v, int from_old_source)
+{
+	struct seed_plan *p = &s->plan;
+	char a[4096], b[4096], sg[16], ng[16];
+
+	p->flavor = v->d.flavor;
+	p->version = v->d.version;
+	p->host = s->shost;
+	p->port = s->sport;
+	p->user = s->user;
+	p->password = s->pass;
+	if (v->d.flavor == FL_MARIADB) {
+		/* each domain's last transaction, applied or written */
+		if (db_value(&v->d, "SELECT @@GLOBAL.gtid_binlog_pos", a,
+			     sizeof(a)) == -1 ||
+		    db_value(&v->d, "SELECT @@GLOBAL.gtid_slave_pos", b,
+			     sizeof(b)) == -1)
+			return refuse(s, db_errclass(&v->d), "failed", "%s",
+				      v->d.fail.why);
+		if (gtid_mariadb_last(a, b, s->state, sizeof(s->state)) == -1)
+			return refuse(s, MQ_INCONSISTENT, "not exact", "the "
+				      "new server's GTID state \"%s\" / \"%s\" "
+				      "does not parse", a, b);
+		p->by_gtid = s->state[0] != '\0';
+	} else {
+		if (db_value(&s->src, "SELECT @@GLOBAL.gtid_mode", sg,
+			     sizeof(sg)) == -1 ||
+		    db_value(&v->d, "SELECT @@GLOBAL.gtid_mode", ng,
+			     sizeof(ng)) == -1 ||
+		    db_value(&v->d, "SELECT @@GLOBAL.gtid_executed", s->state,
+			     sizeof(s->state)) == -1)
+			return refuse(s, MQ_SERVER, "failed", "%s",
+				      v->d.fail.why[0] ? v->d.fail.why :
+				      s->src.fail.why);
+		p->by_gtid = strcmp(sg, "ON") == 0 && strcmp(ng, "ON") == 0;
+	}
+	p->gtid = s->state;
+	p->file = "";
+	if (p->by_gtid)
+		return MQ_OK;
+	/* by position: a replica's snapshot, seeded from its own source,
+	 * starts at that source's executed position; any other at the end
+	 * of the snapshot's own last transaction */
+	if (from_old_source && v->src_file[0] != '\0') {
+		if (v->src_inexact)
+			return refuse(s, MQ_INCONSISTENT, "not exact", "the "
+				      "recorded source position is a parallel "
+				      "applier's checkpoint, not exact: seed "
+				      "by GTID");
+		p->file = v->src_file;
+		p->pos = v->src_pos;
+		return MQ_OK;
+	}
+	if (!v->has_exact)
+		return refuse(s, MQ_INCONSISTENT, "not exact", "no binary log "
+			      "coordinates: binary logging was off in the "
+			      "snapshot and the source has no GTID");
+	p->file = v->ex_file;
+	p->pos = v->ex_pos;
+	return MQ_OK;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t) == -1 && errno == EINTR)
+		;
+}
+
+/* The default channel's status row into s->row; 0, or -1 (d->fail). */
+static int
+status_row(struct seed *s, struct db *d)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	MYSQL_FIELD *fl;
+	const char *names[128];
+	int nc, i, found = 0;
+
+	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
+		return -1;
+	nc = (int)mysql_num_fields(r);
+	if (nc > 128)
+		nc = 128;
+	fl = mysql_fetch_fields(r);
+	for (i = 0; i < nc; i++)
+		names[i] = fl[i].name;
+	memset(&s->row, 0, sizeof(s->row));
+	while (!found && (row = mysql_fetch_row(r)) != NULL) {
+		seed_row(&s->row, nc, names, (const char *const *)row);
+		found = s->row.channel[0] == '\0';
+	}
+	mysql_free_result(r);
+	if (!found)
+		memset(&s->row, 0, sizeof(s->row));
+	return 0;
+}
+
+/*
+ * After START: until both threads run and a transaction from the
+ * source is applied (or all read is executed), --timeout at most. On a
+ * thread's error replication is stopped again and the error said.
+ */
+static int
+await(struct seed *s, struct verify *v)
+{
+	int64_t start = mono_ms(), end = start + s->timeout * 1000;
+	const char *var = v->d.flavor == FL_MARIADB ? "SELECT @@GLOBAL.gtid_slave_pos"
+						     : "SELECT @@GLOBAL.gtid_executed";
+	char now[4096], why[200];
+	int st, applied;
+
+	for (;;) {
+		if (status_row(s, &v->d) == -1)
+			return refuse(s, db_errclass(&v->d), "failed", "replica "
+				      "status: %s", v->d.fail.why);
+		if (s->plan.by_gtid) {
+			if (db_value(&v->d, var, now, sizeof(now)) == -1)
+				return refuse(s, db_errclass(&v->d), "failed",
+					      "%s", v->d.fail.why);
+			applied = v->d.flavor == FL_MARIADB ?
+				  gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
+				  strcmp(now, s->state) != 0;
+		} else {
+			applied = s->row.exec_file[0] != '\0' &&
+				  (strcmp(s->row.exec_file, s->plan.file) != 0 ||
+				   s->row.exec_pos > s->plan.pos);
+		}
+		st = seed_progress(&s->row, applied);
+		if (st == SEED_DONE) {
+			s->took_ms = mono_ms() - start;
+			fmt(s->result, sizeof(s->result), "replicating");
+			return MQ_OK;
+		}
+		if (st == SEED_ERROR) {
+			/* never left half running */
+			db_exec(&v->d, seed_stop_sql(v->d.flavor, v->d.version));
+			if (s->row.io_errno != 0)
+				return refuse(s, MQ_REPLICATION, "failed",
+					      "replication stopped: the IO thread's "
+					      "error %u: %s", s->row.io_errno,
+					      s->row.io_error);
+			if (s->row.sql_errno != 0)
+				return refuse(s, MQ_REPLICATION, "failed",
+					      "replication stopped: the SQL "
+					      "thread's error %u: %s",
+					      s->row.sql_errno, s->row.sql_error);
+			return refuse(s, MQ_REPLICATION, "failed", "replication "
+				      "stopped: IO %s, SQL %s, no error said",
+				      s->row.io, s->row.sql);
+		}
+		if (mono_ms() >= end)
+			return refuse(s, MQ_TIMEOUT, "timeout", "not caught up "
+				      "within %lld s (IO %s, SQL %s, lag %s): "
+				      "replication is left running; watch it with "
+				      "SHOW REPLICA STATUS", s->timeout,
+				      s->row.io, s->row.sql,
+				      s->row.lag[0] ? s->row.lag : "unknown");
+		if (log_progress_on())
+			log_progress("seed: waiting: IO %s, SQL %s, lag %s s",
+				     s->row.io, s->row.sql,
+				     s->row.lag[0] ? s->row.lag : "-");
+		nap_ms(200);
+	}
+}
+
+/* The statements, in order; each failure named (its text masked). */
+static int
+run(struct seed *s, struct verify *v)
+{
+	int i;
+
+	for (i = 0; i < s->nsql; i++)
+		if (db_exec(&v->d, s->sql[i]) == -1) {
+			int code = db_errclass(&v->d);
+
+			/* nothing half done: a started replica is stopped */
+			if (strncmp(s->sql[i], "START", 5) == 0)
+				db_exec(&v->d, seed_stop_sql(v->d.flavor,
+							     v->d.version));
+			return refuse(s, code, "failed", "%s: %s", s->shown[i],
+				      v->d.fail.why);
+		}
+	return MQ_OK;
+}
+
+static int
+seed_run(struct seed *s, struct verify *v, const struct config *c)
+{
+	struct config *sc;
+	char why[1024], buf[STMT_MAX], shown[STMT_MAX];
+	struct failure ef;
+	int r;
+
+	if (optfile_client(s->creds, s->user, sizeof(s->user), s->pass,
+			   sizeof(s->pass), &ef) == -1)
+		return refuse(s, MQ_CONFIG, "failed", "--source-credentials %s",
+			      ef.why);
+	if ((r = db_connect(&v->d, c, 30)) != MQ_OK)
+		return refuse(s, r, "failed", "the new server: %s", v->d.fail.why);
+	/* the source, as the replication account, over TCP */
+	if ((sc = malloc(sizeof(*sc))) == NULL)
+		return refuse(s, MQ_FAIL, "failed", "out of memory");
+	memcpy(sc, c, sizeof(*sc));
+	sc->mysql_socket[0] = sc->mysql_defaults_file[0] = '\0';
+	fmt(sc->mysql_host, sizeof(sc->mysql_host), "%s", s->shost);
+	sc->mysql_port = s->sport;
+	fmt(sc->mysql_user, sizeof(sc->mysql_user), "%s", s->user);
+	fmt(sc->mysql_password, sizeof(sc->mysql_password), "%s", s->pass);
+	r = db_connect(&s->src, sc, 30);
+	explicit_bzero(sc, sizeof(*sc));
+	free(sc);
+	if (r != MQ_OK)
+		return refuse(s, r, "failed", "the source %s:%u as %s: %s",
+			      s->shost, s->sport, s->user, s->src.fail.why);
+	if (side(&v->d, &s->rs) == -1 || side(&s->src, &s->ss) == -1)
+		return refuse(s, MQ_SERVER, "failed", "%s", v->d.fail.why[0] ?
+			      v->d.fail.why : s->src.fail.why);
+	if (c->mysql_socket[0] == '\0' && strcmp(c->mysql_host, s->shost) == 0 &&
+	    c->mysql_port == s->sport)
+		return refuse(s, MQ_REFUSED, "refused", "the config's server "
+			      "is --source %s:%u itself: run seed against the "
+			      "server started on the restored snapshot",
+			      s->shost, s->sport);
+	if ((v->d.flavor == FL_MARIADB) != (s->src.flavor == FL_MARIADB))
+		return refuse(s, MQ_REFUSED, "refused", "the new server is %s, "
+			      "the source %s: seed replicates within one "
+			      "flavor", db_flavor_name(v->d.flavor),
+			      db_flavor_name(s->src.flavor));
+	if (seed_identity(&s->rs, &s->ss, why, sizeof(why)) == -1)
+		return refuse(s, MQ_REFUSED, "refused", "%s", why);
+	if ((r = exact(s, v, c)) != MQ_OK)
+		return r;
+	if ((r = old_channels(s, v)) < 0)
+		return refuse(s, r == -1 ? db_errclass(&v->d) : MQ_FAIL, "failed",
+			      "the old channels: %s", r == -1 ? v->d.fail.why :
+			      "a channel's name is too long");
+	if ((r = plan(s, v, r)) != MQ_OK)
+		return r;
+	if (seed_gtid_sql(buf, sizeof(buf), &s->plan) == -1 ||
+	    (buf[0] != '\0' && add_sql(s, buf, NULL) == -1) ||
+	    seed_change_sql(buf, sizeof(buf), &s->plan, 0) == -1 ||
+	    seed_change_sql(shown, sizeof(shown), &s->plan, 1) == -1 ||
+	    add_sql(s, buf, shown) == -1 ||
+	    add_sql(s, seed_start_sql(v->d.flavor, v->d.version), NULL) == -1) {
+		explicit_bzero(buf, sizeof(buf));
+		return refuse(s, MQ_FAIL, "failed", "a statement too long");
+	}
+	explicit_bzero(buf, sizeof(buf));
+	if (s->dry) {
+		fmt(s->result, sizeof(s->result), "dry-run");
+		return MQ_OK;
+	}
+	log_msg(L_INFO, "seeding from %s:%u by %s: %d old channel%s reset",
+		s->shost, s->sport, s->plan.by_gtid ? "GTID" : "position",
+		s->nold, s->nold == 1 ? "" : "s");
+	if ((r = run(s, v)) != MQ_OK)
+		return r;
+	return await(s, v);
+}
+
+static void
+report_text(const struct seed *s, const struct verify *v, int code)
+{
+	char e[1600];
+	int i;
+
+	if (s->rs.datadir[0] != '\0')
+		printf("new server: server_id %lu, %s:%u, datadir %s\n",
+		       s->rs.server_id, s->rs.hostname, s->rs.port, s->rs.datadir);
+	if (s->ss.hostname[0] != '\0')
+		printf("source: %s:%u, server_id %lu\n", s->shost, s->sport,
+		       s->ss.server_id);
+	for (i = 0; i < v->n; i++) {
+		verify_escape(e, sizeof(e), v->c[i].detail);
+		printf("%-9s %s: %s\n", v->c[i].ok ? "ok" : "NOT OK",
+		       v->c[i].name, e);
+	}
+	for (i = 0; i < s->nold; i++)
+		printf("old channel %s: %s\n", s->old[i], s->dry ? "would be "
+		       "stopped and reset" : code == MQ_OK ? "stopped and reset" :
+		       "to be reset");
+	if (s->nsql > 0) {
+		printf("%s by %s:\n", s->dry ? "would run" : "statements",
+		       s->plan.by_gtid ? "GTID" : "file and position");
+		for (i = 0; i < s->nsql; i++)
+			printf("  %s;\n", s->shown[i]);
+	}
+	if (code == MQ_OK && !s->dry)
+		printf("replicating from %s:%u: IO %s, SQL %s, lag %s s, "
+		       "executed %s:%llu (%lld ms)\n", s->shost, s->sport,
+		       s->row.io, s->row.sql, s->row.lag[0] ? s->row.lag : "?",
+		       s->row.exec_file, s->row.exec_pos, (long long)s->took_ms);
+	if (code != MQ_OK) {
+		verify_escape(e, sizeof(e), s->why);
+		fprintf(stderr, "mysql-quiesce seed: %s: %s\n", s->result, e);
+	}
+}
+
+static void
+report_json(const struct seed *s, const struct verify *v, int code)
+{
+	char num[64];
+	int i;
+
+	printf("{");
+	json_field("result", s->result, ",");
+	printf("\"exit\":%d,", code);
+	json_field("source", s->source ? s->source : "", ",");
+	printf("\"server_id\":%lu,\"source_server_id\":%lu,", s->rs.server_id,
+	       s->ss.server_id);
+	json_field("datadir", s->rs.datadir, ",");
+	printf("\"checks\":[");
+	for (i = 0; i < v->n; i++) {
+		printf("%s{", i ? "," : "");
+		json_field("name", v->c[i].name, ",");
+		printf("\"ok\":%s,", v->c[i].ok ? "true" : "false");
+		json_field("detail", v->c[i].detail, "}");
+	}
+	printf("],\"old_channels\":[");
+	for (i = 0; i < s->nold; i++) {
+		printf("%s", i ? "," : "");
+		json_str(s->old[i], "");
+	}
+	printf("],");
+	json_field("by", s->nsql == 0 ? "" : s->plan.by_gtid ? "gtid" :
+		   "position", ",");
+	json_field("gtid", s->plan.by_gtid ? s->state : "", ",");
+	json_field("file", !s->plan.by_gtid && s->plan.file ? s->plan.file : "",
+		   ",");
+	printf("\"pos\":%llu,\"statements\":[", s->plan.by_gtid ? 0ULL :
+	       s->plan.pos);
+	for (i = 0; i < s->nsql; i++) {
+		printf("%s", i ? "," : "");
+		json_str(s->shown[i], "");
+	}
+	printf("],");
+	json_field("io", s->row.io, ",");
+	json_field("sql", s->row.sql, ",");
+	fmt(num, sizeof(num), "%s", s->row.lag);
+	json_field("lag", num, ",");
+	json_field("error", code == MQ_OK ? "" : s->why, "}\n");
+}
+
+int
+seed_main(const struct config *c, const struct call *o)
+{
+	static struct seed s;
+	static struct verify v;
+	int code;
+
+	if (parse(&s, o->argc - 1, o->argv + 1) == -1)
+		return MQ_USAGE;
+	if (o->json)
+		s.json = 1;
+	log_init(c, "seed");
+	v.file_size = -1;
+	code = seed_run(&s, &v, c);
+	if (code != MQ_OK)
+		log_msg(L_INFO, "seed from %s:%u %s: %s", s.shost, s.sport,
+			s.result, s.why);
+	else if (!s.dry)
+		log_msg(L_INFO, "seeded from %s:%u: replicating, lag %s s",
+			s.shost, s.sport, s.row.lag[0] ? s.row.lag : "?");
+	if (s.json)
+		report_json(&s, &v, code);
+	else
+		report_text(&s, &v, code);
+	explicit_bzero(s.pass, sizeof(s.pass));
+	explicit_bzero(s.sql, sizeof(s.sql));
+	if (s.src.m != NULL)
+		db_close(&s.src);
+	if (v.d.m != NULL)
+		db_close(&v.d);
+	return code;
+}
