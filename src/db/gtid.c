@@ -296,11 +296,10 @@ gtid_mariadb_last(const char *a, const char *b, char *out, size_t n)
 	 * wrote it (MariaDB's numbers rise across a domain's servers) */
 	for (i = 0; i < s.n; i++) {
 		dl = strcspn(s.it[i].key, "-") + 1;
-		best = i;
+		best = -1;	/* ties go to the first */
 		for (j = 0; j < s.n; j++)
 			if (strncmp(s.it[j].key, s.it[i].key, dl) == 0 &&
-			    (s.it[j].lo > s.it[best].lo ||
-			     (s.it[j].lo == s.it[best].lo && j < best)))
+			    (best == -1 || s.it[j].lo > s.it[best].lo))
 				best = j;
 		if (best == i && append(out, n, "%s%s-%llu", out[0] ? "," : "",
 					s.it[i].key, s.it[i].lo) == -1)
