@@ -57,7 +57,7 @@ endif
 # the snapshot backends; the AWS client; the database layer; the base
 # (config, log, state, util). A file includes only from its own layer
 # or below (tests/t0010-static.sh checks it).
-VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c \
+VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c src/verb/multi.c \
           src/verb/scratch.c src/verb/seed.c src/verb/snapshot.c src/verb/sreport.c \
           src/verb/status.c \
           src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/vderive.c src/verb/verify.c \

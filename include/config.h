@@ -85,6 +85,16 @@ CONFIG_ENUMS(CFG_ENUM_NAMES)
 
 #define CONFIG_STR_MAX 512
 
+/* Several servers: [mysql NAME] sections. */
+enum { CONFIG_MAX_SERVERS = 8, CONFIG_NAME_MAX = 17, CONFIG_MAX_SETS = 96 };
+
+/* One key a [mysql NAME] section sets for its server. */
+struct config_set {
+	unsigned char server;     /* index into servers[] */
+	unsigned char item;       /* the key, an index into the list */
+	char value[CONFIG_STR_MAX];
+};
+
 #define CFG_FIELD_STR(name, e) char name[CONFIG_STR_MAX];
 #define CFG_FIELD_ENUM(name, e) enum e name;
 #define CFG_FIELD_NUM(name, e) long long name;
@@ -97,6 +107,15 @@ struct config {
 	int fs_frozen;             /* not from the file: snapshot mode
 				    * freezes the data's filesystems
 				    * around the snapshot */
+	/* [mysql NAME] sections: each server's name, and the keys each
+	 * sets over the file's own (config_select makes one server's) */
+	int nservers;
+	char servers[CONFIG_MAX_SERVERS][CONFIG_NAME_MAX];
+	int nsets;
+	struct config_set sets[CONFIG_MAX_SETS];
+	char server[CONFIG_NAME_MAX]; /* the one this config is for, or "" */
+	char base_run_dir[CONFIG_STR_MAX]; /* [files] run_dir, every
+					     * server's parent */
 };
 
 /*
@@ -118,6 +137,17 @@ void config_defaults(struct config *c);
 
 /* The value of names[0..count) spelled v, or -1. */
 int config_choice(const char *const *names, int count, const char *v);
+
+/*
+ * Several servers. A config with [mysql NAME] sections names one server
+ * each; the file's own [mysql], [lock] and [files] keys are every
+ * server's defaults. config_select makes c the config of the server
+ * called name: its section's keys over the defaults, run_dir
+ * base_run_dir/NAME unless it sets one, and c->server its name. 0, or
+ * -1 with f saying why (MQ_CONFIG: no such server). A config without
+ * such sections has nservers 0 and is used as it is.
+ */
+int config_select(struct config *c, const char *name, struct failure *f);
 
 /* Which config file to read: -c FILE, else $MYSQL_QUIESCE_CONFIG,
  * else the default. */

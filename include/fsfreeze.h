@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "config.h"
 #include "discover.h"
 
 enum { FS_MAX = 16 };
@@ -73,7 +74,7 @@ struct watchdog {
 enum { WATCHDOG_SLACK_MS = 3000 }; /* past the deadline, it acts */
 
 int fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
-		      int64_t deadline, const char *config);
+		      int64_t deadline, const struct config *c);
 void fs_watchdog_group(struct watchdog *w, pid_t pgrp);
 void fs_watchdog_stop(struct watchdog *w);
 

@@ -9,6 +9,7 @@
 struct call {
 	const char *config;   /* -c FILE */
 	const char *info;     /* -i FILE (internal roles) */
+	const char *server;   /* -s NAME: one [mysql NAME] server */
 	const char *hook_arg; /* the caller's argument after a hook verb */
 	int json, verbose;
 	int argc;             /* positional arguments, the verb first */

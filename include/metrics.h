@@ -14,8 +14,9 @@
 void metrics_write(const struct config *c, const struct state *s);
 
 /* The text itself, for the tests; 0, or -1 if it did not fit. last_ok
- * is when a cycle last succeeded (real ms, 0 = never). */
+ * is when a cycle last succeeded (real ms, 0 = never); server, one of
+ * several servers' name (every series labelled server="NAME"), or "". */
 int metrics_format(char *buf, size_t n, const struct state *s,
-		   int64_t now, int64_t last_ok);
+		   int64_t now, int64_t last_ok, const char *server);
 
 #endif

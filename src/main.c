@@ -36,6 +36,7 @@ enum {
 	F_HOOKARG = 1 << 5, /* one more argument is the caller's, logged:
 			     * VMware's scriptArg ("PATH" freeze "ARG") */
 	F_CONFIG = 1 << 6,  /* the config is loaded first, and given */
+	F_ONE = 1 << 7,     /* acts on one server: of several, -s names it */
 };
 
 /*
@@ -57,10 +58,11 @@ static const struct cmd {
 	  F_CONFIG },
 	{ "status", status_main, F_VERB | F_REPORTS | F_CONFIG },
 	{ "check", check_main, F_VERB | F_REPORTS | F_CONFIG },
-	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG },
+	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG | F_ONE },
 	/* verify needs no config file: it reads only the snapshot */
 	{ "verify", verify_main, F_VERB | F_OWNARGS | F_REPORTS },
-	{ "seed", seed_main, F_VERB | F_OWNARGS | F_REPORTS | F_CONFIG },
+	{ "seed", seed_main, F_VERB | F_OWNARGS | F_REPORTS | F_CONFIG |
+	  F_ONE },
 };
 
 static const char usage_text[] =
@@ -110,6 +112,9 @@ static const char usage_text[] =
 	"\n"
 	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
 	"               " DEFAULT_CONFIG ")\n"
+	"  -s NAME      the server of the config's [mysql NAME] section alone\n"
+	"               (without it freeze, thaw, status and check act on\n"
+	"               every server the config names)\n"
 	"  -v           also log info lines to stderr\n"
 	"\n";
 
@@ -161,6 +166,18 @@ load(const struct cmd *cmd, const struct call *o, struct config *c)
 		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		return MQ_CONFIG;
 	}
+	if (o->server != NULL && config_select(c, o->server, &ef) == -1) {
+		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
+		return MQ_CONFIG;
+	}
+	if ((cmd->flags & F_INTERNAL) && c->nservers > 0 && o->server == NULL)
+		return usage("an internal role of several servers needs -s");
+	if ((cmd->flags & F_ONE) && c->nservers > 0 && o->server == NULL) {
+		fprintf(stderr, "mysql-quiesce: %s: the config names %d servers "
+			"([mysql NAME]); %s acts on one: name it with -s NAME\n",
+			c->path, c->nservers, cmd->name);
+		return MQ_CONFIG;
+	}
 	if (o->verbose)
 		log_verbose();
 	if (o->info != NULL &&
@@ -206,9 +223,10 @@ static int
 parse_opts(int argc, char **argv, const char *base, struct call *o,
 	   const struct cmd **cp)
 {
-	enum { O_CONFIG, O_INFO, O_JSON, O_VERBOSE };
+	enum { O_CONFIG, O_INFO, O_JSON, O_VERBOSE, O_SERVER };
 	static const struct opt opts[] = {
 		{ O_CONFIG, "--config", "-c", 1 },
+		{ O_SERVER, "--server", "-s", 1 },
 		{ O_INFO, "-i", NULL, 1 },
 		{ O_JSON, "--json", NULL, 0 },
 		{ O_VERBOSE, "--verbose", "-v", 0 },
@@ -234,6 +252,9 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 			break;
 		case O_INFO:
 			o->info = val;
+			break;
+		case O_SERVER:
+			o->server = val;
 			break;
 		case O_JSON:
 			o->json = 1;

@@ -18,6 +18,7 @@
 #include "grants.h"
 #include "gtid.h"
 #include "lock.h"
+#include "metrics.h"
 #include "opts.h"
 #include "optfile.h"
 #include "plist.h"
@@ -1511,6 +1512,76 @@ test_seed(void)
 	unlink(path);
 }
 
+/* Several servers: [mysql NAME] sections, each server's config made
+ * from them, what is refused, and the metrics' server label. */
+static void
+test_multi(void)
+{
+	static struct config c, one;
+	static char buf[4096];
+	struct failure f;
+	struct state s;
+
+	ok(config_parse_string(&c, "[mysql]\nuser = root\n[mysql main]\n"
+	   "socket = /run/a.sock\n[mysql meta]\nsocket = /run/b.sock\n"
+	   "method = ftwrl\nmax_lock_time = 90\n[lock]\nwait_timeout = 4\n"
+	   "[files]\nrun_dir = /run/mq\nmetrics_file = /m/mq.prom\n", &f) == 0
+	   && c.nservers == 2 && strcmp(c.servers[1], "meta") == 0 &&
+	   c.server[0] == '\0', "multi: two [mysql NAME] sections read");
+	memcpy(&one, &c, sizeof(one));
+	ok(config_select(&one, "meta", &f) == 0 &&
+	   strcmp(one.mysql_socket, "/run/b.sock") == 0 &&
+	   strcmp(one.mysql_user, "root") == 0 &&
+	   one.lock_method == METHOD_FTWRL && one.lock_max_lock_time == 90 &&
+	   one.lock_wait_timeout == 4 &&
+	   strcmp(one.files_run_dir, "/run/mq/meta") == 0 &&
+	   strcmp(one.files_metrics_file, "/m/mq-meta.prom") == 0 &&
+	   strcmp(one.server, "meta") == 0,
+	   "multi: a server's config: its keys over the file's, run_dir/NAME, "
+	   "its own metrics file");
+	memcpy(&one, &c, sizeof(one));
+	ok(config_select(&one, "main", &f) == 0 &&
+	   one.lock_method == METHOD_AUTO && one.lock_max_lock_time == 60,
+	   "multi: another server's keys are not this one's");
+	memcpy(&one, &c, sizeof(one));
+	ok(config_select(&one, "nope", &f) == -1 &&
+	   strstr(f.why, "no server \"nope\"") != NULL,
+	   "multi: -s naming no server is an error");
+	ok(config_parse_string(&c, "[mysql a]\nrun_dir = /r/x\n[mysql b]\n"
+	   "run_dir = /r/x\n", &f) == -1 && strstr(f.why, "[mysql a] and "
+	   "[mysql b] share run_dir /r/x") != NULL,
+	   "multi: two servers sharing a run_dir are refused, both named");
+	ok(config_parse_string(&c, "[mysql a]\nbinlog_info_file = /i\n"
+	   "[mysql b]\nbinlog_info_file = /i\n", &f) == -1 &&
+	   strstr(f.why, "share binlog_info_file") != NULL,
+	   "multi: two servers sharing an info file are refused");
+	ok(config_parse_string(&c, "[mysql a]\nsnapshot_timeout = 9\n", &f) ==
+	   -1 && strstr(f.why, "whole freeze's") != NULL &&
+	   config_parse_string(&c, "[mysql a]\nlog_file = /l\n", &f) == -1 &&
+	   config_parse_string(&c, "[mysql a]\nsocket = /s\nsocket = /t\n",
+			       &f) == -1 && strstr(f.why, "set twice") != NULL &&
+	   config_parse_string(&c, "[mysql a/b]\nsocket = /s\n", &f) == -1 &&
+	   config_parse_string(&c, "[mysql a]\nport = x\n", &f) == -1 &&
+	   strstr(f.why, "[mysql a]") != NULL,
+	   "multi: a freeze-wide key, an unknown key, a key twice, a bad name "
+	   "and a bad value in a server's section are errors");
+	ok(config_parse_string(&c, "[mysql a]\nkill_long_queries = all\n"
+	   "long_query_threshold = 20\n", &f) == -1 &&
+	   strstr(f.why, "[mysql a]") != NULL,
+	   "multi: a server's keys are held to the rules between keys");
+	state_init(&s);
+	s.phase = PH_RELEASED;
+	s.blocked_ms = 1500;
+	ok(metrics_format(buf, sizeof(buf), &s, 1000, 1000, "meta") == 0 &&
+	   strstr(buf, "mysql_quiesce_lock_hold_seconds{server=\"meta\"} 1.500")
+	   != NULL && strstr(buf, "last_outcome{server=\"meta\",outcome="
+			     "\"released\"} 1") != NULL &&
+	   metrics_format(buf, sizeof(buf), &s, 1000, 1000, "") == 0 &&
+	   strstr(buf, "mysql_quiesce_lock_hold_seconds 1.500") != NULL,
+	   "multi: every metric series carries the server's label, none with "
+	   "one server");
+}
+
 int
 main(void)
 {
@@ -1533,6 +1604,7 @@ main(void)
 	test_xml();
 	test_relay();
 	test_seed();
+	test_multi();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
 }

@@ -112,6 +112,91 @@ config_defaults(struct config *c)
 			abort(); /* a default outside its own range */
 }
 
+/* The item a [mysql NAME] section's key names: a [mysql] or [lock]
+ * key, or [files] run_dir, binlog_info_file or metrics_file; -1 if
+ * none; -2 for a key that is the whole freeze's. */
+static int
+server_item(const char *key)
+{
+	size_t i;
+
+	if (strcmp(key, "snapshot_timeout") == 0 ||
+	    strcmp(key, "on_failure") == 0)
+		return -2;
+	for (i = 0; i < ARRAY_LEN(items); i++)
+		if (strcmp(items[i].key, key) == 0 &&
+		    (strcmp(items[i].section, "mysql") == 0 ||
+		     strcmp(items[i].section, "lock") == 0 ||
+		     (strcmp(items[i].section, "files") == 0 &&
+		      strcmp(key, "log_file") != 0)))
+			return (int)i;
+	return -1;
+}
+
+/* A server's name: 1 to 16 of [A-Za-z0-9_-]. */
+static int
+good_name(const char *n)
+{
+	size_t k = strlen(n);
+
+	return k > 0 && k < CONFIG_NAME_MAX &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_-") == k;
+}
+
+/* key = value in [mysql NAME]: checked now, kept for config_select. */
+static int
+server_key(struct parse *p, const char *name, const char *key,
+	   const char *value)
+{
+	static struct config probe;
+	struct config *c = p->c;
+	int i, k, it;
+
+	if (!good_name(name)) {
+		failf(p->f, MQ_CONFIG, "[mysql %s]: a server's name is 1 to %d "
+		      "letters, digits, _ or -", name, CONFIG_NAME_MAX - 1);
+		return -1;
+	}
+	if ((it = server_item(key)) < 0) {
+		failf(p->f, MQ_CONFIG, it == -2 ? "[mysql %s] %s: it is the "
+		      "whole freeze's; set it in [lock]" : "unknown key \"%s\" "
+		      "in [mysql %s]", it == -2 ? name : key, it == -2 ? key :
+		      name);
+		return -1;
+	}
+	for (i = 0; i < c->nservers && strcmp(c->servers[i], name) != 0; i++)
+		;
+	if (i == c->nservers) {
+		if (c->nservers == CONFIG_MAX_SERVERS) {
+			failf(p->f, MQ_CONFIG, "[mysql %s]: more than %d servers",
+			      name, CONFIG_MAX_SERVERS);
+			return -1;
+		}
+		fmt(c->servers[c->nservers++], CONFIG_NAME_MAX, "%s", name);
+	}
+	for (k = 0; k < c->nsets; k++)
+		if (c->sets[k].server == i && c->sets[k].item == it) {
+			failf(p->f, MQ_CONFIG, "[mysql %s] %s is set twice",
+			      name, key);
+			return -1;
+		}
+	if (c->nsets == CONFIG_MAX_SETS) {
+		failf(p->f, MQ_CONFIG, "[mysql %s]: more than %d keys in the "
+		      "servers' sections", name, CONFIG_MAX_SETS);
+		return -1;
+	}
+	/* the value checked as the key's own section would */
+	if (set_item(&probe, &items[it], value, p->f) == -1) {
+		fail_wrap(p->f, MQ_CONFIG, "[mysql %s]", name);
+		return -1;
+	}
+	c->sets[c->nsets].server = (unsigned char)i;
+	c->sets[c->nsets].item = (unsigned char)it;
+	fmt(c->sets[c->nsets++].value, CONFIG_STR_MAX, "%s", value);
+	return 0;
+}
+
 static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
@@ -120,6 +205,14 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 	if (p->failed)
 		return 1; /* report only the first error */
+	if (strncmp(section, "mysql ", 6) == 0 && *key != '\0') {
+		if (server_key(p, section + 6 + strspn(section + 6, " "), key,
+			       value) == -1) {
+			p->failed = 1;
+			return 0;
+		}
+		return 1;
+	}
 	if (strcmp(section, "ebs") == 0)
 		p->c->has_ebs = 1;
 	if (*key == '\0') {
@@ -272,6 +365,104 @@ scan_lines(const char *text, size_t len, struct failure *f)
 	return 0;
 }
 
+/* base/name/ELSE: a metrics file of its own per server, beside the
+ * file's own: "/x/mq.prom" is "/x/mq-NAME.prom" for server NAME. */
+static int
+server_metrics(char *path, const char *name)
+{
+	char buf[CONFIG_STR_MAX];
+	char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+
+	if (dot == NULL || dot < slash)
+		return fmt(buf, sizeof(buf), "%s-%s", path, name) == -1 ? -1 :
+		       fmt(path, CONFIG_STR_MAX, "%s", buf);
+	if (fmt(buf, sizeof(buf), "%.*s-%s%s", (int)(dot - path), path, name,
+		dot) == -1)
+		return -1;
+	return fmt(path, CONFIG_STR_MAX, "%s", buf);
+}
+
+int
+config_select(struct config *c, const char *name, struct failure *f)
+{
+	int i, k, own_dir = 0, own_metrics = 0;
+
+	for (i = 0; i < c->nservers && strcmp(c->servers[i], name) != 0; i++)
+		;
+	if (i == c->nservers) {
+		failf(f, MQ_CONFIG, c->nservers == 0 ? "no server \"%s\": the "
+		      "config has no [mysql NAME] section" : "no server \"%s\" "
+		      "in the config ([mysql NAME] sections)", name);
+		return -1;
+	}
+	for (k = 0; k < c->nsets; k++) {
+		const struct item *it = &items[c->sets[k].item];
+
+		if (c->sets[k].server != i)
+			continue;
+		if (set_item(c, it, c->sets[k].value, f) == -1) {
+			fail_wrap(f, MQ_CONFIG, "[mysql %s]", name);
+			return -1;
+		}
+		own_dir |= strcmp(it->key, "run_dir") == 0;
+		own_metrics |= strcmp(it->key, "metrics_file") == 0;
+	}
+	if ((!own_dir && fmt(c->files_run_dir, CONFIG_STR_MAX, "%s/%s",
+			     c->base_run_dir, name) == -1) ||
+	    (!own_metrics && c->files_metrics_file[0] != '\0' &&
+	     server_metrics(c->files_metrics_file, name) == -1)) {
+		failf(f, MQ_CONFIG, "[mysql %s]: its run_dir or metrics_file "
+		      "is longer than %d bytes", name, CONFIG_STR_MAX - 1);
+		return -1;
+	}
+	fmt(c->server, sizeof(c->server), "%s", name);
+	if (relations(c, f) == -1) {
+		fail_wrap(f, MQ_CONFIG, "[mysql %s]", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every server's config made once, and no two sharing a run_dir, an
+ * info file or a metrics file. */
+static int
+servers_apart(const struct config *c, struct failure *f)
+{
+	static struct config one[CONFIG_MAX_SERVERS];
+	const char *what;
+	int i, j;
+
+	for (i = 0; i < c->nservers; i++) {
+		memcpy(&one[i], c, sizeof(*c));
+		if (config_select(&one[i], c->servers[i], f) == -1)
+			return -1;
+		for (j = 0; j < i; j++) {
+			what = strcmp(one[i].files_run_dir,
+				      one[j].files_run_dir) == 0 ? "run_dir" :
+			       one[i].files_binlog_info_file[0] != '\0' &&
+			       strcmp(one[i].files_binlog_info_file,
+				      one[j].files_binlog_info_file) == 0 ?
+			       "binlog_info_file" :
+			       one[i].files_metrics_file[0] != '\0' &&
+			       strcmp(one[i].files_metrics_file,
+				      one[j].files_metrics_file) == 0 ?
+			       "metrics_file" : NULL;
+			if (what != NULL) {
+				failf(f, MQ_CONFIG, "[mysql %s] and [mysql %s] "
+				      "share %s %s: each server needs its own",
+				      c->servers[j], c->servers[i], what,
+				      strcmp(what, "run_dir") == 0 ?
+				      one[i].files_run_dir :
+				      strcmp(what, "metrics_file") == 0 ?
+				      one[i].files_metrics_file :
+				      one[i].files_binlog_info_file);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 parse_text(struct config *c, const char *text, size_t len, struct failure *f)
 {
@@ -279,9 +470,11 @@ parse_text(struct config *c, const char *text, size_t len, struct failure *f)
 
 	config_defaults(c);
 	if (scan_lines(text, len, f) == -1 ||
-	    finish(&p, ini_parse_string(text, handler, &p)) == -1)
+	    finish(&p, ini_parse_string(text, handler, &p)) == -1 ||
+	    relations(c, f) == -1)
 		return -1;
-	return relations(c, f);
+	fmt(c->base_run_dir, sizeof(c->base_run_dir), "%s", c->files_run_dir);
+	return c->nservers > 0 ? servers_apart(c, f) : 0;
 }
 
 int
@@ -291,6 +484,44 @@ config_parse_string(struct config *c, const char *text, struct failure *f)
 }
 
 enum { CONFIG_FILE_MAX = 1 << 20 };
+
+/* A password anywhere in the file: [mysql] or a server's section. */
+static int
+has_password(const struct config *c)
+{
+	int k;
+
+	for (k = 0; k < c->nsets; k++)
+		if (strcmp(items[c->sets[k].item].key, "password") == 0 &&
+		    c->sets[k].value[0] != '\0')
+			return 1;
+	return c->mysql_password[0] != '\0';
+}
+
+/* Every defaults_file the file names held to the option-file rules. */
+static int
+defaults_files(const struct config *c, struct failure *f)
+{
+	char why[sizeof(f->why)];
+	int k;
+
+	if (c->mysql_defaults_file[0] != '\0' &&
+	    optfile_check(c->mysql_defaults_file, f) == -1) {
+		memcpy(why, f->why, sizeof(why));
+		failf(f, MQ_CONFIG, "defaults_file %s", why);
+		return -1;
+	}
+	for (k = 0; k < c->nsets; k++)
+		if (strcmp(items[c->sets[k].item].key, "defaults_file") == 0 &&
+		    c->sets[k].value[0] != '\0' &&
+		    optfile_check(c->sets[k].value, f) == -1) {
+			memcpy(why, f->why, sizeof(why));
+			failf(f, MQ_CONFIG, "[mysql %s] defaults_file %s",
+			      c->servers[c->sets[k].server], why);
+			return -1;
+		}
+	return 0;
+}
 
 int
 config_load(struct config *c, const char *path, struct failure *f)
@@ -330,17 +561,14 @@ config_load(struct config *c, const char *path, struct failure *f)
 		fail_wrap(f, MQ_CONFIG, "config file %s", path);
 		return -1;
 	}
-	if (c->mysql_password[0] != '\0' &&
-	    (st.st_mode & (S_IRGRP | S_IROTH))) {
+	if (has_password(c) && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		failf(f, MQ_CONFIG, "config file %s: holds a password but "
 		    "group or others may read it; refusing it (chmod 600 %s)",
 		    path, path);
 		return -1;
 	}
-	if (c->mysql_defaults_file[0] != '\0' &&
-	    optfile_check(c->mysql_defaults_file, f) == -1) {
-		failf(f, MQ_CONFIG, "config file %s: defaults_file %s", path,
-		      f->why);
+	if (defaults_files(c, f) == -1) {
+		fail_wrap(f, MQ_CONFIG, "config file %s", path);
 		return -1;
 	}
 	if (realpath(path, abs) == NULL ||

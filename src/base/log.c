@@ -63,7 +63,7 @@ keep(char *buf, size_t *len, const char *line, size_t n)
 /* One syslog line kept for later: "LEVEL ROLE PID TIME message\n". */
 struct rec {
 	int level, pid;
-	char role[32], when[48];
+	char role[48], when[48];
 	const char *msg;
 };
 
@@ -87,7 +87,7 @@ each_rec(char *buf, size_t len, void (*fn)(const struct rec *))
 			break;
 		*nl = '\0';
 		off = 0;
-		if (sscanf(p, "%d %31s %d %47s %n", &r.level, r.role, &r.pid,
+		if (sscanf(p, "%d %47s %d %47s %n", &r.level, r.role, &r.pid,
 			   r.when, &off) != 4 || off == 0 ||
 		    r.level < L_ERROR || r.level > L_INFO)
 			continue;
@@ -194,13 +194,19 @@ log_init(const struct config *c, const char *role)
 {
 	const char *path = c != NULL ? c->files_log_file : NULL;
 
+	static char named[48];
+
 	log_path = (path != NULL && *path != '\0') ? path : NULL;
 	log_role = role;
+	/* one of several servers: each line says which ("freeze@db1") */
+	if (c != NULL && c->server[0] != '\0' &&
+	    fmt(named, sizeof(named), "%s@%s", role, c->server) == 0)
+		log_role = named;
 	if (c == NULL || c->log_syslog != CHOICE_YES)
 		return;
 	sys_facility = facilities[c->log_facility];
 	sys_on = 1;
-	openlog(role, LOG_PID, sys_facility);
+	openlog(log_role, LOG_PID, sys_facility);
 }
 
 void

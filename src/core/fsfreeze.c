@@ -168,9 +168,10 @@ enum { WD_SOCK = 3, WD_FIRST = 4, WD_READY_MS = 5000 };
 
 int
 fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
-		  int64_t deadline, const char *config)
+		  int64_t deadline, const struct config *c)
 {
-	char *argv[] = { WATCHDOG_NAME, "-c", (char *)config, NULL };
+	char *argv[] = { WATCHDOG_NAME, "-c", (char *)c->path, NULL, NULL,
+			 NULL };
 	struct child ch = { .path = "/proc/self/exe", .argv = argv,
 			    .group = CHILD_SESSION };
 	char msg[64];
@@ -179,6 +180,10 @@ fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
 
 	w->pid = 0;
 	w->fd = -1;
+	if (c->server[0] != '\0') { /* one of several: the watchdog's own */
+		argv[3] = "-s";
+		argv[4] = (char *)c->server;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
 	ch.keep[ch.nkeep++] = p[1];

@@ -1,6 +1,7 @@
 /* holder.c - pre-freeze-mysql-lock: take, hold and release the lock. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ struct holder {
 	int64_t t0; /* mono ms freeze began, from "go" (0: unknown) */
 	int64_t blocks_at; /* mono ms the blocking statement was sent */
 	int skip;          /* optional first statements to leave out */
+	char info[PATH_MAX]; /* the binlog info file, or "" */
 };
 
 static void
@@ -217,8 +219,8 @@ take(struct holder *h)
 		lock_release(&h->d, h->m);
 		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
-	if (h->c->files_binlog_info_file[0] != '\0' &&
-	    info_write("binlog_info_file", h->c->files_binlog_info_file,
+	if (h->info[0] != '\0' &&
+	    info_write("binlog_info_file", h->info,
 		       &h->d, lock_name(h->m), NULL, &co, h->st.locked_at,
 		       &lf) == -1) {
 		lock_release(&h->d, h->m);
@@ -243,9 +245,8 @@ take(struct holder *h)
 		 lock_name(h->m), (long long)(h->st.locked_mono - t0), h->d.id,
 		 h->skip > 0 ? ", its pre-flush left out (statements with "
 		 "tables were running)" : "", sum);
-	if (h->c->files_binlog_info_file[0] != '\0')
-		log_info("coordinates written to %s",
-			 h->c->files_binlog_info_file);
+	if (h->info[0] != '\0')
+		log_info("coordinates written to %s", h->info);
 	return MQ_OK;
 }
 
@@ -334,6 +335,41 @@ await_go(struct holder *h)
 	}
 }
 
+/*
+ * The binlog info file: the config's; for one of several servers with
+ * none set, DATADIR/binlog_info.txt of its own server (the previous one
+ * removed now, before any lock: a snapshot must never carry an earlier
+ * one's coordinates). MQ_OK, or fail()'s code.
+ */
+static int
+info_path(struct holder *h)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 100];
+
+	fmt(h->info, sizeof(h->info), "%s", h->c->files_binlog_info_file);
+	if (h->info[0] != '\0' || h->c->server[0] == '\0')
+		return MQ_OK;
+	if (db_value(&h->d, "SELECT @@datadir", dir, sizeof(dir)) == -1) {
+		fmt(why, sizeof(why), "reading @@datadir: %s", h->d.fail.why);
+		return fail(h, db_errclass(&h->d), 0, why);
+	}
+	if (dir[0] != '/' || fmt(h->info, sizeof(h->info), "%s%sbinlog_info.txt",
+				 dir, dir[strlen(dir) - 1] == '/' ? "" : "/")
+	    == -1) {
+		fmt(why, sizeof(why), "@@datadir %s: not an absolute path that "
+		    "fits", dir);
+		return fail(h, MQ_FAIL, 0, why);
+	}
+	if (unlink(h->info) == 0)
+		log_info("removed the previous %s", h->info);
+	else if (errno != ENOENT) {
+		fmt(why, sizeof(why), "cannot remove the previous %s: %s",
+		    h->info, strerror(errno));
+		return fail(h, MQ_FAIL, 0, why);
+	}
+	return MQ_OK;
+}
+
 int
 holder_main(const struct config *c)
 {
@@ -368,6 +404,8 @@ holder_main(const struct config *c)
 	fmt(h.d.tag, sizeof(h.d.tag), HOLDER_TAG_FMT, (int)getpid());
 	fmt(h.st.flavor, sizeof(h.st.flavor), "%s", db_flavor_name(h.d.flavor));
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
+	if ((r = info_path(&h)) != MQ_OK)
+		return r;
 	if (state_write(h.dirfd, &h.st) == -1)
 		return fail_errno(&h, "cannot write state");
 	fmt(line, sizeof(line), "conn %lu\n", h.d.id);

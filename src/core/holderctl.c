@@ -48,7 +48,8 @@ int
 holder_spawn(const struct config *c, struct holder_run *h)
 {
 	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)c->path,
-			 NULL, NULL, NULL };
+			 NULL, NULL, NULL, NULL, NULL };
+	int a = 3;
 	struct child ch = { .path = "/proc/self/exe", .argv = argv,
 			    .nkeep = 1, .group = CHILD_SESSION };
 	int p[2], e;
@@ -56,8 +57,12 @@ holder_spawn(const struct config *c, struct holder_run *h)
 	/* The binlog info file may be chosen by the caller (snapshot
 	 * mode), not by the file the holder reads: pass it on. */
 	if (c->files_binlog_info_file[0] != '\0') {
-		argv[3] = "-i";
-		argv[4] = (char *)c->files_binlog_info_file;
+		argv[a++] = "-i";
+		argv[a++] = (char *)c->files_binlog_info_file;
+	}
+	if (c->server[0] != '\0') { /* one of several: the holder's own */
+		argv[a++] = "-s";
+		argv[a] = (char *)c->server;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;

@@ -240,10 +240,9 @@ check_recovery(struct db *d, const struct lock_method *m)
 	return 0;
 }
 
-int
-check_main(const struct config *c, const struct call *o)
+static int
+check_one(const struct config *c)
 {
-	(void)o; /* nothing of the command line but the config */
 	const struct lock_method *m;
 	struct failure ef;
 	struct db d;
@@ -299,4 +298,40 @@ check_main(const struct config *c, const struct call *o)
 		bad = bad ? bad : r;
 	printf("%s\n", bad ? "NOT READY" : "ready");
 	return bad;
+}
+
+int
+check_main(const struct config *c, const struct call *o)
+{
+	static struct config one;
+	struct failure f;
+	char bad[CONFIG_MAX_SERVERS * (CONFIG_NAME_MAX + 12)] = "";
+	int i, r, code = MQ_OK;
+
+	(void)o; /* nothing of the command line but the config */
+	if (c->nservers == 0 || c->server[0] != '\0')
+		return check_one(c);
+	/* every server, each under its name; the ones not ready named */
+	for (i = 0; i < c->nservers; i++) {
+		memcpy(&one, c, sizeof(one));
+		printf("%s== [mysql %s]\n", i ? "\n" : "", c->servers[i]);
+		fflush(stdout);
+		if (config_select(&one, c->servers[i], &f) == -1) {
+			printf("FAIL  %s\n", f.why);
+			r = MQ_CONFIG;
+		} else {
+			r = check_one(&one);
+		}
+		if (r != MQ_OK) {
+			append(bad, sizeof(bad), "%s[mysql %s]", bad[0] ? ", " :
+			       "", c->servers[i]);
+			if (code == MQ_OK)
+				code = r;
+		}
+	}
+	if (code == MQ_OK)
+		printf("\nok    every server ready (%d)\n", c->nservers);
+	else
+		printf("\nFAIL  not ready: %s\n", bad);
+	return code;
 }

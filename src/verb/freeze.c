@@ -11,6 +11,7 @@
 #include "quiesce.h"
 #include "util.h"
 #include "main.h"
+#include "multi.h"
 
 /* A freeze that will not hold a lock: fail, or proceed loudly. */
 static int
@@ -35,6 +36,8 @@ freeze_main(const struct config *c, const struct call *o)
 	struct state held;
 	int sigfd;
 
+	if (c->nservers > 0 && c->server[0] == '\0')
+		return multi_freeze(c, o);
 	log_init(c, "freeze");
 	hook_arg_log(o->hook_arg);
 	if ((sigfd = sig_fd()) == -1) {

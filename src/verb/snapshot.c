@@ -224,7 +224,7 @@ window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 	int r;
 
 	/* even with nothing to freeze: it releases the lock if we die */
-	if (fs_watchdog_start(&s->wd, &s->p.fs, s->x.deadline, s->c.path) == -1)
+	if (fs_watchdog_start(&s->wd, &s->p.fs, s->x.deadline, &s->c) == -1)
 		return failf(f, MQ_FAIL, "cannot start the watchdog: %s",
 			     strerror(errno));
 	s->x.wd = &s->wd;

@@ -24,7 +24,7 @@ when(char *buf, size_t n, int64_t ms)
 }
 
 static void
-print_json(const struct state *s, int alive)
+print_json(const struct state *s, int alive, const char *server)
 {
 	char locked[48], expires[48], released[48], began[48];
 
@@ -33,6 +33,8 @@ print_json(const struct state *s, int alive)
 	when(expires, sizeof(expires), s->expires_at);
 	when(released, sizeof(released), s->released_at);
 	printf("{");
+	if (server[0] != '\0')
+		json_field("server", server, ",");
 	json_field("phase", phase_name(s->phase), ",");
 	printf("\"holder_alive\":%s,\"pid\":%d,\"thawed\":%s,\"conn_id\":%lu,",
 	       alive ? "true" : "false", (int)s->pid,
@@ -58,7 +60,7 @@ print_json(const struct state *s, int alive)
 		       s->exit_code, exit_name(s->exit_code));
 	else
 		printf("\"exit_code\":null,\"exit_name\":null,");
-	json_field("reason", s->reason, "}\n");
+	json_field("reason", s->reason, "}");
 }
 
 static void
@@ -105,10 +107,11 @@ print_text(const struct state *s, int alive)
 		       exit_name(s->exit_code));
 }
 
-int
-status_main(const struct config *c, const struct call *o)
+/* One server's status (c's); its exit code. */
+static int
+status_one(const struct config *c, int json)
 {
-	int json = o->json;
+	const char *sv = c->server;
 	struct state s;
 	struct failure ef;
 	int dirfd, r, alive;
@@ -126,9 +129,10 @@ status_main(const struct config *c, const struct call *o)
 	}
 	if (r == 1 && dirfd >= 0 && state_is_unrecorded(dirfd)) {
 		if (json)
-			printf("{\"phase\":\"unknown\",\"holder_alive\":"
+			printf("{%s%s%s\"phase\":\"unknown\",\"holder_alive\":"
 			       "false,\"reason\":\"the last freeze failed and "
-			       "could not record its state (see the log)\"}\n");
+			       "could not record its state (see the log)\"}",
+			       sv[0] ? "\"server\":\"" : "", sv, sv[0] ? "\"," : "");
 		else
 			printf("phase:        unknown: the last freeze failed and "
 			       "could not record its state (see the log)\n");
@@ -137,13 +141,15 @@ status_main(const struct config *c, const struct call *o)
 	}
 	if (r == 1) {
 		if (json)
-			printf("{\"phase\":\"idle\",\"holder_alive\":false}\n");
+			printf("{%s%s%s\"phase\":\"idle\",\"holder_alive\":"
+			       "false}", sv[0] ? "\"server\":\"" : "", sv,
+			       sv[0] ? "\"," : "");
 		else
 			printf("phase:        idle (no freeze recorded)\n");
 	} else {
 		alive = holder_alive(dirfd, &s);
 		if (json)
-			print_json(&s, alive);
+			print_json(&s, alive, sv);
 		else
 			print_text(&s, alive);
 	}
@@ -156,4 +162,42 @@ status_main(const struct config *c, const struct call *o)
 	if (r == 0 && s.phase == PH_FAILED)
 		return MQ_LASTFAILED;
 	return MQ_OK;
+}
+
+int
+status_main(const struct config *c, const struct call *o)
+{
+	static struct config one;
+	struct failure f;
+	int i, r, code = MQ_OK;
+
+	if (c->nservers == 0 || c->server[0] != '\0') {
+		r = status_one(c, o->json);
+		if (o->json)
+			putchar('\n');
+		return r;
+	}
+	/* every server: text blocks under their names, or one JSON object
+	 * with a list; the exit code the worst (a lost lock first) */
+	if (o->json)
+		printf("{\"servers\":[");
+	for (i = 0; i < c->nservers; i++) {
+		memcpy(&one, c, sizeof(one));
+		if (config_select(&one, c->servers[i], &f) == -1) {
+			fprintf(stderr, "mysql-quiesce: %s\n", f.why);
+			return MQ_CONFIG;
+		}
+		if (o->json)
+			printf("%s", i ? "," : "");
+		else
+			printf("%sserver:       %s\n", i ? "\n" : "",
+			       c->servers[i]);
+		fflush(stdout);
+		r = status_one(&one, o->json);
+		if (r == MQ_LOST || code == MQ_OK)
+			code = r;
+	}
+	if (o->json)
+		printf("]}\n");
+	return code;
 }

@@ -6,6 +6,7 @@
 #include "release.h"
 #include "util.h"
 #include "main.h"
+#include "multi.h"
 
 static int
 thaw(const struct config *c, int freeze_failed, const char *arg)
@@ -26,11 +27,15 @@ thaw(const struct config *c, int freeze_failed, const char *arg)
 int
 thaw_main(const struct config *c, const struct call *o)
 {
+	if (c->nservers > 0 && c->server[0] == '\0')
+		return multi_thaw(c, o, "thaw");
 	return thaw(c, 0, o->hook_arg);
 }
 
 int
 freeze_fail_main(const struct config *c, const struct call *o)
 {
+	if (c->nservers > 0 && c->server[0] == '\0')
+		return multi_thaw(c, o, "freezeFail");
 	return thaw(c, 1, o->hook_arg);
 }

@@ -1,0 +1,327 @@
+/* multi.c - several servers under one freeze: every server's own
+ * freeze (or thaw) started at once, as this program with -s NAME, and
+ * their outcome made one: all locked, or none. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "event.h"
+#include "log.h"
+#include "multi.h"
+#include "release.h"
+#include "rundir.h"
+#include "state.h"
+#include "util.h"
+
+/*
+ * MUST: freeze exits 0 only when every server holds its lock at the
+ * moment it returns: no server's lock is released (or expired) before
+ * the last one is taken. If any server cannot be locked, every lock
+ * already taken is released before freeze returns (on_failure =
+ * proceed keeps them, and says which servers are crash-consistent
+ * only). Thaw releases every server, whatever happened to the others.
+ */
+
+enum { SLACK_MS = 15000 }; /* past a child's own bound, we end it */
+
+struct run {
+	const struct config *c;
+	int n;
+	pid_t pid[CONFIG_MAX_SERVERS];
+	int pfd[CONFIG_MAX_SERVERS];  /* pidfd; -1 once reaped */
+	int code[CONFIG_MAX_SERVERS]; /* its exit code; -1 not yet */
+};
+
+/* Server i's own config, in one. 0, or -1 with f saying why. */
+static int
+server_config(const struct config *c, int i, struct config *out,
+	      struct failure *f)
+{
+	memcpy(out, c, sizeof(*out));
+	return config_select(out, c->servers[i], f);
+}
+
+/* Start "mysql-quiesce -c FILE -s NAME VERB" for every server. */
+static int
+start_all(struct run *r, const char *verb, int verbose, struct failure *f)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		char *argv[] = { "mysql-quiesce", "-c", (char *)r->c->path,
+				 "-s", (char *)r->c->servers[i], (char *)verb,
+				 verbose ? "-v" : NULL, NULL };
+		struct child ch = { .path = "/proc/self/exe", .argv = argv,
+				    .stdio = CHILD_NULL_STDIN,
+				    .default_signals = 1 };
+
+		r->code[i] = -1;
+		r->pfd[i] = -1;
+		if (child_start(&ch) == -1) {
+			failf(f, MQ_FAIL, "[mysql %s]: cannot start its %s: %s",
+			      r->c->servers[i], verb, strerror(errno));
+			return -1;
+		}
+		r->pid[i] = ch.pid;
+		if ((r->pfd[i] = pidfd_open(ch.pid, 0)) == -1) {
+			failf(f, MQ_FAIL, "[mysql %s]: pidfd_open: %s",
+			      r->c->servers[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reap server i's child, which has ended; its exit code. */
+static void
+reap(struct run *r, int i)
+{
+	int st;
+
+	if (child_reap(r->pid[i], NO_DEADLINE, &st) == 1)
+		r->code[i] = WIFEXITED(st) ? WEXITSTATUS(st) : MQ_FAIL;
+	else
+		r->code[i] = MQ_FAIL;
+	close(r->pfd[i]);
+	r->pfd[i] = -1;
+}
+
+/*
+ * Wait for every child until deadline; a stop signal on sigfd is passed
+ * on to those still running (each ends its own cycle cleanly). 1 when a
+ * stop signal came, else 0. Children still running at the deadline are
+ * killed (their holders end by their own bounds).
+ */
+static int
+wait_all(struct run *r, int sigfd, int64_t deadline)
+{
+	struct pollfd p[CONFIG_MAX_SERVERS + 1];
+	int idx[CONFIG_MAX_SERVERS + 1];
+	int i, k, left, stopped = 0;
+
+	for (;;) {
+		left = 0;
+		for (i = 0, k = 0; i < r->n; i++)
+			if (r->pfd[i] != -1) {
+				p[k].fd = r->pfd[i];
+				p[k].events = POLLIN;
+				idx[k++] = i;
+				left++;
+			}
+		if (left == 0)
+			return stopped;
+		p[k].fd = sigfd;
+		p[k].events = POLLIN;
+		idx[k] = -1;
+		if (wait_until(p, (unsigned)k + 1, deadline) <= 0) {
+			for (i = 0; i < r->n; i++)
+				if (r->pfd[i] != -1) {
+					log_err("[mysql %s]: its %s did not end "
+						"in time: killed", r->c->servers[i],
+						"freeze or thaw");
+					kill(r->pid[i], SIGKILL);
+					reap(r, i);
+				}
+			return stopped;
+		}
+		for (i = 0; i <= k; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			if (idx[i] >= 0) {
+				reap(r, idx[i]);
+				continue;
+			}
+			if (sig_take(sigfd, NULL) > 0 && !stopped) {
+				stopped = 1;
+				for (int j = 0; j < r->n; j++)
+					if (r->pfd[j] != -1)
+						kill(r->pid[j], SIGTERM);
+			}
+		}
+	}
+}
+
+/* Server i's state: its phase, or -1 when it cannot be read. */
+static int
+phase_of(const struct config *one, struct state *s)
+{
+	struct failure f;
+	int dirfd, r;
+
+	if ((dirfd = rundir_open(one->files_run_dir, 0, &f)) < 0)
+		return -1;
+	r = state_read(dirfd, s, &f);
+	close(dirfd);
+	return r == 0 ? (int)s->phase : -1;
+}
+
+/* Release every server whose freeze took its lock; say which. */
+static void
+release_taken(const struct run *r)
+{
+	static struct config one;
+	struct failure f;
+	struct state s;
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->code[i] != MQ_OK || server_config(r->c, i, &one, &f) == -1)
+			continue;
+		log_init(&one, "freeze");
+		if (release_lock(&one, &s, &f) != MQ_OK)
+			log_err("releasing it: %s", f.why);
+		else
+			log_info("released: another server could not be "
+				 "locked");
+	}
+	log_init(r->c, "freeze");
+}
+
+static void
+end_all(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->pfd[i] != -1) {
+			kill(r->pid[i], SIGTERM);
+			reap(r, i);
+		}
+}
+
+int
+multi_freeze(const struct config *c, const struct call *o)
+{
+	static struct run r;
+	static struct config one;
+	struct rundir rd;
+	struct failure f;
+	struct state s;
+	int sigfd, i, stopped, bad = -1, ret;
+
+	log_init(c, "freeze");
+	hook_arg_log(o->hook_arg);
+	r.c = c;
+	r.n = c->nservers;
+	/* one freeze of these servers at a time; their directories in
+	 * run_dir's own */
+	ret = rundir_enter(c->base_run_dir, 1, 0, &rd, &f);
+	if (ret != MQ_OK) {
+		if (ret == MQ_BUSY)
+			failf(&f, MQ_BUSY, "another freeze or thaw of these "
+			      "servers is running");
+		log_err("freeze failed: %s", f.why);
+		return f.code;
+	}
+	if ((sigfd = sig_fd()) == -1 || start_all(&r, "freeze", o->verbose,
+						  &f) == -1) {
+		if (sigfd == -1)
+			failf(&f, MQ_FAIL, "cannot set up signals: %s",
+			      strerror(errno));
+		end_all(&r);
+		release_taken(&r);
+		rundir_leave(&rd);
+		log_err("freeze failed: %s", f.why);
+		return f.code;
+	}
+	stopped = wait_all(&r, sigfd, mono_ms() + c->lock_snapshot_timeout *
+			   1000 + SLACK_MS);
+	/* every lock taken: still held, now that the last one is? */
+	for (i = 0; i < r.n && bad == -1; i++) {
+		if (r.code[i] != MQ_OK)
+			bad = i;
+		else if (server_config(c, i, &one, &f) == 0 &&
+			 phase_of(&one, &s) != PH_LOCKED &&
+			 c->lock_on_failure != ON_FAILURE_PROCEED) {
+			r.code[i] = MQ_LOST;
+			log_err("[mysql %s]: its lock ended before the last "
+				"server was locked (%s)", c->servers[i],
+				s.reason[0] ? s.reason : "its state unreadable");
+			bad = i;
+		}
+	}
+	if (stopped || (bad != -1 && c->lock_on_failure != ON_FAILURE_PROCEED)) {
+		int code = stopped ? MQ_ABORTED : r.code[bad];
+
+		release_taken(&r);
+		rundir_leave(&rd);
+		if (stopped)
+			log_err("freeze failed: stopped by a signal; every lock "
+				"taken released");
+		else
+			log_err("freeze failed: [mysql %s] could not be locked "
+				"(exit %d, %s); every lock taken released",
+				c->servers[bad], code, exit_name(code));
+		return code;
+	}
+	/* on_failure = proceed: what is held stays, the rest is said */
+	for (i = 0; i < r.n; i++)
+		if (server_config(c, i, &one, &f) == 0 &&
+		    phase_of(&one, &s) != PH_LOCKED)
+			log_err("on_failure = proceed: [mysql %s] holds no lock: "
+				"its part of this snapshot is crash-consistent "
+				"only and has no coordinates", c->servers[i]);
+	rundir_leave(&rd);
+	log_info("every server locked: %d", r.n);
+	return MQ_OK;
+}
+
+int
+multi_thaw(const struct config *c, const struct call *o, const char *verb)
+{
+	static struct run r;
+	static struct config one;
+	struct rundir rd;
+	struct failure f;
+	struct state s;
+	char line[600] = "";
+	int sigfd, i, ret, code = MQ_OK;
+
+	log_init(c, strcmp(verb, "thaw") == 0 ? "thaw" : "freezeFail");
+	hook_arg_log(o->hook_arg);
+	r.c = c;
+	r.n = c->nservers;
+	ret = rundir_enter(c->base_run_dir, 0, (unsigned)(c->lock_snapshot_timeout
+			   + c->lock_wait_timeout + 30), &rd, &f);
+	if (ret != MQ_OK) {
+		log_err("%s failed: %s", verb, ret == MQ_BUSY ? "a freeze of "
+			"these servers kept running" : f.why);
+		return ret;
+	}
+	if ((sigfd = sig_fd()) == -1 || start_all(&r, verb, o->verbose,
+						  &f) == -1) {
+		end_all(&r);
+		rundir_leave(&rd);
+		log_err("%s failed: %s", verb, sigfd == -1 ? strerror(errno) :
+			f.why);
+		return MQ_FAIL;
+	}
+	/* every server's thaw runs to its end: a stop signal is theirs */
+	wait_all(&r, sigfd, mono_ms() + c->lock_snapshot_timeout * 1000 +
+		 SLACK_MS);
+	for (i = 0; i < r.n; i++) {
+		if (server_config(c, i, &one, &f) == 0 &&
+		    phase_of(&one, &s) >= 0 && s.blocked_ms >= 0 &&
+		    s.phase == PH_RELEASED)
+			append(line, sizeof(line), "%s%s %lld ms", line[0] ?
+			       ", " : "", c->servers[i], (long long)s.blocked_ms);
+		if (r.code[i] == MQ_OK)
+			continue;
+		log_err("[mysql %s]: its %s exited %d (%s)", c->servers[i], verb,
+			r.code[i], exit_name(r.code[i]));
+		/* a lost lock first: the snapshot may not match */
+		if (code == MQ_OK || (r.code[i] == MQ_LOST && code != MQ_LOST))
+			code = r.code[i];
+	}
+	rundir_leave(&rd);
+	if (line[0] != '\0')
+		log_info("writes were blocked for: %s", line);
+	return code;
+}

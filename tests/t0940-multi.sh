@@ -1,0 +1,197 @@
+#!/bin/bash
+# Several servers under one freeze ([mysql NAME] sections): a primary, a
+# replica of it and an unrelated server, writers on each. Freeze blocks
+# writes on all three and exits 0 only when all three hold; thaw
+# releases all three. Faults: a server killed while freeze waits for its
+# safe moment (nothing stays locked anywhere), a holder SIGKILLed during
+# the hold (the others still released, thaw exits 8 naming it), a lock
+# that expires before the last server is locked, two servers sharing a
+# run_dir. The block-snapshot proof with two data directories on one
+# loop filesystem: both restored exact to their recorded coordinates.
+# timeout: 600
+. "$(dirname "$0")/lib.sh"
+need fsfreeze python3 cp
+
+# one loop filesystem holds the primary's and the unrelated server's data
+loop_mount xfs 400 "$WORK/fs.img" "$WORK/m"
+for _ in $(seq 1 50); do
+	PORT=$(( 20000 + RANDOM % 20000 ))
+	(echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null || break
+done
+DATA_AT=$WORK/m/p server_start prim --skip-networking=0 --bind-address=127.0.0.1 \
+	--port="$PORT" --binlog-format=ROW --sync-binlog=1 --innodb-flush-log-at-trx-commit=1
+PRIM=$SOCK PRIM_DATA=$DATADIR
+sql "CREATE USER repl@'127.0.0.1' IDENTIFIED BY 'r-pw';
+     GRANT REPLICATION SLAVE ON *.* TO repl@'127.0.0.1'" || bail "cannot make repl"
+make_tables || bail "cannot make the primary's tables"
+server_start rep --server-id=2 --binlog-format=ROW
+REP=$SOCK
+sql "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT, MASTER_USER='repl',
+       MASTER_PASSWORD='r-pw', MASTER_USE_GTID=slave_pos; START SLAVE" || bail "cannot start the replica"
+wait_for 30 sh -c "mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT COUNT(*) FROM t.inno' >/dev/null 2>&1" ||
+	bail "the replica did not replicate the tables"
+sql "CREATE DATABASE w; CREATE TABLE w.inno (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB" ||
+	bail "cannot make the replica's own table"
+DATA_AT=$WORK/m/s server_start solo --server-id=3 --binlog-format=ROW --sync-binlog=1 \
+	--innodb-flush-log-at-trx-commit=1
+SOLO=$SOCK SOLO_DATA=$DATADIR
+make_tables || bail "cannot make the unrelated server's tables"
+
+# conf FILE [ini lines for the end]: the three servers, one section each
+conf() {
+	local f=$1; shift
+	{
+		printf '[mysql]\nuser = root\n'
+		printf '[mysql prim]\nsocket = %s\n' "$PRIM"
+		printf '[mysql rep]\nsocket = %s\n' "$REP"
+		printf '[mysql solo]\nsocket = %s\n' "$SOLO"
+		printf '[lock]\nwait_timeout = 3\nmax_lock_time = 30\nsnapshot_timeout = 20\n'
+		printf '[files]\nrun_dir = %s\nlog_file = %s\nmetrics_file = %s\n' \
+			"$WORK/run" "$WORK/mq.log" "$WORK/metrics/mq.prom"
+		printf '%s\n' "$@"
+	} >"$f"
+	chmod 600 "$f"
+}
+mkdir -p "$WORK/metrics"
+conf "$WORK/c.conf"
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
+
+# writes SOCK TABLE: an insert commits within 1 s of lock wait
+writes() {
+	mariadb --no-defaults -S "$1" -uroot -e "SET SESSION lock_wait_timeout = 1,
+	  SESSION innodb_lock_wait_timeout = 1; INSERT INTO $2 (v) VALUES (1)" >/dev/null 2>&1
+}
+all_write() { writes "$PRIM" t.inno && writes "$REP" w.inno && writes "$SOLO" t.inno; }
+none_writes() { ! writes "$PRIM" t.inno && ! writes "$REP" w.inno && ! writes "$SOLO" t.inno; }
+phase() { sed -n "s/^phase=//p" "$WORK/run/$1/state" 2>/dev/null; }
+sfield() { sed -n "s/^$2=//p" "$WORK/run/$1/state" 2>/dev/null; }
+
+# background writers on each server for the whole test
+writer() {
+	while [ ! -e "$WORK/stop" ]; do
+		mariadb --no-defaults -S "$1" -uroot -e "INSERT INTO $2 (v) VALUES (1)" >/dev/null 2>&1
+	done
+}
+writer "$PRIM" t.inno & W1=$!
+writer "$REP" w.inno & W2=$!
+writer "$SOLO" t.inno & W3=$!
+stop_writers() { touch "$WORK/stop"; wait "$W1" "$W2" "$W3"; }
+
+# --- check, freeze, status, thaw
+"$MQ" check >"$WORK/check.out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q '^== \[mysql prim\]' "$WORK/check.out" && grep -q '^== \[mysql solo\]' "$WORK/check.out" &&
+	grep -q '^ok    every server ready (3)' "$WORK/check.out"
+ok $? "check checks each of the three servers (exit $st)"
+
+all_write; ok $? "negative control: before freeze, all three servers take writes"
+"$MQ" freeze; st=$?
+ok $st "freeze: exit 0"
+[ "$(phase prim)" = locked ] && [ "$(phase rep)" = locked ] && [ "$(phase solo)" = locked ]
+ok $? "every server's state is locked ($(phase prim) $(phase rep) $(phase solo))"
+none_writes; ok $? "writes are blocked on all three servers"
+grep -q ' freeze@prim ' "$WORK/mq.log" && grep -q ' freeze@rep ' "$WORK/mq.log" && grep -q ' freeze@solo ' "$WORK/mq.log"
+ok $? "the log's lines carry each server's name"
+[ -s "$PRIM_DATA/binlog_info.txt" ] && [ -s "$SOLO_DATA/binlog_info.txt" ] &&
+	[ -s "$(cat "$WORK/rep/datadir")/binlog_info.txt" ]
+ok $? "each server's info file in its own data directory"
+"$MQ" status >"$WORK/status.txt"; st=$?
+[ $st -eq 0 ] && [ "$(grep -c '^phase:        locked' "$WORK/status.txt")" -eq 3 ] &&
+	grep -q '^server:       rep' "$WORK/status.txt"
+ok $? "status lists every server, each locked (exit $st)"
+"$MQ" status --json >"$WORK/status.json"
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert [s["server"] for s in d["servers"]] == ["prim", "rep", "solo"], d
+assert all(s["phase"] == "locked" for s in d["servers"]), d' "$WORK/status.json"
+ok $? "status --json: one object, every server in it"
+"$MQ" freeze; st=$?
+[ $st -eq 0 ] && [ "$(holders)" -eq 3 ] && none_writes
+ok $? "a second freeze while held ends the earlier holders and locks all three again (exit $st, $(holders) holders)"
+"$MQ" thaw; st=$?
+ok $st "thaw: exit 0"
+all_write; ok $? "writes go through on all three servers"
+[ "$(phase prim)" = released ] && [ "$(phase rep)" = released ] && [ "$(phase solo)" = released ]
+ok $? "every server released"
+grep -q 'writes were blocked for: prim [0-9]* ms, rep [0-9]* ms, solo [0-9]* ms' "$WORK/mq.log"
+ok $? "thaw reports each server's blocked time"
+grep -q '^mysql_quiesce_lock_hold_seconds{server="rep"} ' "$WORK/metrics/mq-rep.prom" &&
+	grep -q '^mysql_quiesce_last_outcome{server="solo",outcome="released"} 1' "$WORK/metrics/mq-solo.prom"
+ok $? "each server's metrics in a file of its own, with a server label"
+"$MQ" thaw; ok $? "thaw again: exit 0 (idempotent)"
+no_holder; ok $? "no holder left"
+
+# --- a server killed while freeze waits for its safe moment
+mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 &
+wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
+	bail "the blocker did not start"
+"$MQ" freeze >"$WORK/f2.out" 2>&1 & F=$!
+wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
+	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]"
+ok $? "while solo waits for its long MyISAM UPDATE, prim and rep are locked"
+kill -9 "$(cat "$WORK/solo/mariadbd.pid")"
+wait "$F"; st=$?
+[ $st -ne 0 ] && grep -q 'freeze failed: \[mysql solo\] could not be locked' "$WORK/mq.log"
+ok $? "solo killed: freeze fails naming it (exit $st)"
+writes "$PRIM" t.inno && writes "$REP" w.inno
+ok $? "nothing stays locked anywhere: prim and rep take writes"
+[ "$(phase prim)" = released ] && [ "$(phase rep)" = released ]
+ok $? "prim and rep were released ($(phase prim) $(phase rep))"
+no_holder; ok $? "no holder left"
+rm -f "$WORK/solo/mariadbd.pid"
+server_run "$WORK/solo" --server-id=3 --binlog-format=ROW --sync-binlog=1 \
+	--innodb-flush-log-at-trx-commit=1
+writer "$SOLO" t.inno & W3=$!
+
+# --- a holder SIGKILLed during the hold
+"$MQ" freeze; ok $? "freeze again"
+kill -9 "$(sfield rep pid)"
+wait_for 5 sh -c "! kill -0 $(sfield rep pid) 2>/dev/null"
+"$MQ" thaw >"$WORK/t3.out" 2>&1; st=$?
+[ $st -eq 8 ] && grep -q '\[mysql rep\]: its thaw exited 8' "$WORK/mq.log"
+ok $? "rep's holder SIGKILLed: thaw exits 8 naming it (got $st)"
+[ "$(phase prim)" = released ] && [ "$(phase solo)" = released ] && all_write
+ok $? "prim and solo still released, all three take writes"
+
+# --- a lock that would end before the last server is locked
+conf "$WORK/short.conf"
+sed -i "s|^\[mysql prim\]|[mysql prim]\nmax_lock_time = 2|" "$WORK/short.conf"
+mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(4)" >/dev/null 2>&1 &
+B=$!
+sleep 0.5
+"$MQ" -c "$WORK/short.conf" freeze >"$WORK/f4.out" 2>&1; st=$?
+wait "$B"
+[ $st -ne 0 ] && grep -q '\[mysql prim\]: its lock ended before the last server was locked' "$WORK/mq.log"
+ok $? "no server's lock ended before the last was taken: prim's expired while solo waited, freeze fails (exit $st)"
+all_write; ok $? "and nothing stays locked"
+"$MQ" -c "$WORK/short.conf" thaw >/dev/null 2>&1
+
+# --- two servers sharing a run_dir
+conf "$WORK/same.conf"
+sed -i "s|^\[mysql rep\]|[mysql rep]\nrun_dir = $WORK/shared|; s|^\[mysql solo\]|[mysql solo]\nrun_dir = $WORK/shared|" "$WORK/same.conf"
+"$MQ" -c "$WORK/same.conf" freeze >"$WORK/same.out" 2>&1; st=$?
+[ $st -eq 3 ] && grep -q 'share run_dir' "$WORK/same.out" && [ ! -e "$WORK/shared" ]
+ok $? "two servers sharing a run_dir: refused, exit 3, nothing made ($(head -1 "$WORK/same.out"))"
+printf '[mysql]\nuser = root\n[mysql a b]\nsocket = /x\n' >"$WORK/bad.conf"; chmod 600 "$WORK/bad.conf"
+"$MQ" -c "$WORK/bad.conf" check >"$WORK/bad.out" 2>&1; st=$?
+[ $st -eq 3 ] && grep -q "a server's name is 1 to 16 letters" "$WORK/bad.out"
+ok $? "a server's name that is not a name: exit 3"
+"$MQ" snapshot --dry-run -- true >"$WORK/snap.out" 2>&1; st=$?
+[ $st -eq 3 ] && grep -q 'snapshot acts on one: name it with -s NAME' "$WORK/snap.out"
+ok $? "snapshot mode with several servers and no -s: refused, exit 3"
+
+# --- the proof: two data directories on one filesystem, one image
+sync
+"$MQ" freeze; ok $? "freeze under writers"
+fsfreeze -f "$WORK/m" && cp --sparse=always "$WORK/fs.img" "$WORK/copy.img"; st=$?
+fsfreeze -u "$WORK/m"
+ok $st "FIFREEZE the one filesystem, copy it, FITHAW"
+"$MQ" thaw; ok $? "thaw"
+stop_writers
+mount_copy "$WORK/copy.img" "$WORK/c" nouuid || bail "cannot mount the copy"
+for d in p s; do
+	"$MQ" verify "$WORK/c/$d/data" >"$WORK/v-$d.out" 2>&1; st=$?
+	[ $st -eq 0 ] && grep -q '^ok    exact .*the recorded position, no whole transaction after it' "$WORK/v-$d.out"
+	ok $? "the copy's $d data directory verifies exact at its recorded coordinates (exit $st: $(tail -1 "$WORK/v-$d.out"))"
+done
+
+done_testing
