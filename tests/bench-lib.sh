@@ -25,9 +25,9 @@ conf() { # conf METHOD
 # state's locked_mono and release_us): the hold alone. blocked_ms also
 # counts the lock statement's wait, which is part of what "excess"
 # measures.
-held_ms() {
+held_ms() { # held_ms [RUN_DIR]
 	awk -F= '$1 == "locked_mono" { l = $2 } $1 == "release_us" { r = $2 }
-		END { if (l > 0 && r > 0) printf "%d", r / 1000 - l; else print "-" }' "$RUN/run/state"
+		END { if (l > 0 && r > 0) printf "%d", r / 1000 - l; else print "-" }' "${1:-$RUN/run}/state"
 }
 
 HOOKS=$BIN   # where pre-freeze-script and post-thaw-script are

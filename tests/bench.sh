@@ -35,6 +35,10 @@
 # static build  auto's freeze and locked-after again, with the client
 #               libraries linked statically (make LINK=static), beside
 #               the default shared build.
+# several      freeze ms with one server ([mysql] alone, and one
+#               [mysql NAME] section) and with three sections (every
+#               server's freeze started at once), and each server's
+#               excess stall idle; target: three <= one + 5 ms.
 # EBS           snapshot --ebs against moto on 127.0.0.1 (7 runs): how
 #               long the filesystem stayed frozen, beside the
 #               CreateSnapshots call's own latency and the kernel's
@@ -199,6 +203,55 @@ for m in "${METHODS[@]}"; do
 done
 exec 9>&-
 
+# several servers: freeze with one and with three [mysql NAME] sections
+# (each server's freeze started at once), and each server's excess stall
+B1=$SOCK B1_DATA=$DATADIR
+for b in b2 b3; do
+	server_start "$b" --server-id=7
+	sql "CREATE DATABASE bench; CREATE TABLE bench.w (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB" ||
+		bail "cannot create $b's table"
+done
+B3=$SOCK; B2=$WORK/b2/sock; SOCK=$B1 DATADIR=$B1_DATA
+mconf() { # mconf N: backup-stage, N servers of one section each
+	local i socks=("$B1" "$B2" "$B3")
+	conf backup-stage
+	sed -i '/^binlog_info_file = /d' "$WORK/c.conf"
+	for i in $(seq 1 "$1"); do
+		printf '[mysql b%d]\nsocket = %s\n' "$i" "${socks[$((i - 1))]}" >>"$WORK/c.conf"
+	done
+}
+# mstall_once N: each server's excess stall in one cycle, on one line
+mstall_once() {
+	local i socks=("$B1" "$B2" "$B3") wp=()
+	rm -f "$WORK/stop"
+	for i in $(seq 1 "$1"); do
+		"$HELPER" writer "${socks[$((i - 1))]}" "$WORK/stop" >"$WORK/w$i.out" & wp+=($!)
+	done
+	nap 0.3
+	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	nap "0.$HOLD_MS"
+	"$BIN/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
+	nap 0.3
+	touch "$WORK/stop"; wait "${wp[@]}"
+	for i in $(seq 1 "$1"); do
+		awk -v b="$(held_ms "$RUN/run/b$i")" '{ printf "%.1f ", $4 - b }' "$WORK/w$i.out"
+	done
+	echo
+}
+mstall() { # mstall N: each server's median excess stall of 7 cycles
+	local i c
+	for i in 1 2 3 4 5 6 7; do mstall_once "$1"; done >"$WORK/mstalls"
+	for c in $(seq 1 "$1"); do
+		printf '%s ' "$(awk -v c="$c" '{ print $c }' "$WORK/mstalls" | median)"
+	done
+}
+mconf 1
+R[multi1,lat]=$(latency)
+R[multi1,stall]=$(mstall 1)
+mconf 3
+R[multi3,lat]=$(latency)
+R[multi3,stall]=$(mstall 3)
+
 conf auto
 "$BIN/pre-freeze-script" freeze || bail "freeze failed"
 auto=$(sed -n 's/^method=//p' "$RUN/run/state")
@@ -252,6 +305,16 @@ for m in "${METHODS[@]}" recovery; do
 done
 sig=${R[$a,parts_idle]}; sig=$(echo "$sig" | awk '{ print $4 }')
 echo "target: thaw exec -> SIGTERM <= 1.5 ms (auto, idle): $sig, $(met "$sig" 1.5)"
+echo
+echo "several servers (backup-stage; freeze: exec to exit, 7 runs; excess stall idle, each"
+echo " server's writer, 7 cycles; ms, medians):"
+M='%-34s %8s   %s\n'
+printf "$M" "" "freeze" "excess stall, each server"
+printf "$M" "one server, [mysql] alone" "${R[backup-stage,lat]}" "${R[backup-stage,idle]}"
+printf "$M" "one server, [mysql b1]" "${R[multi1,lat]}" "${R[multi1,stall]}"
+printf "$M" "three servers, [mysql b1..b3]" "${R[multi3,lat]}" "${R[multi3,stall]}"
+lim=$(awk -v a="${R[backup-stage,lat]}" 'BEGIN { printf "%.1f", a + 5 }')
+echo "target: three <= one + 5 ms ($lim): ${R[multi3,lat]}, $(met "${R[multi3,lat]}" "$lim")"
 
 # --- EBS: the frozen window against the API call, on a loop XFS
 server_stop "$WORK/b"
