@@ -29,6 +29,12 @@ struct snapctx {
 	void *priv;                  /* the backend's own state, made
 				      * by its first step, freed by
 				      * finish (backend_end) */
+	/* several servers ([mysql NAME]): each one's name, info file and
+	 * coordinates; nsv 0 with one server (st and info_file are its) */
+	int nsv;
+	const char *sv_name[CONFIG_MAX_SERVERS];
+	const char *sv_info[CONFIG_MAX_SERVERS];
+	struct state sv_st[CONFIG_MAX_SERVERS];
 };
 
 /*

@@ -58,7 +58,7 @@ static const struct cmd {
 	  F_CONFIG },
 	{ "status", status_main, F_VERB | F_REPORTS | F_CONFIG },
 	{ "check", check_main, F_VERB | F_REPORTS | F_CONFIG },
-	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG | F_ONE },
+	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG },
 	/* verify needs no config file: it reads only the snapshot */
 	{ "verify", verify_main, F_VERB | F_OWNARGS | F_REPORTS },
 	{ "seed", seed_main, F_VERB | F_OWNARGS | F_REPORTS | F_CONFIG |
@@ -170,8 +170,6 @@ load(const struct cmd *cmd, const struct call *o, struct config *c)
 		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		return MQ_CONFIG;
 	}
-	if ((cmd->flags & F_INTERNAL) && c->nservers > 0 && o->server == NULL)
-		return usage("an internal role of several servers needs -s");
 	if ((cmd->flags & F_ONE) && c->nservers > 0 && o->server == NULL) {
 		fprintf(stderr, "mysql-quiesce: %s: the config names %d servers "
 			"([mysql NAME]); %s acts on one: name it with -s NAME\n",
@@ -193,6 +191,9 @@ static int
 do_holder(const struct config *c, const struct call *o)
 {
 	(void)o;
+	/* a holder holds one server's lock: of several, -s says which */
+	if (c->nservers > 0 && c->server[0] == '\0')
+		return usage("the holder of several servers needs -s");
 	return holder_main(c);
 }
 

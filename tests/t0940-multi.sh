@@ -175,9 +175,9 @@ printf '[mysql]\nuser = root\n[mysql a b]\nsocket = /x\n' >"$WORK/bad.conf"; chm
 "$MQ" -c "$WORK/bad.conf" check >"$WORK/bad.out" 2>&1; st=$?
 [ $st -eq 3 ] && grep -q "a server's name is 1 to 16 letters" "$WORK/bad.out"
 ok $? "a server's name that is not a name: exit 3"
-"$MQ" snapshot --dry-run -- true >"$WORK/snap.out" 2>&1; st=$?
-[ $st -eq 3 ] && grep -q 'snapshot acts on one: name it with -s NAME' "$WORK/snap.out"
-ok $? "snapshot mode with several servers and no -s: refused, exit 3"
+"$MQ" snapshot --ebs >"$WORK/snap.out" 2>&1; st=$?
+[ $st -eq 3 ] && grep -q -- '--ebs takes one server of several' "$WORK/snap.out"
+ok $? "snapshot --ebs with several servers: refused, exit 3 (one EBS set for several is not built)"
 
 # --- the proof: two data directories on one filesystem, one image
 sync
@@ -194,4 +194,59 @@ for d in p s; do
 	ok $? "the copy's $d data directory verifies exact at its recorded coordinates (exit $st: $(tail -1 "$WORK/v-$d.out"))"
 done
 
+
+# --- snapshot mode: both servers on the one loop filesystem, one command
+{
+	printf '[mysql]\nuser = root\n[mysql prim]\nsocket = %s\n[mysql solo]\nsocket = %s\n' "$PRIM" "$SOLO"
+	printf '[lock]\nwait_timeout = 3\nmax_lock_time = 30\nsnapshot_timeout = 20\n'
+	printf '[files]\nrun_dir = %s\nlog_file = %s\n' "$WORK/run2" "$WORK/mq.log"
+} >"$WORK/two.conf"
+chmod 600 "$WORK/two.conf"
+"$MQ" -c "$WORK/two.conf" snapshot --dry-run -- true >"$WORK/dry.out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q '^\[mysql prim\]' "$WORK/dry.out" && grep -q '^\[mysql solo\]' "$WORK/dry.out" &&
+	[ "$(grep '^freeze:' "$WORK/dry.out")" = "freeze:      $WORK/m" ]
+ok $? "snapshot --dry-run: each server's plan, their one filesystem frozen once (exit $st)"
+rm -f "$WORK/stop"
+writer "$PRIM" t.inno & W1=$!
+writer "$SOLO" t.inno & W3=$!
+"$MQ" -c "$WORK/two.conf" snapshot -- sh -c 'env >"$1"; cp --sparse=always "$2" "$3"' sh \
+	"$WORK/snap.env" "$WORK/fs.img" "$WORK/snap2.img" >"$WORK/snap2.out" 2>&1; st=$?
+touch "$WORK/stop"; wait "$W1" "$W3"
+ok $st "snapshot mode with two servers: exit 0 ($(tail -1 "$WORK/snap2.out"))"
+grep -qx "MYSQL_QUIESCE_SERVERS=prim solo" "$WORK/snap.env" &&
+	grep -qx "MYSQL_QUIESCE_INFO_FILE_2=$SOLO_DATA/binlog_info.txt" "$WORK/snap.env" &&
+	grep -qx "MYSQL_QUIESCE_BINLOG_POS_1=$(sed -n 's/^binlog_pos = //p' "$PRIM_DATA/binlog_info.txt")" "$WORK/snap.env"
+ok $? "the command is told each server's name, info file and coordinates"
+grep -q ' snapshot@prim ' "$WORK/mq.log" && grep -q 'snapshot done: .* 2 servers locked throughout; consistent' "$WORK/mq.log"
+ok $? "the log names each server and says both were locked throughout"
+[ "$(sed -n 's/^phase=//p' "$WORK/run2/prim/state")" = released ] && [ "$(sed -n 's/^phase=//p' "$WORK/run2/solo/state")" = released ] &&
+	writes "$PRIM" t.inno && writes "$SOLO" t.inno
+ok $? "both released after it"
+mount_copy "$WORK/snap2.img" "$WORK/c2" nouuid || bail "cannot mount the snapshot mode copy"
+for d in p s; do
+	"$MQ" verify "$WORK/c2/$d/data" >"$WORK/v2-$d.out" 2>&1; st=$?
+	[ $st -eq 0 ] && grep -q '^ok    exact .*the recorded position, no whole transaction after it' "$WORK/v2-$d.out"
+	ok $? "snapshot mode's copy: the $d data directory verifies exact (exit $st: $(tail -1 "$WORK/v2-$d.out"))"
+done
+# the tool SIGKILLed while frozen: the watchdog thaws and releases both
+rm -f "$WORK/started"
+"$MQ" -c "$WORK/two.conf" snapshot --timeout 20 -- sh -c 'touch "$1"; exec "$2" 600' sh \
+	"$WORK/started" "$SLEEPER" >/dev/null 2>&1 & SP=$!
+wait_for 15 test -e "$WORK/started" || bail "the snapshot command did not start"
+kill -9 "$SP"; wait "$SP" 2>/dev/null
+wait_for 10 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run2/prim/state')\" = released ] &&
+	[ \"\$(sed -n 's/^phase=//p' '$WORK/run2/solo/state')\" = released ]"
+ok $? "snapshot mode SIGKILLed while frozen: the watchdog releases both servers"
+timeout 5 touch "$WORK/m/thawed" && writes "$PRIM" t.inno && writes "$SOLO" t.inno && no_sleeper
+ok $? "the filesystem thawed, both take writes, the command killed"
+# the second server cannot be locked: the first is released, nothing frozen
+sed 's/^snapshot_timeout = 20$/snapshot_timeout = 3/' "$WORK/two.conf" >"$WORK/two3.conf"; chmod 600 "$WORK/two3.conf"
+mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(8)" >/dev/null 2>&1 & B=$!
+sleep 0.5
+rm -f "$WORK/ran"
+"$MQ" -c "$WORK/two3.conf" snapshot -- touch "$WORK/ran" >"$WORK/snap3.out" 2>&1; st=$?
+[ $st -eq 6 ] && [ ! -e "$WORK/ran" ] && [ "$(sed -n 's/^phase=//p' "$WORK/run2/prim/state")" = released ] &&
+	writes "$PRIM" t.inno
+ok $? "snapshot mode, solo not lockable in time: exit 6, the command never ran, prim released (got $st: $(tail -1 "$WORK/snap3.out"))"
+wait "$B"
 done_testing

@@ -38,26 +38,18 @@ struct command {
 	char *env[512];
 	char file[300], pos[64], gtid[4200], mounts[4200], devs[4200],
 	     info[PATH_MAX + 32];
+	/* several servers: their names, then each one's facts, numbered */
+	char names[CONFIG_MAX_SERVERS * CONFIG_NAME_MAX + 32];
+	char sv[CONFIG_MAX_SERVERS][5][PATH_MAX + 64];
 };
 
-/* Our environment without MYSQL_PWD or our own names, plus the facts. */
-static char **
-command_env(const struct snapctx *x, struct command *c)
+/* The mounts and devices, into c (shared by one server and several). */
+static void
+mounts_devs(const struct snapctx *x, struct command *c)
 {
 	char buf[4096];
-	size_t n = 0;
-	char **e;
 	int i;
 
-	for (e = environ; *e != NULL && n < ARRAY_LEN(c->env) - 8; e++)
-		if (strncmp(*e, "MYSQL_PWD=", 10) != 0 &&
-		    strncmp(*e, "MYSQL_QUIESCE_", 14) != 0)
-			c->env[n++] = *e;
-	fmt(c->file, sizeof(c->file), "MYSQL_QUIESCE_BINLOG_FILE=%s",
-	    x->st.binlog_file);
-	fmt(c->pos, sizeof(c->pos), "MYSQL_QUIESCE_BINLOG_POS=%llu",
-	    x->st.binlog_pos);
-	fmt(c->gtid, sizeof(c->gtid), "MYSQL_QUIESCE_GTID=%s", x->st.gtid);
 	fs_list(&x->plan->fs, buf, sizeof(buf));
 	fmt(c->mounts, sizeof(c->mounts), "MYSQL_QUIESCE_MOUNTS=%s", buf);
 	buf[0] = '\0';
@@ -65,6 +57,61 @@ command_env(const struct snapctx *x, struct command *c)
 		append(buf, sizeof(buf), "%s/dev/%s", i ? " " : "",
 		       x->plan->devs[i]);
 	fmt(c->devs, sizeof(c->devs), "MYSQL_QUIESCE_DEVICES=%s", buf);
+}
+
+/* Several servers: MYSQL_QUIESCE_SERVERS (their names, in the config's
+ * order), and for the Nth (from 1) MYSQL_QUIESCE_INFO_FILE_N,
+ * _BINLOG_FILE_N, _BINLOG_POS_N and _GTID_N. */
+static char **
+command_env_several(const struct snapctx *x, struct command *c, size_t n)
+{
+	int i;
+
+	fmt(c->names, sizeof(c->names), "MYSQL_QUIESCE_SERVERS=");
+	for (i = 0; i < x->nsv; i++)
+		append(c->names, sizeof(c->names), "%s%s", i ? " " : "",
+		       x->sv_name[i]);
+	c->env[n++] = c->names;
+	for (i = 0; i < x->nsv; i++) {
+		fmt(c->sv[i][0], sizeof(c->sv[i][0]), "MYSQL_QUIESCE_INFO_FILE_%d"
+		    "=%s", i + 1, x->sv_info[i]);
+		fmt(c->sv[i][1], sizeof(c->sv[i][1]), "MYSQL_QUIESCE_BINLOG_FILE"
+		    "_%d=%s", i + 1, x->sv_st[i].binlog_file);
+		fmt(c->sv[i][2], sizeof(c->sv[i][2]), "MYSQL_QUIESCE_BINLOG_POS"
+		    "_%d=%llu", i + 1, x->sv_st[i].binlog_pos);
+		fmt(c->sv[i][3], sizeof(c->sv[i][3]), "MYSQL_QUIESCE_GTID_%d=%s",
+		    i + 1, x->sv_st[i].gtid);
+		c->env[n++] = c->sv[i][0];
+		c->env[n++] = c->sv[i][1];
+		c->env[n++] = c->sv[i][2];
+		c->env[n++] = c->sv[i][3];
+	}
+	mounts_devs(x, c);
+	c->env[n++] = c->mounts;
+	c->env[n++] = c->devs;
+	c->env[n] = NULL;
+	return c->env;
+}
+
+/* Our environment without MYSQL_PWD or our own names, plus the facts. */
+static char **
+command_env(const struct snapctx *x, struct command *c)
+{
+	size_t n = 0;
+	char **e;
+
+	for (e = environ; *e != NULL && n < ARRAY_LEN(c->env) - 40; e++)
+		if (strncmp(*e, "MYSQL_PWD=", 10) != 0 &&
+		    strncmp(*e, "MYSQL_QUIESCE_", 14) != 0)
+			c->env[n++] = *e;
+	if (x->nsv > 0)
+		return command_env_several(x, c, n);
+	fmt(c->file, sizeof(c->file), "MYSQL_QUIESCE_BINLOG_FILE=%s",
+	    x->st.binlog_file);
+	fmt(c->pos, sizeof(c->pos), "MYSQL_QUIESCE_BINLOG_POS=%llu",
+	    x->st.binlog_pos);
+	fmt(c->gtid, sizeof(c->gtid), "MYSQL_QUIESCE_GTID=%s", x->st.gtid);
+	mounts_devs(x, c);
 	fmt(c->info, sizeof(c->info), "MYSQL_QUIESCE_INFO_FILE=%s",
 	    x->info_file);
 	c->env[n++] = c->file;

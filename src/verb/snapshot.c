@@ -20,6 +20,7 @@
 #include "opts.h"
 #include "quiesce.h"
 #include "release.h"
+#include "rundir.h"
 #include "state.h"
 #include "util.h"
 #include "main.h"
@@ -39,9 +40,16 @@ struct snap {
 	int dry;
 	struct plan_opts po;
 	struct db d;
-	struct plan p;
+	struct plan p;       /* with several servers: all of theirs */
 	struct watchdog wd;
 	struct snapctx x;
+	/* several servers: each one's config, connection and plan (the
+	 * connection of a single server is d) */
+	int nsv;
+	struct config sc[CONFIG_MAX_SERVERS];
+	struct db sd[CONFIG_MAX_SERVERS];
+	struct plan sp[CONFIG_MAX_SERVERS];
+	int locked;          /* how many of them hold their lock */
 };
 
 static const char usage_line[] =
@@ -130,41 +138,117 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 	return MQ_OK;
 }
 
-/* The plan: the server, its paths, the filesystems and devices. */
+/* c's info file: as set, else DATADIR/binlog_info.txt of p's. */
+static int
+info_default(struct config *c, const struct plan *p, struct failure *f)
+{
+	if (c->files_binlog_info_file[0] == '\0' &&
+	    fmt(c->files_binlog_info_file, sizeof(c->files_binlog_info_file),
+		"%s%sbinlog_info.txt", p->datadir,
+		p->datadir[strlen(p->datadir) - 1] == '/' ? "" : "/") == -1)
+		return failf(f, MQ_FAIL, "datadir path too long");
+	return MQ_OK;
+}
+
+/* Several servers' plans made one: every filesystem (frozen together,
+ * parents first, in one fixed order) and every device, once. */
+static int
+merge(struct snap *s, struct failure *f)
+{
+	const char *proc = s->c.snapshot_proc_root;
+	int i, k, j;
+
+	fs_init(&s->p.fs);
+	s->p.ndev = 0;
+	fmt(s->p.datadir, sizeof(s->p.datadir), "%s", s->sp[0].datadir);
+	for (i = 0; i < s->nsv; i++) {
+		for (k = 0; k < s->sp[i].fs.n; k++)
+			if (fs_add(&s->p.fs, proc, s->sp[i].fs.mp[k].point, f)
+			    == -1)
+				return f->code;
+		for (k = 0; k < s->sp[i].ndev; k++) {
+			for (j = 0; j < s->p.ndev &&
+			     strcmp(s->p.devs[j], s->sp[i].devs[k]) != 0; j++)
+				;
+			if (j == s->p.ndev && s->p.ndev < PLAN_MAX_DEVS)
+				fmt(s->p.devs[s->p.ndev++], sizeof(s->p.devs[0]),
+				    "%s", s->sp[i].devs[k]);
+		}
+	}
+	return MQ_OK;
+}
+
+/* The plan: the server, its paths, the filesystems and devices; with
+ * several servers, each one's, and all of them together. */
 static int
 plan(struct snap *s, struct failure *f)
 {
-	int r;
+	int r, i;
 
-	r = plan_discover(&s->c, &s->po, &s->d, s->x.sigfd, &s->p, f);
-	if (r != MQ_OK)
-		return r;
-	if (s->c.files_binlog_info_file[0] == '\0' &&
-	    fmt(s->c.files_binlog_info_file,
-		sizeof(s->c.files_binlog_info_file), "%s%sbinlog_info.txt",
-		s->p.datadir, s->p.datadir[strlen(s->p.datadir) - 1] == '/' ?
-		"" : "/") == -1)
-		return failf(f, MQ_FAIL, "datadir path too long");
-	s->x.info_file = s->c.files_binlog_info_file;
-	return MQ_OK;
+	if (s->nsv == 0) {
+		r = plan_discover(&s->c, &s->po, &s->d, s->x.sigfd, &s->p, f);
+		if (r != MQ_OK || (r = info_default(&s->c, &s->p, f)) != MQ_OK)
+			return r;
+		s->x.info_file = s->c.files_binlog_info_file;
+		return MQ_OK;
+	}
+	for (i = 0; i < s->nsv; i++) {
+		fs_init(&s->sp[i].fs);
+		r = plan_discover(&s->sc[i], &s->po, &s->sd[i], s->x.sigfd,
+				  &s->sp[i], f);
+		if (r == MQ_OK)
+			r = info_default(&s->sc[i], &s->sp[i], f);
+		if (r != MQ_OK) {
+			fail_wrap(f, r, "[mysql %s]", s->sc[i].server);
+			return r;
+		}
+		s->x.sv_name[i] = s->sc[i].server;
+		s->x.sv_info[i] = s->sc[i].files_binlog_info_file;
+	}
+	s->x.nsv = s->nsv;
+	s->x.info_file = s->sc[0].files_binlog_info_file;
+	return merge(s, f);
+}
+
+/* One server's part of the plan; its lock method, or NULL (lf). */
+static const struct lock_method *
+print_server(const struct config *c, const struct db *d,
+	     const struct plan *p, struct failure *lf)
+{
+	const struct lock_method *m;
+
+	m = lock_choose(c->lock_method, d->flavor, d->version, lf);
+	if (c->server[0] != '\0')
+		printf("[mysql %s]\n", c->server);
+	printf("server:      %s %s\n", db_flavor_name(d->flavor),
+	       d->version_str);
+	printf("lock method: %s\n", m ? lock_name(m) : lf->why);
+	printf("datadir:     %s\n", p->datadir);
+	printf("binlog dir:  %s\n", p->binlog_dir[0] ? p->binlog_dir :
+	       "(binary logging off)");
+	printf("info file:   %s\n", c->files_binlog_info_file);
+	return m;
 }
 
 static int
 print_plan(struct snap *s, struct failure *f)
 {
-	const struct lock_method *m;
+	const struct lock_method *m = NULL, *mi;
 	char buf[4096];
-	struct failure lf;
+	struct failure lf, lfi;
 	int i;
 
-	m = lock_choose(s->c.lock_method, s->d.flavor, s->d.version, &lf);
-	printf("server:      %s %s\n", db_flavor_name(s->d.flavor),
-	       s->d.version_str);
-	printf("lock method: %s\n", m ? lock_name(m) : lf.why);
-	printf("datadir:     %s\n", s->p.datadir);
-	printf("binlog dir:  %s\n", s->p.binlog_dir[0] ? s->p.binlog_dir :
-	       "(binary logging off)");
-	printf("info file:   %s\n", s->x.info_file);
+	if (s->nsv == 0)
+		m = print_server(&s->c, &s->d, &s->p, &lf);
+	for (i = 0; i < s->nsv; i++) {
+		mi = print_server(&s->sc[i], &s->sd[i], &s->sp[i], &lfi);
+		if (i == 0 || (m != NULL && mi == NULL)) {
+			m = mi;
+			lf = lfi;
+		}
+	}
+	if (s->nsv > 0)
+		printf("(all of them)\n");
 	fs_list(&s->p.fs, buf, sizeof(buf));
 	printf("freeze:      %s\n", s->p.fs.n ? buf : "(nothing)");
 	buf[0] = '\0';
@@ -187,13 +271,88 @@ print_plan(struct snap *s, struct failure *f)
 static int
 record(struct snap *s, struct failure *f)
 {
-	int r = MQ_OK;
+	int r = MQ_OK, i;
 
-	if (db_exec(&s->d, "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS") == -1)
+	if (s->nsv == 0 &&
+	    db_exec(&s->d, "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS") == -1)
 		r = failf(f, db_errclass(&s->d), "FLUSH ENGINE LOGS: %s",
 			  s->d.fail.why);
+	for (i = 0; i < s->nsv; i++)
+		if (db_exec(&s->sd[i], "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS")
+		    == -1 && r == MQ_OK)
+			r = failf(f, db_errclass(&s->sd[i]), "[mysql %s] FLUSH "
+				  "ENGINE LOGS: %s", s->sc[i].server,
+				  s->sd[i].fail.why);
 	db_close(&s->d);
+	for (i = 0; i < s->nsv; i++)
+		db_close(&s->sd[i]);
 	sync();
+	return r;
+}
+
+/*
+ * Lock: the one server, or every server in turn (each its own run_dir,
+ * holder and info file). If one cannot be locked, the ones locked
+ * before it are released here. MQ_OK, or the code with f naming the
+ * server.
+ */
+static int
+lock_all(struct snap *s, struct failure *f)
+{
+	struct failure uf;
+	struct state end;
+	int r;
+
+	if (s->nsv == 0)
+		return quiesce_begin(&s->c, s->x.sigfd, &s->x.st, f);
+	/* run_dir: every server's run_dir/NAME is in it */
+	if ((r = rundir_open(s->c.base_run_dir, 1, f)) < 0)
+		return f->code;
+	close(r);
+	for (s->locked = 0; s->locked < s->nsv; s->locked++) {
+		log_init(&s->sc[s->locked], "snapshot");
+		r = quiesce_begin(&s->sc[s->locked], s->x.sigfd,
+				  &s->x.sv_st[s->locked], f);
+		if (r != MQ_OK) {
+			fail_wrap(f, r, "[mysql %s]", s->sc[s->locked].server);
+			while (s->locked > 0) {
+				s->locked--;
+				log_init(&s->sc[s->locked], "snapshot");
+				if (release_lock(&s->sc[s->locked], &end, &uf) !=
+				    MQ_OK)
+					fail_log(&uf);
+			}
+			log_init(&s->c, "snapshot");
+			return r;
+		}
+	}
+	log_init(&s->c, "snapshot");
+	s->x.st = s->x.sv_st[0];
+	return MQ_OK;
+}
+
+/* Unlock every server locked (a lost lock first among the codes). */
+static int
+unlock_all(struct snap *s, struct failure *f)
+{
+	struct failure uf;
+	struct state end;
+	int i, u, r = MQ_OK;
+
+	if (s->nsv == 0)
+		return release_lock(&s->c, &end, f);
+	for (i = 0; i < s->locked; i++) {
+		log_init(&s->sc[i], "snapshot");
+		u = release_lock(&s->sc[i], &end, &uf);
+		if (u != MQ_OK && (r == MQ_OK || (u == MQ_LOST && r != MQ_LOST))) {
+			r = u;
+			*f = uf;
+			fail_wrap(f, u, "[mysql %s]", s->sc[i].server);
+		} else if (u != MQ_OK) {
+			fail_log(&uf);
+		}
+	}
+	log_init(&s->c, "snapshot");
 	return r;
 }
 
@@ -212,6 +371,19 @@ snapshot_watchdog_main(const struct config *c, const struct call *o)
 	log_err("%s: thawed every filesystem of the snapshot; releasing the "
 		"lock", r ? "the snapshot overran its deadline"
 			  : "mysql-quiesce snapshot died");
+	if (c->nservers > 0 && c->server[0] == '\0') {
+		/* several servers: each one's lock */
+		static struct config one;
+		int i, r2 = MQ_OK;
+
+		for (i = 0; i < c->nservers; i++) {
+			memcpy(&one, c, sizeof(one));
+			if (config_select(&one, c->servers[i], &f) == -1 ||
+			    release_lock(&one, &st, &f) != MQ_OK)
+				r2 = fail_log(&f);
+		}
+		return r2;
+	}
 	release_lock(c, &st, &f);
 	return fail_log(&f);
 }
@@ -248,7 +420,18 @@ report(const struct snap *s, int r, const struct failure *f,
 {
 	const struct state *st = &s->x.st;
 
-	if (r == MQ_OK)
+	int i;
+
+	for (i = 0; r == MQ_OK && i < s->nsv; i++)
+		log_info("[mysql %s]: binlog %s:%llu gtid %s", s->sc[i].server,
+			 s->x.sv_st[i].binlog_file[0] ? s->x.sv_st[i].binlog_file :
+			 "(off)", s->x.sv_st[i].binlog_pos,
+			 s->x.sv_st[i].gtid[0] ? s->x.sv_st[i].gtid : "(none)");
+	if (r == MQ_OK && s->nsv > 0)
+		log_info("snapshot done: filesystems frozen %lld ms; %d servers "
+			 "locked throughout; consistent", (long long)frozen_ms,
+			 s->nsv);
+	else if (r == MQ_OK)
 		log_info("snapshot done: filesystems frozen %lld ms; binlog "
 			 "%s:%llu gtid %s; consistent", (long long)frozen_ms,
 			 st->binlog_file[0] ? st->binlog_file : "(off)",
@@ -264,6 +447,19 @@ report(const struct snap *s, int r, const struct failure *f,
 		fail_log(f);
 }
 
+static void
+closeall(struct snap *s)
+{
+	int i;
+
+	db_close(&s->d);
+	fs_close(&s->p.fs);
+	for (i = 0; i < s->nsv; i++) {
+		db_close(&s->sd[i]);
+		fs_close(&s->sp[i].fs);
+	}
+}
+
 int
 snapshot_main(const struct config *c, const struct call *o)
 {
@@ -271,12 +467,21 @@ snapshot_main(const struct config *c, const struct call *o)
 	char **argv = o->argv + 1;
 	static struct snap s;
 	struct failure f, uf;
-	struct state end;
 	int64_t frozen_ms = 0;
-	int r, u;
+	int r, u, i;
 
 	s.c = *c;
 	fs_init(&s.p.fs);
+	/* several servers: each one's own config, as this mode needs it */
+	s.nsv = c->nservers > 0 && c->server[0] == '\0' ? c->nservers : 0;
+	for (i = 0; i < s.nsv; i++) {
+		s.sc[i] = *c;
+		if (config_select(&s.sc[i], c->servers[i], &f) == -1) {
+			fprintf(stderr, "mysql-quiesce snapshot: %s\n", f.why);
+			return MQ_CONFIG;
+		}
+		s.sc[i].lock_on_failure = ON_FAILURE_FAIL;
+	}
 	s.x.c = &s.c;
 	s.x.plan = &s.p;
 	/* A snapshot without its lock is what this mode exists to avoid. */
@@ -289,6 +494,14 @@ snapshot_main(const struct config *c, const struct call *o)
 	}
 	/* the discovered filesystems are frozen around the snapshot */
 	s.c.fs_frozen = !s.po.no_fs && !s.po.replace;
+	for (i = 0; i < s.nsv; i++)
+		s.sc[i].fs_frozen = s.c.fs_frozen;
+	if (s.nsv > 0 && s.be == &backend_ebs) {
+		fprintf(stderr, "mysql-quiesce snapshot: --ebs takes one server "
+			"of several: name it with -s NAME (one EBS set for "
+			"several servers is not built yet)\n");
+		return MQ_CONFIG;
+	}
 	log_init(&s.c, "snapshot");
 	if ((s.x.sigfd = sig_fd()) == -1) {
 		r = failf(&f, MQ_FAIL, "cannot set up signals: %s",
@@ -308,13 +521,13 @@ snapshot_main(const struct config *c, const struct call *o)
 		goto out;
 	}
 	sync();
-	if ((r = quiesce_begin(&s.c, s.x.sigfd, &s.x.st, &f)) != MQ_OK)
+	if ((r = lock_all(&s, &f)) != MQ_OK)
 		goto out;
 	if ((r = record(&s, &f)) == MQ_OK) {
 		s.x.deadline = mono_ms() + s.x.timeout * 1000;
 		r = window(&s, &f, &frozen_ms);
 	}
-	u = release_lock(&s.c, &end, &uf);
+	u = unlock_all(&s, &uf);
 	log_release();
 	if (r == MQ_OK && u != MQ_OK) {
 		r = u;
@@ -325,15 +538,16 @@ snapshot_main(const struct config *c, const struct call *o)
 	/* after unlock: reap, retention, reporting */
 	backend_end(s.be, &s.x, r);
 	report(&s, r, &f, frozen_ms);
-	cycle_note_exit(&s.c, "snapshot", r);
-	db_close(&s.d);
-	fs_close(&s.p.fs);
+	if (s.nsv == 0)
+		cycle_note_exit(&s.c, "snapshot", r);
+	for (i = 0; i < s.nsv; i++)
+		cycle_note_exit(&s.sc[i], "snapshot", r);
+	closeall(&s);
 	return r;
 out:
 	backend_end(s.be, &s.x, BACKEND_NOT_TAKEN); /* wipes credentials */
 	if (r != MQ_OK)
 		fail_log(&f);
-	db_close(&s.d);
-	fs_close(&s.p.fs);
+	closeall(&s);
 	return r;
 }
