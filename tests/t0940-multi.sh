@@ -175,9 +175,9 @@ printf '[mysql]\nuser = root\n[mysql a b]\nsocket = /x\n' >"$WORK/bad.conf"; chm
 "$MQ" -c "$WORK/bad.conf" check >"$WORK/bad.out" 2>&1; st=$?
 [ $st -eq 3 ] && grep -q "a server's name is 1 to 16 letters" "$WORK/bad.out"
 ok $? "a server's name that is not a name: exit 3"
-"$MQ" snapshot --ebs >"$WORK/snap.out" 2>&1; st=$?
-[ $st -eq 3 ] && grep -q -- '--ebs takes one server of several' "$WORK/snap.out"
-ok $? "snapshot --ebs with several servers: refused, exit 3 (one EBS set for several is not built)"
+"$MQ" seed --source 127.0.0.1:1 --source-credentials /nonexistent >"$WORK/seed.out" 2>&1; st=$?
+[ $st -eq 3 ] && grep -q 'seed acts on one: name it with -s NAME' "$WORK/seed.out"
+ok $? "seed with several servers and no -s: refused, exit 3"
 
 # --- the proof: two data directories on one filesystem, one image
 sync

@@ -137,14 +137,38 @@ add_tag(struct set_req *r, const char *key, const char *value)
 	r->q.ntags++;
 }
 
+/* One server's coordinates as tags; pre: "" with one server, "NAME:"
+ * for each of several. */
+static void
+coords_tags(struct set_req *r, const char *pre, const struct state *st)
+{
+	char key[96], num[32];
+
+	fmt(key, sizeof(key), TAG_PREFIX "%sbinlog-file", pre);
+	add_tag(r, key, st->binlog_file);
+	fmt(num, sizeof(num), "%llu", st->binlog_pos);
+	fmt(key, sizeof(key), TAG_PREFIX "%sbinlog-pos", pre);
+	add_tag(r, key, num);
+	fmt(key, sizeof(key), TAG_PREFIX "%sgtid", pre);
+	add_tag(r, key, st->gtid);
+	fmt(key, sizeof(key), TAG_PREFIX "%slock-method", pre);
+	add_tag(r, key, st->method);
+	fmt(key, sizeof(key), TAG_PREFIX "%scoordinates", pre);
+	add_tag(r, key, lock_lower_bound(st->method) ? "lower-bound" : "exact");
+}
+
 static void
 set_request(const struct snapctx *x, int dry, struct set_req *r)
 {
 	struct ebs *eb = x->priv;
 	const char *tags = x->c->ebs_tags;
-	char when[48], num[32];
+	char when[48], key[CONFIG_NAME_MAX + 2];
+	char servers[CONFIG_MAX_SERVERS * CONFIG_NAME_MAX + 8] = "";
 	int i;
 
+	for (i = 0; i < x->nsv; i++)
+		append(servers, sizeof(servers), "%s%s", i ? " " : "",
+		       x->sv_name[i]);
 	memset(r, 0, sizeof(*r));
 	r->q.instance = eb->instance;
 	r->q.exclude_boot = !(eb->boot >= 0 && eb->involved[eb->boot]);
@@ -152,23 +176,29 @@ set_request(const struct snapctx *x, int dry, struct set_req *r)
 		if (!eb->involved[i] && i != eb->boot)
 			r->exclude[r->q.nexclude++] = eb->att[i].id;
 	r->q.exclude = r->exclude;
-	fmt(r->desc, sizeof(r->desc), "mysql-quiesce binlog:%s@%s%llu gtid:%s "
-	    "set:%s", x->st.binlog_file[0] ? x->st.binlog_file : "-",
-	    lock_lower_bound(x->st.method) ? ">=" : "", x->st.binlog_pos,
-	    x->st.gtid[0] ? x->st.gtid : "-", eb->set_id);
+	if (x->nsv == 0)
+		fmt(r->desc, sizeof(r->desc), "mysql-quiesce binlog:%s@%s%llu "
+		    "gtid:%s set:%s", x->st.binlog_file[0] ? x->st.binlog_file :
+		    "-", lock_lower_bound(x->st.method) ? ">=" : "",
+		    x->st.binlog_pos, x->st.gtid[0] ? x->st.gtid : "-",
+		    eb->set_id);
+	else /* several servers: their coordinates are in the tags */
+		fmt(r->desc, sizeof(r->desc), "mysql-quiesce servers:%s set:%s",
+		    servers, eb->set_id);
 	r->q.description = r->desc;
 	r->q.tags = r->tag;
 	add_tag(r, "Name", eb->name);
 	add_tag(r, TAG_PREFIX "set-id", eb->set_id);
 	add_tag(r, TAG_PREFIX "instance", eb->instance);
 	add_tag(r, TAG_PREFIX "config", eb->owner);
-	add_tag(r, TAG_PREFIX "binlog-file", x->st.binlog_file);
-	fmt(num, sizeof(num), "%llu", x->st.binlog_pos);
-	add_tag(r, TAG_PREFIX "binlog-pos", num);
-	add_tag(r, TAG_PREFIX "gtid", x->st.gtid);
-	add_tag(r, TAG_PREFIX "lock-method", x->st.method);
-	add_tag(r, TAG_PREFIX "coordinates", lock_lower_bound(x->st.method) ?
-		"lower-bound" : "exact");
+	if (x->nsv == 0)
+		coords_tags(r, "", &x->st);
+	else
+		add_tag(r, TAG_PREFIX "servers", servers);
+	for (i = 0; i < x->nsv; i++) {
+		fmt(key, sizeof(key), "%s:", x->sv_name[i]);
+		coords_tags(r, key, &x->sv_st[i]);
+	}
 	iso_time(when, sizeof(when), x->st.locked_at ? x->st.locked_at :
 		 real_ms());
 	add_tag(r, TAG_PREFIX "time", when);

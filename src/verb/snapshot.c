@@ -496,12 +496,6 @@ snapshot_main(const struct config *c, const struct call *o)
 	s.c.fs_frozen = !s.po.no_fs && !s.po.replace;
 	for (i = 0; i < s.nsv; i++)
 		s.sc[i].fs_frozen = s.c.fs_frozen;
-	if (s.nsv > 0 && s.be == &backend_ebs) {
-		fprintf(stderr, "mysql-quiesce snapshot: --ebs takes one server "
-			"of several: name it with -s NAME (one EBS set for "
-			"several servers is not built yet)\n");
-		return MQ_CONFIG;
-	}
 	log_init(&s.c, "snapshot");
 	if ((s.x.sigfd = sig_fd()) == -1) {
 		r = failf(&f, MQ_FAIL, "cannot set up signals: %s",
