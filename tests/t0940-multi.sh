@@ -165,6 +165,18 @@ ok $? "no server's lock ended before the last was taken: prim's expired while so
 all_write; ok $? "and nothing stays locked"
 "$MQ" -c "$WORK/short.conf" thaw >/dev/null 2>&1
 
+# --- on_failure = proceed: a server that cannot be locked is said, the
+# others stay locked until thaw
+conf "$WORK/proceed.conf" "[mysql gone]" "socket = $WORK/no-such.sock"
+sed -i 's/^snapshot_timeout = 20$/snapshot_timeout = 20\non_failure = proceed/' "$WORK/proceed.conf"
+"$MQ" -c "$WORK/proceed.conf" freeze >"$WORK/proceed.out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q 'on_failure = proceed: \[mysql gone\] holds no lock: its part of this snapshot is crash-consistent only' "$WORK/mq.log" &&
+	none_writes
+ok $? "on_failure = proceed: exit 0, the server that could not be locked named as crash-consistent only, the other three locked (exit $st)"
+"$MQ" -c "$WORK/proceed.conf" thaw >/dev/null 2>&1; st=$?
+[ $st -eq 0 ] && all_write
+ok $? "and thaw releases them (exit $st)"
+
 # --- two servers sharing a run_dir
 conf "$WORK/same.conf"
 sed -i "s|^\[mysql rep\]|[mysql rep]\nrun_dir = $WORK/shared|; s|^\[mysql solo\]|[mysql solo]\nrun_dir = $WORK/shared|" "$WORK/same.conf"
