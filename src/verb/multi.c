@@ -39,6 +39,21 @@ struct run {
 	int code[CONFIG_MAX_SERVERS]; /* its exit code; -1 not yet */
 };
 
+/* Nothing started yet: no pid, no pidfd, no exit code. */
+static void
+run_init(struct run *r, const struct config *c)
+{
+	int i;
+
+	r->c = c;
+	r->n = c->nservers;
+	for (i = 0; i < CONFIG_MAX_SERVERS; i++) {
+		r->pid[i] = 0;
+		r->pfd[i] = -1;
+		r->code[i] = -1;
+	}
+}
+
 /* Server i's own config, in one. 0, or -1 with f saying why. */
 static int
 server_config(const struct config *c, int i, struct config *out,
@@ -62,8 +77,6 @@ start_all(struct run *r, const char *verb, int verbose, struct failure *f)
 				    .stdio = CHILD_NULL_STDIN,
 				    .default_signals = 1 };
 
-		r->code[i] = -1;
-		r->pfd[i] = -1;
 		if (child_start(&ch) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: cannot start its %s: %s",
 			      r->c->servers[i], verb, strerror(errno));
@@ -73,6 +86,9 @@ start_all(struct run *r, const char *verb, int verbose, struct failure *f)
 		if ((r->pfd[i] = pidfd_open(ch.pid, 0)) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: pidfd_open: %s",
 			      r->c->servers[i], strerror(errno));
+			/* not left running unwatched: it ends its own cycle */
+			kill(ch.pid, SIGTERM);
+			child_reap(ch.pid, NO_DEADLINE, NULL);
 			return -1;
 		}
 	}
@@ -190,7 +206,7 @@ end_all(struct run *r)
 	int i;
 
 	for (i = 0; i < r->n; i++)
-		if (r->pfd[i] != -1) {
+		if (r->pfd[i] != -1 && r->pid[i] > 0) {
 			kill(r->pid[i], SIGTERM);
 			reap(r, i);
 		}
@@ -208,8 +224,7 @@ multi_freeze(const struct config *c, const struct call *o)
 
 	log_init(c, "freeze");
 	hook_arg_log(o->hook_arg);
-	r.c = c;
-	r.n = c->nservers;
+	run_init(&r, c);
 	/* one freeze of these servers at a time; their directories in
 	 * run_dir's own */
 	ret = rundir_enter(c->base_run_dir, 1, 0, &rd, &f);
@@ -286,8 +301,7 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb)
 
 	log_init(c, strcmp(verb, "thaw") == 0 ? "thaw" : "freezeFail");
 	hook_arg_log(o->hook_arg);
-	r.c = c;
-	r.n = c->nservers;
+	run_init(&r, c);
 	ret = rundir_enter(c->base_run_dir, 0, (unsigned)(c->lock_snapshot_timeout
 			   + c->lock_wait_timeout + 30), &rd, &f);
 	if (ret != MQ_OK) {
