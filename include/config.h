@@ -149,6 +149,11 @@ int config_choice(const char *const *names, int count, const char *v);
  */
 int config_select(struct config *c, const char *name, struct failure *f);
 
+/* Server i (of c->servers) alone: c copied into out, then selected.
+ * 0, or -1 with f saying why. */
+int config_server(const struct config *c, int i, struct config *out,
+		  struct failure *f);
+
 /* Which config file to read: -c FILE, else $MYSQL_QUIESCE_CONFIG,
  * else the default. */
 const char *config_path(const char *opt);

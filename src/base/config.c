@@ -423,6 +423,14 @@ config_select(struct config *c, const char *name, struct failure *f)
 	return 0;
 }
 
+int
+config_server(const struct config *c, int i, struct config *out,
+	      struct failure *f)
+{
+	memcpy(out, c, sizeof(*out));
+	return config_select(out, c->servers[i], f);
+}
+
 /* Every server's config made once, and no two sharing a run_dir, an
  * info file or a metrics file. */
 static int
@@ -433,8 +441,7 @@ servers_apart(const struct config *c, struct failure *f)
 	int i, j;
 
 	for (i = 0; i < c->nservers; i++) {
-		memcpy(&one[i], c, sizeof(*c));
-		if (config_select(&one[i], c->servers[i], f) == -1)
+		if (config_server(c, i, &one[i], f) == -1)
 			return -1;
 		for (j = 0; j < i; j++) {
 			what = strcmp(one[i].files_run_dir,

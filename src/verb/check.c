@@ -313,10 +313,9 @@ check_main(const struct config *c, const struct call *o)
 		return check_one(c);
 	/* every server, each under its name; the ones not ready named */
 	for (i = 0; i < c->nservers; i++) {
-		memcpy(&one, c, sizeof(one));
 		printf("%s== [mysql %s]\n", i ? "\n" : "", c->servers[i]);
 		fflush(stdout);
-		if (config_select(&one, c->servers[i], &f) == -1) {
+		if (config_server(c, i, &one, &f) == -1) {
 			printf("FAIL  %s\n", f.why);
 			r = MQ_CONFIG;
 		} else {

@@ -54,15 +54,6 @@ run_init(struct run *r, const struct config *c)
 	}
 }
 
-/* Server i's own config, in one. 0, or -1 with f saying why. */
-static int
-server_config(const struct config *c, int i, struct config *out,
-	      struct failure *f)
-{
-	memcpy(out, c, sizeof(*out));
-	return config_select(out, c->servers[i], f);
-}
-
 /* Start "mysql-quiesce -c FILE -s NAME VERB" for every server. */
 static int
 start_all(struct run *r, const char *verb, int verbose, struct failure *f)
@@ -188,7 +179,7 @@ release_taken(const struct run *r)
 	int i;
 
 	for (i = 0; i < r->n; i++) {
-		if (r->code[i] != MQ_OK || server_config(r->c, i, &one, &f) == -1)
+		if (r->code[i] != MQ_OK || config_server(r->c, i, &one, &f) == -1)
 			continue;
 		log_init(&one, "freeze");
 		if (release_lock(&one, &s, &f) != MQ_OK)
@@ -252,7 +243,7 @@ multi_freeze(const struct config *c, const struct call *o)
 	for (i = 0; i < r.n && bad == -1; i++) {
 		if (r.code[i] != MQ_OK)
 			bad = i;
-		else if (server_config(c, i, &one, &f) == 0 &&
+		else if (config_server(c, i, &one, &f) == 0 &&
 			 phase_of(&one, &s) != PH_LOCKED &&
 			 c->lock_on_failure != ON_FAILURE_PROCEED) {
 			r.code[i] = MQ_LOST;
@@ -278,7 +269,7 @@ multi_freeze(const struct config *c, const struct call *o)
 	}
 	/* on_failure = proceed: what is held stays, the rest is said */
 	for (i = 0; i < r.n; i++)
-		if (server_config(c, i, &one, &f) == 0 &&
+		if (config_server(c, i, &one, &f) == 0 &&
 		    phase_of(&one, &s) != PH_LOCKED)
 			log_err("on_failure = proceed: [mysql %s] holds no lock: "
 				"its part of this snapshot is crash-consistent "
@@ -321,7 +312,7 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb)
 	wait_all(&r, sigfd, mono_ms() + c->lock_snapshot_timeout * 1000 +
 		 SLACK_MS);
 	for (i = 0; i < r.n; i++) {
-		if (server_config(c, i, &one, &f) == 0 &&
+		if (config_server(c, i, &one, &f) == 0 &&
 		    phase_of(&one, &s) >= 0 && s.blocked_ms >= 0 &&
 		    s.phase == PH_RELEASED)
 			append(line, sizeof(line), "%s%s %lld ms", line[0] ?

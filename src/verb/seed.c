@@ -243,21 +243,18 @@ add_sql(struct seed *s, const char *sql, const char *shown)
 	return 0;
 }
 
-/* The channels restored with the snapshot: said, then stopped and
- * reset. 1 when one of them replicated from the source (its executed
- * position is the snapshot's in the source's binary log). */
+/* Every channel's status row of d, read by column name into rows (at
+ * most COORDS_MAX_CHANNELS); how many, or -1 (d->fail). */
 static int
-old_channels(struct seed *s, struct verify *v)
+replica_rows(struct db *d, struct repl_row *rows)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	MYSQL_FIELD *fl;
 	const char *names[128];
-	char stop[400], reset[400];
-	int nc, i, from_source = 0;
+	int nc, i, n = 0;
 
-	r = db_query(&v->d, coords_replica_sql(v->d.flavor, v->d.version));
-	if (r == NULL)
+	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
 		return -1;
 	nc = (int)mysql_num_fields(r);
 	if (nc > 128)
@@ -265,25 +262,40 @@ old_channels(struct seed *s, struct verify *v)
 	fl = mysql_fetch_fields(r);
 	for (i = 0; i < nc; i++)
 		names[i] = fl[i].name;
-	while ((row = mysql_fetch_row(r)) != NULL && s->nold < COORDS_MAX_CHANNELS) {
-		struct repl_row o;
+	while (n < COORDS_MAX_CHANNELS && (row = mysql_fetch_row(r)) != NULL)
+		seed_row(&rows[n++], nc, names, (const char *const *)row);
+	mysql_free_result(r);
+	return n;
+}
 
-		seed_row(&o, nc, names, (const char *const *)row);
-		if (strcmp(o.host, s->shost) == 0 && o.port == s->sport)
+/* The channels restored with the snapshot: said, then stopped and
+ * reset. 1 when one of them replicated from the source (its executed
+ * position is the snapshot's in the source's binary log). */
+static int
+old_channels(struct seed *s, struct verify *v)
+{
+	static struct repl_row rows[COORDS_MAX_CHANNELS];
+	char stop[400], reset[400];
+	int n, i, from_source = 0;
+
+	if ((n = replica_rows(&v->d, rows)) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct repl_row *o = &rows[i];
+
+		if (strcmp(o->host, s->shost) == 0 && o->port == s->sport)
 			from_source = 1;
 		fmt(s->old[s->nold++], sizeof(s->old[0]), "%s%s%s (source "
-		    "%s:%u, IO %s, SQL %s)", o.channel[0] ? "'" : "",
-		    o.channel[0] ? o.channel : "the default channel",
-		    o.channel[0] ? "'" : "", o.host, o.port, o.io, o.sql);
+		    "%s:%u, IO %s, SQL %s)", o->channel[0] ? "'" : "",
+		    o->channel[0] ? o->channel : "the default channel",
+		    o->channel[0] ? "'" : "", o->host, o->port, o->io, o->sql);
 		if (seed_reset_sql(stop, reset, sizeof(stop), v->d.flavor,
-				   v->d.version, o.channel) == -1 ||
+				   v->d.version, o->channel) == -1 ||
 		    add_sql(s, stop, NULL) == -1 || add_sql(s, reset, NULL) == -1) {
-			mysql_free_result(r);
 			errno = ENAMETOOLONG;
 			return -2;
 		}
 	}
-	mysql_free_result(r);
 	return from_source;
 }
 
@@ -360,32 +372,22 @@ nap_ms(long ms)
 		;
 }
 
-/* The default channel's status row into s->row; 0, or -1 (d->fail). */
+/* The default channel's status row into s->row (zeroed if there is
+ * none); 0, or -1 (d->fail). */
 static int
 status_row(struct seed *s, struct db *d)
 {
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	MYSQL_FIELD *fl;
-	const char *names[128];
-	int nc, i, found = 0;
+	static struct repl_row rows[COORDS_MAX_CHANNELS];
+	int n, i;
 
-	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
+	if ((n = replica_rows(d, rows)) == -1)
 		return -1;
-	nc = (int)mysql_num_fields(r);
-	if (nc > 128)
-		nc = 128;
-	fl = mysql_fetch_fields(r);
-	for (i = 0; i < nc; i++)
-		names[i] = fl[i].name;
 	memset(&s->row, 0, sizeof(s->row));
-	while (!found && (row = mysql_fetch_row(r)) != NULL) {
-		seed_row(&s->row, nc, names, (const char *const *)row);
-		found = s->row.channel[0] == '\0';
-	}
-	mysql_free_result(r);
-	if (!found)
-		memset(&s->row, 0, sizeof(s->row));
+	for (i = 0; i < n; i++)
+		if (rows[i].channel[0] == '\0') {
+			s->row = rows[i];
+			break;
+		}
 	return 0;
 }
 

@@ -377,8 +377,7 @@ snapshot_watchdog_main(const struct config *c, const struct call *o)
 		int i, r2 = MQ_OK;
 
 		for (i = 0; i < c->nservers; i++) {
-			memcpy(&one, c, sizeof(one));
-			if (config_select(&one, c->servers[i], &f) == -1 ||
+			if (config_server(c, i, &one, &f) == -1 ||
 			    release_lock(&one, &st, &f) != MQ_OK)
 				r2 = fail_log(&f);
 		}
@@ -475,8 +474,7 @@ snapshot_main(const struct config *c, const struct call *o)
 	/* several servers: each one's own config, as this mode needs it */
 	s.nsv = c->nservers > 0 && c->server[0] == '\0' ? c->nservers : 0;
 	for (i = 0; i < s.nsv; i++) {
-		s.sc[i] = *c;
-		if (config_select(&s.sc[i], c->servers[i], &f) == -1) {
+		if (config_server(c, i, &s.sc[i], &f) == -1) {
 			fprintf(stderr, "mysql-quiesce snapshot: %s\n", f.why);
 			return MQ_CONFIG;
 		}

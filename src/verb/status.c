@@ -182,8 +182,7 @@ status_main(const struct config *c, const struct call *o)
 	if (o->json)
 		printf("{\"servers\":[");
 	for (i = 0; i < c->nservers; i++) {
-		memcpy(&one, c, sizeof(one));
-		if (config_select(&one, c->servers[i], &f) == -1) {
+		if (config_server(c, i, &one, &f) == -1) {
 			fprintf(stderr, "mysql-quiesce: %s\n", f.why);
 			return MQ_CONFIG;
 		}
