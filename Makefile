@@ -74,10 +74,10 @@ DB      = src/db/committed.c src/db/coords.c src/db/db.c src/db/grants.c \
           src/db/gtid.c src/db/lock.c src/db/plist.c src/db/stall.c src/db/stmt.c \
           src/db/window.c
 BASE    = src/base/child.c src/base/config.c src/base/discover.c src/base/dynlib.c \
-          src/base/event.c src/base/exits.c src/base/failure.c src/base/log.c \
+          src/base/event.c src/base/exits.c src/base/failure.c src/base/keys.c src/base/log.c \
           src/base/metrics.c \
           src/base/openpath.c src/base/optfile.c src/base/opts.c \
-          src/base/rundir.c \
+          src/base/rundir.c src/base/servers.c \
           src/base/state.c src/base/util.c
 SRC = $(VERB) $(CORE) $(BACKEND) $(AWS) $(DB) $(BASE)
 OBJ = $(SRC:.c=.o)
