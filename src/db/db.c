@@ -420,6 +420,18 @@ find_shared(struct dl_phdr_info *info, size_t size, void *found)
 	return 0;
 }
 
+int
+db_preload(struct failure *f)
+{
+	if (dbapi_load(f) == -1)
+		return -1;
+	if (mysql_library_init(0, NULL, NULL) != 0) {
+		failf(f, MQ_FAIL, "the client library cannot initialise");
+		return -1;
+	}
+	return 0;
+}
+
 void
 db_client_info(char *buf, size_t n)
 {

@@ -37,7 +37,7 @@ freeze_main(const struct config *c, const struct call *o)
 	int sigfd;
 
 	if (c->nservers > 0 && c->server[0] == '\0')
-		return multi_freeze(c, o);
+		return multi_freeze(c, o, freeze_main);
 	log_init(c, "freeze");
 	hook_arg_log(o->hook_arg);
 	if ((sigfd = sig_fd()) == -1) {

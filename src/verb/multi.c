@@ -1,8 +1,9 @@
 /* multi.c - several servers under one freeze: every server's own
- * freeze (or thaw) started at once, as this program with -s NAME, and
- * their outcome made one: all locked, or none. */
+ * freeze (or thaw) started at once, each in a child as -s NAME would
+ * run it, and their outcome made one: all locked, or none. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "db.h"
 #include "event.h"
 #include "log.h"
 #include "multi.h"
@@ -54,32 +56,80 @@ run_init(struct run *r, const struct config *c)
 	}
 }
 
-/* Start "mysql-quiesce -c FILE -s NAME VERB" for every server. */
+/* What one server's child runs: its verb on its own config. */
+struct job {
+	const struct config *c;
+	verb_fn *fn;
+	int i, sigfd, verbose;
+};
+
+/*
+ * In the child: the parent's signal fd closed, the signals its verb
+ * takes by fd blocked (a stop sent before it has its own fd waits for
+ * it), stdin /dev/null, then the verb for this server, as
+ * "mysql-quiesce -s NAME VERB" would run it, without an exec and a
+ * second load of the client library.
+ */
 static int
-start_all(struct run *r, const char *verb, int verbose, struct failure *f)
+job_run(void *arg)
 {
+	static struct config one;
+	const struct job *j = arg;
+	struct call o = { .config = j->c->path, .verbose = j->verbose };
+	struct failure f;
+	sigset_t set;
+	int fd, r;
+
+	close(j->sigfd);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
+		return MQ_FAIL;
+	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    (fd != 0 && (dup2(fd, 0) == -1 || close(fd) == -1)))
+		return MQ_FAIL;
+	if (config_server(j->c, j->i, &one, &f) == -1) {
+		log_err("%s", f.why);
+		return MQ_CONFIG;
+	}
+	o.server = one.server;
+	r = j->fn(&one, &o);
+	fflush(stdout);
+	return r;
+}
+
+/* Start every server's verb in a child of its own. The client library
+ * is loaded here, once, before: each child has it (a server's holder,
+ * started by exec, loads its own). */
+static int
+start_all(struct run *r, verb_fn *fn, const char *verb, int sigfd,
+	  int verbose, struct failure *f)
+{
+	static struct job job[CONFIG_MAX_SERVERS];
+	struct failure lf;
+	pid_t pid;
 	int i;
 
+	/* a library that cannot load: each server's child says so */
+	(void)db_preload(&lf);
+	fflush(NULL); /* nothing buffered here written again by a child */
 	for (i = 0; i < r->n; i++) {
-		char *argv[] = { "mysql-quiesce", "-c", (char *)r->c->path,
-				 "-s", (char *)r->c->servers[i], (char *)verb,
-				 verbose ? "-v" : NULL, NULL };
-		struct child ch = { .path = "/proc/self/exe", .argv = argv,
-				    .stdio = CHILD_NULL_STDIN,
-				    .default_signals = 1 };
-
-		if (child_start(&ch) == -1) {
+		job[i] = (struct job){ .c = r->c, .fn = fn, .i = i,
+				       .sigfd = sigfd, .verbose = verbose };
+		if ((pid = child_fork(job_run, &job[i])) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: cannot start its %s: %s",
 			      r->c->servers[i], verb, strerror(errno));
 			return -1;
 		}
-		r->pid[i] = ch.pid;
-		if ((r->pfd[i] = pidfd_open(ch.pid, 0)) == -1) {
+		r->pid[i] = pid;
+		if ((r->pfd[i] = pidfd_open(pid, 0)) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: pidfd_open: %s",
 			      r->c->servers[i], strerror(errno));
 			/* not left running unwatched: it ends its own cycle */
-			kill(ch.pid, SIGTERM);
-			child_reap(ch.pid, NO_DEADLINE, NULL);
+			kill(pid, SIGTERM);
+			child_reap(pid, NO_DEADLINE, NULL);
 			return -1;
 		}
 	}
@@ -204,7 +254,7 @@ end_all(struct run *r)
 }
 
 int
-multi_freeze(const struct config *c, const struct call *o)
+multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 {
 	static struct run r;
 	static struct config one;
@@ -226,8 +276,8 @@ multi_freeze(const struct config *c, const struct call *o)
 		log_err("freeze failed: %s", f.why);
 		return f.code;
 	}
-	if ((sigfd = sig_fd()) == -1 || start_all(&r, "freeze", o->verbose,
-						  &f) == -1) {
+	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, "freeze",
+						  sigfd, o->verbose, &f) == -1) {
 		if (sigfd == -1)
 			failf(&f, MQ_FAIL, "cannot set up signals: %s",
 			      strerror(errno));
@@ -280,7 +330,8 @@ multi_freeze(const struct config *c, const struct call *o)
 }
 
 int
-multi_thaw(const struct config *c, const struct call *o, const char *verb)
+multi_thaw(const struct config *c, const struct call *o, const char *verb,
+	   verb_fn *one_fn)
 {
 	static struct run r;
 	static struct config one;
@@ -300,8 +351,8 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb)
 			"these servers kept running" : f.why);
 		return ret;
 	}
-	if ((sigfd = sig_fd()) == -1 || start_all(&r, verb, o->verbose,
-						  &f) == -1) {
+	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, verb, sigfd,
+						  o->verbose, &f) == -1) {
 		end_all(&r);
 		rundir_leave(&rd);
 		log_err("%s failed: %s", verb, sigfd == -1 ? strerror(errno) :

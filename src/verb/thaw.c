@@ -28,7 +28,7 @@ int
 thaw_main(const struct config *c, const struct call *o)
 {
 	if (c->nservers > 0 && c->server[0] == '\0')
-		return multi_thaw(c, o, "thaw");
+		return multi_thaw(c, o, "thaw", thaw_main);
 	return thaw(c, 0, o->hook_arg);
 }
 
@@ -36,6 +36,6 @@ int
 freeze_fail_main(const struct config *c, const struct call *o)
 {
 	if (c->nservers > 0 && c->server[0] == '\0')
-		return multi_thaw(c, o, "freezeFail");
+		return multi_thaw(c, o, "freezeFail", freeze_fail_main);
 	return thaw(c, 1, o->hook_arg);
 }
