@@ -11,16 +11,14 @@
 #include "backend.h"
 #include "cycle.h"
 #include "db.h"
-#include "discover.h"
 #include "event.h"
 #include "fsfreeze.h"
 #include "lock.h"
 #include "plan.h"
 #include "log.h"
 #include "opts.h"
-#include "quiesce.h"
 #include "release.h"
-#include "rundir.h"
+#include "snap.h"
 #include "state.h"
 #include "util.h"
 #include "main.h"
@@ -33,24 +31,6 @@
  * connection is closed before the first FIFREEZE, so that nothing the
  * backend starts can inherit it.
  */
-
-struct snap {
-	struct config c;     /* ours: on_failure = fail, info file set */
-	const struct backend *be;
-	int dry;
-	struct plan_opts po;
-	struct db d;
-	struct plan p;       /* with several servers: all of theirs */
-	struct watchdog wd;
-	struct snapctx x;
-	/* several servers: each one's config, connection and plan (the
-	 * connection of a single server is d) */
-	int nsv;
-	struct config sc[CONFIG_MAX_SERVERS];
-	struct db sd[CONFIG_MAX_SERVERS];
-	struct plan sp[CONFIG_MAX_SERVERS];
-	int locked;          /* how many of them hold their lock */
-};
 
 static const char usage_line[] =
 	"usage: mysql-quiesce snapshot [--freeze-fs [+]PATH]... "
@@ -138,78 +118,6 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 	return MQ_OK;
 }
 
-/* c's info file: as set, else DATADIR/binlog_info.txt of p's. */
-static int
-info_default(struct config *c, const struct plan *p, struct failure *f)
-{
-	if (c->files_binlog_info_file[0] == '\0' &&
-	    fmt(c->files_binlog_info_file, sizeof(c->files_binlog_info_file),
-		"%s%sbinlog_info.txt", p->datadir,
-		p->datadir[strlen(p->datadir) - 1] == '/' ? "" : "/") == -1)
-		return failf(f, MQ_FAIL, "datadir path too long");
-	return MQ_OK;
-}
-
-/* Several servers' plans made one: every filesystem (frozen together,
- * parents first, in one fixed order) and every device, once. */
-static int
-merge(struct snap *s, struct failure *f)
-{
-	const char *proc = s->c.snapshot_proc_root;
-	int i, k, j;
-
-	fs_init(&s->p.fs);
-	s->p.ndev = 0;
-	fmt(s->p.datadir, sizeof(s->p.datadir), "%s", s->sp[0].datadir);
-	for (i = 0; i < s->nsv; i++) {
-		for (k = 0; k < s->sp[i].fs.n; k++)
-			if (fs_add(&s->p.fs, proc, s->sp[i].fs.mp[k].point, f)
-			    == -1)
-				return f->code;
-		for (k = 0; k < s->sp[i].ndev; k++) {
-			for (j = 0; j < s->p.ndev &&
-			     strcmp(s->p.devs[j], s->sp[i].devs[k]) != 0; j++)
-				;
-			if (j == s->p.ndev && s->p.ndev < PLAN_MAX_DEVS)
-				fmt(s->p.devs[s->p.ndev++], sizeof(s->p.devs[0]),
-				    "%s", s->sp[i].devs[k]);
-		}
-	}
-	return MQ_OK;
-}
-
-/* The plan: the server, its paths, the filesystems and devices; with
- * several servers, each one's, and all of them together. */
-static int
-plan(struct snap *s, struct failure *f)
-{
-	int r, i;
-
-	if (s->nsv == 0) {
-		r = plan_discover(&s->c, &s->po, &s->d, s->x.sigfd, &s->p, f);
-		if (r != MQ_OK || (r = info_default(&s->c, &s->p, f)) != MQ_OK)
-			return r;
-		s->x.info_file = s->c.files_binlog_info_file;
-		return MQ_OK;
-	}
-	for (i = 0; i < s->nsv; i++) {
-		fs_init(&s->sp[i].fs);
-		r = plan_discover(&s->sc[i], &s->po, &s->sd[i], s->x.sigfd,
-				  &s->sp[i], f);
-		if (r == MQ_OK)
-			r = info_default(&s->sc[i], &s->sp[i], f);
-		if (r != MQ_OK) {
-			fail_wrap(f, r, "[mysql %s]", s->sc[i].server);
-			return r;
-		}
-		s->x.sv_name[i] = s->sc[i].server;
-		s->x.sv_info[i] = s->sc[i].files_binlog_info_file;
-	}
-	s->x.nsv = s->nsv;
-	s->x.info_file = s->sc[0].files_binlog_info_file;
-	return merge(s, f);
-}
-
 /* One server's part of the plan; its lock method, or NULL (lf). */
 static const struct lock_method *
 print_server(const struct config *c, const struct db *d,
@@ -263,97 +171,6 @@ print_plan(struct snap *s, struct failure *f)
 	if (m == NULL)
 		return failf(f, MQ_CONFIG, "%s", lf.why);
 	return MQ_OK;
-}
-
-/* Record: the lock is held and the info file written by the holder;
- * flush the engines' logs and sync, so that the frozen image holds
- * all of it. Then our connection goes: nothing may inherit it. */
-static int
-record(struct snap *s, struct failure *f)
-{
-	int r = MQ_OK, i;
-
-	if (s->nsv == 0 &&
-	    db_exec(&s->d, "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS") == -1)
-		r = failf(f, db_errclass(&s->d), "FLUSH ENGINE LOGS: %s",
-			  s->d.fail.why);
-	for (i = 0; i < s->nsv; i++)
-		if (db_exec(&s->sd[i], "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS")
-		    == -1 && r == MQ_OK)
-			r = failf(f, db_errclass(&s->sd[i]), "[mysql %s] FLUSH "
-				  "ENGINE LOGS: %s", s->sc[i].server,
-				  s->sd[i].fail.why);
-	db_close(&s->d);
-	for (i = 0; i < s->nsv; i++)
-		db_close(&s->sd[i]);
-	sync();
-	return r;
-}
-
-/*
- * Lock: the one server, or every server in turn (each its own run_dir,
- * holder and info file). If one cannot be locked, the ones locked
- * before it are released here. MQ_OK, or the code with f naming the
- * server.
- */
-static int
-lock_all(struct snap *s, struct failure *f)
-{
-	struct failure uf;
-	struct state end;
-	int r;
-
-	if (s->nsv == 0)
-		return quiesce_begin(&s->c, s->x.sigfd, &s->x.st, f);
-	/* run_dir: every server's run_dir/NAME is in it */
-	if ((r = rundir_open(s->c.base_run_dir, 1, f)) < 0)
-		return f->code;
-	close(r);
-	for (s->locked = 0; s->locked < s->nsv; s->locked++) {
-		log_init(&s->sc[s->locked], "snapshot");
-		r = quiesce_begin(&s->sc[s->locked], s->x.sigfd,
-				  &s->x.sv_st[s->locked], f);
-		if (r != MQ_OK) {
-			fail_wrap(f, r, "[mysql %s]", s->sc[s->locked].server);
-			while (s->locked > 0) {
-				s->locked--;
-				log_init(&s->sc[s->locked], "snapshot");
-				if (release_lock(&s->sc[s->locked], &end, &uf) !=
-				    MQ_OK)
-					fail_log(&uf);
-			}
-			log_init(&s->c, "snapshot");
-			return r;
-		}
-	}
-	log_init(&s->c, "snapshot");
-	s->x.st = s->x.sv_st[0];
-	return MQ_OK;
-}
-
-/* Unlock every server locked (a lost lock first among the codes). */
-static int
-unlock_all(struct snap *s, struct failure *f)
-{
-	struct failure uf;
-	struct state end;
-	int i, u, r = MQ_OK;
-
-	if (s->nsv == 0)
-		return release_lock(&s->c, &end, f);
-	for (i = 0; i < s->locked; i++) {
-		log_init(&s->sc[i], "snapshot");
-		u = release_lock(&s->sc[i], &end, &uf);
-		if (u != MQ_OK && (r == MQ_OK || (u == MQ_LOST && r != MQ_LOST))) {
-			r = u;
-			*f = uf;
-			fail_wrap(f, u, "[mysql %s]", s->sc[i].server);
-		} else if (u != MQ_OK) {
-			fail_log(&uf);
-		}
-	}
-	log_init(&s->c, "snapshot");
-	return r;
 }
 
 int
@@ -500,7 +317,7 @@ snapshot_main(const struct config *c, const struct call *o)
 			  strerror(errno));
 		goto out;
 	}
-	if ((r = plan(&s, &f)) != MQ_OK)
+	if ((r = snap_plan(&s, &f)) != MQ_OK)
 		goto out;
 	if (s.dry) {
 		r = print_plan(&s, &f);
@@ -513,13 +330,13 @@ snapshot_main(const struct config *c, const struct call *o)
 		goto out;
 	}
 	sync();
-	if ((r = lock_all(&s, &f)) != MQ_OK)
+	if ((r = snap_lock_all(&s, &f)) != MQ_OK)
 		goto out;
-	if ((r = record(&s, &f)) == MQ_OK) {
+	if ((r = snap_record(&s, &f)) == MQ_OK) {
 		s.x.deadline = mono_ms() + s.x.timeout * 1000;
 		r = window(&s, &f, &frozen_ms);
 	}
-	u = unlock_all(&s, &uf);
+	u = snap_unlock_all(&s, &uf);
 	log_release();
 	if (r == MQ_OK && u != MQ_OK) {
 		r = u;
