@@ -87,7 +87,7 @@ job_run(void *arg)
 	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
 		return MQ_FAIL;
-	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
 	    (fd != 0 && (dup2(fd, 0) == -1 || close(fd) == -1)))
 		return MQ_FAIL;
 	if (config_server(j->c, j->i, &one, &f) == -1) {
