@@ -58,7 +58,7 @@ endif
 # (config, log, state, util). A file includes only from its own layer
 # or below (tests/t0010-static.sh checks it).
 VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c src/verb/multi.c \
-          src/verb/scratch.c src/verb/seed.c src/verb/snapshot.c src/verb/snapsteps.c src/verb/sreport.c \
+          src/verb/scratch.c src/verb/seed.c src/verb/seedrepl.c src/verb/snapshot.c src/verb/snapsteps.c src/verb/sreport.c \
           src/verb/status.c \
           src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/vderive.c src/verb/verify.c \
           src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c

@@ -32,4 +32,28 @@ struct seed {
 	char result[32], why[1400];
 };
 
+struct verify;
+
+/* s->why and s->result said (the source's password masked wherever it
+ * appears), and code returned. */
+int seed_refuse(struct seed *s, int code, const char *result,
+		const char *f, ...) __attribute__((format(printf, 4, 5)));
+
+/* A statement to run, and how it is shown (NULL: as it is); 0, or -1
+ * when there are too many. */
+int seed_add_sql(struct seed *s, const char *sql, const char *shown);
+
+/* The channels restored with the snapshot: said, then their stop and
+ * reset added. 1 when one of them replicated from the source, 0 when
+ * none did, -1 (v->d.fail) or -2 (errno). */
+int seed_old_channels(struct seed *s, struct verify *v);
+
+/* The statements, in order; each failure named (its text masked). */
+int seed_run_sql(struct seed *s, struct verify *v);
+
+/* After START: until both threads run and a transaction from the
+ * source is applied (or all read is executed), --timeout at most; on
+ * a thread's error replication is stopped again and the error said. */
+int seed_await(struct seed *s, struct verify *v);
+
 #endif

@@ -5,12 +5,10 @@
  * and START, then the wait. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "coords.h"
 #include "db.h"
@@ -97,38 +95,6 @@ parse(struct seed *s, int argc, char **argv)
 	return 0;
 }
 
-/* The message of a failed statement, the password masked wherever the
- * server's error may have quoted the statement. */
-static void
-mask(char *text, const char *secret)
-{
-	size_t k = strlen(secret);
-	char *p;
-
-	if (k == 0)
-		return;
-	while ((p = strstr(text, secret)) != NULL) {
-		memset(p, '*', k);
-	}
-}
-
-static int
-refuse(struct seed *s, int code, const char *result, const char *f, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-refuse(struct seed *s, int code, const char *result, const char *f, ...)
-{
-	va_list ap;
-
-	va_start(ap, f);
-	vsnprintf(s->why, sizeof(s->why), f, ap);
-	va_end(ap);
-	mask(s->why, s->pass);
-	fmt(s->result, sizeof(s->result), "%s", result);
-	return code;
-}
-
 /* One server's facts for the identity check. 0 or -1 (d->fail). */
 static int
 side(struct db *d, struct seed_side *x)
@@ -196,7 +162,7 @@ exact(struct seed *s, struct verify *v, const struct config *c)
 		if (fmt(path, sizeof(path), "%s%s%s", s->rs.datadir,
 			s->rs.datadir[strlen(s->rs.datadir) - 1] == '/' ? "" :
 			"/", base) == -1)
-			return refuse(s, MQ_UNVERIFIED, "unverified", "the info "
+			return seed_refuse(s, MQ_UNVERIFIED, "unverified", "the info "
 				      "file's path is too long");
 		v->info = path;
 	} else {
@@ -226,77 +192,11 @@ exact(struct seed *s, struct verify *v, const struct config *c)
 	v->info = NULL; /* path is ours, on this stack */
 	for (i = 0; i < v->n; i++)
 		if (!v->c[i].ok)
-			return refuse(s, v->unverified ? MQ_UNVERIFIED :
+			return seed_refuse(s, v->unverified ? MQ_UNVERIFIED :
 				      MQ_INCONSISTENT, v->unverified ?
 				      "unverified" : "not exact", "%s: %s",
 				      v->c[i].name, v->c[i].detail);
 	return MQ_OK;
-}
-
-static int
-add_sql(struct seed *s, const char *sql, const char *shown)
-{
-	if (s->nsql == MAX_STMTS)
-		return -1;
-	fmt(s->sql[s->nsql], STMT_MAX, "%s", sql);
-	fmt(s->shown[s->nsql++], STMT_MAX, "%s", shown ? shown : sql);
-	return 0;
-}
-
-/* Every channel's status row of d, read by column name into rows (at
- * most COORDS_MAX_CHANNELS); how many, or -1 (d->fail). */
-static int
-replica_rows(struct db *d, struct repl_row *rows)
-{
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	MYSQL_FIELD *fl;
-	const char *names[128];
-	int nc, i, n = 0;
-
-	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
-		return -1;
-	nc = (int)mysql_num_fields(r);
-	if (nc > 128)
-		nc = 128;
-	fl = mysql_fetch_fields(r);
-	for (i = 0; i < nc; i++)
-		names[i] = fl[i].name;
-	while (n < COORDS_MAX_CHANNELS && (row = mysql_fetch_row(r)) != NULL)
-		seed_row(&rows[n++], nc, names, (const char *const *)row);
-	mysql_free_result(r);
-	return n;
-}
-
-/* The channels restored with the snapshot: said, then stopped and
- * reset. 1 when one of them replicated from the source (its executed
- * position is the snapshot's in the source's binary log). */
-static int
-old_channels(struct seed *s, struct verify *v)
-{
-	static struct repl_row rows[COORDS_MAX_CHANNELS];
-	char stop[400], reset[400];
-	int n, i, from_source = 0;
-
-	if ((n = replica_rows(&v->d, rows)) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		const struct repl_row *o = &rows[i];
-
-		if (strcmp(o->host, s->shost) == 0 && o->port == s->sport)
-			from_source = 1;
-		fmt(s->old[s->nold++], sizeof(s->old[0]), "%s%s%s (source "
-		    "%s:%u, IO %s, SQL %s)", o->channel[0] ? "'" : "",
-		    o->channel[0] ? o->channel : "the default channel",
-		    o->channel[0] ? "'" : "", o->host, o->port, o->io, o->sql);
-		if (seed_reset_sql(stop, reset, sizeof(stop), v->d.flavor,
-				   v->d.version, o->channel) == -1 ||
-		    add_sql(s, stop, NULL) == -1 || add_sql(s, reset, NULL) == -1) {
-			errno = ENAMETOOLONG;
-			return -2;
-		}
-	}
-	return from_source;
 }
 
 /* Where CHANGE points: the GTID state, or the file and position. */
@@ -318,10 +218,10 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 			     sizeof(a)) == -1 ||
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_slave_pos", b,
 			     sizeof(b)) == -1)
-			return refuse(s, db_errclass(&v->d), "failed", "%s",
+			return seed_refuse(s, db_errclass(&v->d), "failed", "%s",
 				      v->d.fail.why);
 		if (gtid_mariadb_last(a, b, s->state, sizeof(s->state)) == -1)
-			return refuse(s, MQ_INCONSISTENT, "not exact", "the "
+			return seed_refuse(s, MQ_INCONSISTENT, "not exact", "the "
 				      "new server's GTID state \"%s\" / \"%s\" "
 				      "does not parse", a, b);
 		p->by_gtid = s->state[0] != '\0';
@@ -332,7 +232,7 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 			     sizeof(ng)) == -1 ||
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_executed", s->state,
 			     sizeof(s->state)) == -1)
-			return refuse(s, MQ_SERVER, "failed", "%s",
+			return seed_refuse(s, MQ_SERVER, "failed", "%s",
 				      v->d.fail.why[0] ? v->d.fail.why :
 				      s->src.fail.why);
 		p->by_gtid = strcmp(sg, "ON") == 0 && strcmp(ng, "ON") == 0;
@@ -346,7 +246,7 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 	 * of the snapshot's own last transaction */
 	if (from_old_source && v->src_file[0] != '\0') {
 		if (v->src_inexact)
-			return refuse(s, MQ_INCONSISTENT, "not exact", "the "
+			return seed_refuse(s, MQ_INCONSISTENT, "not exact", "the "
 				      "recorded source position is a parallel "
 				      "applier's checkpoint, not exact: seed "
 				      "by GTID");
@@ -355,127 +255,11 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 		return MQ_OK;
 	}
 	if (!v->has_exact)
-		return refuse(s, MQ_INCONSISTENT, "not exact", "no binary log "
+		return seed_refuse(s, MQ_INCONSISTENT, "not exact", "no binary log "
 			      "coordinates: binary logging was off in the "
 			      "snapshot and the source has no GTID");
 	p->file = v->ex_file;
 	p->pos = v->ex_pos;
-	return MQ_OK;
-}
-
-static void
-nap_ms(long ms)
-{
-	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&t, &t) == -1 && errno == EINTR)
-		;
-}
-
-/* The default channel's status row into s->row (zeroed if there is
- * none); 0, or -1 (d->fail). */
-static int
-status_row(struct seed *s, struct db *d)
-{
-	static struct repl_row rows[COORDS_MAX_CHANNELS];
-	int n, i;
-
-	if ((n = replica_rows(d, rows)) == -1)
-		return -1;
-	memset(&s->row, 0, sizeof(s->row));
-	for (i = 0; i < n; i++)
-		if (rows[i].channel[0] == '\0') {
-			s->row = rows[i];
-			break;
-		}
-	return 0;
-}
-
-/*
- * After START: until both threads run and a transaction from the
- * source is applied (or all read is executed), --timeout at most. On a
- * thread's error replication is stopped again and the error said.
- */
-static int
-await(struct seed *s, struct verify *v)
-{
-	int64_t start = mono_ms(), end = start + s->timeout * 1000;
-	const char *var = v->d.flavor == FL_MARIADB ? "SELECT @@GLOBAL.gtid_slave_pos"
-						     : "SELECT @@GLOBAL.gtid_executed";
-	char now[4096], why[200];
-	int st, applied;
-
-	for (;;) {
-		if (status_row(s, &v->d) == -1)
-			return refuse(s, db_errclass(&v->d), "failed", "replica "
-				      "status: %s", v->d.fail.why);
-		if (s->plan.by_gtid) {
-			if (db_value(&v->d, var, now, sizeof(now)) == -1)
-				return refuse(s, db_errclass(&v->d), "failed",
-					      "%s", v->d.fail.why);
-			applied = v->d.flavor == FL_MARIADB ?
-				  gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
-				  strcmp(now, s->state) != 0;
-		} else {
-			applied = s->row.exec_file[0] != '\0' &&
-				  (strcmp(s->row.exec_file, s->plan.file) != 0 ||
-				   s->row.exec_pos > s->plan.pos);
-		}
-		st = seed_progress(&s->row, applied);
-		if (st == SEED_DONE) {
-			s->took_ms = mono_ms() - start;
-			fmt(s->result, sizeof(s->result), "replicating");
-			return MQ_OK;
-		}
-		if (st == SEED_ERROR) {
-			/* never left half running */
-			db_exec(&v->d, seed_stop_sql(v->d.flavor, v->d.version));
-			if (s->row.io_errno != 0)
-				return refuse(s, MQ_REPLICATION, "failed",
-					      "replication stopped: the IO thread's "
-					      "error %u: %s", s->row.io_errno,
-					      s->row.io_error);
-			if (s->row.sql_errno != 0)
-				return refuse(s, MQ_REPLICATION, "failed",
-					      "replication stopped: the SQL "
-					      "thread's error %u: %s",
-					      s->row.sql_errno, s->row.sql_error);
-			return refuse(s, MQ_REPLICATION, "failed", "replication "
-				      "stopped: IO %s, SQL %s, no error said",
-				      s->row.io, s->row.sql);
-		}
-		if (mono_ms() >= end)
-			return refuse(s, MQ_TIMEOUT, "timeout", "not caught up "
-				      "within %lld s (IO %s, SQL %s, lag %s): "
-				      "replication is left running; watch it with "
-				      "SHOW REPLICA STATUS", s->timeout,
-				      s->row.io, s->row.sql,
-				      s->row.lag[0] ? s->row.lag : "unknown");
-		if (log_progress_on())
-			log_progress("seed: waiting: IO %s, SQL %s, lag %s s",
-				     s->row.io, s->row.sql,
-				     s->row.lag[0] ? s->row.lag : "-");
-		nap_ms(200);
-	}
-}
-
-/* The statements, in order; each failure named (its text masked). */
-static int
-run(struct seed *s, struct verify *v)
-{
-	int i;
-
-	for (i = 0; i < s->nsql; i++)
-		if (db_exec(&v->d, s->sql[i]) == -1) {
-			int code = db_errclass(&v->d);
-
-			/* nothing half done: a started replica is stopped */
-			if (strncmp(s->sql[i], "START", 5) == 0)
-				db_exec(&v->d, seed_stop_sql(v->d.flavor,
-							     v->d.version));
-			return refuse(s, code, "failed", "%s: %s", s->shown[i],
-				      v->d.fail.why);
-		}
 	return MQ_OK;
 }
 
@@ -489,13 +273,13 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 
 	if (optfile_client(s->creds, s->user, sizeof(s->user), s->pass,
 			   sizeof(s->pass), &ef) == -1)
-		return refuse(s, MQ_CONFIG, "failed", "--source-credentials %s",
+		return seed_refuse(s, MQ_CONFIG, "failed", "--source-credentials %s",
 			      ef.why);
 	if ((r = db_connect(&v->d, c, 30)) != MQ_OK)
-		return refuse(s, r, "failed", "the new server: %s", v->d.fail.why);
+		return seed_refuse(s, r, "failed", "the new server: %s", v->d.fail.why);
 	/* the source, as the replication account, over TCP */
 	if ((sc = malloc(sizeof(*sc))) == NULL)
-		return refuse(s, MQ_FAIL, "failed", "out of memory");
+		return seed_refuse(s, MQ_FAIL, "failed", "out of memory");
 	memcpy(sc, c, sizeof(*sc));
 	sc->mysql_socket[0] = sc->mysql_defaults_file[0] = '\0';
 	fmt(sc->mysql_host, sizeof(sc->mysql_host), "%s", s->shost);
@@ -506,40 +290,40 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 	explicit_bzero(sc, sizeof(*sc));
 	free(sc);
 	if (r != MQ_OK)
-		return refuse(s, r, "failed", "the source %s:%u as %s: %s",
+		return seed_refuse(s, r, "failed", "the source %s:%u as %s: %s",
 			      s->shost, s->sport, s->user, s->src.fail.why);
 	if (side(&v->d, &s->rs) == -1 || side(&s->src, &s->ss) == -1)
-		return refuse(s, MQ_SERVER, "failed", "%s", v->d.fail.why[0] ?
+		return seed_refuse(s, MQ_SERVER, "failed", "%s", v->d.fail.why[0] ?
 			      v->d.fail.why : s->src.fail.why);
 	if (c->mysql_socket[0] == '\0' && strcmp(c->mysql_host, s->shost) == 0 &&
 	    c->mysql_port == s->sport)
-		return refuse(s, MQ_REFUSED, "refused", "the config's server "
+		return seed_refuse(s, MQ_REFUSED, "refused", "the config's server "
 			      "is --source %s:%u itself: run seed against the "
 			      "server started on the restored snapshot",
 			      s->shost, s->sport);
 	if ((v->d.flavor == FL_MARIADB) != (s->src.flavor == FL_MARIADB))
-		return refuse(s, MQ_REFUSED, "refused", "the new server is %s, "
+		return seed_refuse(s, MQ_REFUSED, "refused", "the new server is %s, "
 			      "the source %s: seed replicates within one "
 			      "flavor", db_flavor_name(v->d.flavor),
 			      db_flavor_name(s->src.flavor));
 	if (seed_identity(&s->rs, &s->ss, why, sizeof(why)) == -1)
-		return refuse(s, MQ_REFUSED, "refused", "%s", why);
+		return seed_refuse(s, MQ_REFUSED, "refused", "%s", why);
 	if ((r = exact(s, v, c)) != MQ_OK)
 		return r;
-	if ((r = old_channels(s, v)) < 0)
-		return refuse(s, r == -1 ? db_errclass(&v->d) : MQ_FAIL, "failed",
+	if ((r = seed_old_channels(s, v)) < 0)
+		return seed_refuse(s, r == -1 ? db_errclass(&v->d) : MQ_FAIL, "failed",
 			      "the old channels: %s", r == -1 ? v->d.fail.why :
 			      "a channel's name is too long");
 	if ((r = plan(s, v, r)) != MQ_OK)
 		return r;
 	if (seed_gtid_sql(buf, sizeof(buf), &s->plan) == -1 ||
-	    (buf[0] != '\0' && add_sql(s, buf, NULL) == -1) ||
+	    (buf[0] != '\0' && seed_add_sql(s, buf, NULL) == -1) ||
 	    seed_change_sql(buf, sizeof(buf), &s->plan, 0) == -1 ||
 	    seed_change_sql(shown, sizeof(shown), &s->plan, 1) == -1 ||
-	    add_sql(s, buf, shown) == -1 ||
-	    add_sql(s, seed_start_sql(v->d.flavor, v->d.version), NULL) == -1) {
+	    seed_add_sql(s, buf, shown) == -1 ||
+	    seed_add_sql(s, seed_start_sql(v->d.flavor, v->d.version), NULL) == -1) {
 		explicit_bzero(buf, sizeof(buf));
-		return refuse(s, MQ_FAIL, "failed", "a statement too long");
+		return seed_refuse(s, MQ_FAIL, "failed", "a statement too long");
 	}
 	explicit_bzero(buf, sizeof(buf));
 	if (s->dry) {
@@ -549,9 +333,9 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 	log_msg(L_INFO, "seeding from %s:%u by %s: %d old channel%s reset",
 		s->shost, s->sport, s->plan.by_gtid ? "GTID" : "position",
 		s->nold, s->nold == 1 ? "" : "s");
-	if ((r = run(s, v)) != MQ_OK)
+	if ((r = seed_run_sql(s, v)) != MQ_OK)
 		return r;
-	return await(s, v);
+	return seed_await(s, v);
 }
 
 int

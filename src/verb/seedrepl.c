@@ -1,0 +1,231 @@
+/* seedrepl.c - seed's replication side: its refusals (the password
+ * masked), the statements it runs, the channels restored with the
+ * snapshot stopped and reset, and the wait for the new one to run. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "coords.h"
+#include "db.h"
+#include "dbapi.h"
+#include "exits.h"
+#include "gtid.h"
+#include "log.h"
+#include "seed.h"
+#include "seedsql.h"
+#include "util.h"
+#include "verify.h"
+
+/* The message of a failed statement, the password masked wherever the
+ * server's error may have quoted the statement. */
+static void
+mask(char *text, const char *secret)
+{
+	size_t k = strlen(secret);
+	char *p;
+
+	if (k == 0)
+		return;
+	while ((p = strstr(text, secret)) != NULL) {
+		memset(p, '*', k);
+	}
+}
+
+int
+seed_refuse(struct seed *s, int code, const char *result, const char *f, ...)
+{
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(s->why, sizeof(s->why), f, ap);
+	va_end(ap);
+	mask(s->why, s->pass);
+	fmt(s->result, sizeof(s->result), "%s", result);
+	return code;
+}
+
+int
+seed_add_sql(struct seed *s, const char *sql, const char *shown)
+{
+	if (s->nsql == MAX_STMTS)
+		return -1;
+	fmt(s->sql[s->nsql], STMT_MAX, "%s", sql);
+	fmt(s->shown[s->nsql++], STMT_MAX, "%s", shown ? shown : sql);
+	return 0;
+}
+
+/* Every channel's status row of d, read by column name into rows (at
+ * most COORDS_MAX_CHANNELS); how many, or -1 (d->fail). */
+static int
+replica_rows(struct db *d, struct repl_row *rows)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	MYSQL_FIELD *fl;
+	const char *names[128];
+	int nc, i, n = 0;
+
+	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
+		return -1;
+	nc = (int)mysql_num_fields(r);
+	if (nc > 128)
+		nc = 128;
+	fl = mysql_fetch_fields(r);
+	for (i = 0; i < nc; i++)
+		names[i] = fl[i].name;
+	while (n < COORDS_MAX_CHANNELS && (row = mysql_fetch_row(r)) != NULL)
+		seed_row(&rows[n++], nc, names, (const char *const *)row);
+	mysql_free_result(r);
+	return n;
+}
+
+/* The channels restored with the snapshot: said, then stopped and
+ * reset. 1 when one of them replicated from the source (its executed
+ * position is the snapshot's in the source's binary log). */
+int
+seed_old_channels(struct seed *s, struct verify *v)
+{
+	static struct repl_row rows[COORDS_MAX_CHANNELS];
+	char stop[400], reset[400];
+	int n, i, from_source = 0;
+
+	if ((n = replica_rows(&v->d, rows)) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct repl_row *o = &rows[i];
+
+		if (strcmp(o->host, s->shost) == 0 && o->port == s->sport)
+			from_source = 1;
+		fmt(s->old[s->nold++], sizeof(s->old[0]), "%s%s%s (source "
+		    "%s:%u, IO %s, SQL %s)", o->channel[0] ? "'" : "",
+		    o->channel[0] ? o->channel : "the default channel",
+		    o->channel[0] ? "'" : "", o->host, o->port, o->io, o->sql);
+		if (seed_reset_sql(stop, reset, sizeof(stop), v->d.flavor,
+				   v->d.version, o->channel) == -1 ||
+		    seed_add_sql(s, stop, NULL) == -1 ||
+		    seed_add_sql(s, reset, NULL) == -1) {
+			errno = ENAMETOOLONG;
+			return -2;
+		}
+	}
+	return from_source;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&t, &t) == -1 && errno == EINTR)
+		;
+}
+
+/* The default channel's status row into s->row (zeroed if there is
+ * none); 0, or -1 (d->fail). */
+static int
+status_row(struct seed *s, struct db *d)
+{
+	static struct repl_row rows[COORDS_MAX_CHANNELS];
+	int n, i;
+
+	if ((n = replica_rows(d, rows)) == -1)
+		return -1;
+	memset(&s->row, 0, sizeof(s->row));
+	for (i = 0; i < n; i++)
+		if (rows[i].channel[0] == '\0') {
+			s->row = rows[i];
+			break;
+		}
+	return 0;
+}
+
+/*
+ * After START: until both threads run and a transaction from the
+ * source is applied (or all read is executed), --timeout at most. On a
+ * thread's error replication is stopped again and the error said.
+ */
+int
+seed_await(struct seed *s, struct verify *v)
+{
+	int64_t start = mono_ms(), end = start + s->timeout * 1000;
+	const char *var = v->d.flavor == FL_MARIADB ? "SELECT @@GLOBAL.gtid_slave_pos"
+						     : "SELECT @@GLOBAL.gtid_executed";
+	char now[4096], why[200];
+	int st, applied;
+
+	for (;;) {
+		if (status_row(s, &v->d) == -1)
+			return seed_refuse(s, db_errclass(&v->d), "failed", "replica "
+				      "status: %s", v->d.fail.why);
+		if (s->plan.by_gtid) {
+			if (db_value(&v->d, var, now, sizeof(now)) == -1)
+				return seed_refuse(s, db_errclass(&v->d), "failed",
+					      "%s", v->d.fail.why);
+			applied = v->d.flavor == FL_MARIADB ?
+				  gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
+				  strcmp(now, s->state) != 0;
+		} else {
+			applied = s->row.exec_file[0] != '\0' &&
+				  (strcmp(s->row.exec_file, s->plan.file) != 0 ||
+				   s->row.exec_pos > s->plan.pos);
+		}
+		st = seed_progress(&s->row, applied);
+		if (st == SEED_DONE) {
+			s->took_ms = mono_ms() - start;
+			fmt(s->result, sizeof(s->result), "replicating");
+			return MQ_OK;
+		}
+		if (st == SEED_ERROR) {
+			/* never left half running */
+			db_exec(&v->d, seed_stop_sql(v->d.flavor, v->d.version));
+			if (s->row.io_errno != 0)
+				return seed_refuse(s, MQ_REPLICATION, "failed",
+					      "replication stopped: the IO thread's "
+					      "error %u: %s", s->row.io_errno,
+					      s->row.io_error);
+			if (s->row.sql_errno != 0)
+				return seed_refuse(s, MQ_REPLICATION, "failed",
+					      "replication stopped: the SQL "
+					      "thread's error %u: %s",
+					      s->row.sql_errno, s->row.sql_error);
+			return seed_refuse(s, MQ_REPLICATION, "failed", "replication "
+				      "stopped: IO %s, SQL %s, no error said",
+				      s->row.io, s->row.sql);
+		}
+		if (mono_ms() >= end)
+			return seed_refuse(s, MQ_TIMEOUT, "timeout", "not caught up "
+				      "within %lld s (IO %s, SQL %s, lag %s): "
+				      "replication is left running; watch it with "
+				      "SHOW REPLICA STATUS", s->timeout,
+				      s->row.io, s->row.sql,
+				      s->row.lag[0] ? s->row.lag : "unknown");
+		if (log_progress_on())
+			log_progress("seed: waiting: IO %s, SQL %s, lag %s s",
+				     s->row.io, s->row.sql,
+				     s->row.lag[0] ? s->row.lag : "-");
+		nap_ms(200);
+	}
+}
+
+/* The statements, in order; each failure named (its text masked). */
+int
+seed_run_sql(struct seed *s, struct verify *v)
+{
+	int i;
+
+	for (i = 0; i < s->nsql; i++)
+		if (db_exec(&v->d, s->sql[i]) == -1) {
+			int code = db_errclass(&v->d);
+
+			/* nothing half done: a started replica is stopped */
+			if (strncmp(s->sql[i], "START", 5) == 0)
+				db_exec(&v->d, seed_stop_sql(v->d.flavor,
+							     v->d.version));
+			return seed_refuse(s, code, "failed", "%s: %s", s->shown[i],
+				      v->d.fail.why);
+		}
+	return MQ_OK;
+}
