@@ -93,13 +93,13 @@ enum flavor db_flavor(const char *version, const char *comment);
 
 const char *db_flavor_name(enum flavor f);
 
-/* The client library this binary runs with, how it is linked, and the
- * TLS library inside it: with a static link, the only way to tell which
- * OpenSSL a build carries. */
 /* The client library loaded and initialised now, not at the first
  * connection: before forking children that each connect. */
 int db_preload(struct failure *f);
 
+/* The client library this binary runs with, how it is linked, and the
+ * TLS library inside it: with a static link, the only way to tell which
+ * OpenSSL a build carries. */
 void db_client_info(char *buf, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
 #define MQ_EVENT_H
 
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 
 #define NO_DEADLINE INT64_MAX
@@ -14,6 +15,9 @@
  * SIGPIPE (posix_spawn attributes do). -1 with errno on failure.
  */
 int sig_fd(void);
+
+/* The stop signals sig_fd takes, as a set: SIGTERM, SIGINT, SIGHUP. */
+void sig_stop_set(sigset_t *set);
 
 /* The number of a stop signal pending on sigfd (read, so consumed),
  * and who sent it; 0 if none is pending. Never blocks. */

@@ -9,15 +9,21 @@
 #include "event.h"
 #include "util.h"
 
+void
+sig_stop_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
 int
 sig_fd(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	sig_stop_set(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return -1;
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)

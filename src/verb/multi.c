@@ -81,10 +81,7 @@ job_run(void *arg)
 	int fd, r;
 
 	close(j->sigfd);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	sig_stop_set(&set);
 	if (sigprocmask(SIG_SETMASK, &set, NULL) == -1)
 		return MQ_FAIL;
 	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
@@ -100,21 +97,17 @@ job_run(void *arg)
 	return r;
 }
 
-/* Start every server's verb in a child of its own. The client library
- * is loaded here, once, before: each child has it (a server's holder,
- * started by exec, loads its own). */
+/* Start every server's verb in a child of its own. Nothing buffered
+ * here is written again by a child. */
 static int
 start_all(struct run *r, verb_fn *fn, const char *verb, int sigfd,
 	  int verbose, struct failure *f)
 {
 	static struct job job[CONFIG_MAX_SERVERS];
-	struct failure lf;
 	pid_t pid;
 	int i;
 
-	/* a library that cannot load: each server's child says so */
-	(void)db_preload(&lf);
-	fflush(NULL); /* nothing buffered here written again by a child */
+	fflush(NULL);
 	for (i = 0; i < r->n; i++) {
 		job[i] = (struct job){ .c = r->c, .fn = fn, .i = i,
 				       .sigfd = sigfd, .verbose = verbose };
@@ -259,7 +252,7 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 	static struct run r;
 	static struct config one;
 	struct rundir rd;
-	struct failure f;
+	struct failure f, lf;
 	struct state s;
 	int sigfd, i, stopped, bad = -1, ret;
 
@@ -276,6 +269,11 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 		log_err("freeze failed: %s", f.why);
 		return f.code;
 	}
+	/* The client library loaded once, here, for every server's
+	 * freeze (each connects; its holder, started by exec, loads its
+	 * own). Not for thaw, whose path to the release needs none. A
+	 * library that cannot load: each server's freeze says so. */
+	(void)db_preload(&lf);
 	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, "freeze",
 						  sigfd, o->verbose, &f) == -1) {
 		if (sigfd == -1)
