@@ -163,7 +163,7 @@ exact(struct seed *s, struct verify *v, const struct config *c)
 			s->rs.datadir[strlen(s->rs.datadir) - 1] == '/' ? "" :
 			"/", base) == -1)
 			return seed_refuse(s, MQ_UNVERIFIED, "unverified", "the info "
-				      "file's path is too long");
+					   "file's path is too long");
 		v->info = path;
 	} else {
 		v->info = s->info;
@@ -193,9 +193,9 @@ exact(struct seed *s, struct verify *v, const struct config *c)
 	for (i = 0; i < v->n; i++)
 		if (!v->c[i].ok)
 			return seed_refuse(s, v->unverified ? MQ_UNVERIFIED :
-				      MQ_INCONSISTENT, v->unverified ?
-				      "unverified" : "not exact", "%s: %s",
-				      v->c[i].name, v->c[i].detail);
+					   MQ_INCONSISTENT, v->unverified ?
+					   "unverified" : "not exact", "%s: %s",
+					   v->c[i].name, v->c[i].detail);
 	return MQ_OK;
 }
 
@@ -219,11 +219,11 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_slave_pos", b,
 			     sizeof(b)) == -1)
 			return seed_refuse(s, db_errclass(&v->d), "failed", "%s",
-				      v->d.fail.why);
+					   v->d.fail.why);
 		if (gtid_mariadb_last(a, b, s->state, sizeof(s->state)) == -1)
 			return seed_refuse(s, MQ_INCONSISTENT, "not exact", "the "
-				      "new server's GTID state \"%s\" / \"%s\" "
-				      "does not parse", a, b);
+					   "new server's GTID state \"%s\" / \"%s\" "
+					   "does not parse", a, b);
 		p->by_gtid = s->state[0] != '\0';
 	} else {
 		if (db_value(&s->src, "SELECT @@GLOBAL.gtid_mode", sg,
@@ -233,8 +233,8 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_executed", s->state,
 			     sizeof(s->state)) == -1)
 			return seed_refuse(s, MQ_SERVER, "failed", "%s",
-				      v->d.fail.why[0] ? v->d.fail.why :
-				      s->src.fail.why);
+					   v->d.fail.why[0] ? v->d.fail.why :
+					   s->src.fail.why);
 		p->by_gtid = strcmp(sg, "ON") == 0 && strcmp(ng, "ON") == 0;
 	}
 	p->gtid = s->state;
@@ -247,17 +247,17 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 	if (from_old_source && v->src_file[0] != '\0') {
 		if (v->src_inexact)
 			return seed_refuse(s, MQ_INCONSISTENT, "not exact", "the "
-				      "recorded source position is a parallel "
-				      "applier's checkpoint, not exact: seed "
-				      "by GTID");
+					   "recorded source position is a parallel "
+					   "applier's checkpoint, not exact: seed "
+					   "by GTID");
 		p->file = v->src_file;
 		p->pos = v->src_pos;
 		return MQ_OK;
 	}
 	if (!v->has_exact)
 		return seed_refuse(s, MQ_INCONSISTENT, "not exact", "no binary log "
-			      "coordinates: binary logging was off in the "
-			      "snapshot and the source has no GTID");
+				   "coordinates: binary logging was off in the "
+				   "snapshot and the source has no GTID");
 	p->file = v->ex_file;
 	p->pos = v->ex_pos;
 	return MQ_OK;
@@ -274,7 +274,7 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 	if (optfile_client(s->creds, s->user, sizeof(s->user), s->pass,
 			   sizeof(s->pass), &ef) == -1)
 		return seed_refuse(s, MQ_CONFIG, "failed", "--source-credentials %s",
-			      ef.why);
+				   ef.why);
 	if ((r = db_connect(&v->d, c, 30)) != MQ_OK)
 		return seed_refuse(s, r, "failed", "the new server: %s", v->d.fail.why);
 	/* the source, as the replication account, over TCP */
@@ -291,29 +291,29 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 	free(sc);
 	if (r != MQ_OK)
 		return seed_refuse(s, r, "failed", "the source %s:%u as %s: %s",
-			      s->shost, s->sport, s->user, s->src.fail.why);
+				   s->shost, s->sport, s->user, s->src.fail.why);
 	if (side(&v->d, &s->rs) == -1 || side(&s->src, &s->ss) == -1)
 		return seed_refuse(s, MQ_SERVER, "failed", "%s", v->d.fail.why[0] ?
-			      v->d.fail.why : s->src.fail.why);
+				   v->d.fail.why : s->src.fail.why);
 	if (c->mysql_socket[0] == '\0' && strcmp(c->mysql_host, s->shost) == 0 &&
 	    c->mysql_port == s->sport)
 		return seed_refuse(s, MQ_REFUSED, "refused", "the config's server "
-			      "is --source %s:%u itself: run seed against the "
-			      "server started on the restored snapshot",
-			      s->shost, s->sport);
+				   "is --source %s:%u itself: run seed against the "
+				   "server started on the restored snapshot",
+				   s->shost, s->sport);
 	if ((v->d.flavor == FL_MARIADB) != (s->src.flavor == FL_MARIADB))
 		return seed_refuse(s, MQ_REFUSED, "refused", "the new server is %s, "
-			      "the source %s: seed replicates within one "
-			      "flavor", db_flavor_name(v->d.flavor),
-			      db_flavor_name(s->src.flavor));
+				   "the source %s: seed replicates within one "
+				   "flavor", db_flavor_name(v->d.flavor),
+				   db_flavor_name(s->src.flavor));
 	if (seed_identity(&s->rs, &s->ss, why, sizeof(why)) == -1)
 		return seed_refuse(s, MQ_REFUSED, "refused", "%s", why);
 	if ((r = exact(s, v, c)) != MQ_OK)
 		return r;
 	if ((r = seed_old_channels(s, v)) < 0)
 		return seed_refuse(s, r == -1 ? db_errclass(&v->d) : MQ_FAIL, "failed",
-			      "the old channels: %s", r == -1 ? v->d.fail.why :
-			      "a channel's name is too long");
+				   "the old channels: %s", r == -1 ? v->d.fail.why :
+				   "a channel's name is too long");
 	if ((r = plan(s, v, r)) != MQ_OK)
 		return r;
 	if (seed_gtid_sql(buf, sizeof(buf), &s->plan) == -1 ||

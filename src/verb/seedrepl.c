@@ -159,11 +159,11 @@ seed_await(struct seed *s, struct verify *v)
 	for (;;) {
 		if (status_row(s, &v->d) == -1)
 			return seed_refuse(s, db_errclass(&v->d), "failed", "replica "
-				      "status: %s", v->d.fail.why);
+					   "status: %s", v->d.fail.why);
 		if (s->plan.by_gtid) {
 			if (db_value(&v->d, var, now, sizeof(now)) == -1)
 				return seed_refuse(s, db_errclass(&v->d), "failed",
-					      "%s", v->d.fail.why);
+						   "%s", v->d.fail.why);
 			applied = v->d.flavor == FL_MARIADB ?
 				  gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
 				  strcmp(now, s->state) != 0;
@@ -183,25 +183,25 @@ seed_await(struct seed *s, struct verify *v)
 			db_exec(&v->d, seed_stop_sql(v->d.flavor, v->d.version));
 			if (s->row.io_errno != 0)
 				return seed_refuse(s, MQ_REPLICATION, "failed",
-					      "replication stopped: the IO thread's "
-					      "error %u: %s", s->row.io_errno,
-					      s->row.io_error);
+						   "replication stopped: the IO thread's "
+						   "error %u: %s", s->row.io_errno,
+						   s->row.io_error);
 			if (s->row.sql_errno != 0)
 				return seed_refuse(s, MQ_REPLICATION, "failed",
-					      "replication stopped: the SQL "
-					      "thread's error %u: %s",
-					      s->row.sql_errno, s->row.sql_error);
+						   "replication stopped: the SQL "
+						   "thread's error %u: %s",
+						   s->row.sql_errno, s->row.sql_error);
 			return seed_refuse(s, MQ_REPLICATION, "failed", "replication "
-				      "stopped: IO %s, SQL %s, no error said",
-				      s->row.io, s->row.sql);
+					   "stopped: IO %s, SQL %s, no error said",
+					   s->row.io, s->row.sql);
 		}
 		if (mono_ms() >= end)
 			return seed_refuse(s, MQ_TIMEOUT, "timeout", "not caught up "
-				      "within %lld s (IO %s, SQL %s, lag %s): "
-				      "replication is left running; watch it with "
-				      "SHOW REPLICA STATUS", s->timeout,
-				      s->row.io, s->row.sql,
-				      s->row.lag[0] ? s->row.lag : "unknown");
+					   "within %lld s (IO %s, SQL %s, lag %s): "
+					   "replication is left running; watch it with "
+					   "SHOW REPLICA STATUS", s->timeout,
+					   s->row.io, s->row.sql,
+					   s->row.lag[0] ? s->row.lag : "unknown");
 		if (log_progress_on())
 			log_progress("seed: waiting: IO %s, SQL %s, lag %s s",
 				     s->row.io, s->row.sql,
@@ -225,7 +225,7 @@ seed_run_sql(struct seed *s, struct verify *v)
 				db_exec(&v->d, seed_stop_sql(v->d.flavor,
 							     v->d.version));
 			return seed_refuse(s, code, "failed", "%s: %s", s->shown[i],
-				      v->d.fail.why);
+					   v->d.fail.why);
 		}
 	return MQ_OK;
 }
