@@ -19,6 +19,10 @@
  *   bench-helper time SOCKET N STATEMENT
  *	runs STATEMENT (its result read and freed) N times; prints the
  *	median milliseconds.
+ *   bench-helper cpu COMMAND [ARG...]
+ *	runs COMMAND and waits for it; prints "WALL_MS CPU_MS": its wall
+ *	time, and the CPU time (user + system) it and every descendant
+ *	it waited for used (wait4's rusage). Exits as COMMAND did.
  */
 #define _GNU_SOURCE
 #include <mysql.h>
@@ -26,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +65,33 @@ exec_timed(const char *file, char **argv)
 	execvp(argv[0], argv);
 	perror(argv[0]);
 	return 127;
+}
+
+static int
+cpu_timed(char **argv)
+{
+	struct rusage ru;
+	double t0 = now_ms(), cpu;
+	pid_t pid = fork();
+	int st;
+
+	if (pid == -1) {
+		perror("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		perror(argv[0]);
+		_exit(127);
+	}
+	if (wait4(pid, &st, 0, &ru) != pid) {
+		perror("wait4");
+		return 1;
+	}
+	cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	printf("%.1f %.1f\n", now_ms() - t0, cpu);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
 static MYSQL *
@@ -222,9 +255,11 @@ main(int argc, char **argv)
 		return seq(argv[2], atoi(argv[3]), argc - 4, argv + 4);
 	if (argc == 5 && strcmp(argv[1], "time") == 0)
 		return timed(argv[2], atoi(argv[3]), argv[4]);
+	if (argc >= 3 && strcmp(argv[1], "cpu") == 0)
+		return cpu_timed(argv + 2);
 	fprintf(stderr, "usage: bench-helper writer SOCKET STOPFILE | "
 		"exec FILE COMMAND [ARG...] | "
 		"idle SOCKET N | seq SOCKET HOLD_MS TAKE... -- RELEASE... | "
-		"time SOCKET N STATEMENT\n");
+		"time SOCKET N STATEMENT | cpu COMMAND [ARG...]\n");
 	return 2;
 }
