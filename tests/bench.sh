@@ -217,11 +217,11 @@ for b in b2 b3; do
 		bail "cannot create $b's table"
 done
 B3=$SOCK; B2=$WORK/b2/sock; SOCK=$B1 DATADIR=$B1_DATA
-mconf() { # mconf N: backup-stage, N servers of one section each
+mconf() { # mconf I...: backup-stage, a [mysql bI] section for each server I
 	local i socks=("$B1" "$B2" "$B3")
 	conf backup-stage
 	sed -i '/^binlog_info_file = /d' "$WORK/c.conf"
-	for i in $(seq 1 "$1"); do
+	for i in "$@"; do
 		printf '[mysql b%d]\nsocket = %s\n' "$i" "${socks[$((i - 1))]}" >>"$WORK/c.conf"
 	done
 }
@@ -250,7 +250,7 @@ mstall() { # mstall N: each server's median excess stall of 7 cycles
 		printf '%s ' "$(awk -v c="$c" '{ print $c }' "$WORK/mstalls" | median)"
 	done
 }
-# cpu_once RUN_DIR...: one freeze; "WALL FREEZE_CPU HOLDERS_CPU" in ms:
+# cpu_once RUN_DIR...: one freeze; "FREEZE_CPU HOLDERS_CPU" in ms:
 # the CPU freeze and the children it reaped used (wait4), and the CPU
 # each holder had used when freeze returned (it idles after "ready",
 # so that is its cost up to the lock); thaw after
@@ -264,15 +264,14 @@ cpu_once() {
 		t=$((t + ns))
 	done
 	"$HOOKS/post-thaw-script" thaw || bail "thaw failed: $(tail -1 "$WORK/mq.log")"
-	awk -v o="$out" -v t="$t" 'BEGIN { split(o, a, " ")
-		printf "%s %s %.1f\n", a[1], a[2], t / 1e6 }'
+	awk -v o="$out" -v t="$t" 'BEGIN { printf "%s %.1f\n", o, t / 1e6 }'
 }
 # cpu RUN_DIR...: the medians of 7 cpu_once, "FREEZE_CPU HOLDERS_CPU"
 cpu() {
 	local i c
 	cpu_once "$@" >/dev/null   # warm up
 	for i in 1 2 3 4 5 6 7; do cpu_once "$@"; done >"$WORK/cpus"
-	for c in 2 3; do
+	for c in 1 2; do
 		printf '%s ' "$(awk -v c="$c" '{ print $c }' "$WORK/cpus" | median)"
 	done
 }
@@ -301,13 +300,12 @@ mconf 1
 R[multi1,lat]=$(latency)
 R[multi1,stall]=$(mstall 1)
 R[multi1,cpu]=$(cpu "$RUN/run/b1")
-mconf 3
+mconf 1 2 3
 R[multi3,lat]=$(latency)
 R[multi3,stall]=$(mstall 3)
 R[multi3,cpu]=$(cpu "$RUN/run/b1" "$RUN/run/b2" "$RUN/run/b3")
 for i in 1 2 3; do
-	mconf 0
-	printf '[mysql b%d]\nsocket = %s\n' "$i" "$(eval echo "\$B$i")" >>"$WORK/c.conf"
+	mconf "$i"
 	cp "$WORK/c.conf" "$WORK/s$i.conf"
 done
 R[serial,lat]=$(serial_ms)
