@@ -11,7 +11,10 @@
 #               state; thaw's "writes were blocked" also counts the
 #               lock statement's wait, which this column shows);
 #               median of 7: the stall the lock method adds beyond the
-#               hold itself (waiting for the lock, granting it). For
+#               hold itself (waiting for the lock, granting it). A
+#               longest insert that ended before thaw began (a writer's
+#               wait behind an attempt abandoned by max_writer_wait) is
+#               excess whole, and its writes-through part is "-". For
 #               recovery, which holds no commit, the longest insert
 #               minus the longest of a cycle with no freeze at all (its
 #               server: InnoDB only, sync_binlog = 1; no MyISAM column).
@@ -102,9 +105,13 @@ stall_once() {
 	[ "$(wc -w <"$WORK/path")" -eq 5 ] || bail "thaw logged no path: $(tail -2 "$WORK/mq.log")"
 	awk -v b="$held" -v h="$HOLD_MS" -v x="$(cat "$WORK/exec_us")" -v p="$(cat "$WORK/path")" \
 	    -v nc="${NO_COMMIT_LOCK:-0}" '{
-		split(p, t, " "); s = (t[5] - x) / 1000
-		printf "%.1f %.1f %.2f %.2f %.2f %.2f %.2f %.2f\n", nc ? $4 : $4 - b, b - h, s,
-			s + t[1], s + t[2], s + t[3], s + t[4], ($6 - x) / 1000 }' "$WORK/writer.out"
+		split(p, t, " "); s = (t[5] - x) / 1000; e = ($6 - x) / 1000
+		# a longest insert that ended before thaw began was no part
+		# of the hold (a wait behind an abandoned attempt): all of it
+		# is excess, and it says nothing of when writes went through
+		printf "%.1f %.1f %.2f %.2f %.2f %.2f %.2f %s\n",
+			nc || e < 0 ? $4 : $4 - b, b - h, s, s + t[1], s + t[2],
+			s + t[3], s + t[4], e < 0 ? "-" : sprintf("%.2f", e) }' "$WORK/writer.out"
 }
 
 # baseline LOAD: the writer's longest insert in a cycle of the same
