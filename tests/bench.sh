@@ -46,7 +46,9 @@
 #               children it reaped) and the CPU the holders used up to
 #               the lock; and the control for "parallel": the same
 #               three servers frozen by three one-server hook entries,
-#               one after another.
+#               one after another; and a holder's CPU in parts: the
+#               binary's bare start (--help, 9 runs) and the client
+#               library's load and initialisation (--version).
 # EBS           snapshot --ebs against moto on 127.0.0.1 (7 runs): how
 #               long the filesystem stayed frozen, beside the
 #               CreateSnapshots call's own latency and the kernel's
@@ -316,6 +318,17 @@ for i in 1 2 3; do
 	cp "$WORK/c.conf" "$WORK/s$i.conf"
 done
 R[serial,lat]=$(serial_ms)
+# start_cpu ARG: the median CPU of 9 runs of "mysql-quiesce ARG"
+start_cpu() {
+	local i out
+	for i in 1 2 3 4 5 6 7 8 9; do
+		out=$("$HELPER" cpu "$MQ" "$1") || bail "mysql-quiesce $1 failed"
+		echo "${out##*$'\n'}"   # the helper's line, after the command's
+	done >"$WORK/starts"
+	median <"$WORK/starts"
+}
+R[start,cpu]=$(start_cpu --help)
+R[lib,cpu]=$(start_cpu --version)
 
 conf auto
 "$BIN/pre-freeze-script" freeze || bail "freeze failed"
@@ -390,6 +403,14 @@ echo "target: three <= one + 5 ms ($lim): ${R[multi3,lat]}, $(met "${R[multi3,la
 echo "${R[multi3,cpu]}" | awk -v n="$(nproc)" -v l="$lim" '{
 	printf "(three servers used %.1f ms of CPU (freeze + holders): on %d cores they cannot\n", $1 + $2, n
 	printf " end sooner than %.1f ms, however parallel; the target asks %s)\n", ($1 + $2) / n, l }'
+# what each holder's CPU is made of: the binary's bare start (--help),
+# then loading and initialising the client library (--version does
+# both, as the holder's first connection does: libmariadb initialises
+# OpenSSL even for a socket without TLS); the rest is its own work
+echo "${R[start,cpu]} ${R[lib,cpu]} ${R[multi3,cpu]}" | awk '{
+	printf "(each holder: %.1f ms of CPU; of it %.1f the bare start of the binary (--help),\n", $4 / 3, $1
+	printf " %.1f more loading and initialising the client library (--version), the rest\n", $2 - $1
+	printf " its connection, lock and records)\n" }'
 
 # --- EBS: the frozen window against the API call, on a loop XFS
 server_stop "$WORK/b"
