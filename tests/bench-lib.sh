@@ -15,6 +15,15 @@ nap() { read -r -t "$1" -u 7 || :; }
 # newline, for $(...)
 median() { grep -v '^-$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)]; else printf "-" }'; }
 median2() { grep -v '^-$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else printf "-" }'; }
+# columns MEDIAN FILE COL...: each column's MEDIAN (median or median2)
+# of FILE's lines, each followed by a space
+columns() {
+	local m=$1 f=$2 c
+	shift 2
+	for c in "$@"; do
+		printf '%s ' "$(awk -v c="$c" '{ print $c }' "$f" | "$m")"
+	done
+}
 
 conf() { # conf METHOD
 	METHOD=$1 LONG_QUERY=60 WAIT_TIMEOUT=10 write_config "$WORK/c.conf"

@@ -143,12 +143,10 @@ minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 # stall LOAD: median excess stall of 7 cycles; the median hold overhead
 # goes to $WORK/overhead, the medians of thaw's parts to $WORK/parts
 stall() {
-	local i c
+	local i
 	for i in 1 2 3 4 5 6 7; do stall_once "$1"; done >"$WORK/stalls"
 	awk '{ print $2 }' "$WORK/stalls" | median >"$WORK/overhead"
-	for c in 3 4 5 6 7 8; do
-		printf '%s ' "$(awk -v c=$c '{ print $c }' "$WORK/stalls" | median2)"
-	done >"$WORK/parts"
+	columns median2 "$WORK/stalls" 3 4 5 6 7 8 >"$WORK/parts"
 	awk '{ print $1 }' "$WORK/stalls" | median
 }
 
@@ -253,11 +251,10 @@ mstall_once() {
 	echo
 }
 mstall() { # mstall N: each server's median excess stall of 7 cycles
-	local i c
+	local i
 	for i in 1 2 3 4 5 6 7; do mstall_once "$1"; done >"$WORK/mstalls"
-	for c in $(seq 1 "$1"); do
-		printf '%s ' "$(awk -v c="$c" '{ print $c }' "$WORK/mstalls" | median)"
-	done
+	# shellcheck disable=SC2046
+	columns median "$WORK/mstalls" $(seq 1 "$1")
 }
 # cpu_once RUN_DIR...: one freeze; "FREEZE_CPU HOLDERS_CPU" in ms:
 # the CPU freeze and the children it reaped used (wait4), and the CPU
@@ -277,12 +274,10 @@ cpu_once() {
 }
 # cpu RUN_DIR...: the medians of 7 cpu_once, "FREEZE_CPU HOLDERS_CPU"
 cpu() {
-	local i c
+	local i
 	cpu_once "$@" >/dev/null   # warm up
 	for i in 1 2 3 4 5 6 7; do cpu_once "$@"; done >"$WORK/cpus"
-	for c in 1 2; do
-		printf '%s ' "$(awk -v c="$c" '{ print $c }' "$WORK/cpus" | median)"
-	done
+	columns median "$WORK/cpus" 1 2
 }
 # serial_ms: the control for "parallel": the three servers frozen by
 # three one-server configs, one after another, as three hook entries
