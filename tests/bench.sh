@@ -41,7 +41,12 @@
 # several      freeze ms with one server ([mysql] alone, and one
 #               [mysql NAME] section) and with three sections (every
 #               server's freeze started at once), and each server's
-#               excess stall idle; target: three <= one + 5 ms.
+#               excess stall idle, with its parts: from its writer's
+#               longest insert's start to the lock granted, and from
+#               the release sent to that insert's end; beside one
+#               server's, the same with writers on all three servers
+#               (one frozen): the load alone; target: three <= one +
+#               5 ms.
 #               Beside it, its parts: the CPU freeze used (with the
 #               children it reaped) and the CPU the holders used up to
 #               the lock; and the control for "parallel": the same
@@ -232,11 +237,16 @@ mconf() { # mconf I...: backup-stage, a [mysql bI] section for each server I
 		printf '[mysql b%d]\nsocket = %s\n' "$i" "${socks[$((i - 1))]}" >>"$WORK/c.conf"
 	done
 }
-# mstall_once N: each server's excess stall in one cycle, on one line
+# mstall_once N [W]: one cycle with a writer on each of the first W
+# servers (N unless given), N of them frozen; for each frozen server,
+# on one line, "EXCESS BEFORE AFTER": its writer's longest insert
+# minus the hold, and that insert's parts outside the hold: from its
+# start to the lock granted (the state's locked_mono, whole ms) and
+# from the release statement sent (release_us) to its end
 mstall_once() {
-	local i socks=("$B1" "$B2" "$B3") wp=()
+	local i socks=("$B1" "$B2" "$B3") wp=() w=${2:-$1}
 	rm -f "$WORK/stop"
-	for i in $(seq 1 "$1"); do
+	for i in $(seq 1 "$w"); do
 		"$HELPER" writer "${socks[$((i - 1))]}" "$WORK/stop" >"$WORK/w$i.out" & wp+=($!)
 	done
 	nap 0.3
@@ -246,15 +256,24 @@ mstall_once() {
 	nap 0.3
 	touch "$WORK/stop"; wait "${wp[@]}"
 	for i in $(seq 1 "$1"); do
-		awk -v b="$(held_ms "$RUN/run/b$i")" '{ printf "%.1f ", $4 - b }' "$WORK/w$i.out"
+		awk -F= '$1 == "locked_mono" { l = $2 } $1 == "release_us" { r = $2 }
+			END { print l + 0, r + 0 }' "$RUN/run/b$i/state" >"$WORK/lr"
+		read -r L R <"$WORK/lr"
+		[ "$L" -gt 0 ] && [ "$R" -gt 0 ] || bail "b$i: no hold in its state"
+		awk -v l="$L" -v r="$R" '{ e = $6 / 1000; printf "%.1f %.1f %.1f ",
+			$4 - (r / 1000 - l), l - (e - $4), e - r / 1000 }' "$WORK/w$i.out"
 	done
 	echo
 }
-mstall() { # mstall N: each server's median excess stall of 7 cycles
+# mstall N [W]: for each frozen server, the medians of 7 cycles of its
+# excess and of its two parts, as "EXCESS (BEFORE + AFTER)"
+mstall() {
 	local i
-	for i in 1 2 3 4 5 6 7; do mstall_once "$1"; done >"$WORK/mstalls"
+	for i in 1 2 3 4 5 6 7; do mstall_once "$@"; done >"$WORK/mstalls"
 	# shellcheck disable=SC2046
-	columns median "$WORK/mstalls" $(seq 1 "$1")
+	columns median "$WORK/mstalls" $(seq 1 $((3 * $1))) |
+		awk '{ for (i = 1; i <= NF; i += 3) printf "%s%s (%s + %s)",
+			(i > 1 ? ", " : ""), $i, $(i + 1), $(i + 2) }'
 }
 # cpu_once RUN_DIR...: one freeze; "FREEZE_CPU HOLDERS_CPU" in ms:
 # the CPU freeze and the children it reaped used (wait4), and the CPU
@@ -303,6 +322,7 @@ R[alone,cpu]=$(cpu "$RUN/run")
 mconf 1
 R[multi1,lat]=$(latency)
 R[multi1,stall]=$(mstall 1)
+R[multi1w3,stall]=$(mstall 1 3)
 R[multi1,cpu]=$(cpu "$RUN/run/b1")
 mconf 1 2 3
 R[multi3,lat]=$(latency)
@@ -380,7 +400,8 @@ sig=${R[$a,parts_idle]}; sig=$(echo "$sig" | awk '{ print $4 }')
 echo "target: thaw exec -> SIGTERM <= 1.5 ms (auto, idle): $sig, $(met "$sig" 1.5)"
 echo
 echo "several servers (backup-stage; freeze: exec to exit, 7 runs; excess stall idle, each"
-echo " server's writer, 7 cycles; ms, medians):"
+echo " server's writer, 7 cycles, and its parts: (insert's start to lock granted + release"
+echo " sent to insert's end); ms, medians):"
 M='%-34s %8s %8s %8s   %s\n'
 printf "$M" "" "" "CPU:" "CPU:" ""
 printf "$M" "" "freeze" "freeze" "holders" "excess stall, each server"
@@ -388,6 +409,7 @@ printf "$M" "" "freeze" "freeze" "holders" "excess stall, each server"
 printf "$M" "one server, [mysql] alone" "${R[backup-stage,lat]}" ${R[alone,cpu]} "${R[backup-stage,idle]}"
 # shellcheck disable=SC2086
 printf "$M" "one server, [mysql b1]" "${R[multi1,lat]}" ${R[multi1,cpu]} "${R[multi1,stall]}"
+printf "$M" " the same, writers on all three" "" "" "" "${R[multi1w3,stall]}"
 # shellcheck disable=SC2086
 printf "$M" "three servers, [mysql b1..b3]" "${R[multi3,lat]}" ${R[multi3,cpu]} "${R[multi3,stall]}"
 printf "$M" "three one-server hooks, in turn" "${R[serial,lat]}" "" "" ""
