@@ -35,8 +35,13 @@ conf() { # conf METHOD
 # counts the lock statement's wait, which is part of what "excess"
 # measures.
 held_ms() { # held_ms [RUN_DIR]
+	hold_ends "${1:-}" | awk '{ if ($1 > 0 && $2 > 0) printf "%d", $2 / 1000 - $1; else print "-" }'
+}
+# hold_ends [RUN_DIR]: the last hold's ends from its state, "LOCKED_MONO
+# RELEASE_US" (ms, us; 0 for one not recorded)
+hold_ends() {
 	awk -F= '$1 == "locked_mono" { l = $2 } $1 == "release_us" { r = $2 }
-		END { if (l > 0 && r > 0) printf "%d", r / 1000 - l; else print "-" }' "${1:-$RUN/run}/state"
+		END { print l + 0, r + 0 }' "${1:-$RUN/run}/state"
 }
 
 HOOKS=$BIN   # where pre-freeze-script and post-thaw-script are

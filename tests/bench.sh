@@ -256,9 +256,7 @@ mstall_once() {
 	nap 0.3
 	touch "$WORK/stop"; wait "${wp[@]}"
 	for i in $(seq 1 "$1"); do
-		awk -F= '$1 == "locked_mono" { l = $2 } $1 == "release_us" { r = $2 }
-			END { print l + 0, r + 0 }' "$RUN/run/b$i/state" >"$WORK/lr"
-		read -r L R <"$WORK/lr"
+		read -r L R < <(hold_ends "$RUN/run/b$i")
 		[ "$L" -gt 0 ] && [ "$R" -gt 0 ] || bail "b$i: no hold in its state"
 		awk -v l="$L" -v r="$R" '{ e = $6 / 1000; printf "%.1f %.1f %.1f ",
 			$4 - (r / 1000 - l), l - (e - $4), e - r / 1000 }' "$WORK/w$i.out"
