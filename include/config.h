@@ -149,6 +149,10 @@ int config_choice(const char *const *names, int count, const char *v);
  */
 int config_select(struct config *c, const char *name, struct failure *f);
 
+/* Every password c holds, [mysql]'s and each server's, zeroed: once
+ * connected, or in a process that will not connect with c. */
+void config_forget_passwords(struct config *c);
+
 /* Server i (of c->servers) alone: c copied into out, then selected.
  * 0, or -1 with f saying why. */
 int config_server(const struct config *c, int i, struct config *out,

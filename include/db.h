@@ -81,8 +81,9 @@ int db_quote(struct db *d, char *buf, size_t n, const char *s);
 
 void db_close(struct db *d);
 
-/* Wipe the password from c and from the client library's copy of it
- * in d: for a process that will not connect again. */
+/* Wipe every password from c (NULL: none; config_forget_passwords)
+ * and the client library's copy in d: once d is connected, for a
+ * process that will not connect again with c. */
 void db_forget_password(struct db *d, const struct config *c);
 
 /* Parse "10.11.6-MariaDB-..." into 101106; 0 if it is not a version. */

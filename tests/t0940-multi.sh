@@ -120,6 +120,47 @@ ok $? "each server's metrics in a file of its own, with a server label"
 "$MQ" thaw; ok $? "thaw again: exit 0 (idempotent)"
 no_holder; ok $? "no holder left"
 
+# --- each server's holder is forked from the freeze that loaded the
+# client library once, not exec'd; shaped as an exec'd one all the same
+sql "CREATE USER IF NOT EXISTS mq@localhost IDENTIFIED BY 'Pw-solo-5e3';
+     GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, CONNECTION ADMIN ON *.* TO mq@localhost" ||
+	bail "cannot make solo's user"
+SOCK=$PRIM sql "CREATE USER IF NOT EXISTS mq@localhost IDENTIFIED BY 'Pw-prim-7c1';
+     GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, CONNECTION ADMIN ON *.* TO mq@localhost" ||
+	bail "cannot make prim's user"
+wait_for 30 sh -c "[ \"\$(mariadb --no-defaults -S '$REP' -uroot -N -e \"SELECT COUNT(*) FROM mysql.user WHERE User = 'mq'\")\" = 1 ]" ||
+	bail "prim's user did not reach the replica"
+conf "$WORK/pw.conf"
+sed -i "s|^\[mysql \(prim\|rep\)\]|&\nuser = mq\npassword = Pw-prim-7c1|; s|^\[mysql solo\]|&\nuser = mq\npassword = Pw-solo-5e3|" "$WORK/pw.conf"
+MQ_CANARY=Canary-5150 sh -c 'tr "\0" "\n" </proc/$$/environ' | grep -q '^MQ_CANARY=Canary-5150$'
+ok $? "negative control: the caller's environment carries the canary"
+MQ_CANARY=Canary-5150 "$MQ" -c "$WORK/pw.conf" freeze; st=$?
+ok $st "freeze with a password per server: exit 0"
+none_writes; ok $? "and all three are locked"
+for s in prim rep solo; do
+	hp=$(sfield "$s" pid)
+	[ "$(tr '\0' ' ' <"/proc/$hp/cmdline" | sed 's/ *$//')" = "pre-freeze-mysql-lock -c $WORK/pw.conf -s $s" ]
+	ok $? "$s's holder: named as an exec'd holder is ($(tr '\0' ' ' <"/proc/$hp/cmdline"))"
+	[ "$(readlink "/proc/$hp/fd/0")" = /dev/null ] && [ "$(readlink "/proc/$hp/fd/1")" = /dev/null ] &&
+		[ "$(readlink "/proc/$hp/fd/2")" = /dev/null ]
+	ok $? "$s's holder: its stdio is /dev/null"
+	nfd=$(ls "/proc/$hp/fd" | wc -l)
+	# 0-2, its run dir, holder.lock, the signalfd, the server socket
+	[ "$nfd" -le 7 ]; ok $? "$s's holder keeps none of freeze's descriptors ($nfd: $(ls -l "/proc/$hp/fd" | sed -n 's/.* -> //p' | tr '\n' ' '))"
+	[ "$(ps -o sid= -p "$hp" | tr -d ' ')" = "$hp" ]; ok $? "$s's holder leads its own session"
+	[ "$(python3 "$TOP/tests/memscan.py" "$hp" "$WORK/pw.conf")" = found ]
+	ok $? "negative control: the memory scan finds the config's path in $s's holder"
+	[ "$(python3 "$TOP/tests/memscan.py" "$hp" Canary-5150)" = absent ] &&
+		! tr '\0' '\n' <"/proc/$hp/environ" | grep -q '='
+	ok $? "$s's holder: nothing of the caller's environment, in /proc or in its memory"
+	[ "$(python3 "$TOP/tests/memscan.py" "$hp" Pw-prim-7c1)" = absent ] &&
+		[ "$(python3 "$TOP/tests/memscan.py" "$hp" Pw-solo-5e3)" = absent ]
+	ok $? "$s's holder: no server's password in its memory while it holds"
+done
+"$MQ" -c "$WORK/pw.conf" thaw; ok $? "thaw: exit 0"
+all_write; ok $? "writes go through on all three"
+no_holder; ok $? "no holder left"
+
 # --- a server killed while freeze waits for its safe moment
 mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 &
 wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||

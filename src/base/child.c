@@ -6,7 +6,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <sys/pidfd.h>
+#include <syslog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,6 +124,85 @@ child_fork(int (*fn)(void *), void *arg)
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = e;
 	return p;
+}
+
+/* In the forked child: what child_start's file actions and attributes
+ * do at the exec. 0, or -1. */
+static int
+shape(const struct child *ch, const sigset_t *mask)
+{
+	int staged[CHILD_KEEP_MAX], i, fd;
+	sigset_t none;
+
+	closelog();
+	for (i = 0; i < ch->nkeep; i++)
+		if ((staged[i] = fcntl(ch->keep[i], F_DUPFD_CLOEXEC,
+				       3 + ch->nkeep)) == -1)
+			return -1;
+	if (ch->stdio != CHILD_OUR_STDIO &&
+	    ((fd = open("/dev/null", O_RDWR)) == -1 ||
+	     (fd != 0 && dup2(fd, 0) == -1)))
+		return -1;
+	if (ch->stdio == CHILD_NULL_STDIO &&
+	    (dup2(0, 1) == -1 || dup2(0, 2) == -1))
+		return -1;
+	for (i = 0; i < ch->nkeep; i++)
+		if (dup2(staged[i], 3 + i) == -1)
+			return -1;
+	if (close_range(3 + (unsigned)ch->nkeep, ~0U, 0) == -1)
+		return -1;
+	if ((ch->group == CHILD_SESSION && setsid() == -1) ||
+	    (ch->group == CHILD_GROUP && setpgid(0, 0) == -1))
+		return -1;
+	if (clearenv() != 0)
+		return -1;
+	if (ch->envp == NULL) {
+		if (putenv((char *)CHILD_PATH_ENV) != 0)
+			return -1;
+	} else {
+		for (i = 0; ch->envp[i] != NULL; i++)
+			if (putenv(ch->envp[i]) != 0)
+				return -1;
+	}
+	sigemptyset(&none);
+	return sigprocmask(SIG_SETMASK, ch->default_signals ? &none : mask,
+			   NULL);
+}
+
+int
+child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	pid_t p;
+	int e, s;
+
+	ch->pid = 0;
+	if (ch->nkeep < 0 || ch->nkeep > CHILD_KEEP_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	sigfillset(&all);
+	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
+		return -1;
+	p = fork();
+	if (p == 0) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		for (s = 1; s < NSIG; s++)
+			if (s != SIGKILL && s != SIGSTOP)
+				(void)sigaction(s, &dfl, NULL);
+		if (shape(ch, &old) == -1)
+			_exit(127); /* as an exec that failed */
+		_exit(fn(arg));
+	}
+	e = errno;
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	if (p == -1) {
+		errno = e;
+		return -1;
+	}
+	ch->pid = p;
+	return 0;
 }
 
 int

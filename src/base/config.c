@@ -164,6 +164,18 @@ has_password(const struct config *c)
 	return c->mysql_password[0] != '\0';
 }
 
+void
+config_forget_passwords(struct config *c)
+{
+	int k;
+
+	for (k = 0; k < c->nsets; k++)
+		if (strcmp(config_item_key(c->sets[k].item), "password") == 0)
+			explicit_bzero(c->sets[k].value,
+				       sizeof(c->sets[k].value));
+	explicit_bzero(c->mysql_password, sizeof(c->mysql_password));
+}
+
 /* Every defaults_file the file names held to the option-file rules. */
 static int
 defaults_files(const struct config *c, struct failure *f)

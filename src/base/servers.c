@@ -61,7 +61,9 @@ config_server_key(struct config *c, const char *name, const char *key,
 		return -1;
 	}
 	/* the value checked as the key's own section would */
-	if (config_set(&probe, it, value, f) == -1) {
+	k = config_set(&probe, it, value, f);
+	explicit_bzero(&probe, sizeof(probe)); /* it may be a password */
+	if (k == -1) {
 		fail_wrap(f, MQ_CONFIG, "[mysql %s]", name);
 		return -1;
 	}
@@ -137,10 +139,10 @@ config_server(const struct config *c, int i, struct config *out,
 	return config_select(out, c->servers[i], f);
 }
 
-int
-config_servers_apart(const struct config *c, struct failure *f)
+/* The first pair of servers that share a file, said in f. 0, or -1. */
+static int
+shared_file(const struct config *c, struct config *one, struct failure *f)
 {
-	static struct config one[CONFIG_MAX_SERVERS];
 	const char *what;
 	int i, j;
 
@@ -172,4 +174,15 @@ config_servers_apart(const struct config *c, struct failure *f)
 		}
 	}
 	return 0;
+}
+
+int
+config_servers_apart(const struct config *c, struct failure *f)
+{
+	static struct config one[CONFIG_MAX_SERVERS];
+	int r = shared_file(c, one, f);
+
+	/* no copy of a password left behind */
+	explicit_bzero(one, sizeof(one));
+	return r;
 }

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -379,6 +380,8 @@ holder_main(const struct config *c)
 	int r;
 
 	log_init(c, "holder");
+	/* its name in ps -e and top, not the exec's "exe" */
+	(void)prctl(PR_SET_NAME, (unsigned long)"pre-freeze-mysql-lock", 0, 0, 0);
 	if (fstat(HOLDER_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
 		log_err("pre-freeze-mysql-lock is started by freeze only");
 		return MQ_USAGE;

@@ -282,6 +282,9 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect (freeze's own "
 			     "connection): %s", y->d.fail.why);
+	/* never again on this connection; c keeps its own for a holder
+	 * forked from us */
+	db_forget_password(&y->d, NULL);
 	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version, f);
 	if (y->m == NULL)
 		return f->code;

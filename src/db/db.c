@@ -395,9 +395,8 @@ db_quote(struct db *d, char *buf, size_t n, const char *s)
 void
 db_forget_password(struct db *d, const struct config *c)
 {
-	char *p = (char *)c->mysql_password;
-
-	explicit_bzero(p, sizeof(c->mysql_password));
+	if (c != NULL)
+		config_forget_passwords((struct config *)c);
 	if (d->m != NULL && d->m->passwd != NULL)
 		explicit_bzero(d->m->passwd, strlen(d->m->passwd));
 }

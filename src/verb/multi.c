@@ -15,6 +15,7 @@
 #include "child.h"
 #include "db.h"
 #include "event.h"
+#include "holderctl.h"
 #include "log.h"
 #include "multi.h"
 #include "release.h"
@@ -270,10 +271,13 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 		return f.code;
 	}
 	/* The client library loaded once, here, for every server's
-	 * freeze (each connects; its holder, started by exec, loads its
-	 * own). Not for thaw, whose path to the release needs none. A
-	 * library that cannot load: each server's freeze says so. */
-	(void)db_preload(&lf);
+	 * freeze and its holder: each freeze a fork of this process, and
+	 * each holder a fork of its freeze (shaped and named as the
+	 * exec'd one), so that none loads it again. Not for thaw, whose
+	 * path to the release needs none. A library that cannot load:
+	 * each server's freeze, and its exec'd holder, say so. */
+	if (db_preload(&lf) == 0)
+		holder_spawn_by_fork((struct config *)c);
 	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, "freeze",
 						  sigfd, o->verbose, &f) == -1) {
 		if (sigfd == -1)
