@@ -99,33 +99,6 @@ out:
 	return 0;
 }
 
-pid_t
-child_fork(int (*fn)(void *), void *arg)
-{
-	sigset_t all, old;
-	pid_t p;
-	int e, s;
-
-	sigfillset(&all);
-	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
-		return -1;
-	p = fork();
-	if (p == 0) {
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-		/* nothing of the parent's handlers: a signal taken here
-		 * is the default's or stays blocked */
-		for (s = 1; s < NSIG; s++)
-			if (s != SIGKILL && s != SIGSTOP)
-				(void)sigaction(s, &dfl, NULL);
-		_exit(fn(arg));
-	}
-	e = errno;
-	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = e;
-	return p;
-}
-
 /* In the forked child: what child_start's file actions and attributes
  * do at the exec. 0, or -1. */
 static int
@@ -169,18 +142,20 @@ shape(const struct child *ch, const sigset_t *mask)
 			   NULL);
 }
 
-int
-child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg)
+/*
+ * The one fork: every signal blocked across it; in the child every
+ * disposition the default (nothing of the parent's handlers: a signal
+ * taken here is the default's or stays blocked), then, with ch, shaped
+ * as child_start would start it (else the mask stays all blocked), and
+ * fn(arg)'s return its _exit status. The pid, or -1 with errno.
+ */
+static pid_t
+fork_run(const struct child *ch, int (*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	pid_t p;
 	int e, s;
 
-	ch->pid = 0;
-	if (ch->nkeep < 0 || ch->nkeep > CHILD_KEEP_MAX) {
-		errno = EINVAL;
-		return -1;
-	}
 	sigfillset(&all);
 	if (sigprocmask(SIG_BLOCK, &all, &old) == -1)
 		return -1;
@@ -191,16 +166,34 @@ child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg)
 		for (s = 1; s < NSIG; s++)
 			if (s != SIGKILL && s != SIGSTOP)
 				(void)sigaction(s, &dfl, NULL);
-		if (shape(ch, &old) == -1)
+		if (ch != NULL && shape(ch, &old) == -1)
 			_exit(127); /* as an exec that failed */
 		_exit(fn(arg));
 	}
 	e = errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
-	if (p == -1) {
-		errno = e;
+	errno = e;
+	return p;
+}
+
+pid_t
+child_fork(int (*fn)(void *), void *arg)
+{
+	return fork_run(NULL, fn, arg);
+}
+
+int
+child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg)
+{
+	pid_t p;
+
+	ch->pid = 0;
+	if (ch->nkeep < 0 || ch->nkeep > CHILD_KEEP_MAX) {
+		errno = EINVAL;
 		return -1;
 	}
+	if ((p = fork_run(ch, fn, arg)) == -1)
+		return -1;
 	ch->pid = p;
 	return 0;
 }
