@@ -65,6 +65,12 @@ int write_atomic(int dirfd, const char *name, const char *data, size_t len,
  * 22) and its state letter; 0, or -1 if the process is gone. */
 int proc_stat(pid_t pid, unsigned long long *start, char *state);
 
+/* Fields first to first + n - 1 (numbered as in proc(5), from 3) of
+ * /proc/PID/stat, each a number, into v; its state letter into state
+ * unless NULL. 0, or -1 (the process is gone, or the line not so). */
+int proc_stat_fields(pid_t pid, int first, int n, unsigned long long *v,
+		     char *state);
+
 /* v as a JSON string on stdout, then after. */
 void json_str(const char *v, const char *after);
 /* Print "key":"value" to stdout, the value JSON-escaped, then after

@@ -271,43 +271,57 @@ fail:
 }
 
 int
-proc_stat(pid_t pid, unsigned long long *start, char *state)
+proc_stat_fields(pid_t pid, int first, int n, unsigned long long *v,
+		 char *state)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long v = 0;
-	ssize_t n;
-	int fd, field;
+	char path[64], buf[2048], *p;
+	ssize_t len;
+	int fd, field, i;
 
-	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) == -1)
+	if (first < 3 || fmt(path, sizeof(path), "/proc/%d/stat", (int)pid)
+	    == -1)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n <= 0)
+	if (len <= 0)
 		return -1;
-	buf[n] = '\0';
+	buf[len] = '\0';
 	/* The command name may hold spaces and parentheses: skip to the
-	 * last ')'. Field 3 (state) follows; field 22 is starttime. */
+	 * last ')'. Field 3 (state) follows. */
 	p = strrchr(buf, ')');
 	if (p == NULL || p[1] != ' ')
 		return -1;
 	p += 2;
 	if (state != NULL)
 		*state = *p;
-	for (field = 3; field < 22; field++) {
+	for (field = 3; field < first; field++) {
 		p = strchr(p, ' ');
 		if (p == NULL)
 			return -1;
 		p++;
 	}
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + (unsigned long long)(*p++ - '0');
-	if (*p != ' ' && *p != '\n' && *p != '\0')
-		return -1;
-	*start = v;
+	for (i = 0; i < n; i++) {
+		unsigned long long x = 0;
+		char *start = p;
+
+		while (*p >= '0' && *p <= '9')
+			x = x * 10 + (unsigned long long)(*p++ - '0');
+		if (p == start || (*p != ' ' && *p != '\n' && *p != '\0'))
+			return -1;
+		v[i] = x;
+		if (*p != '\0')
+			p++;
+	}
 	return 0;
+}
+
+int
+proc_stat(pid_t pid, unsigned long long *start, char *state)
+{
+	return proc_stat_fields(pid, 22, 1, start, state);
 }
 
 void

@@ -2,9 +2,9 @@
  * reads its reports; thaw proves it ours and ends it. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,42 +55,6 @@ struct forked {
 	char **argv;
 };
 
-/* This process's argument and environment areas, from /proc/self/stat
- * (fields 48 to 51). 0, or -1. */
-static int
-arg_area(unsigned long v[4])
-{
-	char buf[1024], *p;
-	ssize_t n;
-	int fd, field, i;
-
-	if ((fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return -1;
-	p += 2; /* field 3 */
-	for (field = 3; field < 48; field++)
-		if ((p = strchr(p, ' ')) == NULL)
-			return -1;
-		else
-			p++;
-	for (i = 0; i < 4; i++) {
-		char *end;
-
-		errno = 0;
-		v[i] = strtoul(p, &end, 10);
-		if (errno != 0 || end == p || (*end != ' ' && *end != '\n'))
-			return -1;
-		p = end + 1;
-	}
-	return 0;
-}
-
 /*
  * In the forked holder: the command line an exec'd one has (ps and
  * pgrep -f show it; a DBA and the tests look for it), written over
@@ -107,8 +71,9 @@ static int
 name_self(char **argv)
 {
 	char title[2 * PATH_MAX + 64] = "";
-	unsigned long v[4]; /* arg_start, arg_end, env_start, env_end */
+	unsigned long long v[4]; /* arg_start, arg_end, env_start, env_end */
 	size_t len = 0, room, args;
+	char *area;
 	int i;
 
 	for (i = 0; argv[i] != NULL; i++)
@@ -116,8 +81,9 @@ name_self(char **argv)
 			   argv[i]) == -1)
 			return -1;
 	len = strlen(title);
-	if (arg_area(v) == -1 || v[1] <= v[0])
+	if (proc_stat_fields(getpid(), 48, 4, v, NULL) == -1 || v[1] <= v[0])
 		return -1;
+	area = (char *)(uintptr_t)v[0];
 	args = v[1] - v[0];
 	/* the kernel reads on past arg_end only into the environment
 	 * right after it */
@@ -125,10 +91,10 @@ name_self(char **argv)
 	if (len + 1 > room)
 		return -1;
 	/* nothing of the caller's environment stays readable */
-	memset((char *)v[0], '\0', room);
-	memcpy((char *)v[0], title, len);
+	memset(area, '\0', room);
+	memcpy(area, title, len);
 	if (len < args)
-		memset((char *)v[0] + len, ' ', args - len);
+		memset(area + len, ' ', args - len);
 	return 0;
 }
 
