@@ -151,6 +151,13 @@ config_parse_string(struct config *c, const char *text, struct failure *f)
 
 enum { CONFIG_FILE_MAX = 1 << 20 };
 
+/* A server's section sets its password here. */
+static int
+sets_password(const struct config_set *s)
+{
+	return strcmp(config_item_key(s->item), "password") == 0;
+}
+
 /* A password anywhere in the file: [mysql] or a server's section. */
 static int
 has_password(const struct config *c)
@@ -158,8 +165,7 @@ has_password(const struct config *c)
 	int k;
 
 	for (k = 0; k < c->nsets; k++)
-		if (strcmp(config_item_key(c->sets[k].item), "password") == 0 &&
-		    c->sets[k].value[0] != '\0')
+		if (sets_password(&c->sets[k]) && c->sets[k].value[0] != '\0')
 			return 1;
 	return c->mysql_password[0] != '\0';
 }
@@ -170,7 +176,7 @@ config_forget_passwords(struct config *c)
 	int k;
 
 	for (k = 0; k < c->nsets; k++)
-		if (strcmp(config_item_key(c->sets[k].item), "password") == 0)
+		if (sets_password(&c->sets[k]))
 			explicit_bzero(c->sets[k].value,
 				       sizeof(c->sets[k].value));
 	explicit_bzero(c->mysql_password, sizeof(c->mysql_password));
