@@ -92,12 +92,28 @@ ok $? "one freeze succeeded; the other succeeded after it or exited 7"
 can_write; ok $? "writes go through"
 [ "$(holders)" -eq 0 ]; ok $? "no holder left"
 
-diag "a freeze whose thaw never came is ended by the next freeze"
+diag "a live hold is never ended by another caller's freeze; one past its time is"
 conf
 "$BIN/pre-freeze-script" freeze; old=$(state_field pid)
-"$BIN/pre-freeze-script" freeze; ok $? "a second freeze exits 0"
-[ "$(state_field pid)" != "$old" ] && dead "$old"; ok $? "the old holder was ended"
-log_has "(thaw never came); ending it"; ok $? "and that was logged"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+[ $st -eq 7 ] && grep -q "a live hold: holder pid $old has held its lock for [0-9]* s" "$WORK/err" &&
+	log_has "a live hold: holder pid $old"
+ok $? "a second freeze while the first holds is refused: exit 7, naming the live hold (exit $st: $(cat "$WORK/err"))"
+[ "$(state_field pid)" = "$old" ] && kill -0 "$old" && cannot_write
+ok $? "the first hold goes on: same holder, writes still blocked"
+"$BIN/post-thaw-script" thaw; ok $? "thaw releases it: exit 0"
+can_write; ok $? "writes go through"
+# a holder kept stopped past its max_lock_time holds nothing anyone
+# relies on: the next freeze ends it, and says so
+MAX_LOCK_TIME=2 conf
+"$BIN/pre-freeze-script" freeze; old=$(state_field pid)
+hold_stopped "$old" || bail "cannot stop the holder"
+sleep 2.5
+"$BIN/pre-freeze-script" freeze; st=$?
+kill "$PS" 2>/dev/null; wait "$PS" 2>/dev/null
+[ $st -eq 0 ] && [ "$(state_field pid)" != "$old" ] && dead "$old" &&
+	log_has "(thaw never came); ending it"
+ok $? "a hold past its max_lock_time is ended by the next freeze, and that is logged (exit $st)"
 "$BIN/post-thaw-script" thaw; ok $? "thaw"
 
 diag "SIGTERM to freeze while its lock waits (VMware's abort)"

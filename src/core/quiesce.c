@@ -214,7 +214,33 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 	}
 }
 
-/* Before a new freeze: end a holder whose thaw never came. */
+/*
+ * A live hold within its max_lock_time belongs to another caller, whose
+ * snapshot may rely on it (two backup products overlapping): it is
+ * never ended here, and this freeze is refused (MQ_BUSY), naming it.
+ * 1 (f filled) when s is such a hold, else 0: past its time it is ours
+ * to end.
+ */
+static int
+live_hold(const struct state *s, struct failure *f)
+{
+	int64_t now = real_ms();
+	char until[40];
+
+	if (s->expires_at != 0 && now >= s->expires_at)
+		return 0;
+	iso_time(until, sizeof(until), s->expires_at);
+	failf(f, MQ_BUSY, "a live hold: holder pid %d has held its lock for "
+	      "%lld s (%s, until max_lock_time at %s); another caller's "
+	      "snapshot may rely on it, so it is not ended: thaw it first, "
+	      "or wait for it to expire", (int)s->pid,
+	      (long long)(s->locked_at ? (now - s->locked_at) / 1000 : 0),
+	      s->method, s->expires_at ? until : "unknown");
+	return 1;
+}
+
+/* Before a new freeze: end a holder whose thaw never came (one waiting
+ * for its lock, or past its max_lock_time); refuse a live hold. */
 static int
 end_leftover(struct quiesce *y, struct failure *f)
 {
@@ -238,6 +264,8 @@ end_leftover(struct quiesce *y, struct failure *f)
 	}
 	if (!holder_alive(y->rd.dirfd, &s))
 		return MQ_OK;
+	if (s.phase == PH_LOCKED && live_hold(&s, f))
+		return MQ_BUSY;
 	log_warn("holder pid %d of an earlier freeze still holds its lock "
 		 "(thaw never came); ending it", (int)s.pid);
 	r = holder_end(y->c, y->rd.dirfd, &s, NULL);
