@@ -49,11 +49,20 @@ struct child {
  * errno; nothing is left open either way. */
 int child_start(struct child *ch);
 
+/* The exit status of a forked child whose parent was gone before it
+ * could run anything. */
+enum { CHILD_ORPHANED = 126 };
+
 /*
  * Fork, every signal blocked across it; in the child the blocked mask
  * stays, dispositions are reset to the default, and fn(arg)'s return is
  * its _exit status (fn must use only async-signal-safe calls, and exec
- * or return). The child's pid, or -1 with errno.
+ * or return). The child dies with us: SIGTERM is its parent-death
+ * signal (pending while it blocks it, for its own signal fd to take),
+ * and a child whose parent is gone before that was set runs nothing
+ * (CHILD_ORPHANED). The parent-death signal does not survive a change
+ * of credentials, nor an exec of a set-user-ID program: a child that
+ * does either sets its own again. The child's pid, or -1 with errno.
  */
 pid_t child_fork(int (*fn)(void *), void *arg);
 

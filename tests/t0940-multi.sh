@@ -104,9 +104,11 @@ d = json.load(open(sys.argv[1]))
 assert [s["server"] for s in d["servers"]] == ["prim", "rep", "solo"], d
 assert all(s["phase"] == "locked" for s in d["servers"]), d' "$WORK/status.json"
 ok $? "status --json: one object, every server in it"
-"$MQ" freeze; st=$?
-[ $st -eq 0 ] && [ "$(holders)" -eq 3 ] && none_writes
-ok $? "a second freeze while held ends the earlier holders and locks all three again (exit $st, $(holders) holders)"
+pids="$(sfield prim pid) $(sfield rep pid) $(sfield solo pid)"
+"$MQ" freeze 2>"$WORK/f2nd.err"; st=$?
+[ $st -eq 7 ] && grep -q 'a live hold: holder pid [0-9]* has held its lock for' "$WORK/mq.log" &&
+	[ "$(sfield prim pid) $(sfield rep pid) $(sfield solo pid)" = "$pids" ] && none_writes
+ok $? "a second freeze while held is refused (exit $st), naming the live hold; the three holds are left as they were"
 "$MQ" thaw; st=$?
 ok $st "thaw: exit 0"
 all_write; ok $? "writes go through on all three servers"
@@ -197,6 +199,31 @@ rm -f "$WORK/solo/mariadbd.pid"
 server_run "$WORK/solo" --server-id=3 --binlog-format=ROW --sync-binlog=1 \
 	--innodb-flush-log-at-trx-commit=1
 writer "$SOLO" t.inno & W3=$!
+
+# --- the several-server freeze SIGKILLed (a caller's timeout) while
+# one server still waits for its safe moment: that server's freeze dies
+# with it and takes no lock later; a thaw right after releases at once
+mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 & B=$!
+wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
+	bail "the blocker did not start"
+"$MQ" freeze >"$WORK/fk.out" 2>&1 & F=$!
+wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
+	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]"
+ok $? "while solo waits for its long MyISAM UPDATE, prim and rep are locked"
+kill -KILL "$F"; wait "$F" 2>/dev/null
+t0=$(now_ms)
+timeout 20 "$MQ" thaw >"$WORK/tk.out" 2>&1; st=$?
+el=$(( $(now_ms) - t0 ))
+[ $st -eq 0 ] && [ $el -lt 5000 ] && writes "$PRIM" t.inno && writes "$REP" w.inno
+ok $? "the freeze SIGKILLed: a thaw right after releases prim and rep at once (exit $st, $el ms)"
+! pgrep -fx -- "$MQ freeze" >/dev/null
+ok $? "no per-server freeze outlived the one it was forked from"
+mariadb --no-defaults -S "$SOLO" -uroot -N -e "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'" |
+	while read -r id; do mariadb --no-defaults -S "$SOLO" -uroot -e "KILL $id"; done
+wait "$B"
+sleep 1
+[ "$(phase solo)" != locked ] && no_holder && writes "$SOLO" t.inno
+ok $? "and solo took no lock once its blocker ended ($(phase solo), $(holders) holders)"
 
 # --- a holder SIGKILLed during the hold
 "$MQ" freeze; ok $? "freeze again"

@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <syslog.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -150,10 +151,10 @@ shape(const struct child *ch, const sigset_t *mask)
  * fn(arg)'s return its _exit status. The pid, or -1 with errno.
  */
 static pid_t
-fork_run(const struct child *ch, int (*fn)(void *), void *arg)
+fork_run(const struct child *ch, int pdeath, int (*fn)(void *), void *arg)
 {
+	pid_t parent = getpid(), p;
 	sigset_t all, old;
-	pid_t p;
 	int e, s;
 
 	sigfillset(&all);
@@ -166,6 +167,11 @@ fork_run(const struct child *ch, int (*fn)(void *), void *arg)
 		for (s = 1; s < NSIG; s++)
 			if (s != SIGKILL && s != SIGSTOP)
 				(void)sigaction(s, &dfl, NULL);
+		/* set, then checked: a parent gone before the prctl sends
+		 * nothing, and we were reparented already */
+		if (pdeath != 0 && (prctl(PR_SET_PDEATHSIG, pdeath) == -1 ||
+				    getppid() != parent))
+			_exit(CHILD_ORPHANED);
 		if (ch != NULL && shape(ch, &old) == -1)
 			_exit(127); /* as an exec that failed */
 		_exit(fn(arg));
@@ -179,7 +185,7 @@ fork_run(const struct child *ch, int (*fn)(void *), void *arg)
 pid_t
 child_fork(int (*fn)(void *), void *arg)
 {
-	return fork_run(NULL, fn, arg);
+	return fork_run(NULL, SIGTERM, fn, arg);
 }
 
 int
@@ -192,7 +198,7 @@ child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((p = fork_run(ch, fn, arg)) == -1)
+	if ((p = fork_run(ch, 0, fn, arg)) == -1)
 		return -1;
 	ch->pid = p;
 	return 0;
