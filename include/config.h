@@ -122,10 +122,17 @@ struct config {
  * Read the config file at path (absolute or relative) into c, after
  * setting every key to its default. Refuses a file that group or others
  * may write, or that holds a password and group or others may read.
- * Returns 0, or -1 with f saying why (MQ_CONFIG, naming the file and
- * line); c is then unusable.
+ * Returns 0 (f->code MQ_OK), or -1 with f saying why (MQ_CONFIG, naming
+ * the file and line); c is then unusable. CONFIG_READABLE: refused only
+ * because group or others may read its password; the file is otherwise
+ * safe and parsed, so its [files] may be used to log the refusal.
+ * to_release (thaw, freezeFail: a release needs no password): that
+ * case is not refused but returns 0 with every password forgotten and
+ * f holding the refusal as a warning (f->code MQ_CONFIG).
  */
-int config_load(struct config *c, const char *path, struct failure *f);
+enum { CONFIG_READABLE = -2 };
+int config_load(struct config *c, const char *path, int to_release,
+		struct failure *f);
 
 /* Parse config text (no file checks); for config_load and the tests.
  * Returns 0 or -1 with f saying why. */

@@ -11,6 +11,9 @@ struct call {
 	const char *info;     /* -i FILE (internal roles) */
 	const char *server;   /* -s NAME: one [mysql NAME] server */
 	const char *hook_arg; /* the caller's argument after a hook verb */
+	const char *config_warning; /* what a release forgave of the
+				     * config (a readable password), or
+				     * NULL: logged by the verb */
 	int json, verbose;
 	int argc;             /* positional arguments, the verb first */
 	char **argv;

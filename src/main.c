@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -37,6 +38,11 @@ enum {
 			     * VMware's scriptArg ("PATH" freeze "ARG") */
 	F_CONFIG = 1 << 6,  /* the config is loaded first, and given */
 	F_ONE = 1 << 7,     /* acts on one server: of several, -s names it */
+	F_HOOK = 1 << 8,    /* a caller's hook: a config it cannot use is
+			     * said where a DBA looks, not on stderr alone
+			     * (VMware and QEMU discard it) */
+	F_RELEASE = 1 << 9, /* releases only: a password group or others
+			     * may read is forgotten, not refused */
 };
 
 /*
@@ -48,14 +54,16 @@ static const struct cmd {
 	verb_fn *fn;
 	unsigned flags;
 } cmds[] = {
-	{ "pre-freeze-script", freeze_main, F_CONFIG },
-	{ "post-thaw-script", thaw_main, F_CONFIG },
+	{ "pre-freeze-script", freeze_main, F_CONFIG | F_HOOK },
+	{ "post-thaw-script", thaw_main, F_CONFIG | F_HOOK | F_RELEASE },
 	{ "pre-freeze-mysql-lock", do_holder, F_INTERNAL | F_CONFIG },
 	{ WATCHDOG_NAME, snapshot_watchdog_main, F_INTERNAL | F_CONFIG },
-	{ "freeze", freeze_main, F_VERB | F_ANYCASE | F_HOOKARG | F_CONFIG },
-	{ "thaw", thaw_main, F_VERB | F_ANYCASE | F_HOOKARG | F_CONFIG },
+	{ "freeze", freeze_main, F_VERB | F_ANYCASE | F_HOOKARG | F_CONFIG |
+	  F_HOOK },
+	{ "thaw", thaw_main, F_VERB | F_ANYCASE | F_HOOKARG | F_CONFIG |
+	  F_HOOK | F_RELEASE },
 	{ "freezeFail", freeze_fail_main, F_VERB | F_ANYCASE | F_HOOKARG |
-	  F_CONFIG },
+	  F_CONFIG | F_HOOK | F_RELEASE },
 	{ "status", status_main, F_VERB | F_REPORTS | F_CONFIG },
 	{ "check", check_main, F_VERB | F_REPORTS | F_CONFIG },
 	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG },
@@ -151,20 +159,53 @@ usage(const char *why)
 	return MQ_USAGE;
 }
 
+/*
+ * A hook's config could not be used: the reason where a DBA looks, as
+ * well as on stderr (which VMware and QEMU discard). The file's own log
+ * when the file was parsed and is safe but for its read bits (r ==
+ * CONFIG_READABLE); else syslog, the journal on a systemd host: a file
+ * that failed its checks names no path we may write to.
+ */
+static void
+hook_unconfigured(const struct cmd *cmd, const struct config *c, int r,
+		  const char *why)
+{
+	if (r == CONFIG_READABLE) {
+		log_init(c, cmd->name);
+		log_err("%s", why);
+		return;
+	}
+	fprintf(stderr, "mysql-quiesce: %s\n", why);
+	openlog(cmd->name, LOG_PID, LOG_DAEMON);
+	syslog(LOG_ERR, "cannot use its config: %s", why);
+	closelog();
+}
+
 /* The config, for a row with F_CONFIG: -c's file (required of an
  * internal role), else $MYSQL_QUIESCE_CONFIG, else the default; -i's
  * info file over it. MQ_OK, or the exit code with the reason said. */
 static int
-load(const struct cmd *cmd, const struct call *o, struct config *c)
+load(const struct cmd *cmd, struct call *o, struct config *c)
 {
+	static struct failure warn;
 	struct failure ef;
+	int r;
 
 	if ((cmd->flags & F_INTERNAL) && o->config == NULL)
 		return usage("an internal role: started by freeze or snapshot "
 			     "only");
-	if (config_load(c, config_path(o->config), &ef) == -1) {
-		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
+	r = config_load(c, config_path(o->config), !!(cmd->flags & F_RELEASE),
+			&ef);
+	if (r != 0) {
+		if (cmd->flags & F_HOOK)
+			hook_unconfigured(cmd, c, r, ef.why);
+		else
+			fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
 		return MQ_CONFIG;
+	}
+	if (ef.code != MQ_OK) {
+		warn = ef;
+		o->config_warning = warn.why;
 	}
 	if (o->server != NULL && config_select(c, o->server, &ef) == -1) {
 		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
@@ -233,17 +274,23 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 		{ O_VERBOSE, "--verbose", "-v", 0 },
 		{ 0, NULL, NULL, 0 },
 	};
-	static char *pos[64];
+	char **pos;
 	const char *val;
 	struct failure ef;
 	int i = 1;
 
 	memset(o, 0, sizeof(*o));
+	/* every positional argument kept, however many, NULL after the
+	 * last (snapshot's COMMAND is run from it) */
+	if ((pos = calloc((size_t)argc + 1, sizeof(*pos))) == NULL) {
+		fputs("mysql-quiesce: out of memory\n", stderr);
+		return -1;
+	}
 	o->argv = pos;
 	*cp = NULL;
 	while (i < argc) {
 		if (o->argc > 0 && ((*cp)->flags & F_OWNARGS)) {
-			while (i < argc && o->argc < (int)ARRAY_LEN(pos))
+			while (i < argc)
 				pos[o->argc++] = argv[i++];
 			break;
 		}
@@ -268,8 +315,7 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 				fputs("mysql-quiesce: unknown command\n", stderr);
 				return -1;
 			}
-			if (o->argc < (int)ARRAY_LEN(pos))
-				pos[o->argc++] = argv[i - 1];
+			pos[o->argc++] = argv[i - 1];
 			break;
 		case OPT_REST:
 			fputs("mysql-quiesce: unknown option --\n", stderr);

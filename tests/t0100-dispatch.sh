@@ -59,10 +59,25 @@ bad_config bad-method '\n[lock]\nmethod = lvm\n' "line 3: method must be one of 
 bad_config no-key '[lock]\n= 5\n' "line 2: no key name before '='"
 bad_config not-ini '[lock]\nwait_timeout\n' "line 2: not a [section]"
 bad_config world-writable '[lock]\n' "writable by group or others" 666
-bad_config password-readable '[mysql]\npassword = s3cret\n' "holds a password but group or others may read it" 644
+bad_config password-readable "[mysql]\npassword = s3cret\n[files]\nlog_file = $WORK/refused.log\n" "holds a password but group or others may read it" 644
 ! grep -q s3cret "$WORK/err"; ok $? "password-readable: the password is not on its stderr"
+grep -q ' freeze ERROR config file .*holds a password but group or others may read it' "$WORK/refused.log" &&
+	! grep -q s3cret "$WORK/refused.log"
+ok $? "password-readable: the hook's refusal is in the config's own log, where a DBA looks (stderr is discarded by VMware and QEMU), without the password"
 bad_config password-bad-line '[mysql]\npassword s3cret\n' "line 2: not a [section]"
 ! grep -q s3cret "$WORK/err"; ok $? "password-bad-line: the password is not on its stderr"
+bad_config server-named-lock '[mysql]\nuser = root\n[mysql lock]\nsocket = /x\n' "[mysql lock]: the name of a file of run_dir's own (run_dir/lock)"
+"$MQ" -c "$WORK/server-named-lock.conf" check >/dev/null 2>&1; st=$?
+[ $st -eq 3 ]; ok $? "server-named-lock: check refuses it too, as freeze does (exit $st)"
+bad_config server-named-state '[mysql]\nuser = root\n[mysql state]\nsocket = /x\n' "[mysql state]: the name of a file of run_dir's own"
+mkdir -p "$WORK/a" "$WORK/b" "$WORK/ln"; ln -s "$WORK/a" "$WORK/ln/a"
+bad_config info-spelt-apart "[mysql]\nuser = root\n[mysql a]\nsocket = /x\nbinlog_info_file = $WORK/a/./binlog_info.txt\n[mysql b]\nsocket = /y\nbinlog_info_file = $WORK//a/binlog_info.txt\n" "[mysql a] and [mysql b] share binlog_info_file"
+bad_config info-through-dotdot "[mysql]\nuser = root\n[mysql a]\nsocket = /x\nbinlog_info_file = $WORK/b/../a/binlog_info.txt\n[mysql b]\nsocket = /y\nbinlog_info_file = $WORK/ln/a/binlog_info.txt\n" "[mysql a] and [mysql b] share binlog_info_file"
+bad_config run-dir-spelt-apart "[mysql]\nuser = root\n[mysql a]\nsocket = /x\nrun_dir = $WORK/r/./x\n[mysql b]\nsocket = /y\nrun_dir = $WORK/r/x/\n" "[mysql a] and [mysql b] share run_dir"
+printf "[mysql]\nuser = root\n[mysql a]\nsocket = /x\nbinlog_info_file = $WORK/a/binlog_info.txt\n[mysql b]\nsocket = /y\nbinlog_info_file = $WORK/b/binlog_info.txt\n[files]\nrun_dir = $WORK/norun\nlog_file = $WORK/mq.log\n" >"$WORK/apart.conf"
+chmod 600 "$WORK/apart.conf"
+"$MQ" -c "$WORK/apart.conf" status >"$WORK/out" 2>&1; st=$?
+! grep -q "share" "$WORK/out"; ok $? "negative control: two info files in two directories are not shared (status exit $st)"
 bad_config missing-defaults "[mysql]\ndefaults_file = $WORK/nope.cnf\n" "defaults_file $WORK/nope.cnf: No such file"
 
 # Long lines and NUL bytes: refused with the true line number, never

@@ -106,6 +106,25 @@ for METHOD in ftwrl backup-stage; do
 	rm -f "$WORK/mq.log"
 done
 
+diag "a config that became readable by its group after freeze: thaw still releases, and says so"
+rm -rf "$WORK/run"
+write_config "$WORK/p.conf"
+sed -i "s/^user = root/user = quiesce\npassword = Pw-9f3kq-secret/" "$WORK/p.conf"
+"$BIN/pre-freeze-script" -c "$WORK/p.conf" freeze; ok $? "freeze with the config at 0600"
+chmod 640 "$WORK/p.conf"
+"$BIN/pre-freeze-script" -c "$WORK/p.conf" status >/dev/null 2>&1
+"$MQ" -c "$WORK/p.conf" check >/dev/null 2>&1; st=$?
+[ $st -eq 3 ]; ok $? "negative control: at 0640 the config is refused where the password is needed (check: exit $st)"
+t0=$(now_ms)
+"$BIN/post-thaw-script" -c "$WORK/p.conf" thaw 2>"$WORK/err"; st=$?
+el=$(( $(now_ms) - t0 ))
+[ $st -eq 0 ] && can_write && [ $el -lt 2000 ]
+ok $? "thaw releases at once all the same (exit $st, $el ms)"
+log_has "group or others may read it; refusing it (chmod 600 $WORK/p.conf); released all the same" &&
+	! grep -q Pw-9f3kq "$WORK/mq.log" "$WORK/err"
+ok $? "and the refusal is in the log, without the password"
+chmod 600 "$WORK/p.conf"
+
 # The memory scan can find a password: a process that has it.
 env MQ_CONTROL=Pw-9f3kq-secret sleep 60 & sp=$!
 wait_for 5 sh -c "tr '\\0' ' ' </proc/$sp/cmdline | grep -q '^sleep 60'"

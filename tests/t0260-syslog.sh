@@ -100,5 +100,21 @@ ok $? "while the command ran: the lines before the lock only"
 wait_for 3 grep -q "snapshot\[[0-9]*\]: .*released\|lock released after" "$SYSLOG" && grep -q "locked with" "$SYSLOG"
 ok $? "afterwards: the held lines and the release"
 
+diag "a hook whose config cannot be used says so in syslog: VMware and QEMU discard its stderr"
+: >"$SYSLOG"
+printf '[lock]\nwait_timout = 5\n' >"$WORK/bad.conf"; chmod 600 "$WORK/bad.conf"
+ns "$BIN/pre-freeze-script" -c "$WORK/bad.conf" freeze 2>/dev/null; st=$?
+[ $st -eq 3 ]; ok $? "freeze with an unknown key: exit 3"
+wait_for 3 grep -Eq '^<27>.* freeze\[[0-9]+\]: cannot use its config: config file .*bad.conf: line 2: unknown key "wait_timout" in \[lock\]' "$SYSLOG"
+ok $? "and the reason reached syslog, daemon.err, ident the verb"
+: >"$SYSLOG"
+ns "$BIN/post-thaw-script" -c "$WORK/missing.conf" thaw 2>/dev/null
+wait_for 3 grep -Eq '^<27>.* thaw\[[0-9]+\]: cannot use its config: config file .*missing.conf: No such file' "$SYSLOG"
+ok $? "a missing config: thaw says so in syslog too"
+: >"$SYSLOG"
+ns "$MQ" -c "$WORK/bad.conf" status >/dev/null 2>&1
+sleep 0.3
+[ ! -s "$SYSLOG" ]; ok $? "negative control: status, a DBA's own command whose stderr is read, sends nothing"
+
 kill $RX $NS 2>/dev/null; wait $RX $NS 2>/dev/null
 done_testing

@@ -302,6 +302,11 @@ done
 grep -q "dm-0 <- md1 <- sdb, sdc" "$WORK/mq.log"; ok $? "the LVM chain is logged (dm-0 <- md1 <- sdb, sdc)"
 grep -q "md0 <- nvme0n1p1 (nvme0n1), nvme1n1p1 (nvme1n1)" "$WORK/mq.log"; ok $? "the RAID1 chain is logged"
 
+diag "the command's arguments, however many, all reach it"
+snap --no-freeze-fs -- sh -c 'echo "$#" >"$1"' sh "$WORK/nargs" $(seq 2 100)
+[ $ST -eq 0 ] && [ "$(cat "$WORK/nargs" 2>/dev/null)" = 100 ]
+ok $? "snapshot -- sh -c SCRIPT sh with 100 arguments: the script sees all 100 (exit $ST, it saw $(cat "$WORK/nargs" 2>/dev/null))"
+
 diag "btrfs: a subvolume snapshot is the command, no filesystem freeze"
 loop_mount btrfs 256 "$WORK/bt.img" "$WORK/bt"
 btrfs -q subvolume create "$WORK/bt/vol" >/dev/null || bail "cannot create a btrfs subvolume"

@@ -208,7 +208,8 @@ defaults_files(const struct config *c, struct failure *f)
 }
 
 int
-config_load(struct config *c, const char *path, struct failure *f)
+config_load(struct config *c, const char *path, int to_release,
+	    struct failure *f)
 {
 	char why[CONFIG_STR_MAX + 256], abs[PATH_MAX], *text = NULL;
 	struct stat st;
@@ -245,11 +246,16 @@ config_load(struct config *c, const char *path, struct failure *f)
 		fail_wrap(f, MQ_CONFIG, "config file %s", path);
 		return -1;
 	}
+	f->code = MQ_OK;
+	f->why[0] = '\0';
 	if (has_password(c) && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		failf(f, MQ_CONFIG, "config file %s: holds a password but "
 		    "group or others may read it; refusing it (chmod 600 %s)",
 		    path, path);
-		return -1;
+		if (!to_release)
+			return CONFIG_READABLE;
+		/* a release needs no password: none is kept */
+		config_forget_passwords(c);
 	}
 	if (defaults_files(c, f) == -1) {
 		fail_wrap(f, MQ_CONFIG, "config file %s", path);

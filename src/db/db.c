@@ -397,8 +397,15 @@ db_forget_password(struct db *d, const struct config *c)
 {
 	if (c != NULL)
 		config_forget_passwords((struct config *)c);
-	if (d->m != NULL && d->m->passwd != NULL)
+	if (d->m == NULL)
+		return;
+	if (d->m->passwd != NULL)
 		explicit_bzero(d->m->passwd, strlen(d->m->passwd));
+	/* a password read from defaults_file's [client] group stays in
+	 * the options as well as in the connection */
+	if (d->m->options.password != NULL)
+		explicit_bzero(d->m->options.password,
+			       strlen(d->m->options.password));
 }
 
 void

@@ -381,5 +381,8 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb,
 	rundir_leave(&rd);
 	if (line[0] != '\0')
 		log_info("writes were blocked for: %s", line);
+	if (o->config_warning != NULL)
+		log_err("%s; released all the same: a release needs no "
+			"password, and none was kept", o->config_warning);
 	return code;
 }

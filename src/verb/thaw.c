@@ -9,7 +9,7 @@
 #include "multi.h"
 
 static int
-thaw(const struct config *c, int freeze_failed, const char *arg)
+thaw(const struct config *c, int freeze_failed, const struct call *o)
 {
 	struct failure f;
 	struct state s;
@@ -18,9 +18,12 @@ thaw(const struct config *c, int freeze_failed, const char *arg)
 	/* Nothing before the release that it does not need: every line
 	 * here is written after it. */
 	release_lock(c, &s, &f);
+	if (o->config_warning != NULL)
+		log_err("%s; released all the same: a release needs no "
+			"password, and none was kept", o->config_warning);
 	if (freeze_failed)
 		log_info("freezeFail: the snapshot was not taken");
-	hook_arg_log(arg);
+	hook_arg_log(o->hook_arg);
 	return fail_log(&f);
 }
 
@@ -29,7 +32,7 @@ thaw_main(const struct config *c, const struct call *o)
 {
 	if (c->nservers > 0 && c->server[0] == '\0')
 		return multi_thaw(c, o, "thaw", thaw_main);
-	return thaw(c, 0, o->hook_arg);
+	return thaw(c, 0, o);
 }
 
 int
@@ -37,5 +40,5 @@ freeze_fail_main(const struct config *c, const struct call *o)
 {
 	if (c->nservers > 0 && c->server[0] == '\0')
 		return multi_thaw(c, o, "freezeFail", freeze_fail_main);
-	return thaw(c, 1, o->hook_arg);
+	return thaw(c, 1, o);
 }
