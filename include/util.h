@@ -77,6 +77,14 @@ void json_str(const char *v, const char *after);
  * (",", "}\n", ...). */
 void json_field(const char *key, const char *v, const char *after);
 
+/*
+ * 1 when paths a and b (absolute) name the same file, whether or not it
+ * exists yet: spelt alike once "." and repeated slashes are taken out,
+ * or the same last name in the same directory (its device and inode,
+ * so "..", links and bind mounts are seen through). Else 0.
+ */
+int same_path(const char *a, const char *b);
+
 /* ISO-8601 local time with milliseconds and offset, from real ms. */
 void iso_time(char *buf, size_t n, int64_t ms);
 

@@ -6,6 +6,9 @@
 
 #include "config.h"
 #include "configint.h"
+#include "log.h"
+#include "rundir.h"
+#include "state.h"
 #include "util.h"
 
 /* A server's name: 1 to 16 of [A-Za-z0-9_-]. */
@@ -19,6 +22,25 @@ good_name(const char *n)
 			 "0123456789_-") == k;
 }
 
+/* The files of run_dir itself, beside its servers' directories: a
+ * server of one of these names would have its directory where one of
+ * them is (run_dir/lock is every freeze's run lock). */
+static const char *const own_files[] = {
+	RUN_LOCK, HOLDER_LOCK, STATE_FILE, UNRECORDED, SYSLOG_HELD,
+};
+
+/* The name of one of run_dir's own files, or NULL. */
+static const char *
+taken_name(const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(own_files); i++)
+		if (strcmp(n, own_files[i]) == 0)
+			return own_files[i];
+	return NULL;
+}
+
 /* key = value in [mysql NAME]: checked now, kept for config_select. */
 int
 config_server_key(struct config *c, const char *name, const char *key,
@@ -30,6 +52,12 @@ config_server_key(struct config *c, const char *name, const char *key,
 	if (!good_name(name)) {
 		failf(f, MQ_CONFIG, "[mysql %s]: a server's name is 1 to %d "
 		      "letters, digits, _ or -", name, CONFIG_NAME_MAX - 1);
+		return -1;
+	}
+	if (taken_name(name) != NULL) {
+		failf(f, MQ_CONFIG, "[mysql %s]: the name of a file of "
+		      "run_dir's own (run_dir/%s); name the server otherwise",
+		      name, name);
 		return -1;
 	}
 	if ((it = config_server_item(key)) < 0) {
@@ -150,15 +178,15 @@ shared_file(const struct config *c, struct config *one, struct failure *f)
 		if (config_server(c, i, &one[i], f) == -1)
 			return -1;
 		for (j = 0; j < i; j++) {
-			what = strcmp(one[i].files_run_dir,
-				      one[j].files_run_dir) == 0 ? "run_dir" :
+			what = same_path(one[i].files_run_dir,
+					 one[j].files_run_dir) ? "run_dir" :
 			       one[i].files_binlog_info_file[0] != '\0' &&
-			       strcmp(one[i].files_binlog_info_file,
-				      one[j].files_binlog_info_file) == 0 ?
+			       same_path(one[i].files_binlog_info_file,
+					 one[j].files_binlog_info_file) ?
 			       "binlog_info_file" :
 			       one[i].files_metrics_file[0] != '\0' &&
-			       strcmp(one[i].files_metrics_file,
-				      one[j].files_metrics_file) == 0 ?
+			       same_path(one[i].files_metrics_file,
+					 one[j].files_metrics_file) ?
 			       "metrics_file" : NULL;
 			if (what != NULL) {
 				failf(f, MQ_CONFIG, "[mysql %s] and [mysql %s] "

@@ -383,3 +383,60 @@ sql_str(char *dst, size_t n, const char *s)
 	dst[j] = '\0';
 	return dst;
 }
+
+/* path with "." components and repeated slashes taken out, into out
+ * (n bytes): a spelling, not a resolution. 0, or -1 if it does not fit. */
+static int
+tidy_path(char *out, size_t n, const char *path)
+{
+	const char *p = path, *e;
+	size_t j = 0, k;
+
+	if (n < 2)
+		return -1;
+	if (*p == '/')
+		out[j++] = '/';
+	while (*p != '\0') {
+		p += strspn(p, "/");
+		e = p + strcspn(p, "/");
+		k = (size_t)(e - p);
+		if (k == 0 || (k == 1 && *p == '.')) {
+			p = e;
+			continue;
+		}
+		if (j > 0 && out[j - 1] != '/')
+			out[j++] = '/';
+		if (j + k + 1 > n)
+			return -1;
+		memcpy(out + j, p, k);
+		j += k;
+		p = e;
+	}
+	out[j] = '\0';
+	return 0;
+}
+
+int
+same_path(const char *a, const char *b)
+{
+	char ta[PATH_MAX], tb[PATH_MAX], *sa, *sb;
+	struct stat da, db;
+	int ra, rb;
+
+	if (tidy_path(ta, sizeof(ta), a) == -1 ||
+	    tidy_path(tb, sizeof(tb), b) == -1)
+		return strcmp(a, b) == 0;
+	if (strcmp(ta, tb) == 0)
+		return 1;
+	sa = strrchr(ta, '/');
+	sb = strrchr(tb, '/');
+	if (sa == NULL || sb == NULL || strcmp(sa + 1, sb + 1) != 0)
+		return 0;
+	/* the same last name: in the same directory? */
+	*sa = *sb = '\0';
+	ra = stat(sa == ta ? "/" : ta, &da);
+	rb = stat(sb == tb ? "/" : tb, &db);
+	if (ra == 0 && rb == 0)
+		return da.st_dev == db.st_dev && da.st_ino == db.st_ino;
+	return 0;
+}
