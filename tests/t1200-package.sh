@@ -64,7 +64,8 @@ echo "2026-01-01T00:00:00.000+00:00 [1] freeze INFO a line" >>/var/log/mysql-qui
 
 diag "removing the package while a lock is held: prerm thaws first"
 # the packaged config and run_dir, pointed at the test server
-write_config /etc/mysql-quiesce.conf
+mkdir -p "$WORK/metrics"
+write_config /etc/mysql-quiesce.conf "metrics_file = $WORK/metrics/mq.prom"
 sed -i "s|^run_dir = .*|run_dir = /run/mysql-quiesce|; s|^log_file = .*|log_file = /var/log/mysql-quiesce.log|" /etc/mysql-quiesce.conf
 pkg_holder() { pgrep -f "^pre-freeze-mysql-lock -c /etc/mysql-quiesce.conf" >/dev/null; }
 hold() { # hold: a freeze through the packaged config, holding
@@ -76,7 +77,11 @@ dpkg -r mysql-quiesce >"$WORK/remove.log" 2>&1; ok $? "dpkg -r during the hold"
 grep -q "mysql-quiesce: a lock is held; releasing it (thaw) before remove" "$WORK/remove.log" &&
 	grep -qx "mysql-quiesce: released" "$WORK/remove.log"; ok $? "prerm says it released the lock: $(head -c 200 "$WORK/remove.log" | tr '\n' '|')"
 can_write && ! pkg_holder; ok $? "writes go through afterwards, no holder left running"
+[ ! -e "$WORK/metrics/mq.prom" ] && grep -qx "mysql-quiesce: removed $WORK/metrics/mq.prom" "$WORK/remove.log"
+ok $? "the metrics file, written by that thaw, is removed with the program that kept it current"
 dpkg -i "$pkg" >"$WORK/install.log" 2>&1; ok $? "dpkg -i again (the changed conffile kept)"
+hold && /usr/sbin/post-thaw-script thaw && [ -s "$WORK/metrics/mq.prom" ]
+ok $? "negative control: a cycle through the packaged config writes the metrics file again"
 hold; ok $? "another hold"
 # postrm purge by itself while the holder runs (as after a thaw that
 # failed): run_dir, which the holder needs, stays
@@ -92,7 +97,7 @@ left=""
 for f in /usr/sbin/mysql-quiesce /usr/sbin/pre-freeze-script /usr/sbin/post-thaw-script \
 	/usr/sbin/pre-freeze-mysql-lock /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce \
 	/usr/lib/tmpfiles.d/mysql-quiesce.conf /usr/share/man/man8/mysql-quiesce.8.gz \
-	/usr/share/doc/mysql-quiesce /var/log/mysql-quiesce.log /run/mysql-quiesce; do
+	/usr/share/doc/mysql-quiesce /var/log/mysql-quiesce.log /run/mysql-quiesce "$WORK/metrics/mq.prom"; do
 	[ -e "$f" ] || [ -L "$f" ] && left="$left $f"
 done
 [ -z "$left" ]; ok $? "nothing is left behind:${left:- nothing}"

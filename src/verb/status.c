@@ -23,8 +23,20 @@ when(char *buf, size_t n, int64_t ms)
 		iso_time(buf, n, ms);
 }
 
+/* Every JSON object's first fields: the server's name (of several),
+ * and where its metrics are written ("" for none), for whoever must
+ * find that file again (the package's removal). */
 static void
-print_json(const struct state *s, int alive, const char *server)
+json_head(const struct config *c)
+{
+	printf("{");
+	if (c->server[0] != '\0')
+		json_field("server", c->server, ",");
+	json_field("metrics_file", c->files_metrics_file, ",");
+}
+
+static void
+print_json(const struct state *s, int alive)
 {
 	char locked[48], expires[48], released[48], began[48];
 
@@ -32,9 +44,6 @@ print_json(const struct state *s, int alive, const char *server)
 	when(locked, sizeof(locked), s->locked_at);
 	when(expires, sizeof(expires), s->expires_at);
 	when(released, sizeof(released), s->released_at);
-	printf("{");
-	if (server[0] != '\0')
-		json_field("server", server, ",");
 	json_field("phase", phase_name(s->phase), ",");
 	printf("\"holder_alive\":%s,\"pid\":%d,\"thawed\":%s,\"conn_id\":%lu,",
 	       alive ? "true" : "false", (int)s->pid,
@@ -111,7 +120,6 @@ print_text(const struct state *s, int alive)
 static int
 status_one(const struct config *c, int json)
 {
-	const char *sv = c->server;
 	struct state s;
 	struct failure ef;
 	int dirfd, r, alive;
@@ -128,29 +136,29 @@ status_one(const struct config *c, int json)
 		return r == -2 ? MQ_FAIL : MQ_STATE;
 	}
 	if (r == 1 && dirfd >= 0 && state_is_unrecorded(dirfd)) {
-		if (json)
-			printf("{%s%s%s\"phase\":\"unknown\",\"holder_alive\":"
+		if (json) {
+			json_head(c);
+			printf("\"phase\":\"unknown\",\"holder_alive\":"
 			       "false,\"reason\":\"the last freeze failed and "
-			       "could not record its state (see the log)\"}",
-			       sv[0] ? "\"server\":\"" : "", sv, sv[0] ? "\"," : "");
-		else
+			       "could not record its state (see the log)\"}");
+		} else
 			printf("phase:        unknown: the last freeze failed and "
 			       "could not record its state (see the log)\n");
 		close(dirfd);
 		return MQ_LASTFAILED;
 	}
 	if (r == 1) {
-		if (json)
-			printf("{%s%s%s\"phase\":\"idle\",\"holder_alive\":"
-			       "false}", sv[0] ? "\"server\":\"" : "", sv,
-			       sv[0] ? "\"," : "");
-		else
+		if (json) {
+			json_head(c);
+			printf("\"phase\":\"idle\",\"holder_alive\":false}");
+		} else
 			printf("phase:        idle (no freeze recorded)\n");
 	} else {
 		alive = holder_alive(dirfd, &s);
-		if (json)
-			print_json(&s, alive, sv);
-		else
+		if (json) {
+			json_head(c);
+			print_json(&s, alive);
+		} else
 			print_text(&s, alive);
 	}
 	if (dirfd >= 0)
