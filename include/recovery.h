@@ -16,4 +16,12 @@
  */
 int recovery_ready(struct db *d, int fs_frozen, struct failure *f);
 
+/*
+ * Of those, the one DDL can change: every table outside the system
+ * schemas transactional. Read again under the lock, where DDL waits,
+ * so that a table altered while freeze waited for its safe moment is
+ * seen. MQ_OK, or as recovery_ready.
+ */
+int recovery_tables(struct db *d, struct failure *f);
+
 #endif

@@ -31,6 +31,25 @@ sql "DROP TABLE t.m; SET GLOBAL sync_binlog = 0" || bail "cannot drop t.m"
 [ "$st" -eq 3 ] && grep -q "innodb_flush_log_at_trx_commit and sync_binlog are 1 0, not 1 1" "$WORK/err" && no_holder
 ok $? "sync_binlog = 0: exit 3, named, nothing locked (got $st)"
 sql "SET GLOBAL sync_binlog = 1" || bail "cannot set sync_binlog"
+diag "a table made non-transactional while freeze waits for its safe moment: seen under the lock"
+# an ALTER to MyISAM waits for a metadata lock an open transaction
+# holds: freeze's first look finds t.late InnoDB and waits for the
+# long DDL; the transaction ends, the ALTER finishes, then the lock
+sql "CREATE TABLE t.late (v INT) ENGINE=InnoDB; INSERT INTO t.late VALUES (1)" || bail "cannot make t.late"
+mariadb --no-defaults -S "$SOCK" -uroot -e "BEGIN; SELECT * FROM t.late; SELECT SLEEP(3); COMMIT" >/dev/null 2>&1 & TX=$!
+wait_for 5 running "SELECT SLEEP(3)" || bail "the transaction did not start"
+mariadb --no-defaults -S "$SOCK" -uroot -e "ALTER TABLE t.late ENGINE=MyISAM" >/dev/null 2>&1 & AL=$!
+wait_for 5 running "ALTER TABLE t.late" || bail "the ALTER did not start"
+sleep 1.2
+LONG_QUERY=1 METHOD=recovery write_config "$WORK/late.conf"
+"$BIN/pre-freeze-script" -c "$WORK/late.conf" freeze 2>"$WORK/err"; st=$?
+wait "$TX" "$AL"
+[ "$(sql "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_NAME = 'late'")" = MyISAM ]
+ok $? "negative control: the ALTER made t.late MyISAM while freeze waited"
+[ "$st" -eq 3 ] && grep -q "method recovery: tables that are not transactional: t.late (MyISAM)" "$WORK/err" &&
+	no_holder && can_write
+ok $? "freeze refuses it, checked again under the lock: exit 3, named, released (got $st: $(head -c 200 "$WORK/err"))"
+sql "DROP TABLE t.late" || bail "cannot drop t.late"
 "$MQ" check >"$WORK/check.out" 2>&1; st=$?
 [ "$st" -eq 0 ] && grep -q "^ok    method recovery: binary log on and durable, every table transactional" "$WORK/check.out"
 ok $? "check: ready for recovery now (got $st)"

@@ -18,6 +18,7 @@
 #include "event.h"
 #include "holder.h"
 #include "lock.h"
+#include "recovery.h"
 #include "log.h"
 #include "rundir.h"
 #include "state.h"
@@ -213,6 +214,12 @@ take(struct holder *h)
 	if (sig_take(h->sigfd, NULL) != 0) {
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
+	}
+	/* what freeze checked before its wait may have changed during it:
+	 * DDL waits now, so what holds now holds for the hold */
+	if (h->m->by_recovery && recovery_tables(&h->d, &lf) != MQ_OK) {
+		lock_release(&h->d, h->m);
+		return fail(h, lf.code, 0, lf.why);
 	}
 	if ((h->m->by_recovery ? coords_read_lower(&h->d, &co) :
 	     coords_read_committed(&h->d, &co)) == -1) {

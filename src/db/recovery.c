@@ -11,10 +11,7 @@ int
 recovery_ready(struct db *d, int fs_frozen, struct failure *f)
 {
 	int flush;
-	char v[64], list[600] = "";
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	int n = 0;
+	char v[64];
 
 	if (db_value(d, "SELECT @@GLOBAL.log_bin", v, sizeof(v)) == -1)
 		return failf(f, db_errclass(d), "method recovery: %s",
@@ -39,6 +36,17 @@ recovery_ready(struct db *d, int fs_frozen, struct failure *f)
 			     "log may not agree (snapshot mode, which freezes "
 			     "the filesystems, needs only a flush of 1 or 2)",
 			     v);
+	return recovery_tables(d, f);
+}
+
+int
+recovery_tables(struct db *d, struct failure *f)
+{
+	char list[600] = "";
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int n = 0;
+
 	r = db_query(d, "SELECT CONCAT(t.TABLE_SCHEMA, '.', t.TABLE_NAME, "
 		     "' (', t.ENGINE, ')') FROM information_schema.TABLES t "
 		     "JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE "
