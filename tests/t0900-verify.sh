@@ -49,6 +49,16 @@ vfy "$GOOD" --copy "$WORK"
 ok $ST "--copy DIR: exit 0 on a full copy"
 grep -q "^ok    layer     a full copy in $WORK/mq-verify" "$WORK/out"; ok $? "and says so"
 [ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ]; ok $? "the copy is removed afterwards"
+# --copy of a hostile snapshot: a device node is refused, never made
+# (root's copy would be the host's disk, handed to the server's user)
+case_dir devnode; mknod "$WORK/devnode/disk" b 7 0; mkfifo "$WORK/devnode/fifo"
+vfy "$WORK/devnode" --copy "$WORK"
+[ "$ST" -eq 13 ] && grep -q "^FAIL  layer .*the snapshot holds $WORK/devnode/\(disk (a block device)\|fifo (a FIFO)\): refused, never copied" "$WORK/out"
+ok $? "--copy of a snapshot holding a device node or a FIFO: exit 13, naming it (got $ST: $(grep '^FAIL' "$WORK/out" | head -1))"
+[ -z "$(find "$WORK" -path "$WORK/devnode" -prune -o \( -type b -o -type p \) -print)" ] &&
+	[ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ]
+ok $? "and no device node or FIFO was made anywhere in the copy's directory ($(find "$WORK" -path "$WORK/devnode" -prune -o \( -type b -o -type p \) -print | head -2))"
+[ -b "$WORK/devnode/disk" ]; ok $? "negative control: the snapshot itself holds the block device"
 vfy "$GOOD" --keep --scratch "$WORK"
 kept=$(sed -n 's/^kept: \([^ ]*\) .*/\1/p' "$WORK/out")
 [ "$ST" -eq 0 ] && [ -s "$kept/run/error.log" ] && [ -d "$kept/upper" ]; ok $? "--keep keeps the writable layer and the error log ($kept)"

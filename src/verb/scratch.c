@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -43,16 +44,60 @@ run_tool(char *const argv[])
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* cp -a SRC DST, then everything in DST made the server's user's (no
- * symlink followed); 0 or -1. */
+/* The first entry under a tree that is neither a regular file, a
+ * directory nor a symbolic link (nftw's callback takes no argument). */
+static char special[PATH_MAX];
+
 static int
-copy_tree(const struct verify *v, const char *src, const char *dst)
+find_special(const char *path, const struct stat *st, int type,
+	     struct FTW *ftw)
+{
+	(void)type;
+	(void)ftw;
+	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ||
+	    S_ISLNK(st->st_mode))
+		return 0;
+	fmt(special, sizeof(special), "%s (%s)", path,
+	    S_ISBLK(st->st_mode) ? "a block device" :
+	    S_ISCHR(st->st_mode) ? "a character device" :
+	    S_ISFIFO(st->st_mode) ? "a FIFO" :
+	    S_ISSOCK(st->st_mode) ? "a socket" : "not a file");
+	return 1;
+}
+
+/*
+ * A copy of SRC in DST that is its content and nothing more: SRC is
+ * walked first and refused (why says which entry) if it holds a device
+ * node, FIFO or socket, which a copy made as root would recreate on a
+ * filesystem that honours them (a hostile snapshot's node for a host
+ * disk, handed to the server's user); the copy keeps no mode bit of
+ * SRC's (no set-user-ID, no device) beyond what the umask gives, then
+ * everything in DST is made the server's user's (no symlink followed).
+ * 0, or -1 (why filled when SRC was refused).
+ */
+static int
+copy_tree(const struct verify *v, const char *src, const char *dst,
+	  char *why, size_t n)
 {
 	char owner[64];
-	char *cp[] = { "cp", "-a", "--", (char *)src, (char *)dst, NULL };
+	char *cp[] = { "cp", "-R", "-P", "--preserve=timestamps",
+		       "--no-preserve=mode,ownership", "--", (char *)src,
+		       (char *)dst, NULL };
 	char *ch[] = { "chown", "-R", "-P", "-h", "--", owner, (char *)dst,
 		       NULL };
+	int r;
 
+	why[0] = '\0';
+	special[0] = '\0';
+	if ((r = nftw(src, find_special, 32, FTW_PHYS)) != 0) {
+		if (r == 1)
+			fmt(why, n, "the snapshot holds %s: refused, never "
+			    "copied (a copy would be the device itself)",
+			    special);
+		else
+			fmt(why, n, "cannot walk %s: %s", src, strerror(errno));
+		return -1;
+	}
 	fmt(owner, sizeof(owner), "%lu:%lu", (unsigned long)v->as.uid,
 	    (unsigned long)v->as.gid);
 	return run_tool(cp) == -1 || run_tool(ch) == -1 ? -1 : 0;
@@ -112,10 +157,12 @@ binlog_layer(struct verify *v)
 		fmt(v->blayer, sizeof(v->blayer), "%s", v->data);
 	} else {
 		fmt(v->blayer, sizeof(v->blayer), "%s/binlog", v->tmp);
-		if (v->copy ? copy_tree(v, v->bdir, v->blayer) == -1 :
+		if (v->copy ? copy_tree(v, v->bdir, v->blayer, lf.why,
+					sizeof(lf.why)) == -1 :
 		    overlay(v, v->bdir, v->blayer, "b", &lf) == -1)
-			return verify_cannot(v, "layer", v->copy ? "cp -a of "
-				      "the binary logs failed" : lf.why);
+			return verify_cannot(v, "layer", !v->copy ? lf.why :
+					     lf.why[0] ? lf.why : "the copy of "
+					     "the binary logs failed");
 		v->bmounted = !v->copy;
 	}
 	return verify_write_index(v);
@@ -166,9 +213,11 @@ verify_layer(struct verify *v)
 	}
 	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->run);
 	if (v->copy) {
-		if (copy_tree(v, v->path, v->data) == -1)
-			return verify_cannot(v, "layer", "cp -a of the snapshot to "
-				      "--copy's directory failed");
+		if (copy_tree(v, v->path, v->data, lf.why,
+			      sizeof(lf.why)) == -1)
+			return verify_cannot(v, "layer", lf.why[0] ? lf.why :
+					     "the copy of the snapshot to "
+					     "--copy's directory failed");
 		verify_add(v, 1, "layer", "a full copy in %s", v->data);
 		return binlog_layer(v);
 	}
