@@ -69,6 +69,23 @@ mount --bind "$WORK/cb" "$R/srv/binlog" && echo "$R/srv/binlog" >>"$WORK/mounts"
 vfy "$WORK/cm/data" --root "$R" --scratch "$WORK/scratch"
 [ "$ST" -eq 0 ] && grep -q "(1 binary log in $R/srv/binlog)" "$WORK/out"; ok $? "--root: the image's my.cnf (through its absolute link and includedir) names the binlog directory: consistent (got $ST)"
 [ "$(stat -c '%s %Y %i' "$live" "$WORK/blog/mysql-bin.index")" = "$live_before" ]; ok $? "and the live binary log is untouched again"
+# a hostile image: its /var an absolute link to a directory of this
+# machine where the live server's binary logs are; its config names
+# /var/log/mysql: that path is the image's, never this machine's
+R2=$WORK/root2
+mkdir -p "$R2/etc/mysql" "$WORK/hv/log/mysql"
+mount --bind "$WORK/blog" "$WORK/hv/log/mysql" && echo "$WORK/hv/log/mysql" >>"$WORK/mounts" ||
+	bail "cannot bind the live binary logs"
+ln -s "$WORK/hv" "$R2/var"
+printf '[mysqld]\nlog_bin = /var/log/mysql/mysql-bin\n' >"$R2/etc/mysql/my.cnf"
+[ -f "$R2/var/log/mysql/mysql-bin.000001" ]; ok $? "negative control: followed by the kernel from here, the image's /var/log/mysql is the live server's binary log directory"
+vfy "$WORK/cm/data" --root "$R2" --scratch "$WORK/scratch"
+[ "$ST" -ne 0 ] && grep -q "binary logs' directory $R2/var/log/mysql is not in the snapshot" "$WORK/out" &&
+	! grep -q "^ok    binlog" "$WORK/out"
+ok $? "--root resolves the image's paths inside it: its link out of the image is not followed, the directory named as not in the snapshot (got $ST: $(grep FAIL "$WORK/out" | head -1))"
+[ "$(stat -c '%s %Y %i' "$live" "$WORK/blog/mysql-bin.index")" = "$live_before" ] && nothing_left
+ok $? "the live binary log untouched, nothing left"
+umount "$WORK/hv/log/mysql"
 server_stop "$WORK/live"
 
 diag "hostile snapshots"

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include "util.h"
 #include "verify.h"
@@ -19,39 +22,55 @@
 #include "vinfo.h"
 #include "vcheck.h"
 
-enum { CNF_DEPTH = 4, LINK_HOPS = 8, CNF_MAX = 1 << 20, INDEX_MAX = 1 << 20 };
+enum { CNF_DEPTH = 4, CNF_MAX = 1 << 20, INDEX_MAX = 1 << 20 };
 
-/* An absolute path p of the restored image, as a path under root, its
- * last component's symlinks resolved inside the image (an absolute
- * target is the image's, never this machine's). 0 or -1. */
+/*
+ * An absolute path p of the restored image, as the path under root it
+ * is there: every component resolved by the kernel inside the image
+ * (openat2's RESOLVE_IN_ROOT: an absolute link is the image's, a ".."
+ * stops at its root, no /proc magic link), so that no link of the
+ * image, on a directory or the last name, leads to this machine's
+ * files. 0, or -1: not in the image (out names root's p, for the
+ * message), or (errno EXDEV) resolved outside root all the same.
+ */
 static int
 in_root(const char *root, const char *p, char *out, size_t n)
 {
-	char cur[PATH_MAX], tgt[PATH_MAX];
-	int hops;
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT |
+					   RESOLVE_NO_MAGICLINKS };
+	char real[PATH_MAX], link[64];
+	int rfd, fd, e;
+	ssize_t l;
+	size_t rl;
 
-	if (p[0] != '/' || fmt(cur, sizeof(cur), "%s", p) == -1)
+	if (p[0] != '/' || realpath(root, real) == NULL)
 		return -1;
-	for (hops = 0; hops < LINK_HOPS; hops++) {
-		ssize_t l;
-
-		if (strstr(cur, "/../") != NULL || fmt(out, n, "%s%s", root,
-						       cur) == -1)
-			return -1;
-		if ((l = readlink(out, tgt, sizeof(tgt) - 1)) == -1)
-			return errno == EINVAL || errno == ENOENT ? 0 : -1;
-		tgt[l] = '\0';
-		if (tgt[0] == '/')
-			fmt(cur, sizeof(cur), "%s", tgt);
-		else {
-			char *slash = strrchr(cur, '/');
-
-			if (fmt(slash + 1, sizeof(cur) - (size_t)(slash + 1 - cur),
-				"%s", tgt) == -1)
-				return -1;
-		}
+	if ((rfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	fd = (int)syscall(SYS_openat2, rfd, p, &how, sizeof(how));
+	e = errno;
+	close(rfd);
+	if (fd == -1) {
+		/* named in what is said, never opened by this spelling: a
+		 * link on its way would be the kernel's to follow */
+		fmt(out, n, "%s%s", real, p);
+		errno = e;
+		return -1;
 	}
-	return -1;
+	fmt(link, sizeof(link), "/proc/self/fd/%d", fd);
+	l = readlink(link, out, n - 1);
+	close(fd);
+	if (l == -1 || (size_t)l >= n - 1)
+		return -1;
+	out[l] = '\0';
+	rl = strlen(real);
+	if (strcmp(real, "/") != 0 && (strncmp(out, real, rl) != 0 ||
+				       (out[rl] != '/' && out[rl] != '\0'))) {
+		errno = EXDEV;
+		return -1;
+	}
+	return 0;
 }
 
 /* A group the server reads its options from. */
