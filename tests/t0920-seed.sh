@@ -153,6 +153,18 @@ restore n2 "$WORK/rsnap.img" 12
 N2=$SOCK
 [ "$(slave_field "$N2" Connection_name)" = up ]
 ok $? "the restored replica carries its old channel 'up'"
+# a connection named to drive a terminal (a window title, a bell), as
+# a hostile snapshot could carry it: every report line shows it escaped
+evil=$(printf 'x\033]0;pwn\007y')
+SOCK=$N2 sql "CHANGE MASTER '$evil' TO MASTER_HOST='127.0.0.1', MASTER_PORT=1, MASTER_USER='u'" ||
+	bail "cannot make the escape-named channel"
+[ "$(slave_field "$N2" Connection_name | grep -c "$(printf '\033')")" = 1 ]
+ok $? "negative control: the server shows the connection's name with its raw escape"
+seed n2 --dry-run
+[ "$ST" -eq 0 ] && ! grep -q "$(printf '[\033\007]')" "$WORK/n2.out" &&
+	grep -q '^old channel .*x\\u001b\]0;pwn\\u0007y' "$WORK/n2.out"
+ok $? "seed's text report prints the name escaped, no raw control character (exit $ST)"
+SOCK=$N2 sql "RESET SLAVE '$evil' ALL" || bail "cannot drop the escape-named channel"
 seed n2
 ok "$ST" "seed from the replica's snapshot: exit 0"
 grep -q "^old channel 'up' (source 127.0.0.1:$PORT, IO No, SQL No): stopped and reset" "$WORK/n2.out"

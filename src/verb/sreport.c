@@ -2,6 +2,7 @@
  * or one JSON object; the password never in either (the statements
  * shown are the masked copies). */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "exits.h"
@@ -11,6 +12,22 @@
 #include "vcheck.h"
 #include "verify.h"
 
+/* One line of the text report, every control character in it escaped
+ * as in JSON: a connection name, host or statement from the snapshot
+ * or a server cannot drive the terminal. */
+static void __attribute__((format(printf, 1, 2)))
+say(const char *f, ...)
+{
+	char line[8192], e[sizeof(line) * 6];
+	va_list ap;
+
+	va_start(ap, f);
+	vsnprintf(line, sizeof(line), f, ap);
+	va_end(ap);
+	verify_escape(e, sizeof(e), line);
+	printf("%s\n", e);
+}
+
 void
 seed_report_text(const struct seed *s, const struct verify *v, int code)
 {
@@ -18,32 +35,30 @@ seed_report_text(const struct seed *s, const struct verify *v, int code)
 	int i;
 
 	if (s->rs.datadir[0] != '\0')
-		printf("new server: server_id %lu, %s%s%.0u, datadir %s\n",
-		       s->rs.server_id, s->rs.hostname, s->rs.port ? ":" :
-		       " (no TCP)", s->rs.port, s->rs.datadir);
+		say("new server: server_id %lu, %s%s%.0u, datadir %s",
+		    s->rs.server_id, s->rs.hostname, s->rs.port ? ":" :
+		    " (no TCP)", s->rs.port, s->rs.datadir);
 	if (s->ss.hostname[0] != '\0')
-		printf("source: %s:%u, server_id %lu\n", s->shost, s->sport,
-		       s->ss.server_id);
-	for (i = 0; i < v->n; i++) {
-		verify_escape(e, sizeof(e), v->c[i].detail);
-		printf("%-9s %s: %s\n", v->c[i].ok ? "ok" : "NOT OK",
-		       v->c[i].name, e);
-	}
+		say("source: %s:%u, server_id %lu", s->shost, s->sport,
+		    s->ss.server_id);
+	for (i = 0; i < v->n; i++)
+		say("%-9s %s: %s", v->c[i].ok ? "ok" : "NOT OK", v->c[i].name,
+		    v->c[i].detail);
 	for (i = 0; i < s->nold; i++)
-		printf("old channel %s: %s\n", s->old[i], s->dry ? "would be "
-		       "stopped and reset" : code == MQ_OK ? "stopped and reset" :
-		       "to be reset");
+		say("old channel %s: %s", s->old[i], s->dry ? "would be "
+		    "stopped and reset" : code == MQ_OK ? "stopped and reset" :
+		    "to be reset");
 	if (s->nsql > 0) {
-		printf("%s by %s:\n", s->dry ? "would run" : "statements",
-		       s->plan.by_gtid ? "GTID" : "file and position");
+		say("%s by %s:", s->dry ? "would run" : "statements",
+		    s->plan.by_gtid ? "GTID" : "file and position");
 		for (i = 0; i < s->nsql; i++)
-			printf("  %s;\n", s->shown[i]);
+			say("  %s;", s->shown[i]);
 	}
 	if (code == MQ_OK && !s->dry)
-		printf("replicating from %s:%u: IO %s, SQL %s, lag %s s, "
-		       "executed %s:%llu (%lld ms)\n", s->shost, s->sport,
-		       s->row.io, s->row.sql, s->row.lag[0] ? s->row.lag : "?",
-		       s->row.exec_file, s->row.exec_pos, (long long)s->took_ms);
+		say("replicating from %s:%u: IO %s, SQL %s, lag %s s, executed "
+		    "%s:%llu (%lld ms)", s->shost, s->sport, s->row.io,
+		    s->row.sql, s->row.lag[0] ? s->row.lag : "?",
+		    s->row.exec_file, s->row.exec_pos, (long long)s->took_ms);
 	if (code != MQ_OK) {
 		fflush(stdout); /* the reason last, after what was checked */
 		verify_escape(e, sizeof(e), s->why);
