@@ -49,6 +49,11 @@ struct seed_plan {
  * checked against the snapshot: none). "" when none. */
 int seed_gtid_sql(char *buf, size_t n, const struct seed_plan *p);
 
+/* Every value CHANGE is given within what p's server takes (a longer
+ * one is refused by the server after earlier statements ran, its error
+ * quoting part of it): 0, or -1 with why (the password never in it). */
+int seed_lengths(const struct seed_plan *p, char *why, size_t n);
+
 /* CHANGE REPLICATION SOURCE TO / CHANGE MASTER TO, by GTID or by file
  * and position; mask: the password as ********. 0, or -1 when it does
  * not fit. */

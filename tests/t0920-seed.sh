@@ -221,6 +221,21 @@ assert d["result"] == "dry-run" and d["exit"] == 0 and d["by"] == "gtid", d
 assert any("********" in s for s in d["statements"]), d
 assert all(c["ok"] for c in d["checks"]), d' "$WORK/n4.out"
 ok $? "--json: one object, the statements masked"
+# a password the source takes but CHANGE MASTER cannot (96 at most)
+LONG_PW=Lq7-$(printf 'x%.0s' $(seq 1 92))-Zt9w
+SOCK=$PRIM sql "CREATE USER longpw@'127.0.0.1' IDENTIFIED BY '$LONG_PW';
+     GRANT REPLICATION SLAVE ON *.* TO longpw@'127.0.0.1'" || bail "cannot make longpw"
+creds "$WORK/long.cnf" longpw "$LONG_PW"
+mariadb --no-defaults -h 127.0.0.1 -P "$PORT" -u longpw -p"$LONG_PW" -e 'SELECT 1' >/dev/null 2>&1
+ok $? "negative control: the source takes the ${#LONG_PW}-character password"
+SOCK=$N4 sql "STOP SLAVE; RESET SLAVE ALL" || bail "cannot clear n4's channel"
+n_before=$(SOCK=$N4 sql "SELECT @@gtid_slave_pos")
+CREDS=$WORK/long.cnf seed n4 --json
+[ "$ST" -eq 3 ] && grep -q "the replication password is ${#LONG_PW} characters; MariaDB takes at most 96 in CHANGE MASTER: refused before any statement ran" "$WORK/n4.out"
+ok $? "a password CHANGE MASTER cannot take: refused before any statement, exit 3 (got $ST: $(grep -o '"error":.*' "$WORK/n4.out" | head -c 300))"
+! grep -q "Lq7-\|xxxx\|Zt9w" "$WORK/n4.out" "$WORK/mq.log" && no_replication "$N4" &&
+	[ "$(SOCK=$N4 sql "SELECT @@gtid_slave_pos")" = "$n_before" ]
+ok $? "no piece of it in the report or the log; no channel configured, gtid_slave_pos untouched"
 
 # --- a snapshot exact by recovery (method recovery: no commit blocked;
 # its coordinates a lower bound): seeded from what the restored server

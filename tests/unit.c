@@ -22,6 +22,7 @@
 #include "opts.h"
 #include "optfile.h"
 #include "plist.h"
+#include "seed.h"
 #include "seedsql.h"
 #include "vrelay.h"
 #include "vderive.h"
@@ -1455,6 +1456,43 @@ test_seed(void)
 	   strstr(buf, ", MASTER_USE_GTID = slave_pos") != NULL,
 	   "seed: MariaDB by GTID: gtid_slave_pos set, MASTER_USE_GTID = "
 	   "slave_pos");
+	{
+		static struct seed sd;
+		static const char pw[] = "Vx9-Qzkw8-Bjfp7-Trmq3-Hlnd";
+
+		fmt(sd.pass, sizeof(sd.pass), "%s", pw);
+		seed_refuse(&sd, MQ_SERVER, "failed", "String '%.14s...' is "
+			    "too long; near '%s' at '%.5s'", pw, pw + 20, pw);
+		ok(strstr(sd.why, "Vx9-") == NULL && strstr(sd.why, "Trmq")
+		   == NULL && strstr(sd.why, "Hlnd") == NULL &&
+		   strstr(sd.why, "String '") != NULL &&
+		   strstr(sd.why, "is too long") != NULL,
+		   "seed: every piece of the password a server error quotes "
+		   "(its start cut short, its end, a few characters) is "
+		   "masked, the rest of the message kept");
+		printf("# %s\n", sd.why);
+		explicit_bzero(&sd, sizeof(sd));
+	}
+	p.password = "0123456789012345678901234567890123456789012345678901"
+		     "234567890123456789012345678901234567890123456"; /* 97 */
+	ok(seed_lengths(&p, why, sizeof(why)) == -1 &&
+	   strstr(why, "97 characters; MariaDB takes at most 96") != NULL &&
+	   strstr(why, "0123") == NULL,
+	   "seed: a password MariaDB's CHANGE MASTER cannot take is refused "
+	   "before any statement, without quoting it");
+	printf("# %s\n", why);
+	p.password = "01234567890123456789012345678901234567890123456789012345"
+		     "6789012345678901234567890123456789012345"; /* 96 */
+	ok(seed_lengths(&p, why, sizeof(why)) == 0,
+	   "seed: 96 characters are taken (MariaDB)");
+	p.flavor = FL_MYSQL;
+	p.version = 80039;
+	ok(seed_lengths(&p, why, sizeof(why)) == -1 &&
+	   strstr(why, "at most 32") != NULL,
+	   "seed: MySQL's CHANGE REPLICATION SOURCE takes 32");
+	p.flavor = FL_MARIADB;
+	p.version = 101106;
+	p.password = "s3'cret";
 	ok(gtid_mariadb_last("0-1-42,1-3-7", "0-2-40,2-9-5", buf, sizeof(buf))
 	   == 0 && gtid_equal(1, buf, "0-1-42,1-3-7,2-9-5", why, sizeof(why))
 	   == 1 && gtid_mariadb_last("0-1-42", "0-2-50", buf, sizeof(buf)) == 0

@@ -59,6 +59,44 @@ seed_gtid_sql(char *buf, size_t n, const struct seed_plan *p)
 	return fmt(buf, n, "SET GLOBAL gtid_slave_pos = '%s'", p->gtid);
 }
 
+/* s's length in characters (a byte that starts none counts as one). */
+static size_t
+chars(const char *s)
+{
+	size_t k = 0, l;
+
+	for (; *s != '\0'; s += l ? l : 1, k++)
+		l = utf8_len(s);
+	return k;
+}
+
+int
+seed_lengths(const struct seed_plan *p, char *why, size_t n)
+{
+	/* what CHANGE takes, in characters: MariaDB 10.x's own limits;
+	 * MySQL's (ER_CHANGE_MASTER_PASSWORD_LENGTH) 32 for the password,
+	 * its user names 32 */
+	size_t host = 255, user = p->flavor == FL_MARIADB ? 128 : 32,
+	       pass = p->flavor == FL_MARIADB ? 96 : 32, k;
+
+	if ((k = chars(p->password)) > pass) {
+		fmt(why, n, "the replication password is %zu characters; %s "
+		    "takes at most %zu in CHANGE %s: refused before any "
+		    "statement ran", k, p->flavor == FL_MARIADB ? "MariaDB" :
+		    "MySQL", pass, p->flavor == FL_MARIADB ? "MASTER" :
+		    "REPLICATION SOURCE");
+		return -1;
+	}
+	if ((k = chars(p->user)) > user || chars(p->host) > host) {
+		fmt(why, n, "the replication %s is %zu characters; at most %zu "
+		    "are taken: refused before any statement ran",
+		    k > user ? "user" : "source host", k > user ? k :
+		    chars(p->host), k > user ? user : host);
+		return -1;
+	}
+	return 0;
+}
+
 int
 seed_change_sql(char *buf, size_t n, const struct seed_plan *p, int mask)
 {

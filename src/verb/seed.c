@@ -316,6 +316,8 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 				   "a channel's name is too long");
 	if ((r = plan(s, v, r)) != MQ_OK)
 		return r;
+	if (seed_lengths(&s->plan, why, sizeof(why)) == -1)
+		return seed_refuse(s, MQ_CONFIG, "refused", "%s", why);
 	if (seed_gtid_sql(buf, sizeof(buf), &s->plan) == -1 ||
 	    (buf[0] != '\0' && seed_add_sql(s, buf, NULL) == -1) ||
 	    seed_change_sql(buf, sizeof(buf), &s->plan, 0) == -1 ||

@@ -21,16 +21,35 @@
 
 /* The message of a failed statement, the password masked wherever the
  * server's error may have quoted the statement. */
+enum { MASK_RUN = 4 }; /* the shortest piece of a password masked */
+
+/*
+ * The message of a failed statement, every piece of the password masked
+ * wherever the server's error may have quoted it: whole, or cut short
+ * ("String 'abc...' is too long"): each run of text that is a piece of
+ * the secret at least MASK_RUN long (or the whole of a shorter one)
+ * becomes stars.
+ */
 static void
 mask(char *text, const char *secret)
 {
-	size_t k = strlen(secret);
-	char *p;
+	size_t k = strlen(secret), i, j, at, run, min = k < MASK_RUN ? k : MASK_RUN;
 
 	if (k == 0)
 		return;
-	while ((p = strstr(text, secret)) != NULL) {
-		memset(p, '*', k);
+	for (i = 0; text[i] != '\0'; i++) {
+		run = 0;
+		for (at = 0; at < k; at++) {
+			for (j = 0; text[i + j] != '\0' && at + j < k &&
+			     text[i + j] == secret[at + j]; j++)
+				;
+			if (j > run)
+				run = j;
+		}
+		if (run >= min) {
+			memset(text + i, '*', run);
+			i += run - 1;
+		}
 	}
 }
 
@@ -216,16 +235,31 @@ seed_run_sql(struct seed *s, struct verify *v)
 {
 	int i;
 
+	char stop[400], reset[400], done[2048] = "";
+	int k;
+
 	for (i = 0; i < s->nsql; i++)
 		if (db_exec(&v->d, s->sql[i]) == -1) {
 			int code = db_errclass(&v->d);
+			char why[sizeof(v->d.fail.why)];
 
-			/* nothing half done: a started replica is stopped */
-			if (strncmp(s->sql[i], "START", 5) == 0)
-				db_exec(&v->d, seed_stop_sql(v->d.flavor,
-							     v->d.version));
-			return seed_refuse(s, code, "failed", "%s: %s", s->shown[i],
-					   v->d.fail.why);
+			memcpy(why, v->d.fail.why, sizeof(why));
+			/* nothing half done: the new channel, configured or
+			 * started, stopped and reset again */
+			if (i > 0 && seed_reset_sql(stop, reset, sizeof(stop),
+						    v->d.flavor, v->d.version,
+						    "") == 0) {
+				(void)db_exec(&v->d, stop);
+				(void)db_exec(&v->d, reset);
+			}
+			for (k = 0; k < i; k++)
+				append(done, sizeof(done), "%s%s", k ? "; " : "",
+				       s->shown[k]);
+			return seed_refuse(s, code, "failed", "%s: %s%s%s%s",
+					   s->shown[i], why, i > 0 ? " (ran "
+					   "before it: " : "", done, i > 0 ?
+					   "; the new channel then reset "
+					   "again)" : "");
 		}
 	return MQ_OK;
 }
