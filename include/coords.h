@@ -6,7 +6,9 @@
 
 #include "db.h"
 
-enum { COORDS_MAX_CHANNELS = 16 };
+/* MariaDB's limit on named connections (max 64); MySQL's channels
+ * past it are refused where they must all be handled (seed). */
+enum { COORDS_MAX_CHANNELS = 64 };
 
 /* One replication channel (MySQL) or named connection (MariaDB) of a
  * replica: the source position it has executed, never the one read. */

@@ -165,12 +165,18 @@ seed n2 --dry-run
 	grep -q '^old channel .*x\\u001b\]0;pwn\\u0007y' "$WORK/n2.out"
 ok $? "seed's text report prints the name escaped, no raw control character (exit $ST)"
 SOCK=$N2 sql "RESET SLAVE '$evil' ALL" || bail "cannot drop the escape-named channel"
+# more restored connections than the old limit of 16: every one reset
+SOCK=$N2 sql "$(for i in $(seq 1 20); do printf "CHANGE MASTER 'c%d' TO MASTER_HOST='127.0.0.1', MASTER_PORT=%d, MASTER_USER='u'; " "$i" "$i"; done)" ||
+	bail "cannot make twenty more channels"
+[ "$(slave_field "$N2" Connection_name | grep -c .)" -eq 21 ]
+ok $? "negative control: the restored server has 21 named connections"
 seed n2
 ok "$ST" "seed from the replica's snapshot: exit 0"
 grep -q "^old channel 'up' (source 127.0.0.1:$PORT, IO No, SQL No): stopped and reset" "$WORK/n2.out"
 ok $? "it says which old channel it reset"
-[ "$(slave_field "$N2" Connection_name | tr '\n' ,)" = "," ]
-ok $? "the old channel is gone: only the new default one stands"
+[ "$(slave_field "$N2" Connection_name | tr '\n' ,)" = "," ] &&
+	[ "$(grep -c "^old channel 'c[0-9]*'.*: stopped and reset" "$WORK/n2.out")" -eq 20 ]
+ok $? "every old channel is gone, the twenty past the old limit too: only the new default one stands"
 nap_rows 100
 stop_writer
 caught_up "$N2"; ok $? "the replica's snapshot catches up with the primary"

@@ -268,7 +268,7 @@ info_write(const char *what, const char *path, const struct db *d,
 	   const char *method, const char *origin, const struct coords *co,
 	   int64_t when_ms, struct failure *f)
 {
-	static char buf[65536];
+	static char buf[COORDS_MAX_CHANNELS * 4096 + 32768];
 	struct server_id s = { d->flavor, d->version, d->version_str };
 	char dir[PATH_MAX];
 	const char *base;

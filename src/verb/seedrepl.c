@@ -76,8 +76,9 @@ seed_add_sql(struct seed *s, const char *sql, const char *shown)
 	return 0;
 }
 
-/* Every channel's status row of d, read by column name into rows (at
- * most COORDS_MAX_CHANNELS); how many, or -1 (d->fail). */
+/* Every channel's status row of d, read by column name into rows; how
+ * many, or -1 (d->fail): more than COORDS_MAX_CHANNELS is refused,
+ * never cut short. */
 static int
 replica_rows(struct db *d, struct repl_row *rows)
 {
@@ -95,8 +96,16 @@ replica_rows(struct db *d, struct repl_row *rows)
 	fl = mysql_fetch_fields(r);
 	for (i = 0; i < nc; i++)
 		names[i] = fl[i].name;
-	while (n < COORDS_MAX_CHANNELS && (row = mysql_fetch_row(r)) != NULL)
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (n == COORDS_MAX_CHANNELS) {
+			mysql_free_result(r);
+			failf(&d->fail, MQ_SERVER, "more than %d replication "
+			      "channels: seed handles every one or none",
+			      COORDS_MAX_CHANNELS);
+			return -1;
+		}
 		seed_row(&rows[n++], nc, names, (const char *const *)row);
+	}
 	mysql_free_result(r);
 	return n;
 }
