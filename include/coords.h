@@ -45,6 +45,11 @@ struct coords {
 				  * executed position is a checkpoint that
 				  * can lag the GTID set (MySQL's issue's
 				  * 8.0.39 replica; MariaDB's t0610) */
+	int logs_applied;        /* a replica's log_slave_updates
+				  * (log_replica_updates): 1 it writes what it
+				  * applies to its own binary log, 0 not (its
+				  * binary log then holds its own writes
+				  * only), -1 unknown */
 	char unsettled[400];     /* MariaDB: the applier's report did not
 				  * match its committed tables (why); then
 				  * its executed positions are not exact */

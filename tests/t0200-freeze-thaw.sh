@@ -222,10 +222,17 @@ grep -q "too many arguments" "$WORK/err"; ok $? "two arguments after the verb: s
 no_holder; ok $? "two arguments: nothing was started"
 "$MQ" status x 2>/dev/null; ok $(( $? != 2 )) "an argument after a non-hook verb (status): exit 2"
 
-# Binary logging off: freeze says so and still locks.
+# Binary logging off: check warns (no coordinates, no seeding),
+# freeze says so and still locks.
+"$MQ" -c "$WORK/c.conf" check >"$WORK/check.out" 2>&1
+! grep -q "^warn  binary logging is off" "$WORK/check.out"
+ok $? "negative control: with binary logging on, check does not warn of it"
 server_stop "$WORK/s1"
 server_run "$WORK/s1" --skip-log-bin
 write_config "$WORK/c.conf"
+"$MQ" check >"$WORK/check.out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "^warn  binary logging is off: a snapshot carries no binary log coordinates, and seed cannot" "$WORK/check.out"
+ok $? "binlog off: check warns, still ready (exit $st)"
 "$BIN/pre-freeze-script" freeze; ok $? "binlog off: freeze exits 0"
 log_has "binary logging is off"; ok $? "binlog off: the log says so"
 grep -q "^binlog_file = $" "$DATADIR/binlog_info.txt"; ok $? "binlog off: the info file has no position"

@@ -75,6 +75,9 @@ ok $? "and the executed source position seen while locked ($live_file:$live_pos;
 ok $? "and gtid_slave_pos ($live_gtid)"
 log_has "replica of 127.0.0.1:$PORT executed $live_file:$live_pos"
 ok $? "the log has the same facts"
+[ "$(info_field replica_logs_applied)" = yes ] && ! grep -q "NOT USABLE" "$INFO" &&
+	grep -q "^SET GLOBAL gtid_slave_pos = '$(info_field gtid_binlog_pos)';" "$INFO"
+ok $? "with log_slave_updates on, the new-replica-of-THIS-server lines stand as statements"
 
 diag "the SQL thread stopped, the I/O thread reading on: the executed position is recorded, not the read one"
 SOCK=$REP sql "STOP SLAVE SQL_THREAD" || bail "cannot stop the SQL thread"

@@ -82,6 +82,9 @@ stop_writers() { touch "$WORK/stop"; wait "$W1" "$W2" "$W3"; }
 [ $st -eq 0 ] && grep -q '^== \[mysql prim\]' "$WORK/check.out" && grep -q '^== \[mysql solo\]' "$WORK/check.out" &&
 	grep -q '^ok    every server ready (3)' "$WORK/check.out"
 ok $? "check checks each of the three servers (exit $st)"
+sed -n '/^== \[mysql rep\]/,/^== /p' "$WORK/check.out" | grep -q '^warn  replica: it does not write what it applies to its own binary log (log_slave_updates off)' &&
+	! sed -n '/^== \[mysql prim\]/,/^== /p' "$WORK/check.out" | grep -q '^warn  replica'
+ok $? "check warns of the replica that does not log what it applies, and of no other"
 
 all_write; ok $? "negative control: before freeze, all three servers take writes"
 "$MQ" freeze; st=$?
@@ -94,6 +97,12 @@ ok $? "the log's lines carry each server's name"
 [ -s "$PRIM_DATA/binlog_info.txt" ] && [ -s "$SOLO_DATA/binlog_info.txt" ] &&
 	[ -s "$(cat "$WORK/rep/datadir")/binlog_info.txt" ]
 ok $? "each server's info file in its own data directory"
+RI=$(cat "$WORK/rep/datadir")/binlog_info.txt
+grep -qx "replica_logs_applied = no" "$RI" && grep -q "^# NOT USABLE: this replica does not write what it applies" "$RI" &&
+	[ -z "$(sed -n '/NOT USABLE/,$p' "$RI" | grep -v '^#' | grep .)" ] &&
+	grep -q "^CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT, MASTER_LOG_FILE=" "$RI"
+ok $? "the replica without log_slave_updates: its new-replica-of-THIS-server lines commented out, saying why; its SIBLING lines stand"
+grep -q "replica_logs_applied" "$PRIM_DATA/binlog_info.txt"; ok $(( $? == 0 )) "negative control: the primary's info file has no replica lines"
 "$MQ" status >"$WORK/status.txt"; st=$?
 [ $st -eq 0 ] && [ "$(grep -c '^phase:        locked' "$WORK/status.txt")" -eq 3 ] &&
 	grep -q '^server:       rep' "$WORK/status.txt"

@@ -162,10 +162,15 @@ read_replicas(struct db *d, struct coords *co)
 const char *
 coords_workers_sql(enum flavor f, unsigned long version)
 {
+	/* and whether it writes what it applies to its own binary log,
+	 * in the same round trip (read under the lock) */
 	if (f == FL_MARIADB)
-		return "SELECT @@GLOBAL.slave_parallel_threads";
-	return version >= 80026 ? "SELECT @@GLOBAL.replica_parallel_workers"
-				: "SELECT @@GLOBAL.slave_parallel_workers";
+		return "SELECT @@GLOBAL.slave_parallel_threads, "
+		       "@@GLOBAL.log_slave_updates";
+	return version >= 80026 ? "SELECT @@GLOBAL.replica_parallel_workers, "
+				  "@@GLOBAL.log_replica_updates"
+				: "SELECT @@GLOBAL.slave_parallel_workers, "
+				  "@@GLOBAL.log_slave_updates";
 }
 
 int
@@ -186,10 +191,13 @@ read_workers(struct db *d, struct coords *co)
 	MYSQL_ROW row;
 
 	co->mt_workers = -1;
+	co->logs_applied = -1;
 	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version))) == NULL)
 		return;
 	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
 		co->mt_workers = strtol(row[0], NULL, 10);
+	if (row != NULL && mysql_num_fields(r) > 1 && row[1] != NULL)
+		co->logs_applied = strcmp(row[1], "1") == 0;
 	mysql_free_result(r);
 }
 

@@ -40,10 +40,63 @@ words_for(struct words *w, const struct server_id *s)
 			"--skip-replica-start" : "--skip-slave-start";
 }
 
+static int this_lines(char *buf, size_t n, const struct server_id *s,
+		      const struct words *w, const struct coords *co);
+
+/*
+ * From buf + from on, each line that is not a comment made one, after
+ * a line saying why: a replica that does not log what it applies has a
+ * binary log and GTID position of its own writes only, and a new
+ * replica of it started there would miss everything it replicated.
+ */
+static int
+comment_out(char *buf, size_t n, size_t from)
+{
+	static char tail[COORDS_MAX_CHANNELS * 4096 + 32768];
+	char *line, *next;
+
+	if (fmt(tail, sizeof(tail), "%s", buf + from) == -1)
+		return -1;
+	buf[from] = '\0';
+	if (append(buf, n, "\n# NOT USABLE: this replica does not write what "
+		   "it applies to its own binary\n# log (log_slave_updates / "
+		   "log_replica_updates off): its binary log and\n# GTID "
+		   "position hold its own writes only, so a new replica of "
+		   "THIS server\n# started there would miss every replicated "
+		   "transaction. The SIBLING lines\n# above stand.") == -1)
+		return -1;
+	for (line = tail; *line != '\0'; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			*next++ = '\0';
+		if (line[0] == '\0')
+			continue;
+		if (append(buf, n, "\n%s%s", line[0] == '#' ? "" : "# ",
+			   line) == -1)
+			return -1;
+	}
+	return append(buf, n, "\n");
+}
+
 /* The statements that point a new replica of this server at the
- * snapshot's position. */
+ * snapshot's position; commented out, saying why, on a replica that
+ * does not log what it applies. */
 static int
 seed_lines(char *buf, size_t n, const struct server_id *s,
+	   const struct words *w, const struct coords *co)
+{
+	size_t from = strlen(buf);
+
+	if (this_lines(buf, n, s, w, co) == -1)
+		return -1;
+	if (co->nchan > 0 && co->logs_applied == 0)
+		return comment_out(buf, n, from);
+	return 0;
+}
+
+/* The lines of seed_lines, as they stand on any server. */
+static int
+this_lines(char *buf, size_t n, const struct server_id *s,
 	   const struct words *w, const struct coords *co)
 {
 	char file[2 * sizeof(co->file)];
@@ -123,6 +176,10 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 		r |= append(buf, n, "replica_status_error = %s\n",
 			    co->replica_why);
 	r |= append(buf, n, "replica_channels = %d\n", co->nchan);
+	if (co->nchan > 0)
+		r |= append(buf, n, "replica_logs_applied = %s\n",
+			    co->logs_applied < 0 ? "unknown" :
+			    co->logs_applied ? "yes" : "no");
 	for (i = 0; i < co->nchan; i++) {
 		const struct channel *ch = &co->chan[i];
 		r |= append(buf, n, "replica_%d_channel = %s\n"

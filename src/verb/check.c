@@ -123,21 +123,53 @@ check_privs(struct db *d, int backup_admin)
 	return missing;
 }
 
-/* A MariaDB replica's committed gtid_slave_pos must be readable, or
- * its recorded one is the applier's report (include/committed.h). */
+/*
+ * What a snapshot of this server can be used for, warned where it falls
+ * short (a warning, not "not ready": the lock works): binary logging
+ * off (no coordinates, no seeding); a replica that does not log what
+ * it applies (a snapshot can seed a sibling, not a replica of it); a
+ * MariaDB replica's committed gtid_slave_pos unreadable (its recorded
+ * one is then the applier's report, include/committed.h).
+ */
 static void
-check_replica(struct db *d)
+check_uses(struct db *d)
 {
-	char one[16];
+	char v[16], one[16];
 	MYSQL_RES *r;
-	int replica;
+	MYSQL_ROW row;
+	int replica, logs = -1;
 
-	if (d->flavor != FL_MARIADB ||
-	    (r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
+	if (db_value(d, "SELECT @@GLOBAL.log_bin", v, sizeof(v)) == 0 &&
+	    strcmp(v, "1") != 0)
+		printf("warn  binary logging is off: a snapshot carries no "
+		       "binary log coordinates, and seed cannot make a replica "
+		       "of this server from it (log_bin in the server's "
+		       "config)\n");
+	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) ==
+	    NULL)
 		return;
 	replica = mysql_fetch_row(r) != NULL;
 	mysql_free_result(r);
 	if (!replica)
+		return;
+	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version))) !=
+	    NULL) {
+		if ((row = mysql_fetch_row(r)) != NULL &&
+		    mysql_num_fields(r) > 1 && row[1] != NULL)
+			logs = strcmp(row[1], "1") == 0;
+		mysql_free_result(r);
+	}
+	if (logs == 0)
+		printf("warn  replica: it does not write what it applies to its "
+		       "own binary log (%s off): a snapshot of it can seed a "
+		       "sibling replica, not a replica of this server (the "
+		       "info file comments those lines out)\n",
+		       d->flavor != FL_MARIADB && d->version >= 80026 ?
+		       "log_replica_updates" : "log_slave_updates");
+	else if (logs == 1)
+		printf("ok    replica: it logs what it applies "
+		       "(log_slave_updates)\n");
+	if (d->flavor != FL_MARIADB)
 		return;
 	if (db_value(d, committed_sql, one, sizeof(one)) == -1)
 		printf("warn  replica: mysql.gtid_slave_pos cannot be read (%s): "
@@ -292,7 +324,7 @@ check_one(const struct config *c)
 	if (check_privs(&d, m != NULL && m->by_recovery &&
 			d.flavor != FL_MARIADB) > 0)
 		bad = bad ? bad : MQ_PRIV;
-	check_replica(&d);
+	check_uses(&d);
 	db_close(&d);
 	if (c->has_ebs && (r = check_ebs(c)) != MQ_OK)
 		bad = bad ? bad : r;
