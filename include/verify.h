@@ -76,6 +76,9 @@ struct verify {
 	char bindex[PATH_MAX + 32]; /* the index we write for it */
 	int bmounted;
 	int sigfd;             /* stop signals */
+	int64_t deadline;      /* --timeout's end, CLOCK_MONOTONIC ms: every
+				* long step (relay scan, copy, recovery)
+				* ends by it, and at a stop signal */
 	/* the exact coordinates read back from the recovered server
 	 * (src/verb/vderive.c): the end of its last whole transaction,
 	 * its GTID set, and how many transactions lie past the recorded

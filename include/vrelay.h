@@ -3,6 +3,8 @@
 #ifndef MQ_VRELAY_H
 #define MQ_VRELAY_H
 
+#include <stdint.h>
+
 #include <stddef.h>
 
 #include "verify.h"
@@ -39,6 +41,11 @@ struct relay_scan {
 	struct relay_mark next;       /* the first one not in it */
 	struct relay_mark late;       /* in the set, after next */
 	char err[200];                /* the scan could not go on */
+	int64_t deadline;             /* mono ms it stops by (0: none) */
+	int sigfd;                    /* a stop signal on it (left
+				       * pending) ends the scan (-1: none) */
+	int cut;                      /* 1: ended by the deadline, 2: by a
+				       * stop signal */
 };
 
 /* One event; ev holds have bytes (at least the 19 of the header) of

@@ -171,6 +171,39 @@ vfy "$WORK/mysql" --scratch "$WORK/scratch"
 ok $? "a MySQL snapshot is not recovered by MariaDB's server: exit 13, saying so (got $ST: $(grep '^FAIL' "$WORK/out" | head -1))"
 nothing_left; ok $? "after every case: no server, scratch or mount left"
 
+diag "the relay-log scan ends by --timeout and at a stop signal"
+# a replica's snapshot whose relay log is long: events of 1 MiB, sparse,
+# 8,000 of them (8 GiB to walk, several seconds)
+case_dir relay
+printf 'replica_channels = 1\nreplica_1_source_log_file = mysql-bin.000001\nreplica_1_source_log_pos = 4\nreplica_1_relay_log_file = relay-bin.000001\nreplica_gtid_slave_pos = 0-1-1\n' \
+	>>"$WORK/relay/binlog_info.txt"
+python3 -c '
+import struct, sys
+n, size = 8000, 1 << 20
+with open(sys.argv[1], "wb") as f:
+    f.write(b"\xfebin")
+    for i in range(n):
+        f.seek(4 + i * size)
+        f.write(struct.pack("<IBIIIH", 0, 2, 1, size, 0, 0))
+    f.truncate(4 + n * size)' "$WORK/relay/relay-bin.000001" || bail "cannot write the relay log"
+t0=$(now_ms)
+vfy "$WORK/relay" --scratch "$WORK/scratch" --timeout 2
+el=$(( $(now_ms) - t0 ))
+[ "$ST" -eq 13 ] && [ "$el" -lt 4000 ] && grep -q "^FAIL  source .*relay-bin.000001: the scan ran past --timeout" "$WORK/out" && nothing_left
+ok $? "--timeout 2: the scan ends, could not verify (exit $ST in $el ms: $(grep '^FAIL' "$WORK/out" | head -1))"
+"$MQ" verify "$WORK/relay" --scratch "$WORK/scratch" >"$WORK/out" 2>&1 & vp=$!
+sleep 1
+kill -TERM $vp; t0=$(now_ms)
+wait $vp; ST=$?; el=$(( $(now_ms) - t0 ))
+[ "$ST" -eq 9 ] && [ "$el" -lt 1000 ] && grep -q "^STOPPED$" "$WORK/out" && nothing_left
+ok $? "SIGTERM during the scan: exit 9 within a second ($el ms, got $ST)"
+t0=$(now_ms)
+timeout 60 "$MQ" verify "$WORK/relay" --scratch "$WORK/scratch" --timeout 5 >"$WORK/out" 2>&1
+el=$(( $(now_ms) - t0 ))
+[ "$el" -gt 4500 ] && grep -q "the scan ran past --timeout" "$WORK/out"
+ok $? "negative control: the scan of that relay log takes longer than 2 s: --timeout 5 ends it too ($el ms)"
+rm -rf "$WORK/relay"
+
 diag "SIGTERM while the server recovers: stopped, unmounted, removed"
 "$MQ" verify "$WORK/good" --scratch "$WORK/scratch" >"$WORK/out" 2>&1 & vp=$!
 wait_for 30 pgrep -f "mariadbd .*--datadir=$WORK/scratch/mq-verify" >/dev/null; ok $? "its server runs"

@@ -44,6 +44,39 @@ run_tool(char *const argv[])
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* run_tool for a long step: ended (its whole group killed) at v's
+ * deadline or a stop signal (left pending for the verb to take). 0, -1
+ * (it failed), CUT_DEADLINE or CUT_STOP. */
+enum { CUT_DEADLINE = -2, CUT_STOP = -3 };
+static int
+run_bounded(const struct verify *v, char *const argv[])
+{
+	struct child ch = { .path = argv[0], .search = 1, .argv = argv,
+			    .stdio = CHILD_NULL_STDIN, .group = CHILD_GROUP };
+	struct pollfd p[2];
+	int st, r, pfd;
+
+	if (child_start(&ch) == -1)
+		return -1;
+	if ((pfd = pidfd_open(ch.pid, 0)) == -1) {
+		kill(-ch.pid, SIGKILL);
+		child_reap(ch.pid, NO_DEADLINE, NULL);
+		return -1;
+	}
+	p[0] = (struct pollfd){ .fd = pfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = v->sigfd, .events = POLLIN };
+	r = wait_until(p, 2, v->deadline);
+	close(pfd);
+	if (r <= 0 || !(p[0].revents & (POLLIN | POLLHUP))) {
+		kill(-ch.pid, SIGKILL);
+		child_reap(ch.pid, NO_DEADLINE, NULL);
+		return r == 0 ? CUT_DEADLINE : r > 0 ? CUT_STOP : -1;
+	}
+	if (child_reap(ch.pid, NO_DEADLINE, &st) != 1)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 /* The first entry under a tree that is neither a regular file, a
  * directory nor a symbolic link (nftw's callback takes no argument). */
 static char special[PATH_MAX];
@@ -73,7 +106,8 @@ find_special(const char *path, const struct stat *st, int type,
  * disk, handed to the server's user); the copy keeps no mode bit of
  * SRC's (no set-user-ID, no device) beyond what the umask gives, then
  * everything in DST is made the server's user's (no symlink followed).
- * 0, or -1 (why filled when SRC was refused).
+ * Ended at v's deadline or a stop signal. 0, or -1 (why filled when SRC
+ * was refused or the copy cut short).
  */
 static int
 copy_tree(const struct verify *v, const char *src, const char *dst,
@@ -100,7 +134,13 @@ copy_tree(const struct verify *v, const char *src, const char *dst,
 	}
 	fmt(owner, sizeof(owner), "%lu:%lu", (unsigned long)v->as.uid,
 	    (unsigned long)v->as.gid);
-	return run_tool(cp) == -1 || run_tool(ch) == -1 ? -1 : 0;
+	if ((r = run_bounded(v, cp)) == 0)
+		r = run_bounded(v, ch);
+	if (r == CUT_DEADLINE)
+		fmt(why, n, "the copy ran past --timeout: ended");
+	else if (r == CUT_STOP)
+		fmt(why, n, "the copy was stopped by a signal");
+	return r == 0 ? 0 : -1;
 }
 
 /* An overlay at dir over src, seen through an idmapped mount in v->tmp

@@ -318,6 +318,7 @@ verify_main(const struct config *c, const struct call *o)
 		return report(&v);
 	}
 	deadline = mono_ms() + v.timeout * 1000;
+	v.deadline = deadline;
 	if (stat(v.path, &st) == -1 || !S_ISDIR(st.st_mode)) {
 		verify_cannot(&v, "path", "PATH is not a directory");
 		return report(&v);
@@ -325,8 +326,8 @@ verify_main(const struct config *c, const struct call *o)
 	verify_read_info(&v);
 	verify_check_binlog(&v);
 	verify_check_relay(&v);
-	if (verify_layer(&v) == 0 && !stopped(&v) &&
-	    verify_start_server(&v, deadline) == 0) {
+	if (!stopped(&v) && !v.unverified && verify_layer(&v) == 0 &&
+	    !stopped(&v) && verify_start_server(&v, deadline) == 0) {
 		check_gtid(&v);
 		if (!stopped(&v))
 			verify_derive(&v);

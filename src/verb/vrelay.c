@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +28,9 @@ enum {
 	EV_MYSQL_GTID = 33, EV_MYSQL_ANON = 34, EV_MYSQL_TAGGED = 42,
 	EV_MARIADB_GTID = 162,
 	BODY_MAX = 512,       /* what is read of an event we look into */
-	CHUNK = 1 << 20
+	CHUNK = 1 << 20,
+	CUT_EVERY = 64,       /* events between looks at the deadline and
+			       * the stop signals (well under a second) */
 };
 
 static uint32_t
@@ -241,6 +244,21 @@ bytes(struct reader *r, off_t off, size_t n)
 	return r->buf;
 }
 
+/* Is the scan to end now: its deadline passed, or a stop signal
+ * waiting (not taken: the verb's own check takes it)? s->cut says
+ * which. */
+static int
+cut_short(struct relay_scan *s)
+{
+	struct pollfd p = { .fd = s->sigfd, .events = POLLIN };
+
+	if (s->deadline > 0 && mono_ms() >= s->deadline)
+		s->cut = 1;
+	else if (s->sigfd >= 0 && poll(&p, 1, 0) == 1)
+		s->cut = 2;
+	return s->cut != 0;
+}
+
 int
 relay_scan_file(struct relay_scan *s, int dirfd, const char *name)
 {
@@ -249,6 +267,7 @@ relay_scan_file(struct relay_scan *s, int dirfd, const char *name)
 	struct stat st;
 	off_t off = 4;
 	int rc = 0;
+	unsigned n = 0;
 
 	r.fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		      O_CLOEXEC | O_NOCTTY);
@@ -270,6 +289,14 @@ relay_scan_file(struct relay_scan *s, int dirfd, const char *name)
 	}
 	while ((h = bytes(&r, off, HEADER)) != NULL) {
 		size_t size = le32(h + 9), have;
+
+		if (++n % CUT_EVERY == 0 && cut_short(s)) {
+			fmt(s->err, sizeof(s->err), "%s: the scan %s at %lld",
+			    name, s->cut == 1 ? "ran past --timeout" :
+			    "was stopped by a signal", (long long)off);
+			rc = -1;
+			break;
+		}
 
 		if (size < HEADER) {
 			fmt(s->err, sizeof(s->err), "%s: an event of %zu bytes at "
@@ -388,8 +415,13 @@ scan_from(struct relay_scan *s, int dirfd, long long first)
 	closedir(d);
 	qsort(order, (size_t)n, sizeof(order[0]), by_suffix);
 	for (i = 0; i < n; i++)
-		if (relay_scan_file(s, dirfd, order[i]) == -1)
+		if (cut_short(s) || relay_scan_file(s, dirfd, order[i]) == -1) {
+			if (s->cut != 0 && s->err[0] == '\0')
+				fmt(s->err, sizeof(s->err), "the scan %s before "
+				    "%s", s->cut == 1 ? "ran past --timeout" :
+				    "was stopped by a signal", order[i]);
 			return -1;
+		}
 	return 0;
 }
 
@@ -403,6 +435,8 @@ verify_check_relay(struct verify *v)
 	if (!v->has_info || v->nchan <= 0)
 		return;
 	memset(&s, 0, sizeof(s));
+	s.deadline = v->deadline;
+	s.sigfd = v->sigfd;
 	s.mariadb = strcmp(v->gtid_kind, "gtid_binlog_pos") == 0;
 	s.applied = s.mariadb ? v->slave_pos : v->gtid;
 	if (v->nchan > 1 || s.applied[0] == '\0' || v->relay[0] == '\0' ||
@@ -431,6 +465,12 @@ verify_check_relay(struct verify *v)
 	}
 	scan_from(&s, dfd, suffix(v->relay));
 	close(dfd);
+	if (s.cut != 0) {
+		/* a stop is the verb's to say; a deadline is ours */
+		if (s.cut == 1)
+			verify_cannot(v, "source", s.err);
+		return;
+	}
 	r = relay_verdict(&s, v->src_file, v->src_pos, why, sizeof(why));
 	if (r == -1)
 		verify_add(v, 1, "source", "not checked against the relay logs "
