@@ -63,6 +63,8 @@ struct verify {
 	/* the first channel's executed source position, its relay log,
 	 * and whether the info file calls the position exact */
 	char src_file[256], relay[256];
+	char relay_base[256];  /* the relay logs' base name ("": the
+				* server's default) */
 	unsigned long long src_pos;
 	int src_inexact;
 	/* the snapshot's binary logs: where, and the index's entries that

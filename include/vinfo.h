@@ -19,4 +19,8 @@ int verify_snap_read(int dirfd, const char *name, size_t max, char **text,
 /* 1 if s is a binary log's name as servers write them (BASE.NNNNNN). */
 int verify_plain_binlog(const char *s);
 
+/* Is s's first n bytes a plain log base name: letters, digits, _, -
+ * and the server's @XXXX encoding, no dot, no slash? */
+int verify_plain_base(const char *s, size_t n);
+
 #endif

@@ -55,16 +55,18 @@ nap_rows() {
 # sums SOCK: every table's checksum, one line
 sums() { SOCK=$1 sql "CHECKSUM TABLE s.i, s.m, s.k" | awk '{ print $2 }' | tr '\n' ' '; }
 
-# restore NAME IMAGE SERVER-ID: a new server on a copy of IMAGE, its own
-# server_id, replication not started; SOCK and DATADIR are its.
+# restore NAME IMAGE SERVER-ID [OPTION...]: a new server on a copy of
+# IMAGE, its own server_id, replication not started, the snapshot's
+# server's options given; SOCK and DATADIR are its.
 restore() {
 	local name=$1 img=$2 id=$3
+	shift 3
 	cp --sparse=always "$img" "$WORK/$name.img" || bail "cannot copy $img"
 	mount_copy "$WORK/$name.img" "$WORK/$name-m" nouuid || bail "cannot mount $name"
 	mkdir -p "$WORK/$name"
 	echo "$WORK/$name-m/data" >"$WORK/$name/datadir"
 	server_run "$WORK/$name" --server-id="$id" --skip-slave-start \
-		--binlog-format=ROW
+		--binlog-format=ROW "$@"
 	SOCK=$WORK/$name/sock DATADIR=$WORK/$name-m/data \
 		write_config "$WORK/$name.conf"
 }
@@ -134,14 +136,17 @@ ok $? "every table equals the primary's (CHECKSUM TABLE: $(sums "$N1"))"
 [ "$(slave_field "$N1" Last_SQL_Errno)" = 0 ] && [ "$(slave_field "$N1" Slave_SQL_Running)" = Yes ]
 ok $? "no SQL error: nothing applied twice, nothing missing"
 
-# --- a snapshot of a replica: its old channel reset, then seeded
+# --- a snapshot of a replica: its old channel reset, then seeded. A
+# named connection whose name the server encodes in its file names
+# (dc-east: rep-relay-bin-dc@002deast.000001), the relay logs' base its
+# own (not after the pid file, as verify's throwaway server's would be)
 loop_mount xfs 320 "$WORK/r.img" "$WORK/rm"
 DATA_AT=$WORK/rm server_start rep --server-id=2 --binlog-format=ROW \
-	--sync-binlog=1 --innodb-flush-log-at-trx-commit=1
+	--sync-binlog=1 --innodb-flush-log-at-trx-commit=1 --relay-log=rep-relay-bin
 REP=$SOCK REP_DATA=$DATADIR
-sql "CHANGE MASTER 'up' TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT,
+sql "CHANGE MASTER 'dc-east' TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT,
        MASTER_USER='repl', MASTER_PASSWORD='Seed-pw-4''x', MASTER_USE_GTID=slave_pos;
-     START SLAVE 'up'" || bail "cannot start the replica"
+     START SLAVE 'dc-east'" || bail "cannot start the replica"
 caught_up "$REP" || bail "the replica did not catch up"
 start_writer
 SOCK=$REP DATADIR=$REP_DATA write_config "$WORK/r.conf"
@@ -149,10 +154,20 @@ MYSQL_QUIESCE_CONFIG=$WORK/r.conf "$BIN/pre-freeze-script" freeze; ok $? "freeze
 fsfreeze -f "$WORK/rm" && cp --sparse=always "$WORK/r.img" "$WORK/rsnap.img"; st=$?
 fsfreeze -u "$WORK/rm"
 MYSQL_QUIESCE_CONFIG=$WORK/r.conf "$BIN/post-thaw-script" thaw; ok $((st + $?)) "copy its image, thaw"
-restore n2 "$WORK/rsnap.img" 12
+ls "$REP_DATA" | grep -q '^rep-relay-bin-dc@002deast\.0*1$'
+ok $? "negative control: the server writes the connection's name encoded in its relay logs' names"
+grep -qx "replica_1_relay_log_file = rep-relay-bin-dc@002deast.000001\|replica_1_relay_log_file = rep-relay-bin-dc@002deast.00000[0-9]" "$REP_DATA/binlog_info.txt" &&
+	grep -qx "replica_relay_log_base = rep-relay-bin" "$REP_DATA/binlog_info.txt"
+ok $? "the info file names the relay log as the server does, and its base"
+mount_copy "$WORK/rsnap.img" "$WORK/rv" nouuid || bail "cannot mount the replica's snapshot"
+"$MQ" verify "$WORK/rv/data" >"$WORK/rv.out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "^ok    source " "$WORK/rv.out"
+ok $? "verify of the multi-source replica's snapshot: its throwaway server finds the relay logs, consistent (exit $st: $(grep -m1 FAIL "$WORK/rv.out"))"
+umount "$WORK/rv"
+restore n2 "$WORK/rsnap.img" 12 --relay-log=rep-relay-bin
 N2=$SOCK
-[ "$(slave_field "$N2" Connection_name)" = up ]
-ok $? "the restored replica carries its old channel 'up'"
+[ "$(slave_field "$N2" Connection_name)" = dc-east ]
+ok $? "the restored replica carries its old channel 'dc-east'"
 # a connection named to drive a terminal (a window title, a bell), as
 # a hostile snapshot could carry it: every report line shows it escaped
 evil=$(printf 'x\033]0;pwn\007y')
@@ -172,7 +187,7 @@ SOCK=$N2 sql "$(for i in $(seq 1 20); do printf "CHANGE MASTER 'c%d' TO MASTER_H
 ok $? "negative control: the restored server has 21 named connections"
 seed n2
 ok "$ST" "seed from the replica's snapshot: exit 0"
-grep -q "^old channel 'up' (source 127.0.0.1:$PORT, IO No, SQL No): stopped and reset" "$WORK/n2.out"
+grep -q "^old channel 'dc-east' (source 127.0.0.1:$PORT, IO No, SQL No): stopped and reset" "$WORK/n2.out"
 ok $? "it says which old channel it reset"
 [ "$(slave_field "$N2" Connection_name | tr '\n' ,)" = "," ] &&
 	[ "$(grep -c "^old channel 'c[0-9]*'.*: stopped and reset" "$WORK/n2.out")" -eq 20 ]

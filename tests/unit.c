@@ -635,9 +635,11 @@ test_coords(void)
 	 * Exec_Source_Log_Pos 43718420 was the start of GTID ...:161922
 	 * beside gtid_executed ...:1-162032 (the issue's replica) */
 	ok(strcmp(coords_workers_sql(FL_MYSQL, 80039), "SELECT @@GLOBAL."
-		  "replica_parallel_workers, @@GLOBAL.log_replica_updates") == 0
+		  "replica_parallel_workers, @@GLOBAL.log_replica_updates, "
+		  "@@GLOBAL.relay_log_basename") == 0
 	   && strcmp(coords_workers_sql(FL_MYSQL, 80025), "SELECT @@GLOBAL."
-		  "slave_parallel_workers, @@GLOBAL.log_slave_updates") == 0,
+		  "slave_parallel_workers, @@GLOBAL.log_slave_updates, "
+		  "@@GLOBAL.relay_log_basename") == 0,
 	   "MySQL: the workers variable by version (8.0.26 renamed it)");
 	info_workers = 4;
 	t = info_for(FL_MYSQL, 80039, "8.0.39", 1, "");
@@ -690,7 +692,8 @@ test_coords(void)
 	   "MariaDB replica whose report lagged its tables (t0610's "
 	   "snapshot): not exact, saying why");
 	ok(strcmp(coords_workers_sql(FL_MARIADB, 101119), "SELECT @@GLOBAL."
-		  "slave_parallel_threads, @@GLOBAL.log_slave_updates") == 0,
+		  "slave_parallel_threads, @@GLOBAL.log_slave_updates, "
+		  "@@GLOBAL.relay_log_basename") == 0,
 	   "MariaDB: its threads variable, and log_slave_updates");
 }
 

@@ -163,14 +163,17 @@ const char *
 coords_workers_sql(enum flavor f, unsigned long version)
 {
 	/* and whether it writes what it applies to its own binary log,
-	 * in the same round trip (read under the lock) */
+	 * and its relay logs' base, in the same round trip (read under
+	 * the lock) */
 	if (f == FL_MARIADB)
 		return "SELECT @@GLOBAL.slave_parallel_threads, "
-		       "@@GLOBAL.log_slave_updates";
+		       "@@GLOBAL.log_slave_updates, @@GLOBAL.relay_log_basename";
 	return version >= 80026 ? "SELECT @@GLOBAL.replica_parallel_workers, "
-				  "@@GLOBAL.log_replica_updates"
+				  "@@GLOBAL.log_replica_updates, "
+				  "@@GLOBAL.relay_log_basename"
 				: "SELECT @@GLOBAL.slave_parallel_workers, "
-				  "@@GLOBAL.log_slave_updates";
+				  "@@GLOBAL.log_slave_updates, "
+				  "@@GLOBAL.relay_log_basename";
 }
 
 int
@@ -198,6 +201,12 @@ read_workers(struct db *d, struct coords *co)
 		co->mt_workers = strtol(row[0], NULL, 10);
 	if (row != NULL && mysql_num_fields(r) > 1 && row[1] != NULL)
 		co->logs_applied = strcmp(row[1], "1") == 0;
+	/* the relay logs' base name: a restored copy's server must be
+	 * told it to find them (named connections add -NAME to it) */
+	if (row != NULL && mysql_num_fields(r) > 2 && row[2] != NULL)
+		sanitize(co->relay_base, sizeof(co->relay_base),
+			 strrchr(row[2], '/') ? strrchr(row[2], '/') + 1 :
+			 row[2]);
 	mysql_free_result(r);
 }
 

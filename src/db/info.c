@@ -177,9 +177,10 @@ replica_lines(char *buf, size_t n, const struct server_id *s,
 			    co->replica_why);
 	r |= append(buf, n, "replica_channels = %d\n", co->nchan);
 	if (co->nchan > 0)
-		r |= append(buf, n, "replica_logs_applied = %s\n",
+		r |= append(buf, n, "replica_logs_applied = %s\n"
+			    "replica_relay_log_base = %s\n",
 			    co->logs_applied < 0 ? "unknown" :
-			    co->logs_applied ? "yes" : "no");
+			    co->logs_applied ? "yes" : "no", co->relay_base);
 	for (i = 0; i < co->nchan; i++) {
 		const struct channel *ch = &co->chan[i];
 		r |= append(buf, n, "replica_%d_channel = %s\n"

@@ -358,7 +358,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 	char bin[PATH_MAX], dd[PATH_MAX + 16], so[PATH_MAX + 16],
 		el[PATH_MAX + 32], pf[PATH_MAX + 32], lb[PATH_MAX + 300],
 		li[PATH_MAX + 64], base[256], sf[PATH_MAX + 40],
-		td[PATH_MAX + 32];
+		td[PATH_MAX + 32], rl[300];
 	char *argv[24], *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL };
 	struct config cfg;
@@ -383,6 +383,12 @@ verify_start_server(struct verify *v, int64_t deadline)
 	argv[k++] = "--skip-networking";
 	argv[k++] = "--skip-grant-tables";
 	argv[k++] = "--skip-slave-start";
+	/* the relay logs named as the snapshot's server named them, not
+	 * after our pid file: its replication info files name them */
+	if (v->relay_base[0] != '\0') {
+		fmt(rl, sizeof(rl), "--relay-log=%s", v->relay_base);
+		argv[k++] = rl;
+	}
 	argv[k++] = "--innodb-buffer-pool-size=64M";
 	argv[k++] = td;
 	/* nothing it reads or writes outside the scratch: no file import

@@ -68,13 +68,34 @@ verify_plain_binlog(const char *s)
 	if (s[0] == '\0' || s[0] == '.' || strlen(s) > 200 || dot == NULL ||
 	    dot == s || dot[1] == '\0')
 		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
-		    s[i] != '-' && s[i] != '.')
-			return 0;
+	if (!verify_plain_base(s, (size_t)(dot - s)))
+		return 0;
 	for (i = 1; dot[i] != '\0'; i++)
 		if (!isdigit((unsigned char)dot[i]))
 			return 0;
+	return 1;
+}
+
+int
+verify_plain_base(const char *s, size_t n)
+{
+	size_t i, k;
+
+	if (n == 0 || s[0] == '.' || n > 200)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-')
+			continue;
+		/* the server's own file-name encoding of a character a
+		 * name may hold and a file name may not ("dc-east" is
+		 * "dc@002deast"): '@' and four letters or digits */
+		if (s[i] != '@' || i + 4 >= n)
+			return 0;
+		for (k = 1; k <= 4; k++)
+			if (!isalnum((unsigned char)s[i + k]))
+				return 0;
+		i += 4;
+	}
 	return 1;
 }
 
@@ -172,6 +193,14 @@ verify_read_info(struct verify *v)
 				fmt(v->src_file, sizeof(v->src_file), "%s", val);
 			else
 				fmt(v->relay, sizeof(v->relay), "%s", val);
+		} else if (strcmp(k, "replica_relay_log_base") == 0) {
+			if (val[0] != '\0' &&
+			    !verify_plain_base(val, strlen(val)))
+				bad_value(v, k, val, "not a plain relay log name"),
+					bad = 1;
+			else
+				fmt(v->relay_base, sizeof(v->relay_base), "%s",
+				    val);
 		} else if (strcmp(k, "replica_1_source_log_pos") == 0) {
 			if (parse_num(val, 0, (long long)1 << 62, &num) == -1)
 				bad_value(v, k, val, "not a number"), bad = 1;
