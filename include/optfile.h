@@ -24,4 +24,17 @@ int optfile_check(const char *path, struct failure *f);
 int optfile_client(const char *path, char *user, size_t un, char *pass,
 		   size_t pn, struct failure *f);
 
+/*
+ * path (after optfile_check) without its password: a descriptor of a
+ * copy in memory (close-on-exec) with every password line left out, for
+ * the client library to read as /proc/self/fd/N, and the last password
+ * of a group it reads for "client" ([client], [client-server],
+ * [client-mariadb]) in pass ("" for none). The library reads a file
+ * through buffers and a connect stack we cannot zero: what it never
+ * reads, it cannot leave behind. An !include'd file it reads itself.
+ * The descriptor, or -1 with f saying why (pass zeroed).
+ */
+int optfile_unpassworded(const char *path, char *pass, size_t pn,
+			 struct failure *f);
+
 #endif

@@ -106,6 +106,24 @@ for METHOD in ftwrl backup-stage; do
 	rm -f "$WORK/mq.log"
 done
 
+diag "a password given through defaults_file is zeroed in the holder too"
+rm -rf "$WORK/run"
+printf '[client]\nuser = quiesce\npassword = "Pw-9f3kq-secret"\n' >"$WORK/client.cnf"; chmod 600 "$WORK/client.cnf"
+write_config "$WORK/d.conf"
+sed -i "s|^user = root|defaults_file = $WORK/client.cnf|" "$WORK/d.conf"
+"$BIN/pre-freeze-script" -c "$WORK/d.conf" freeze; ok $? "freeze with the user and password in defaults_file: exit 0"
+hp=$(state_field pid)
+[ "$(sql "SELECT USER FROM information_schema.PROCESSLIST WHERE ID = $(state_field conn_id)")" = quiesce ]
+ok $? "the holder connected as defaults_file's user, with its password"
+[ "$(python3 "$TOP/tests/memscan.py" "$hp" Pw-9f3kq-secret)" = absent ]
+ok $? "no copy of defaults_file's password is left in the holder's memory while it holds"
+"$BIN/post-thaw-script" -c "$WORK/d.conf" thaw; ok $? "thaw"
+# the client library's reading of an !include'd file is its own
+printf '[client]\nuser = quiesce\n!include %s\n' "$WORK/client.cnf" >"$WORK/inc.cnf"; chmod 600 "$WORK/inc.cnf"
+sed -i "s|^defaults_file = .*|defaults_file = $WORK/inc.cnf|" "$WORK/d.conf"
+"$BIN/pre-freeze-script" -c "$WORK/d.conf" freeze && "$BIN/post-thaw-script" -c "$WORK/d.conf" thaw
+ok $? "a password in a file defaults_file includes still reaches the server"
+
 diag "a config that became readable by its group after freeze: thaw still releases, and says so"
 rm -rf "$WORK/run"
 write_config "$WORK/p.conf"

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,4 +230,81 @@ optfile_client(const char *path, char *user, size_t un, char *pass,
 		return -1;
 	}
 	return 0;
+}
+
+/* A line's option name, "loose-" taken off: is it a form of
+ * "password" (any prefix from "pa" on, as the library takes it)? */
+static int
+password_key(const char *line)
+{
+	size_t k;
+
+	line += strspn(line, " \t");
+	if (strncmp(line, "loose-", 6) == 0 || strncmp(line, "loose_", 6) == 0)
+		line += 6;
+	k = strcspn(line, "= \t");
+	return k >= 2 && k <= 8 && strncmp(line, "password", k) == 0;
+}
+
+/* A group the client library reads for the group "client". */
+static int
+client_group(const char *line)
+{
+	return strncmp(line, "[client]", 8) == 0 ||
+	       strncmp(line, "[client-server]", 15) == 0 ||
+	       strncmp(line, "[client-mariadb]", 16) == 0;
+}
+
+int
+optfile_unpassworded(const char *path, char *pass, size_t pn,
+		     struct failure *f)
+{
+	char *text = NULL, *line, *next, *eq;
+	size_t len;
+	int fd, out = -1, in = 0, r = 0;
+
+	pass[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
+	    == -1 || read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
+		failf(f, MQ_FAIL, "defaults_file %s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if ((out = memfd_create("mysql-quiesce-defaults", MFD_CLOEXEC)) == -1) {
+		failf(f, MQ_FAIL, "memfd_create: %s", strerror(errno));
+		r = -1;
+	}
+	for (line = text; r == 0 && line < text + len; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next == '\n')
+			*next++ = '\0';
+		if (line[strspn(line, " \t")] == '[')
+			in = client_group(line + strspn(line, " \t"));
+		if (password_key(line)) {
+			if (in && (eq = strchr(line, '=')) != NULL &&
+			    option_value(eq + 1, pass, pn) == -1) {
+				failf(f, MQ_CONFIG, "defaults_file %s: a password "
+				      "value too long or not closed", path);
+				r = -1;
+			}
+			explicit_bzero(line, strlen(line));
+			continue; /* the copy has no line of it */
+		}
+		if (write_all(out, line, strlen(line)) == -1 ||
+		    write_all(out, "\n", 1) == -1) {
+			failf(f, MQ_FAIL, "memfd: %s", strerror(errno));
+			r = -1;
+		}
+	}
+	explicit_bzero(text, len);
+	free(text);
+	if (r == -1) {
+		explicit_bzero(pass, pn);
+		if (out != -1)
+			close(out);
+		return -1;
+	}
+	return out;
 }

@@ -15,6 +15,7 @@
 #include "event.h"
 #include "exits.h"
 #include "log.h"
+#include "optfile.h"
 #include "util.h"
 
 enum { CONNECT_TIMEOUT = 5 };
@@ -201,7 +202,8 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 	const char *sock = c->mysql_socket[0] ? c->mysql_socket : NULL;
 	const char *user = c->mysql_user[0] ? c->mysql_user : NULL;
 	const char *pass = c->mysql_password[0] ? c->mysql_password : NULL;
-	int r;
+	char dpass[CONFIG_STR_MAX], copy[64];
+	int r, dfd = -1;
 
 	memset(d, 0, sizeof(*d));
 	if (dbapi_load(&d->fail) == -1)
@@ -212,8 +214,18 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 		return MQ_FAIL;
 	}
 	if (c->mysql_defaults_file[0] != '\0') {
-		mysql_options(d->m, MYSQL_READ_DEFAULT_FILE,
-			      c->mysql_defaults_file);
+		/* the library reads a copy without the password, which we
+		 * pass ourselves: no copy of it is left in its buffers */
+		if ((dfd = optfile_unpassworded(c->mysql_defaults_file, dpass,
+						sizeof(dpass), &d->fail)) == -1) {
+			mysql_close(d->m);
+			d->m = NULL;
+			return d->fail.code;
+		}
+		if (pass == NULL && dpass[0] != '\0')
+			pass = dpass;
+		fmt(copy, sizeof(copy), "/proc/self/fd/%d", dfd);
+		mysql_options(d->m, MYSQL_READ_DEFAULT_FILE, copy);
 		mysql_options(d->m, MYSQL_READ_DEFAULT_GROUP, "client");
 	}
 	mysql_options(d->m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
@@ -229,6 +241,10 @@ db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
 		       "mysql-quiesce");
 	r = real_connect(d, host, user, pass, (unsigned)c->mysql_port, sock,
 			 sigfd, deadline);
+	if (dfd != -1) {
+		close(dfd);
+		explicit_bzero(dpass, sizeof(dpass));
+	}
 	if (r != MQ_OK) {
 		if (r != MQ_ABORTED && r != MQ_TIMEOUT && r != MQ_FAIL) {
 			set_err(d);
