@@ -127,6 +127,22 @@ ok $? "flush 2, sync 0: a hook freeze is refused (the caller may not freeze), ex
 cycle 2
 cycle 3
 touch "$WORK/stop"; wait $WP
+# flush 0 leaves commits in the server's own memory: even snapshot
+# mode's filesystem freeze cannot make the image agree
+sql "SET GLOBAL innodb_flush_log_at_trx_commit = 0" || bail "cannot set flush 0"
+"$MQ" snapshot -- touch "$WORK/ran0" >"$WORK/s0.out" 2>&1; st=$?
+[ "$st" -eq 3 ] && grep -q "innodb_flush_log_at_trx_commit and sync_binlog are 0 0, not 1 1" "$WORK/s0.out" &&
+	[ ! -e "$WORK/ran0" ] && no_holder
+ok $? "flush 0: snapshot mode refuses method recovery too, exit 3, the command never run (got $st)"
+sql "SET GLOBAL innodb_flush_log_at_trx_commit = 1, GLOBAL sync_binlog = 1" || bail "cannot restore durability"
+"$MQ" snapshot -- touch "$WORK/ran1" >/dev/null 2>&1; st=$?
+[ "$st" -eq 0 ] && [ -e "$WORK/ran1" ]; ok $? "negative control: flush 1, sync 1: snapshot mode runs (exit $st)"
+# binary logging off: no exact coordinates to recover to
+server_stop "$WORK/src"
+server_run "$WORK/src" --skip-log-bin --sync-binlog=1 --innodb-flush-log-at-trx-commit=1
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+[ "$st" -eq 3 ] && grep -q "method recovery: binary logging is off" "$WORK/err" && no_holder
+ok $? "binary logging off: method recovery refused, exit 3, nothing locked (got $st)"
 
 diag "InnoDB's redo log on a filesystem of its own: snapshot mode freezes it with the data"
 loop_mount xfs 320 "$WORK/d2.img" "$WORK/d2"

@@ -745,6 +745,9 @@ test_utf8(void)
 	   "bytes that are not UTF-8 (a stray 0xff, a cut sequence, a "
 	   "surrogate, an overlong '/') become '?'; a euro sign and an emoji "
 	   "stay");
+	sanitize(big, sizeof(big), "a\x7f[2Jb\x7f");
+	ok(strcmp(big, "a [2Jb ") == 0, "DEL (0x7f) becomes a space in a log "
+	   "or status line");
 	sanitize(big, sizeof(big), "x\xc2\x9b" "31mY\xc2\xa0z");
 	ok(strcmp(big, "x 31mY\xc2\xa0z") == 0, "a C1 control (CSI, U+009B) "
 	   "becomes a space; U+00A0 stays");

@@ -349,7 +349,7 @@ json_str(const char *v, const char *after)
 		unsigned char ch = (unsigned char)*v;
 		if (ch == '"' || ch == '\\')
 			printf("\\%c", ch);
-		else if (ch < 0x20)
+		else if (ch < 0x20 || ch == 0x7f)
 			printf("\\u%04x", ch);
 		else
 			putchar(ch);
