@@ -59,6 +59,7 @@ bad_config bad-method '\n[lock]\nmethod = lvm\n' "line 3: method must be one of 
 bad_config no-key '[lock]\n= 5\n' "line 2: no key name before '='"
 bad_config not-ini '[lock]\nwait_timeout\n' "line 2: not a [section]"
 bad_config world-writable '[lock]\n' "writable by group or others" 666
+bad_config group-writable '[lock]\n' "writable by group or others" 620
 bad_config password-readable "[mysql]\npassword = s3cret\n[files]\nlog_file = $WORK/refused.log\n" "holds a password but group or others may read it" 644
 ! grep -q s3cret "$WORK/err"; ok $? "password-readable: the password is not on its stderr"
 grep -q ' freeze ERROR config file .*holds a password but group or others may read it' "$WORK/refused.log" &&
@@ -98,6 +99,8 @@ opt() { # opt NAME MODE TEXT: an option file
 opt good.cnf 600 '[client]\nuser = root\n'
 opt w.cnf 666 '[client]\nplugin-dir = /tmp\ndefault-auth = evil\n'
 bad_config defaults-666 "[mysql]\ndefaults_file = $WORK/w.cnf\n" "w.cnf: writable by group or others; refusing it"
+opt gw.cnf 620 '[client]\nuser = root\n'
+bad_config defaults-620 "[mysql]\ndefaults_file = $WORK/gw.cnf\n" "gw.cnf: writable by group or others; refusing it"
 opt other.cnf 644 '[client]\nuser = root\n'; chown 12345 "$WORK/other.cnf"
 bad_config defaults-foreign "[mysql]\ndefaults_file = $WORK/other.cnf\n" "other.cnf: owned by uid 12345, neither root nor us"
 opt pw.cnf 644 '[client]\npassword = s3cret\n'

@@ -46,6 +46,28 @@ cycle
 [ -f "$D/mq.log" ] && [ "$(stat -c %u "$D/mq.log")" -eq 0 ] && grep -q "freeze INFO" "$D/mq.log" && [ ! -s "$WORK/err" ]
 ok $? "with nothing planted, the log is created there, root's, and written"
 
+diag "log_file in a directory root owns that everyone can write (0777, no sticky bit)"
+D=$WORK/openlog
+mkdir -p "$D"; chmod 0777 "$D"
+ln -s "$WORK/victim" "$D/mq.log"
+LOG_FILE=$D/mq.log write_config "$WORK/c.conf"
+cycle
+[ $FST -eq 0 ] && [ $TST -eq 0 ] && cmp -s "$WORK/victim" "$WORK/victim.before" &&
+	grep -q "log_file $D/mq.log: a symlink in $D, which others can write; refusing it" "$WORK/err"
+ok $? "a symlink there is not followed: root's file untouched (exit $FST, $TST: $(head -1 "$WORK/err"))"
+[ "$(stat -c %u "$D")" -eq 0 ]; ok $? "negative control: that directory is root's own"
+
+diag "run_dir writable by its group (0770): refused"
+mkdir -p "$WORK/grun"; chmod 0770 "$WORK/grun"
+LOG_FILE=$WORK/mq.log write_config "$WORK/c.conf"
+sed -i "s|^run_dir = .*|run_dir = $WORK/grun|" "$WORK/c.conf"
+timeout -k 2 15 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; st=$?
+[ $st -eq 10 ] && grep -q "run_dir $WORK/grun is writable by group or others" "$WORK/err" && no_holder && can_write
+ok $? "freeze: exit 10, named, nothing held (got $st: $(head -1 "$WORK/err"))"
+chmod 0700 "$WORK/grun"
+timeout -k 2 15 "$BIN/pre-freeze-script" freeze 2>"$WORK/err" && timeout -k 2 15 "$BIN/post-thaw-script" thaw
+ok $? "negative control: at 0700 the same run_dir is used"
+
 diag "in a directory only root can write, a symlink root made is followed"
 mkdir -p "$WORK/logs"; ln -s "$WORK/logs/real.log" "$WORK/link.log"
 LOG_FILE=$WORK/link.log write_config "$WORK/c.conf"

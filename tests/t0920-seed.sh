@@ -234,6 +234,10 @@ chmod 644 "$WORK/repl.cnf"
 seed n4
 [ "$ST" -eq 3 ] && grep -q "holds a password but group or others may read it" "$WORK/n4.out"
 ok $? "a credentials file others may read: exit 3 (got $ST)"
+chmod 620 "$WORK/repl.cnf"
+seed n4
+[ "$ST" -eq 3 ] && grep -q "writable by group or others" "$WORK/n4.out"
+ok $? "a credentials file its group may write: exit 3 (got $ST)"
 chmod 600 "$WORK/repl.cnf"
 seed n4 --json --dry-run
 python3 -c 'import json, sys
