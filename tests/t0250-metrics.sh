@@ -51,6 +51,16 @@ promtool check metrics <"$PROM" >/dev/null 2>&1; ok $? "and is valid"
 [ "$(metric mysql_quiesce_last_success_timestamp_seconds)" = "$ok_at" ]; ok $? "last success keeps the earlier time"
 "$BIN/post-thaw-script" thaw 2>/dev/null
 
+diag "a lock lost during the hold (its connection killed): exported as lost, never released"
+write_config "$WORK/c.conf" "metrics_file = $PROM"
+"$BIN/pre-freeze-script" freeze; ok $? "freeze"
+sql "KILL $(state_field conn_id)" || bail "cannot kill the holder's connection"
+wait_for 5 sh -c "! kill -0 $(state_field pid) 2>/dev/null"
+"$BIN/post-thaw-script" thaw 2>/dev/null; st=$?
+[ $st -eq 8 ] && [ "$(metric 'mysql_quiesce_last_outcome{outcome="lost"}')" = 1 ] &&
+	[ "$(metric 'mysql_quiesce_last_outcome{outcome="released"}')" = 0 ]
+ok $? "thaw exits 8, and the file says lost, not released (an alert on lost locks fires)"
+
 diag "a failed freeze"
 write_config "$WORK/c.conf" "metrics_file = $PROM"
 server_stop "$WORK/s1"

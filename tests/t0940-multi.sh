@@ -195,6 +195,7 @@ wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT C
 wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
 	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]"
 ok $? "while solo waits for its long MyISAM UPDATE, prim and rep are locked"
+solo_ok=$(awk 'index($0, "mysql_quiesce_last_success_timestamp_seconds{") == 1 { print $NF }' "$WORK/metrics/mq-solo.prom")
 kill -9 "$(cat "$WORK/solo/mariadbd.pid")"
 wait "$F"; st=$?
 [ $st -ne 0 ] && grep -q 'freeze failed: \[mysql solo\] could not be locked' "$WORK/mq.log"
@@ -204,6 +205,9 @@ ok $? "nothing stays locked anywhere: prim and rep take writes"
 [ "$(phase prim)" = released ] && [ "$(phase rep)" = released ]
 ok $? "prim and rep were released ($(phase prim) $(phase rep))"
 no_holder; ok $? "no holder left"
+solo_now=$(awk 'index($0, "mysql_quiesce_last_success_timestamp_seconds{") == 1 { print $NF }' "$WORK/metrics/mq-solo.prom")
+[ -n "$solo_ok" ] && [ "$solo_now" = "$solo_ok" ] && grep -q '^mysql_quiesce_last_outcome{server="solo",outcome="failed"} 1' "$WORK/metrics/mq-solo.prom"
+ok $? "solo's failed cycle in its metrics file, its last success kept ($solo_ok, now $solo_now)"
 rm -f "$WORK/solo/mariadbd.pid"
 server_run "$WORK/solo" --server-id=3 --binlog-format=ROW --sync-binlog=1 \
 	--innodb-flush-log-at-trx-commit=1
