@@ -212,4 +212,14 @@ wait $vp; ST=$?; el=$(( $(now_ms) - t0 ))
 [ "$ST" -eq 9 ] && [ "$el" -lt 30000 ] && grep -q "^STOPPED$" "$WORK/out"; ok $? "exit 9 within $el ms, the report says STOPPED (got $ST)"
 wait_for 10 nothing_left; ok $? "no server, scratch or mount left"
 
+diag "SIGKILL while the server recovers: the server dies with verify"
+"$MQ" verify "$WORK/good" --scratch "$WORK/scratch" >"$WORK/out" 2>&1 & vp=$!
+wait_for 30 pgrep -f "mariadbd .*--datadir=$WORK/scratch/mq-verify" >/dev/null; ok $? "its server runs"
+kill -KILL $vp; wait $vp 2>/dev/null
+server_gone() { ! pgrep -f "mariadbd .*--datadir=$WORK/scratch/mq-verify" >/dev/null; }
+wait_for 5 server_gone
+ok $? "verify SIGKILLed: its throwaway server does not outlive it"
+! grep -q " $WORK/scratch/" /proc/self/mountinfo; ok $? "and no mount of its is left here (they were its own namespace's)"
+rm -rf "$WORK"/scratch/mq-verify.*
+
 done_testing
