@@ -200,6 +200,8 @@ kill -9 "$(cat "$WORK/solo/mariadbd.pid")"
 wait "$F"; st=$?
 [ $st -ne 0 ] && grep -q 'freeze failed: \[mysql solo\] could not be locked' "$WORK/mq.log"
 ok $? "solo killed: freeze fails naming it (exit $st)"
+"$MQ" status >/dev/null 2>&1; st=$?
+[ $st -eq 14 ]; ok $? "status of several servers exits 14 when one never held its lock (got $st)"
 writes "$PRIM" t.inno && writes "$REP" w.inno
 ok $? "nothing stays locked anywhere: prim and rep take writes"
 [ "$(phase prim)" = released ] && [ "$(phase rep)" = released ]
@@ -238,15 +240,59 @@ sleep 1
 [ "$(phase solo)" != locked ] && no_holder && writes "$SOLO" t.inno
 ok $? "and solo took no lock once its blocker ended ($(phase solo), $(holders) holders)"
 
+# --- SIGTERM to the several-server freeze (VMware's abort) while solo
+# waits: passed on to every server's freeze, every lock released, exit 9
+mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 & B=$!
+wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
+	bail "the blocker did not start"
+"$MQ" freeze >"$WORK/ft.out" 2>&1 & F=$!
+wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
+	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]" || bail "prim and rep were not locked"
+kill -TERM "$F"; t0=$(now_ms)
+wait "$F"; st=$?; el=$(( $(now_ms) - t0 ))
+[ $st -eq 9 ] && [ $el -lt 8000 ] && writes "$PRIM" t.inno && writes "$REP" w.inno && no_holder &&
+	! pgrep -fx -- "$MQ freeze" >/dev/null
+ok $? "SIGTERM: every server's freeze ends, every lock released, exit 9 in $el ms (got $st)"
+# a server's freeze killed by a signal (not by us): a failure, never a success
+"$MQ" freeze >"$WORK/fk2.out" 2>&1 & F=$!
+wait_for 15 sh -c "pgrep -f '^pre-freeze-mysql-lock -c .* -s solo' >/dev/null && [ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ]" ||
+	bail "solo's holder did not start"
+child=$(ps -o ppid= -p "$(pgrep -f '^pre-freeze-mysql-lock -c .* -s solo' | head -1)" | tr -d ' ')
+[ -n "$child" ] && [ "$child" != "$F" ] && kill -KILL "$child"
+wait "$F"; st=$?
+[ $st -ne 0 ] && writes "$PRIM" t.inno && writes "$REP" w.inno
+ok $? "solo's freeze SIGKILLed: the freeze fails (exit $st), the locks taken released"
+mariadb --no-defaults -S "$SOLO" -uroot -N -e "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'" |
+	while read -r id; do mariadb --no-defaults -S "$SOLO" -uroot -e "KILL $id"; done
+wait "$B"
+wait_for 5 no_holder; ok $? "no holder left"
+"$MQ" thaw >/dev/null 2>&1
+
 # --- a holder SIGKILLed during the hold
 "$MQ" freeze; ok $? "freeze again"
+"$MQ" status >/dev/null 2>&1; ok $? "negative control: status of three held locks exits 0"
 kill -9 "$(sfield rep pid)"
 wait_for 5 sh -c "! kill -0 $(sfield rep pid) 2>/dev/null"
+"$MQ" status >"$WORK/st3.out" 2>&1; st=$?
+[ $st -eq 8 ]; ok $? "status of several servers exits 8 when one's lock was lost (got $st)"
 "$MQ" thaw >"$WORK/t3.out" 2>&1; st=$?
 [ $st -eq 8 ] && grep -q '\[mysql rep\]: its thaw exited 8' "$WORK/mq.log"
 ok $? "rep's holder SIGKILLed: thaw exits 8 naming it (got $st)"
 [ "$(phase prim)" = released ] && [ "$(phase solo)" = released ] && all_write
 ok $? "prim and solo still released, all three take writes"
+# two servers failing at thaw: prim's run_dir unsafe (10), solo's lock
+# lost (8): the lost lock is the exit code, whatever came first
+"$MQ" freeze; ok $? "freeze again"
+kill -9 "$(sfield solo pid)"
+wait_for 5 sh -c "! kill -0 $(sfield solo pid) 2>/dev/null"
+chmod 0770 "$WORK/run/prim"
+"$MQ" thaw >"$WORK/t4.out" 2>&1; st=$?
+[ $st -eq 8 ] && grep -q '\[mysql prim\]: its thaw exited 10' "$WORK/mq.log" &&
+	grep -q '\[mysql solo\]: its thaw exited 8' "$WORK/mq.log"
+ok $? "prim's thaw fails (10) and solo's lock was lost (8): thaw exits 8, the snapshot may not match (got $st)"
+chmod 0700 "$WORK/run/prim"
+"$MQ" thaw >/dev/null 2>&1
+all_write && no_holder; ok $? "prim released once its run_dir is safe again"
 
 # --- a lock that would end before the last server is locked
 conf "$WORK/short.conf"

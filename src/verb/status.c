@@ -122,7 +122,7 @@ status_one(const struct config *c, int json)
 {
 	struct state s;
 	struct failure ef;
-	int dirfd, r, alive;
+	int dirfd, r, alive = 0;
 
 	dirfd = rundir_open(c->files_run_dir, 0, &ef);
 	if (dirfd == -1) {
@@ -166,6 +166,10 @@ status_one(const struct config *c, int json)
 	/* The last cycle's outcome, kept until the next freeze: whoever
 	 * looks (monitoring, a person) sees a failure a caller hid. */
 	if (r == 0 && (s.phase == PH_EXPIRED || s.phase == PH_LOST))
+		return MQ_LOST;
+	/* recorded locked, its holder gone (killed before it could say):
+	 * the lock went with its connection */
+	if (r == 0 && s.phase == PH_LOCKED && !alive)
 		return MQ_LOST;
 	if (r == 0 && s.phase == PH_FAILED)
 		return MQ_LASTFAILED;
