@@ -92,9 +92,11 @@ enum { SEED_WAIT, SEED_DONE, SEED_ERROR };
 /*
  * Where replication stands: SEED_ERROR when either thread reports an
  * error or has stopped; SEED_DONE when both threads run and the
- * replica has applied a transaction from the source (applied: its GTID
- * state or executed position moved, the caller's to see) or executed
- * all it has read; else SEED_WAIT.
+ * replica has applied a transaction from the source, or holds all the
+ * source held when the wait began (applied: the caller's to see); else
+ * SEED_WAIT. "All it read is executed" is not done: it holds before the
+ * IO thread has read anything, and a first transaction that fails
+ * would be reported as replicating.
  */
 int seed_progress(const struct repl_row *r, int applied);
 

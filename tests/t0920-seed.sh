@@ -160,6 +160,7 @@ grep -qx "replica_1_relay_log_file = rep-relay-bin-dc@002deast.000001\|replica_1
 	grep -qx "replica_relay_log_base = rep-relay-bin" "$REP_DATA/binlog_info.txt"
 ok $? "the info file names the relay log as the server does, and its base"
 mount_copy "$WORK/rsnap.img" "$WORK/rv" nouuid || bail "cannot mount the replica's snapshot"
+cp "$WORK/rv/data/binlog_info.txt" "$WORK/rv-info.txt"
 "$MQ" verify "$WORK/rv/data" >"$WORK/rv.out" 2>&1; st=$?
 [ $st -eq 0 ] && grep -q "^ok    source " "$WORK/rv.out"
 ok $? "verify of the multi-source replica's snapshot: its throwaway server finds the relay logs, consistent (exit $st: $(grep -m1 FAIL "$WORK/rv.out"))"
@@ -204,6 +205,32 @@ seed n3
 [ "$ST" -eq 12 ] && grep -q "mysql-quiesce seed: not exact: gtid: recovered @@gtid_binlog_pos" "$WORK/n3.out"
 ok $? "stale coordinates refused: exit 12, the GTID difference named (got $ST: $(tail -1 "$WORK/n3.out"))"
 no_replication "$SOCK"; ok $? "and nothing configured"
+
+# a replica's snapshot whose applied position is behind its record (as
+# a copy taken without the lock would be): refused on gtid_slave_pos
+cp "$WORK/rv-info.txt" "$WORK/ahead-info.txt"
+sed -i "s/^replica_gtid_slave_pos = .*/replica_gtid_slave_pos = 0-1-999999/" "$WORK/ahead-info.txt"
+restore n6 "$WORK/rsnap.img" 16 --relay-log=rep-relay-bin
+seed n6 --info "$WORK/ahead-info.txt"
+[ "$ST" -eq 12 ] && grep -q "replica: recovered @@gtid_slave_pos" "$WORK/n6.out" &&
+	[ "$(slave_field "$SOCK" Connection_name | tr '\n' ,)" = "dc-east," ]
+ok $? "a replica's snapshot whose gtid_slave_pos is behind the record: refused, exit 12, its restored channel left as it was (got $ST: $(tail -1 "$WORK/n6.out"))"
+seed n6 --info "$WORK/rv-info.txt" --dry-run
+[ "$ST" -eq 0 ]; ok $? "negative control: with its own record it would be seeded (exit $ST)"
+server_stop "$WORK/n6"
+
+# the first transaction from the source fails on the new server (a row
+# already there): seed says replication failed, never "replicating"
+restore n7 "$WORK/snap.img" 17
+first=$(( $(sql "SELECT COALESCE(MAX(id), 0) FROM s.i") + 1 ))
+sql "SET sql_log_bin = 0; INSERT INTO s.i (id, v) VALUES ($first, -1)" || bail "cannot plant the conflicting row"
+[ "$(SOCK=$PRIM sql "SELECT COUNT(*) FROM s.i WHERE id = $first")" = 1 ]
+ok $? "negative control: the source wrote row $first after the snapshot"
+seed n7
+[ "$ST" -eq 16 ] && grep -q "replication stopped: the SQL thread's error 1062" "$WORK/n7.out" &&
+	! grep -q "^replicating" "$WORK/n7.out"
+ok $? "the first applied transaction fails: exit 16, the SQL thread's error said, never 'replicating' (got $ST: $(tail -1 "$WORK/n7.out"))"
+server_stop "$WORK/n7"
 
 restore n4 "$WORK/snap.img" 1
 N4=$SOCK

