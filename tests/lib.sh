@@ -44,6 +44,31 @@ wait_for() {
 	done
 }
 
+# isolated CMD...: CMD in PID and mount namespaces of its own, seeing no
+# process of this machine's but its own and an empty /etc/qemu,
+# /etc/vmware-tools, /etc/google and /etc/azure: what check reports of
+# the host (a running agent, a caller's wiring) is then the test's
+# alone, whatever else runs here (another run's qemu-ga).
+isolated() {
+	unshare --pid --fork --mount --mount-proc --propagation private sh -c '
+		for d in /etc/qemu /etc/vmware-tools /etc/google /etc/azure; do
+			if [ -d "$d" ]; then mount -t tmpfs -o mode=0755 none "$d" || exit 125; fi
+		done
+		exec "$@"' sh "$@"
+}
+
+# bystander_agent: a QEMU guest agent of this machine's, outside the
+# test's namespaces, wired to another hook (as another run's or the
+# host's own would be): a test that reads the host through isolated
+# must give the same verdict beside it.
+bystander_agent() {
+	mkdir -p "$WORK/bystander"
+	setsid qemu-ga -m unix-listen -p "$WORK/bystander/qga.sock" -t "$WORK/bystander" \
+		-f "$WORK/bystander/pid" -l "$WORK/bystander/log" -F/bin/true </dev/null >/dev/null 2>&1 &
+	echo $! >>"$WORK/pids"
+	wait_for 10 test -S "$WORK/bystander/qga.sock" || bail "the bystander qemu-ga did not start"
+}
+
 need() { # need CMD...: fail loudly if a tool is missing
 	local c
 	for c in "$@"; do

@@ -2,6 +2,10 @@
 # Dispatch on argv[0] and verbs, usage and exit codes, and config errors:
 # each bad config gets one clear line naming file and line, exit 3.
 . "$(dirname "$0")/lib.sh"
+need qemu-ga unshare
+# another agent of this machine's runs beside this test: its verdicts
+# must not change (check reads the host through isolated)
+bystander_agent
 
 out=$("$MQ" --version); ok $? "--version exits 0"
 echo "$out" | grep -q '^mysql-quiesce [0-9]'; ok $? "--version prints the version"
@@ -68,7 +72,7 @@ ok $? "password-readable: the hook's refusal is in the config's own log, where a
 bad_config password-bad-line '[mysql]\npassword s3cret\n' "line 2: not a [section]"
 ! grep -q s3cret "$WORK/err"; ok $? "password-bad-line: the password is not on its stderr"
 bad_config server-named-lock '[mysql]\nuser = root\n[mysql lock]\nsocket = /x\n' "[mysql lock]: the name of a file of run_dir's own (run_dir/lock)"
-"$MQ" -c "$WORK/server-named-lock.conf" check >/dev/null 2>&1; st=$?
+isolated "$MQ" -c "$WORK/server-named-lock.conf" check >/dev/null 2>&1; st=$?
 [ $st -eq 3 ]; ok $? "server-named-lock: check refuses it too, as freeze does (exit $st)"
 bad_config server-named-state '[mysql]\nuser = root\n[mysql state]\nsocket = /x\n' "[mysql state]: the name of a file of run_dir's own"
 mkdir -p "$WORK/a" "$WORK/b" "$WORK/ln"; ln -s "$WORK/a" "$WORK/ln/a"

@@ -131,7 +131,7 @@ sed -i "s/^user = root/user = quiesce\npassword = Pw-9f3kq-secret/" "$WORK/p.con
 "$BIN/pre-freeze-script" -c "$WORK/p.conf" freeze; ok $? "freeze with the config at 0600"
 chmod 640 "$WORK/p.conf"
 "$BIN/pre-freeze-script" -c "$WORK/p.conf" status >/dev/null 2>&1
-"$MQ" -c "$WORK/p.conf" check >/dev/null 2>&1; st=$?
+isolated "$MQ" -c "$WORK/p.conf" check >/dev/null 2>&1; st=$?
 [ $st -eq 3 ]; ok $? "negative control: at 0640 the config is refused where the password is needed (check: exit $st)"
 t0=$(now_ms)
 "$BIN/post-thaw-script" -c "$WORK/p.conf" thaw 2>"$WORK/err"; st=$?
@@ -199,7 +199,7 @@ sed -i "s/^user = root/user = edq\npassword = Ed-77q-secret/" "$WORK/c.conf"
 "$BIN/pre-freeze-script" freeze; ok $? "ed25519: freeze exits 0"
 [ "$(state_field user)" = edq@localhost ] && cannot_write; ok $? "ed25519: the holder connected as edq and holds the lock"
 "$BIN/post-thaw-script" thaw; ok $? "ed25519: thaw exits 0"
-"$MQ" check | grep -q "connected as edq@localhost"; ok $? "ed25519: check connects too"
+isolated "$MQ" check | grep -q "connected as edq@localhost"; ok $? "ed25519: check connects too"
 sed -i "s/^password = .*/password = wrong/" "$WORK/c.conf"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 5 )) "ed25519, a wrong password: freeze exits 5"
 no_holder; ok $? "ed25519, a wrong password: no holder is left"
@@ -242,13 +242,13 @@ no_holder; ok $? "two arguments: nothing was started"
 
 # Binary logging off: check warns (no coordinates, no seeding),
 # freeze says so and still locks.
-"$MQ" -c "$WORK/c.conf" check >"$WORK/check.out" 2>&1
+isolated "$MQ" -c "$WORK/c.conf" check >"$WORK/check.out" 2>&1
 ! grep -q "^warn  binary logging is off" "$WORK/check.out"
 ok $? "negative control: with binary logging on, check does not warn of it"
 server_stop "$WORK/s1"
 server_run "$WORK/s1" --skip-log-bin
 write_config "$WORK/c.conf"
-"$MQ" check >"$WORK/check.out" 2>&1; st=$?
+isolated "$MQ" check >"$WORK/check.out" 2>&1; st=$?
 [ $st -eq 0 ] && grep -q "^warn  binary logging is off: a snapshot carries no binary log coordinates, and seed cannot" "$WORK/check.out"
 ok $? "binlog off: check warns, still ready (exit $st)"
 "$BIN/pre-freeze-script" freeze; ok $? "binlog off: freeze exits 0"

@@ -354,7 +354,7 @@ conf; sql "CREATE USER weak@localhost; GRANT PROCESS ON *.* TO weak@localhost"
 sed -i "s/^user = root/user = weak/" "$WORK/c.conf"
 "$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $(( $? != 5 )) "no RELOAD privilege: freeze exits 5"
 grep -qi "RELOAD" "$WORK/err"; ok $? "and names RELOAD"
-"$MQ" check >"$WORK/out"; ok $(( $? != 5 )) "check exits 5"
+isolated "$MQ" check >"$WORK/out"; ok $(( $? != 5 )) "check exits 5"
 grep -q "FAIL  privilege RELOAD missing" "$WORK/out"; ok $? "check names the missing privilege"
 [ "$(holders)" -eq 0 ]; ok $? "no holder left"
 

@@ -159,12 +159,12 @@ sql "CREATE ROLE quiesce_role;
      CREATE USER norole@localhost; GRANT quiesce_role TO norole@localhost" || bail "cannot create the role"
 role_conf() { conf; sed -i "s/^user = root$/user = $1/" "$WORK/c.conf"; }
 role_conf norole
-"$MQ" check >"$WORK/out" 2>&1; st=$?
+isolated "$MQ" check >"$WORK/out" 2>&1; st=$?
 [ "$st" -eq 5 ] && grep -q "^FAIL  privilege RELOAD missing" "$WORK/out"
 ok $? "control: the role granted but not active (no default role): check exits 5 (got $st)"
 sql "SET DEFAULT ROLE quiesce_role FOR roleuser@localhost" || bail "cannot set the default role"
 role_conf roleuser
-"$MQ" check >"$WORK/out" 2>&1; st=$?
+isolated "$MQ" check >"$WORK/out" 2>&1; st=$?
 [ "$st" -eq 0 ] && grep -q "^ok    privilege RELOAD$" "$WORK/out" && grep -q "^ok    privilege SLAVE MONITOR$" "$WORK/out"
 ok $? "the same grants through the default role: check says ready (got $st: $(grep FAIL "$WORK/out" | head -1))"
 "$BIN/pre-freeze-script" freeze && "$BIN/post-thaw-script" thaw; ok $? "and freeze and thaw as that user work"

@@ -106,7 +106,7 @@ for kind in fifo zero; do
 done
 mkfifo "$WORK/check-fifo.log"
 LOG_FILE=$WORK/check-fifo.log write_config "$WORK/c.conf"
-timeout -k 2 15 "$MQ" check >"$WORK/out" 2>&1; st=$?
+isolated timeout -k 2 15 "$MQ" check >"$WORK/out" 2>&1; st=$?
 [ $st -ne 0 ] && grep -q "^FAIL  log_file $WORK/check-fifo.log: a FIFO" "$WORK/out"; ok $? "check fails on a FIFO log_file, naming it (exit $st)"
 
 diag "a statement with a backslash, a quote and multi-byte characters, cut into status and the log: valid UTF-8 JSON"

@@ -196,7 +196,7 @@ export MYSQL_QUIESCE_CONFIG=$WORK/lp.conf
 # lp_cycle: check (its output in check.out, its status in cst), then a
 # freeze (fst) and thaw; x is the info file's replica_source_pos_exact
 lp_cycle() {
-	"$MQ" check >"$WORK/check.out" 2>&1; cst=$?
+	isolated "$MQ" check >"$WORK/check.out" 2>&1; cst=$?
 	"$BIN/pre-freeze-script" freeze; fst=$?
 	x=$(INFO_FILE=$REP_DATA/binlog_info.txt info_field replica_source_pos_exact)
 	"$BIN/post-thaw-script" thaw

@@ -84,14 +84,14 @@ diag "frozen $frozen ms for a call of $api ms (make bench measures this)"
 can_write && no_holder && fs_writable; ok $? "thawed and unlocked"
 
 diag "check reports the EBS side"
-"$MQ" check >"$WORK/out" 2>&1; st=$?
+isolated "$MQ" check >"$WORK/out" 2>&1; st=$?
 ok $st "check exits 0"
 grep -q "^ok    EBS: CreateSnapshots would be allowed$" "$WORK/out" &&
 	grep -q "^volume: *$VOL1 /dev/sdf = /dev/nvme1n1$" "$WORK/out" &&
 	grep -q "^credentials: *the instance role snap-role$" "$WORK/out" &&
 	grep -q "^instance: *$INSTANCE (db1) in eu-west-1$" "$WORK/out"
 ok $? "it names the instance, region, credentials' source, the mapping and the DryRun answer"
-AWS_ACCESS_KEY_ID=$(world weak.id) AWS_SECRET_ACCESS_KEY=$(world weak.secret) "$MQ" check >"$WORK/out" 2>&1; st=$?
+AWS_ACCESS_KEY_ID=$(world weak.id) AWS_SECRET_ACCESS_KEY=$(world weak.secret) isolated "$MQ" check >"$WORK/out" 2>&1; st=$?
 ok $(( st != 5 )) "check with a user lacking ec2:CreateSnapshots: exit 5 (got $st)"
 grep -q "^FAIL  EBS: EBS CreateSnapshots: AccessDenied: .*ec2:CreateSnapshots" "$WORK/out" && grep -q "^NOT READY$" "$WORK/out"
 ok $? "and says which action is denied"

@@ -78,7 +78,7 @@ writer "$SOLO" t.inno & W3=$!
 stop_writers() { touch "$WORK/stop"; wait "$W1" "$W2" "$W3"; }
 
 # --- check, freeze, status, thaw
-"$MQ" check >"$WORK/check.out" 2>&1; st=$?
+isolated "$MQ" check >"$WORK/check.out" 2>&1; st=$?
 [ $st -eq 0 ] && grep -q '^== \[mysql prim\]' "$WORK/check.out" && grep -q '^== \[mysql solo\]' "$WORK/check.out" &&
 	grep -q '^ok    every server ready (3)' "$WORK/check.out"
 ok $? "check checks each of the three servers (exit $st)"
@@ -326,7 +326,7 @@ sed -i "s|^\[mysql rep\]|[mysql rep]\nrun_dir = $WORK/shared|; s|^\[mysql solo\]
 [ $st -eq 3 ] && grep -q 'share run_dir' "$WORK/same.out" && [ ! -e "$WORK/shared" ]
 ok $? "two servers sharing a run_dir: refused, exit 3, nothing made ($(head -1 "$WORK/same.out"))"
 printf '[mysql]\nuser = root\n[mysql a b]\nsocket = /x\n' >"$WORK/bad.conf"; chmod 600 "$WORK/bad.conf"
-"$MQ" -c "$WORK/bad.conf" check >"$WORK/bad.out" 2>&1; st=$?
+isolated "$MQ" -c "$WORK/bad.conf" check >"$WORK/bad.out" 2>&1; st=$?
 [ $st -eq 3 ] && grep -q "a server's name is 1 to 16 letters" "$WORK/bad.out"
 ok $? "a server's name that is not a name: exit 3"
 "$MQ" seed --source 127.0.0.1:1 --source-credentials /nonexistent >"$WORK/seed.out" 2>&1; st=$?
