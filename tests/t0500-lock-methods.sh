@@ -299,6 +299,22 @@ ok $(( ST != 6 )) "freeze waits for a safe moment, then exits 6"
 ! log_has "killed"; ok $? "nothing was killed"
 wait $LP
 
+diag "kill_long_queries = select with a write in flight behind the waiting lock: the write is never killed"
+# the UPDATE starts just before freeze, young enough to pass the safe
+# moment; FTWRL then waits behind it past long_query_threshold, where
+# the kill code runs
+METHOD=ftwrl LONG_QUERY=1 WAIT_TIMEOUT=8 SNAPSHOT_TIMEOUT=15 conf "[lock]" "kill_long_queries = select"
+: >"$WORK/mq.log"
+sql "UPDATE t.isam SET v = v + SLEEP(3) WHERE id = 1" >"$WORK/wupd.out" 2>&1 & WP2=$!
+wait_for 5 running "UPDATE t.isam SET v = v + SLEEP(3)" || bail "the UPDATE did not start"
+freeze
+wait $WP2; wst=$?
+[ "$ST" -eq 0 ] && [ "$EL" -ge 1500 ]
+ok $? "freeze waited behind the write and then held the lock (exit $ST, $EL ms)"
+[ $wst -eq 0 ] && ! grep -q "interrupted" "$WORK/wupd.out" && ! log_has "killed the statement"
+ok $? "the write behind the waiting lock was not killed: it completed (exit $wst)"
+"$BIN/post-thaw-script" thaw
+
 diag "no safe moment: exit 6 names the last blocker, not the first"
 sql "CREATE TABLE IF NOT EXISTS t.isam2 (id INT PRIMARY KEY, v INT) ENGINE=MyISAM; INSERT IGNORE INTO t.isam2 VALUES (1, 1)"
 LONG_QUERY=1 WAIT_TIMEOUT=2 SNAPSHOT_TIMEOUT=5 conf
