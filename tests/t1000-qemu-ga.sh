@@ -13,6 +13,10 @@
 # exit status: the agent freezes anyway, and the failure must show in
 # status and the log). The proof's cycles run through the agent, each
 # copy recovered and checked as in t0400.
+# In a PID namespace of its own: the agents it starts, counts and
+# checks are its own, whatever other qemu-ga runs on the machine.
+[ -n "${MQ_OWN_PIDNS:-}" ] ||
+	MQ_OWN_PIDNS=1 exec unshare --pid --fork --mount-proc --propagation private bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proof.sh"
 need qemu-ga unshare python3
