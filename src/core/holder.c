@@ -215,17 +215,17 @@ take(struct holder *h)
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
-	/* what freeze checked before its wait may have changed during it:
-	 * DDL waits now, so what holds now holds for the hold */
-	if (h->m->by_recovery && recovery_tables(&h->d, &lf) != MQ_OK) {
-		lock_release(&h->d, h->m);
-		return fail(h, lf.code, 0, lf.why);
-	}
 	if ((h->m->by_recovery ? coords_read_lower(&h->d, &co) :
 	     coords_read_committed(&h->d, &co)) == -1) {
 		failf(&lf, MQ_FAIL, "reading coordinates: %s", h->d.fail.why);
 		lock_release(&h->d, h->m);
 		return fail(h, db_errclass(&h->d), 0, lf.why);
+	}
+	/* what freeze checked before its wait may have changed during it:
+	 * DDL waits now, so what holds now holds for the hold */
+	if (h->m->by_recovery && recovery_tables(&h->d, &lf) != MQ_OK) {
+		lock_release(&h->d, h->m);
+		return fail(h, lf.code, 0, lf.why);
 	}
 	if (h->info[0] != '\0' &&
 	    info_write("binlog_info_file", h->info,
