@@ -77,7 +77,7 @@ BASE    = src/base/child.c src/base/config.c src/base/discover.c src/base/dynlib
           src/base/event.c src/base/exits.c src/base/failure.c src/base/keys.c src/base/log.c \
           src/base/metrics.c \
           src/base/openpath.c src/base/optfile.c src/base/opts.c \
-          src/base/rundir.c src/base/servers.c \
+          src/base/rundir.c src/base/servers.c src/base/usage.c \
           src/base/state.c src/base/util.c
 SRC = $(VERB) $(CORE) $(BACKEND) $(AWS) $(DB) $(BASE)
 OBJ = $(SRC:.c=.o)

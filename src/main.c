@@ -16,6 +16,7 @@
 #include "fsfreeze.h"
 #include "log.h"
 #include "opts.h"
+#include "usage.h"
 #include "util.h"
 
 #ifndef VERSION
@@ -24,6 +25,7 @@
 
 /* The holder's way in (core, not a verb): the config and -i only. */
 static int do_holder(const struct config *, const struct call *);
+static int help_main(const struct config *, const struct call *);
 
 enum {
 	F_VERB = 1 << 0,    /* matched on the first argument, not argv[0] */
@@ -71,60 +73,8 @@ static const struct cmd {
 	{ "verify", verify_main, F_VERB | F_OWNARGS | F_REPORTS },
 	{ "seed", seed_main, F_VERB | F_OWNARGS | F_REPORTS | F_CONFIG |
 	  F_ONE },
+	{ "help", help_main, F_VERB | F_OWNARGS | F_REPORTS },
 };
-
-static const char usage_text[] =
-	"usage: mysql-quiesce [-c FILE] freeze | thaw | freezeFail [CALLER-ARG]\n"
-	"       mysql-quiesce [-c FILE] status [--json]\n"
-	"       mysql-quiesce [-c FILE] check\n"
-	"       mysql-quiesce [-c FILE] snapshot [--freeze-fs PATH]... [--no-freeze-fs]\n"
-	"                     [--timeout SECONDS] [--dry-run] --ebs | -- COMMAND [ARG...]\n"
-	"       mysql-quiesce verify PATH [--info FILE] [--json] [--full] [--timeout S]\n"
-	"                     [--keep] [--copy DIR] [--scratch DIR] [--server-binary F]\n"
-	"                     [--binlog-dir DIR | --root DIR] [--user NAME]\n"
-	"                     [--write-info FILE]\n"
-	"       mysql-quiesce [-c FILE] seed --source HOST:PORT --source-credentials F\n"
-	"                     [--info FILE] [--timeout S] [--dry-run] [--json]\n"
-	"       mysql-quiesce --help | --version\n"
-	"       pre-freeze-script [freeze [CALLER-ARG]]   (VMware Tools, QEMU hook)\n"
-	"       post-thaw-script [thaw | freezeFail [CALLER-ARG]]\n"
-	"\n"
-	"  freeze       wait for a safe moment, take the lock, record the\n"
-	"               coordinates; exit 0 once the lock is held\n"
-	"  thaw         release the lock; non-zero if it was lost before\n"
-	"  freezeFail   the snapshot failed: release the lock\n"
-	"  CALLER-ARG   one argument after a hook verb (VMware's scriptArg)\n"
-	"               is logged and otherwise ignored\n"
-	"  status       show the lock holder's state (--json: one object)\n"
-	"  check        test config, connection, privileges and lock method\n"
-	"  snapshot     the whole job alone: lock, record the coordinates in the\n"
-	"               datadir, flush engine logs, sync, FIFREEZE the data's\n"
-	"               filesystems, run COMMAND (or --ebs: one EC2\n"
-	"               CreateSnapshots of this instance's volumes), FITHAW,\n"
-	"               unlock; the frozen window ends at --timeout (default\n"
-	"               [snapshot] timeout); --ebs keeps [ebs] keep sets\n"
-	"    --freeze-fs PATH   freeze PATH's filesystem instead of the\n"
-	"                       discovered ones; --freeze-fs +PATH adds one\n"
-	"    --timeout SECONDS  the longest the filesystems stay frozen\n"
-	"    --no-freeze-fs     freeze no filesystem (the command is atomic)\n"
-	"    --dry-run          print the plan; lock and freeze nothing\n"
-	"  verify       prove a restored snapshot's data directory PATH:\n"
-	"               recover it in a throwaway server over an overlay\n"
-	"               (PATH is not modified) and check the info file's\n"
-	"               binlog position and GTID, and CHECK TABLE the\n"
-	"               non-transactional tables (--full: all)\n"
-	"  seed         make the config's server, started on a restored\n"
-	"               snapshot, a replica of --source from exactly the\n"
-	"               snapshot's position (F: an option file whose [client]\n"
-	"               group holds the replication account)\n"
-	"\n"
-	"  -c FILE      config file (default: $MYSQL_QUIESCE_CONFIG, else\n"
-	"               " DEFAULT_CONFIG ")\n"
-	"  -s NAME      the server of the config's [mysql NAME] section alone\n"
-	"               (without it freeze, thaw, status and check act on\n"
-	"               every server the config names)\n"
-	"  -v           also log info lines to stderr\n"
-	"\n";
 
 /* The usage, then every exit code by name (exits.h), wrapped. */
 static void
@@ -134,7 +84,7 @@ print_usage(FILE *out)
 	char item[64];
 	int i;
 
-	fputs(usage_text, out);
+	usage_all(out);
 	fputs("exit:", out);
 	for (i = 0; strcmp(exit_name(i), "unknown") != 0; i++) {
 		fmt(item, sizeof(item), " %d %s%s", i, exit_name(i),
@@ -150,13 +100,20 @@ print_usage(FILE *out)
 	fputc('\n', out);
 }
 
+/* help [VERB]: the whole usage, or one verb's. */
 static int
-usage(const char *why)
+help_main(const struct config *c, const struct call *o)
 {
-	if (why != NULL)
-		fprintf(stderr, "mysql-quiesce: %s\n", why);
-	print_usage(stderr);
-	return MQ_USAGE;
+	(void)c;
+	if (o->argc > 2)
+		return usage_fail("help", "one verb at most");
+	if (o->argc == 2) {
+		if (usage_verb(stdout, o->argv[1]) == -1)
+			return usage_fail(NULL, "help: no verb %s", o->argv[1]);
+		return MQ_OK;
+	}
+	print_usage(stdout);
+	return MQ_OK;
 }
 
 /*
@@ -192,8 +149,8 @@ load(const struct cmd *cmd, struct call *o, struct config *c)
 	int r;
 
 	if ((cmd->flags & F_INTERNAL) && o->config == NULL)
-		return usage("an internal role: started by freeze or snapshot "
-			     "only");
+		return usage_fail(NULL, "an internal role: started by freeze "
+				  "or snapshot only");
 	r = config_load(c, config_path(o->config), !!(cmd->flags & F_RELEASE),
 			&ef);
 	if (r != 0) {
@@ -222,7 +179,7 @@ load(const struct cmd *cmd, struct call *o, struct config *c)
 	if (o->info != NULL &&
 	    fmt(c->files_binlog_info_file, sizeof(c->files_binlog_info_file),
 		"%s", o->info) == -1)
-		return usage("binlog info file path too long");
+		return usage_fail(NULL, "binlog info file path too long");
 	return MQ_OK;
 }
 
@@ -234,7 +191,7 @@ do_holder(const struct config *c, const struct call *o)
 	(void)o;
 	/* a holder holds one server's lock: of several, -s says which */
 	if (c->nservers > 0 && c->server[0] == '\0')
-		return usage("the holder of several servers needs -s");
+		return usage_fail(NULL, "the holder of several servers needs -s");
 	return holder_main(c);
 }
 
@@ -312,31 +269,31 @@ parse_opts(int argc, char **argv, const char *base, struct call *o,
 			break;
 		case OPT_WORD:
 			if (o->argc == 0 && (*cp = lookup(val, F_VERB)) == NULL) {
-				fputs("mysql-quiesce: unknown command\n", stderr);
+				usage_fail(NULL, "unknown command %.60s", val);
 				return -1;
 			}
 			pos[o->argc++] = argv[i - 1];
 			break;
 		case OPT_REST:
-			fputs("mysql-quiesce: unknown option --\n", stderr);
+			usage_fail(*cp ? (*cp)->name : NULL, "unknown option --");
 			return -1;
 		default:
-			fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
+			usage_fail(*cp ? (*cp)->name : NULL, "%s", ef.why);
 			return -1;
 		}
 	}
 	if (*cp == NULL && (*cp = lookup(base, 0)) == NULL) {
-		fputs("mysql-quiesce: no command given\n", stderr);
+		usage_fail(NULL, "no command given");
 		return -1;
 	}
 	if (o->argc == 2 && ((*cp)->flags & F_HOOKARG))
 		o->hook_arg = pos[1];
 	else if (o->argc > 1 && !((*cp)->flags & F_OWNARGS)) {
-		fputs("mysql-quiesce: too many arguments\n", stderr);
+		usage_fail((*cp)->name, "too many arguments");
 		return -1;
 	}
 	if (o->info != NULL && !((*cp)->flags & F_INTERNAL)) {
-		fputs("mysql-quiesce: unknown option -i\n", stderr);
+		usage_fail((*cp)->name, "unknown option -i");
 		return -1;
 	}
 	return 0;
@@ -386,7 +343,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (parse_opts(argc, argv, base, &o, &c) == -1)
-		return usage(NULL);
+		return MQ_USAGE; /* its one line said why */
 	if ((c->flags & F_CONFIG) && (i = load(c, &o, &cfg)) != MQ_OK)
 		_exit(i);
 	i = c->fn(c->flags & F_CONFIG ? &cfg : NULL, &o);

@@ -22,7 +22,15 @@ esac
 echo "$out" | grep -q "$want"; ok $? "--version names the client library, how it is linked ($linked) and its TLS library"
 "$MQ" --help | grep -q 'freezeFail'; ok $? "--help lists the verbs"
 "$MQ" bogus 2>"$WORK/err"; ok $(( $? != 2 )) "an unknown verb exits 2"
-grep -q 'usage:' "$WORK/err"; ok $? "an unknown verb prints usage on stderr"
+[ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -qx 'mysql-quiesce: unknown command bogus (see: mysql-quiesce --help)' "$WORK/err"
+ok $? "an unknown verb: one line naming it and where the usage is ($(cat "$WORK/err"))"
+"$MQ" verify --bogus 2>"$WORK/err"; st=$?
+[ $st -eq 2 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q '^mysql-quiesce verify: .*bogus.*(see: mysql-quiesce help verify)$' "$WORK/err"
+ok $? "a verb's bad option: exit 2, one line naming the verb's help ($(cat "$WORK/err"))"
+"$MQ" help seed >"$WORK/out"; st=$?
+[ $st -eq 0 ] && grep -q '^usage: mysql-quiesce \[-c FILE\] seed --source HOST:PORT' "$WORK/out" && ! grep -q verify "$WORK/out"
+ok $? "help VERB prints that verb's usage alone (exit $st)"
+"$MQ" help nosuch 2>/dev/null; ok $(( $? != 2 )) "help of no verb: exit 2"
 "$MQ" 2>/dev/null; ok $(( $? != 2 )) "mysql-quiesce with no verb exits 2"
 ln -s "$MQ" "$WORK/some-other-name"
 "$WORK/some-other-name" 2>/dev/null; ok $(( $? != 2 )) "an unknown name with no verb exits 2"

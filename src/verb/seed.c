@@ -27,12 +27,7 @@
 #include "vderive.h"
 #include "verify.h"
 #include "vinfo.h"
-
-static const char usage_line[] =
-	"usage: mysql-quiesce [-c FILE] seed --source HOST:PORT "
-	"--source-credentials FILE\n"
-	"                          [--info FILE] [--timeout S] [--dry-run] "
-	"[--json]";
+#include "usage.h"
 
 static int
 parse(struct seed *s, int argc, char **argv)
@@ -89,7 +84,7 @@ parse(struct seed *s, int argc, char **argv)
 	if (bad == NULL && (s->source == NULL || s->creds == NULL))
 		bad = "--source and --source-credentials are both needed";
 	if (bad != NULL) {
-		fprintf(stderr, "mysql-quiesce seed: %s\n%s\n", bad, usage_line);
+		usage_fail("seed", "%s", bad);
 		return -1;
 	}
 	return 0;

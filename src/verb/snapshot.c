@@ -20,6 +20,7 @@
 #include "release.h"
 #include "snap.h"
 #include "state.h"
+#include "usage.h"
 #include "util.h"
 #include "main.h"
 
@@ -31,11 +32,6 @@
  * connection is closed before the first FIFREEZE, so that nothing the
  * backend starts can inherit it.
  */
-
-static const char usage_line[] =
-	"usage: mysql-quiesce snapshot [--freeze-fs [+]PATH]... "
-	"[--no-freeze-fs] [--timeout SECONDS] [--dry-run]\n"
-	"                              --ebs | -- COMMAND [ARG...]";
 
 static int
 usage_err(struct failure *f, const char *why, const char *arg)
@@ -303,8 +299,10 @@ snapshot_main(const struct config *c, const struct call *o)
 	s.c.lock_on_failure = ON_FAILURE_FAIL;
 	failf(&f, MQ_OK, "ok");
 	if ((r = parse(&s, argc, argv, &f)) != MQ_OK) {
-		fprintf(stderr, "mysql-quiesce snapshot: %s\n%s\n", f.why,
-			usage_line);
+		if (r == MQ_USAGE)
+			usage_fail("snapshot", "%s", f.why);
+		else
+			fprintf(stderr, "mysql-quiesce snapshot: %s\n", f.why);
 		return r;
 	}
 	/* the discovered filesystems are frozen around the snapshot */

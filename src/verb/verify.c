@@ -23,14 +23,7 @@
 #include "vbinlog.h"
 #include "vinfo.h"
 #include "vcheck.h"
-
-static const char usage_line[] =
-	"usage: mysql-quiesce verify PATH [--info FILE] [--json] [--full] "
-	"[--timeout SECONDS]\n"
-	"                            [--keep] [--copy DIR] [--scratch DIR] "
-	"[--server-binary FILE]\n"
-	"                            [--binlog-dir DIR | --root DIR] "
-	"[--user NAME] [--write-info FILE]";
+#include "usage.h"
 
 static int
 parse(struct verify *v, int argc, char **argv)
@@ -97,9 +90,9 @@ parse(struct verify *v, int argc, char **argv)
 			break;
 		case O_TIMEOUT:
 			if (parse_num(a, 1, 86400, &v->timeout) == -1) {
-				fprintf(stderr, "mysql-quiesce verify: --timeout "
-					"\"%.40s\": not a whole number of seconds "
-					"from 1 to 86400\n%s\n", a, usage_line);
+				usage_fail("verify", "--timeout \"%.40s\": not a "
+					   "whole number of seconds from 1 to "
+					   "86400", a);
 				return -1;
 			}
 			break;
@@ -108,27 +101,23 @@ parse(struct verify *v, int argc, char **argv)
 				v->path = a;
 				break;
 			}
-			fprintf(stderr, "mysql-quiesce verify: extra argument "
-				"%s\n%s\n", a, usage_line);
+			usage_fail("verify", "extra argument %.60s", a);
 			return -1;
 		case OPT_REST:
-			fprintf(stderr, "mysql-quiesce verify: unknown option "
-				"--\n%s\n", usage_line);
+			usage_fail("verify", "unknown option --");
 			return -1;
 		default:
-			fprintf(stderr, "mysql-quiesce verify: %s\n%s\n", ef.why,
-				usage_line);
+			usage_fail("verify", "%s", ef.why);
 			return -1;
 		}
 	}
 	if (v->path == NULL) {
-		fprintf(stderr, "mysql-quiesce verify: no PATH given\n%s\n",
-			usage_line);
+		usage_fail("verify", "no PATH given");
 		return -1;
 	}
 	if (v->binlog_dir != NULL && v->root != NULL) {
-		fprintf(stderr, "mysql-quiesce verify: --binlog-dir and --root "
-			"together: give one\n%s\n", usage_line);
+		usage_fail("verify", "--binlog-dir and --root together: give "
+			   "one");
 		return -1;
 	}
 	return 0;
