@@ -16,7 +16,7 @@
 	X(MQ_CONFIG, 3, "config")                                           \
 	/* server unreachable, or a statement failed */                     \
 	X(MQ_SERVER, 4, "server")                                           \
-	/* access denied or a privilege missing */                          \
+	/* access denied or a privilege missing; not root */               \
 	X(MQ_PRIV, 5, "privilege")                                          \
 	/* no lock within snapshot_timeout; a deadline */                   \
 	X(MQ_TIMEOUT, 6, "timeout")                                         \

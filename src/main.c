@@ -344,6 +344,13 @@ main(int argc, char **argv)
 	}
 	if (parse_opts(argc, argv, base, &o, &c) == -1)
 		return MQ_USAGE; /* its one line said why */
+	/* every verb but help acts on root's files, locks, mounts or
+	 * filesystems: said first, before an error that would name
+	 * something else (a config file unreadable, a run_dir not ours) */
+	if (c->fn != help_main && geteuid() != 0) {
+		fprintf(stderr, "mysql-quiesce %s: must run as root\n", c->name);
+		return MQ_PRIV;
+	}
 	if ((c->flags & F_CONFIG) && (i = load(c, &o, &cfg)) != MQ_OK)
 		_exit(i);
 	i = c->fn(c->flags & F_CONFIG ? &cfg : NULL, &o);

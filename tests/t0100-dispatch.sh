@@ -31,6 +31,15 @@ ok $? "a verb's bad option: exit 2, one line naming the verb's help ($(cat "$WOR
 [ $st -eq 0 ] && grep -q '^usage: mysql-quiesce \[-c FILE\] seed --source HOST:PORT' "$WORK/out" && ! grep -q verify "$WORK/out"
 ok $? "help VERB prints that verb's usage alone (exit $st)"
 "$MQ" help nosuch 2>/dev/null; ok $(( $? != 2 )) "help of no verb: exit 2"
+# not root: said first, before what would name something else
+printf '[mysql]\nuser = root\n' >"$WORK/mine.conf"; chmod 644 "$WORK/mine.conf"
+for v in status check freeze thaw "snapshot -- true" "verify $WORK" "seed --source 127.0.0.1:1 --source-credentials /x"; do
+	# shellcheck disable=SC2086
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MQ" -c "$WORK/mine.conf" $v >/dev/null 2>"$WORK/err"; st=$?
+	[ $st -eq 5 ] && [ "$(cat "$WORK/err")" = "mysql-quiesce ${v%% *}: must run as root" ]
+	ok $? "${v%% *} as another user: exit 5, 'must run as root' first and alone (got $st: $(head -1 "$WORK/err"))"
+done
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$MQ" help status >/dev/null; ok $? "negative control: help needs no root"
 "$MQ" 2>/dev/null; ok $(( $? != 2 )) "mysql-quiesce with no verb exits 2"
 ln -s "$MQ" "$WORK/some-other-name"
 "$WORK/some-other-name" 2>/dev/null; ok $(( $? != 2 )) "an unknown name with no verb exits 2"
