@@ -42,7 +42,10 @@
 	 * the source, or shares its server_id or server_uuid) */           \
 	X(MQ_REFUSED, 15, "seed: refused")                                  \
 	/* seed: replication started and stopped on a thread's error */    \
-	X(MQ_REPLICATION, 16, "seed: replication failed")
+	X(MQ_REPLICATION, 16, "seed: replication failed")                   \
+	/* check: not ready, for a reason no code above names (a caller's  \
+	 * wiring broken, a file's directory unwritable, EBS not usable) */ \
+	X(MQ_NOTREADY, 17, "check: not ready")
 
 #define EXIT_ID(id, code, name) id = code,
 enum { EXIT_CODES(EXIT_ID) };

@@ -96,6 +96,12 @@ ok $(( st != 5 )) "check with a user lacking ec2:CreateSnapshots: exit 5 (got $s
 grep -q "^FAIL  EBS: EBS CreateSnapshots: AccessDenied: .*ec2:CreateSnapshots" "$WORK/out" && grep -q "^NOT READY$" "$WORK/out"
 ok $? "and says which action is denied"
 
+diag "off EC2 (no instance metadata answers): check says so, not a failure"
+sed "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:1|" "$WORK/c.conf" >"$WORK/noec2.conf"; chmod 600 "$WORK/noec2.conf"
+isolated "$MQ" -c "$WORK/noec2.conf" check >"$WORK/out" 2>&1; st=$?
+[ $st -eq 0 ] && grep -q "^--    EBS: not on EC2 (.*): snapshot --ebs cannot run on this host" "$WORK/out" && ! grep -q "^FAIL" "$WORK/out"
+ok $? "check: not on EC2 is a note, ready (exit $st: $(grep EBS "$WORK/out" | head -1))"
+
 diag "a Xen-named device maps by its attachment"
 ebs_capture xen xen "$DATADIR"
 ebs_config "$WORK/xen.conf" xen

@@ -12,6 +12,7 @@
 #include "committed.h"
 #include "coords.h"
 #include "db.h"
+#include "imds.h"
 #include "grants.h"
 #include "plan.h"
 #include "main.h"
@@ -213,6 +214,27 @@ check_dir_writable(const char *what, const char *path, int flags)
 
 /* With an [ebs] section: instance, credentials' source, region, the
  * mapping of the data's devices, and EC2's answer to a DryRun. */
+enum { IMDS_PROBE_MS = 2000 }; /* EC2's metadata answers in a few ms */
+
+/* Does instance metadata answer with this instance's id? f says why
+ * not. */
+static int
+on_ec2(const struct config *c, struct failure *f)
+{
+	struct imds im;
+	char id[64];
+	int r;
+
+	if (imds_init(&im, c->ebs_imds_endpoint, f) == -1)
+		return 0;
+	r = imds_get(&im, "meta-data/instance-id", id, sizeof(id),
+		     mono_ms() + IMDS_PROBE_MS, f);
+	imds_free(&im);
+	if (r == 1)
+		failf(f, MQ_FAIL, "instance metadata has no instance id");
+	return r == 0;
+}
+
 static int
 check_ebs(const struct config *c)
 {
@@ -223,6 +245,13 @@ check_ebs(const struct config *c)
 	struct db d;
 	int r;
 
+	/* off EC2 (no instance metadata to answer) there is nothing the
+	 * EBS backend could do: said, not a failure */
+	if (!on_ec2(c, &f)) {
+		printf("--    EBS: not on EC2 (%s): snapshot --ebs cannot run on "
+		       "this host\n", f.why);
+		return MQ_OK;
+	}
 	r = plan_discover(c, &po, &d, -1, &p, &f);
 	db_close(&d);
 	x.c = c;
@@ -292,14 +321,14 @@ check_one(const struct config *c)
 			close(dirfd);
 	}
 	if (wiring_report() > 0)
-		bad = bad ? bad : MQ_FAIL;
+		bad = bad ? bad : MQ_NOTREADY;
 	if (check_dir_writable("log_file", c->files_log_file,
 			       O_WRONLY | O_APPEND) |
 	    check_dir_writable("binlog_info_file", c->files_binlog_info_file,
 			       O_RDONLY) |
 	    check_dir_writable("metrics_file", c->files_metrics_file,
 			       O_RDONLY))
-		bad = bad ? bad : MQ_FAIL;
+		bad = bad ? bad : MQ_NOTREADY;
 	r = db_connect(&d, c, 10);
 	if (r != MQ_OK) {
 		printf("FAIL  connect: %s\n", d.fail.why);
@@ -327,7 +356,7 @@ check_one(const struct config *c)
 	check_uses(&d);
 	db_close(&d);
 	if (c->has_ebs && (r = check_ebs(c)) != MQ_OK)
-		bad = bad ? bad : r;
+		bad = bad ? bad : r == MQ_CMD || r == MQ_FAIL ? MQ_NOTREADY : r;
 	printf("%s\n", bad ? "NOT READY" : "ready");
 	return bad;
 }
