@@ -48,8 +48,9 @@ live_before=$(stat -c '%s %Y %i' "$live" "$WORK/blog/mysql-bin.index")
 snap_before=$(tree_sum "$WORK/cm"; tree_sum "$WORK/cb")
 
 vfy "$WORK/cm/data" --scratch "$WORK/scratch"
-[ "$ST" -eq 12 ] && grep -q "^FAIL  binlog    mysql-bin.000001 is not in the snapshot's binary logs ($WORK/cm/data)" "$WORK/out"
-ok $? "without --binlog-dir: exit 12, the binary log is not in the data directory (got $ST)"
+[ "$ST" -eq 13 ] && grep -q "^FAIL  binlog    no binary log mysql-bin.\* in $WORK/cm/data, where it was looked for: give --binlog-dir" "$WORK/out" &&
+	grep -q "^COULD NOT VERIFY$" "$WORK/out" && ! grep -q "NOT CONSISTENT" "$WORK/out"
+ok $? "without --binlog-dir: could not verify (13), never 'not consistent': no binary log where it looked, --binlog-dir and --root named (got $ST)"
 vfy "$WORK/cm/data" --binlog-dir "$WORK/cb" --scratch "$WORK/scratch"
 [ "$ST" -eq 0 ] && grep -q "^consistent$" "$WORK/out"; ok $? "--binlog-dir: exit 0, consistent (got $ST: $(grep FAIL "$WORK/out" | head -2 | tr '\n' ' '))"
 grep -q "^ok    binlog    mysql-bin.000001 is [0-9]* bytes, the recorded position: .*(1 binary log in $WORK/cb)" "$WORK/out" &&

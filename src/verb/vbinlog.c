@@ -220,7 +220,7 @@ read_index(struct verify *v, int bdfd, const char *base, char *unmapped,
 void
 verify_check_binlog(struct verify *v)
 {
-	char base[256], unmapped[1024] = "";
+	char base[256], unmapped[1024] = "", why[PATH_MAX + 300];
 	struct stat st, pst;
 	int bdfd, r, i, at = -1;
 
@@ -233,8 +233,9 @@ verify_check_binlog(struct verify *v)
 	}
 	if (find_dir(v) == -1 || (bdfd = open(v->bdir, O_RDONLY | O_DIRECTORY |
 					      O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		verify_add(v, 0, "binlog", "the binary logs' directory %s is not "
-		    "in the snapshot (give --binlog-dir or --root)", v->bdir);
+		fmt(why, sizeof(why), "the binary logs' directory %s is not in "
+		    "the snapshot: give --binlog-dir or --root", v->bdir);
+		verify_cannot(v, "binlog", why);
 		return;
 	}
 	v->bdir_is_data = stat(v->path, &pst) == 0 && fstat(bdfd, &st) == 0 &&
@@ -256,6 +257,17 @@ verify_check_binlog(struct verify *v)
 	if (unmapped[0] != '\0')
 		append(v->c[v->n - 1].detail, sizeof(v->c[0].detail), "%s",
 		       unmapped);
+	if (v->nbins == 0 && r != -1 && unmapped[0] == '\0') {
+		/* not one binary log of that name here: looked for in the
+		 * wrong place, not a snapshot that lost one */
+		fmt(why, sizeof(why), "no binary log %s.* in %s, where it was "
+		    "looked for: give --binlog-dir (where the server kept "
+		    "them, in the snapshot) or --root (the restored image)",
+		    base, v->bdir);
+		verify_cannot(v, "binlog", why);
+		close(bdfd);
+		return;
+	}
 	if (at == -1 || fstatat(bdfd, v->file, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		verify_add(v, 0, "binlog", "%s is not in the snapshot's binary logs "
 		    "(%s): the position cannot hold", v->file, v->bdir);
