@@ -33,6 +33,11 @@ deps=$(dpkg-deb -f "$pkg" Depends)
 echo "$deps" | grep -q 'libc6 (>= ' && echo "$deps" | grep -q 'libinih1' &&
 	echo "$deps" | grep -q 'libmariadb3, libssl3, libcurl4'
 ok $? "its dependencies: the linked ones from dh_shlibdeps, and the three it opens with dlopen ($deps)"
+[ "$(dpkg-deb -f "$pkg" Recommends)" = logrotate ]; ok $? "it recommends logrotate, whose file it ships"
+for f in how-it-works callers verify-and-seed; do
+	grep -q " \./usr/share/doc/mysql-quiesce/$f.md" "$WORK/contents" || echo "missing $f.md"
+done >"$WORK/docs.missing"
+[ ! -s "$WORK/docs.missing" ]; ok $? "the docs the README points to are installed ($(cat "$WORK/docs.missing"))"
 lintian --fail-on error,warning "$DEB"/mysql-quiesce_*.changes >"$WORK/lintian" 2>&1
 ok $? "lintian: no error, no warning that is not justified in debian/ ($(grep -c '^[EW]:' "$WORK/lintian"))"
 grep '^[EW]:' "$WORK/lintian" | sed 's/^/# /'
