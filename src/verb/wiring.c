@@ -19,6 +19,12 @@
 #define QGA_HOOK_D "/etc/qemu/fsfreeze-hook.d"
 #define VMW_DIR "/etc/vmware-tools"
 #define VMW_SCRIPTS "/etc/vmware-tools/backupScripts.d"
+/* what a package user runs to wire each, said in check's advice */
+#define QGA_ADVICE "install -m 644 " \
+	"/usr/share/doc/mysql-quiesce/examples/qemu-ga.conf " QGA_CONF \
+	", then restart qemu-guest-agent"
+#define VMW_ADVICE "ln -s /usr/sbin/mysql-quiesce " VMW_SCRIPTS \
+	"/50-mysql-quiesce"
 
 static char self[PATH_MAX];
 
@@ -143,7 +149,7 @@ qemu_hook(const char *hook, int up, int *scanned, int *ours)
 	if (hook[0] == '\0') {
 		printf("FAIL  QEMU agent: qemu-ga runs without a fsfreeze hook: "
 		       "snapshots are crash-consistent, with no coordinates "
-		       "(make install-qemu)\n");
+		       "(" QGA_ADVICE ")\n");
 		return 1;
 	}
 	if (is_us(hook)) {
@@ -167,7 +173,8 @@ qemu_hook(const char *hook, int up, int *scanned, int *ours)
 		return bad;
 	}
 	printf("FAIL  QEMU agent: the stock hook runs nothing of ours "
-	       "(link %s/mysql-quiesce, or make install-qemu)\n", QGA_HOOK_D);
+	       "(point the agent at mysql-quiesce directly: " QGA_ADVICE
+	       "; or link %s/mysql-quiesce)\n", QGA_HOOK_D);
 	return bad + 1;
 }
 
@@ -184,7 +191,7 @@ qemu(void)
 	n = running_hooks(run, (int)ARRAY_LEN(run));
 	if (n == 0 && conf[0] == '\0') {
 		printf("--    QEMU agent: installed, not running, no fsfreeze "
-		       "hook configured (make install-qemu)\n");
+		       "hook configured (" QGA_ADVICE ")\n");
 		return 0;
 	}
 	if (n == 0)
@@ -221,7 +228,7 @@ vmware(void)
 	bad += scan_dir(VMW_SCRIPTS, "VMware", &ours);
 	if (ours == 0 && bad == 0)
 		printf("--    VMware: %s exists but nothing runs mysql-quiesce "
-		       "(make install, or make install-vmware)\n", VMW_DIR);
+		       "(" VMW_ADVICE ")\n", VMW_DIR);
 	return bad;
 }
 
