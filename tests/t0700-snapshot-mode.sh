@@ -56,6 +56,9 @@ grep -q "^MYSQL_QUIESCE_BINLOG_FILE=mysql-bin.000001$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_DEVICES=$dev$" "$WORK/env" &&
 	grep -q "^MYSQL_QUIESCE_INFO_FILE=$DATADIR/binlog_info.txt$" "$WORK/env"
 ok $? "coordinates, mounts, devices and the info file's path are in it, equal to the info file"
+[ "$(grep -c . "$WORK/out")" -eq 1 ] &&
+	grep -Eq "^snapshot taken \(command\); binlog mysql-bin.000001:$(info_field binlog_pos) gtid $(info_field gtid_binlog_pos); writes blocked [0-9]+ ms; filesystems frozen [0-9]+ ms \($WORK/mnt\)$" "$WORK/out"
+ok $? "one result line on stdout: the backend, the coordinates, the writers' stall, what was frozen ($(cat "$WORK/out"))"
 MYSQL_PWD=Pw-9f3kq-secret "$MQ" snapshot -- sh -c 'env > "$0"' "$WORK/env2"
 ! grep -q "Pw-9f3kq-secret" "$WORK/env2"; ok $? "MYSQL_PWD is not passed on"
 log_has "froze $WORK/mnt" && log_has "thawed $WORK/mnt" && log_has "consistent"
@@ -303,7 +306,11 @@ grep -q "dm-0 <- md1 <- sdb, sdc" "$WORK/mq.log"; ok $? "the LVM chain is logged
 grep -q "md0 <- nvme0n1p1 (nvme0n1), nvme1n1p1 (nvme1n1)" "$WORK/mq.log"; ok $? "the RAID1 chain is logged"
 
 diag "the command's arguments, however many, all reach it"
+: >"$WORK/mq.log"
 snap --no-freeze-fs -- sh -c 'echo "$#" >"$1"' sh "$WORK/nargs" $(seq 2 100)
+grep -q "snapshot done: no filesystem frozen (--no-freeze-fs);" "$WORK/mq.log" && ! grep -q "filesystems frozen" "$WORK/mq.log" &&
+	grep -q "; no filesystem frozen (--no-freeze-fs)$" "$WORK/out"
+ok $? "--no-freeze-fs: the log and the result line say nothing was frozen ($(cat "$WORK/out"))"
 [ $ST -eq 0 ] && [ "$(cat "$WORK/nargs" 2>/dev/null)" = 100 ]
 ok $? "snapshot -- sh -c SCRIPT sh with 100 arguments: the script sees all 100 (exit $ST, it saw $(cat "$WORK/nargs" 2>/dev/null))"
 

@@ -226,29 +226,66 @@ window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 	return r;
 }
 
+/* What was frozen, for the log and the result line: the mount points
+ * and for how long, or nothing (--no-freeze-fs, or none found). */
+static void
+frozen_text(const struct snap *s, int64_t frozen_ms, char *buf, size_t n)
+{
+	int i;
+
+	buf[0] = '\0';
+	if (s->p.fs.n == 0) {
+		fmt(buf, n, "no filesystem frozen%s", s->po.no_fs ?
+		    " (--no-freeze-fs)" : "");
+		return;
+	}
+	fmt(buf, n, "filesystems frozen %lld ms (", (long long)frozen_ms);
+	for (i = 0; i < s->p.fs.n; i++)
+		append(buf, n, "%s%s", i ? ", " : "", s->p.fs.mp[i].point);
+	append(buf, n, ")");
+}
+
+/* One server's coordinates and its writers' stall. */
+static void
+server_text(const struct state *st, char *buf, size_t n)
+{
+	fmt(buf, n, "binlog %s:%llu gtid %s; writes blocked %lld ms",
+	    st->binlog_file[0] ? st->binlog_file : "(off)", st->binlog_pos,
+	    st->gtid[0] ? st->gtid : "(none)", (long long)st->blocked_ms);
+}
+
+/* The log's closing lines, and on success one result line on stdout
+ * (what the command or backend did, the coordinates, how long writes
+ * were blocked, what was frozen). */
 static void
 report(const struct snap *s, int r, const struct failure *f,
        int64_t frozen_ms)
 {
-	const struct state *st = &s->x.st;
-
+	char frozen[FS_MAX * 80 + 64], one[4600], line[8192];
 	int i;
 
+	frozen_text(s, frozen_ms, frozen, sizeof(frozen));
 	for (i = 0; r == MQ_OK && i < s->nsv; i++)
 		log_info("[mysql %s]: binlog %s:%llu gtid %s", s->sc[i].server,
 			 s->x.sv_st[i].binlog_file[0] ? s->x.sv_st[i].binlog_file :
 			 "(off)", s->x.sv_st[i].binlog_pos,
 			 s->x.sv_st[i].gtid[0] ? s->x.sv_st[i].gtid : "(none)");
-	if (r == MQ_OK && s->nsv > 0)
-		log_info("snapshot done: filesystems frozen %lld ms; %d servers "
-			 "locked throughout; consistent", (long long)frozen_ms,
-			 s->nsv);
-	else if (r == MQ_OK)
-		log_info("snapshot done: filesystems frozen %lld ms; binlog "
-			 "%s:%llu gtid %s; consistent", (long long)frozen_ms,
-			 st->binlog_file[0] ? st->binlog_file : "(off)",
-			 st->binlog_pos, st->gtid[0] ? st->gtid : "(none)");
-	else if (r == MQ_LOST)
+	if (r == MQ_OK && s->nsv > 0) {
+		log_info("snapshot done: %s; %d servers locked throughout; "
+			 "consistent", frozen, s->nsv);
+		fmt(line, sizeof(line), "snapshot taken (%s)", s->be->name);
+		for (i = 0; i < s->nsv; i++) {
+			server_text(&s->x.sv_st[i], one, sizeof(one));
+			append(line, sizeof(line), "; [mysql %s] %s",
+			       s->sc[i].server, one);
+		}
+		printf("%s; %s\n", line, frozen);
+	} else if (r == MQ_OK) {
+		server_text(&s->x.st, one, sizeof(one));
+		log_info("snapshot done: %s; %s; consistent", frozen, one);
+		printf("snapshot taken (%s); %s; %s\n", s->be->name, one,
+		       frozen);
+	} else if (r == MQ_LOST)
 		log_err("the snapshot was taken but the lock was lost before "
 			"the end: it may not match the coordinates (%s)",
 			f->why);

@@ -161,11 +161,15 @@ snap_unlock_all(struct snap *s, struct failure *f)
 	struct state end;
 	int i, u, r = MQ_OK;
 
-	if (s->nsv == 0)
-		return release_lock(&s->c, &end, f);
+	if (s->nsv == 0) {
+		r = release_lock(&s->c, &end, f);
+		s->x.st.blocked_ms = end.blocked_ms; /* for the result line */
+		return r;
+	}
 	for (i = 0; i < s->locked; i++) {
 		log_init(&s->sc[i], "snapshot");
 		u = release_lock(&s->sc[i], &end, &uf);
+		s->x.sv_st[i].blocked_ms = end.blocked_ms;
 		if (u != MQ_OK && (r == MQ_OK || (u == MQ_LOST && r != MQ_LOST))) {
 			r = u;
 			*f = uf;
