@@ -28,9 +28,12 @@
 enum { MAX_CHECKS = 32, SHUTDOWN_WAIT_MS = 60000, MAX_BINLOGS = 256,
        INFO_MAX = 65536 };
 
+/* A check's verdict: passed, failed, or a note (said, neither). */
+enum { VCHECK_FAIL = 0, VCHECK_OK = 1, VCHECK_NOTE = 2 };
+
 struct vcheck {
 	char name[24];
-	int ok;
+	int ok;                /* VCHECK_*: only VCHECK_FAIL fails */
 	char detail[600];
 };
 

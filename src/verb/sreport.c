@@ -42,7 +42,8 @@ seed_report_text(const struct seed *s, const struct verify *v, int code)
 		say("source: %s:%u, server_id %lu", s->shost, s->sport,
 		    s->ss.server_id);
 	for (i = 0; i < v->n; i++)
-		say("%-9s %s: %s", v->c[i].ok ? "ok" : "NOT OK", v->c[i].name,
+		say("%-9s %s: %s", v->c[i].ok == VCHECK_NOTE ? "note" :
+		    v->c[i].ok ? "ok" : "NOT OK", v->c[i].name,
 		    v->c[i].detail);
 	for (i = 0; i < s->nold; i++)
 		say("old channel %s: %s", s->old[i], s->dry ? "would be "

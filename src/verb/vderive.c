@@ -149,15 +149,23 @@ verify_derive(struct verify *v)
 	v->ex_pos = d.pos;
 	v->ex_after = d.groups;
 	v->has_exact = 1;
-	if (d.groups == 0)
+	if (tail[0] != '\0') {
+		/* what was read is said, and that it is not the whole: a
+		 * later binary log could not be read */
+		verify_add(v, VCHECK_NOTE, "exact", "read as far as %s:%llu, "
+		    "gtid \"%s\" (%ld whole transaction%s after the recorded "
+		    "position), where reading stopped: %s", d.file, d.pos,
+		    v->ex_gtid, d.groups, d.groups == 1 ? "" : "s", tail);
+		v->has_exact = 0; /* not the end: never written as exact */
+	} else if (d.groups == 0)
 		verify_add(v, 1, "exact", "recovered to %s:%llu, gtid \"%s\": "
-		    "the recorded position, no whole transaction after it%s%s",
-		    d.file, d.pos, v->ex_gtid, tail[0] ? "; then " : "", tail);
+		    "the recorded position, no whole transaction after it",
+		    d.file, d.pos, v->ex_gtid);
 	else
 		verify_add(v, 1, "exact", "recovered to %s:%llu, gtid \"%s\": "
-		    "%ld whole transaction%s after the recorded position%s%s",
+		    "%ld whole transaction%s after the recorded position",
 		    d.file, d.pos, v->ex_gtid, d.groups,
-		    d.groups == 1 ? "" : "s", tail[0] ? "; then " : "", tail);
+		    d.groups == 1 ? "" : "s");
 }
 
 void
@@ -170,8 +178,9 @@ verify_write_exact(struct verify *v)
 
 	for (i = 0; i < v->n; i++)
 		if (!v->c[i].ok) {
-			verify_add(v, 1, "write-info", "%s not written: the "
-			    "snapshot is not consistent", v->write_info);
+			verify_add(v, VCHECK_NOTE, "write-info", "%s not "
+			    "written: the snapshot is not consistent",
+			    v->write_info);
 			return;
 		}
 	if (!v->has_exact) {

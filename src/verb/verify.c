@@ -239,7 +239,9 @@ report(const struct verify *v)
 		for (i = 0; i < v->n; i++) {
 			printf("{");
 			json_field("check", v->c[i].name, ",");
-			printf("\"ok\":%s,", v->c[i].ok ? "true" : "false");
+			printf("\"ok\":%s,\"level\":\"%s\",", v->c[i].ok ?
+			       "true" : "false", v->c[i].ok == VCHECK_NOTE ?
+			       "note" : v->c[i].ok ? "ok" : "FAIL");
 			json_field("detail", v->c[i].detail, i + 1 < v->n ?
 				   "}," : "}");
 		}
@@ -263,7 +265,8 @@ report(const struct verify *v)
 			/* what came from the snapshot cannot drive the
 			 * terminal: control characters escaped as in JSON */
 			verify_escape(e, sizeof(e), v->c[i].detail);
-			printf("%-6s%-9s %s\n", v->c[i].ok ? "ok" : "FAIL",
+			printf("%-6s%-9s %s\n", v->c[i].ok == VCHECK_NOTE ?
+			       "note" : v->c[i].ok ? "ok" : "FAIL",
 			       v->c[i].name, e);
 		}
 		if (v->keep)
