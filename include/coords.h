@@ -50,6 +50,8 @@ struct coords {
 				  * applies to its own binary log, 0 not (its
 				  * binary log then holds its own writes
 				  * only), -1 unknown */
+	char binlog_base[4096];  /* the server's log_bin_basename and */
+	char datadir[4096];      /* datadir, for verify ("" unknown) */
 	char relay_base[256];    /* a replica's relay_log_basename, its
 				  * last name ("" unknown) */
 	char unsettled[400];     /* MariaDB: the applier's report did not

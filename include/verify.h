@@ -68,6 +68,8 @@ struct verify {
 	char src_file[256], relay[256];
 	char relay_base[256];  /* the relay logs' base name ("": the
 				* server's default) */
+	char rec_binbase[PATH_MAX]; /* the info file's binlog_basename and */
+	char rec_datadir[PATH_MAX]; /* datadir: where the server kept them */
 	unsigned long long src_pos;
 	int src_inexact;
 	/* the snapshot's binary logs: where, and the index's entries that

@@ -172,6 +172,28 @@ vfy "$WORK/mysql" --scratch "$WORK/scratch"
 ok $? "a MySQL snapshot is not recovered by MariaDB's server: exit 13, saying so (got $ST: $(grep '^FAIL' "$WORK/out" | head -1))"
 nothing_left; ok $? "after every case: no server, scratch or mount left"
 
+diag "a whole root filesystem restored: verify finds the binary logs where the server kept them, on its own"
+loop_mount xfs 320 "$WORK/rfs.img" "$WORK/rootfs"
+mkdir -p "$WORK/rootfs/var/log/mysql"
+DATA_AT=$WORK/rootfs/var/lib server_start rfs --log-bin="$WORK/rootfs/var/log/mysql/mysql-bin"
+make_tables
+write_config "$WORK/rfs.conf"
+"$BIN/pre-freeze-script" -c "$WORK/rfs.conf" freeze || bail "freeze failed"
+fsfreeze -f "$WORK/rootfs" && cp --sparse=always "$WORK/rfs.img" "$WORK/rfs-copy.img"; st=$?
+fsfreeze -u "$WORK/rootfs"
+"$BIN/post-thaw-script" -c "$WORK/rfs.conf" thaw || bail "thaw failed"
+[ $st -eq 0 ] && mount_copy "$WORK/rfs-copy.img" "$WORK/rs" nouuid || bail "cannot mount the root filesystem's copy"
+grep -qx "binlog_basename = $WORK/rootfs/var/log/mysql/mysql-bin" "$WORK/rs/var/lib/data/binlog_info.txt" &&
+	grep -qx "datadir = $WORK/rootfs/var/lib/data/" "$WORK/rs/var/lib/data/binlog_info.txt"
+ok $? "the info file records where the server kept its binary logs and its data"
+vfy "$WORK/rs/var/lib/data" --scratch "$WORK/scratch"
+[ "$ST" -eq 0 ] && grep -q "(1 binary log in $WORK/rs/var/log/mysql)" "$WORK/out"
+ok $? "verify of the data directory alone: the binary logs found in the snapshot where the server kept them, consistent (got $ST: $(grep -m1 'binlog\|FAIL' "$WORK/out"))"
+grep -v "^binlog_basename = " "$WORK/rs/var/lib/data/binlog_info.txt" >"$WORK/rfs-noinfo.txt"
+vfy "$WORK/rs/var/lib/data" --scratch "$WORK/scratch" --info "$WORK/rfs-noinfo.txt"
+[ "$ST" -eq 13 ]; ok $? "negative control: an info file without it: could not verify, exit 13 (got $ST)"
+server_stop "$WORK/rfs"
+
 diag "the relay-log scan ends by --timeout and at a stop signal"
 # a replica's snapshot whose relay log is long: events of 1 MiB, sparse,
 # 8,000 of them (8 GiB to walk, several seconds)

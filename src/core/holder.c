@@ -50,6 +50,9 @@ struct holder {
 	int64_t blocks_at; /* mono ms the blocking statement was sent */
 	int skip;          /* optional first statements to leave out */
 	char info[PATH_MAX]; /* the binlog info file, or "" */
+	char binbase[PATH_MAX], datadir[PATH_MAX]; /* where the server keeps
+				* its binary logs and data, for verify to
+				* find them in a snapshot ("" unknown) */
 };
 
 static void
@@ -221,6 +224,8 @@ take(struct holder *h)
 		lock_release(&h->d, h->m);
 		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
+	fmt(co.binlog_base, sizeof(co.binlog_base), "%s", h->binbase);
+	fmt(co.datadir, sizeof(co.datadir), "%s", h->datadir);
 	/* what freeze checked before its wait may have changed during it:
 	 * DDL waits now, so what holds now holds for the hold */
 	if (h->m->by_recovery && recovery_tables(&h->d, &lf) != MQ_OK) {
@@ -378,6 +383,24 @@ info_path(struct holder *h)
 	return MQ_OK;
 }
 
+/* Where the server keeps its binary logs and its data, read before the
+ * lock (they cannot change while it runs); unknown is "". */
+static void
+server_paths(struct holder *h)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	if ((r = db_query(&h->d, "SELECT @@GLOBAL.log_bin_basename, "
+			  "@@GLOBAL.datadir")) == NULL)
+		return;
+	if ((row = mysql_fetch_row(r)) != NULL) {
+		sanitize(h->binbase, sizeof(h->binbase), row[0] ? row[0] : "");
+		sanitize(h->datadir, sizeof(h->datadir), row[1] ? row[1] : "");
+	}
+	mysql_free_result(r);
+}
+
 int
 holder_main(const struct config *c)
 {
@@ -416,6 +439,8 @@ holder_main(const struct config *c)
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
 	if ((r = info_path(&h)) != MQ_OK)
 		return r;
+	if (h.info[0] != '\0')
+		server_paths(&h);
 	if (state_write(h.dirfd, &h.st) == -1)
 		return fail_errno(&h, "cannot write state");
 	fmt(line, sizeof(line), "conn %lu\n", h.d.id);

@@ -300,6 +300,10 @@ info_format(char *buf, size_t n, const struct server_id *s,
 		   "lock was held", when, db_flavor_name(s->flavor),
 		   s->version_str, method,
 		   co->binlog_on ? co->file : "", co->binlog_on ? co->pos : 0);
+	if (r == 0 && co->binlog_base[0] != '\0')
+		r = append(buf, n, "binlog_basename = %s\n", co->binlog_base);
+	if (r == 0 && co->datadir[0] != '\0')
+		r = append(buf, n, "datadir = %s\n", co->datadir);
 	if (r == 0 && co->lower_bound)
 		r = append(buf, n, "coordinates = lower-bound\n"
 			   "# Read under a lock that blocks no commit: the "

@@ -73,6 +73,21 @@ in_root(const char *root, const char *p, char *out, size_t n)
 	return 0;
 }
 
+/* 0 when dir holds name, not through a link; else -1. */
+static int
+access_in(const char *dir, const char *name)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (fd == -1)
+		return -1;
+	r = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
 /* A group the server reads its options from. */
 static int
 server_group(const char *g)
@@ -155,8 +170,54 @@ cnf_file(const char *root, const char *path, int depth, char *log_bin,
 	free(text);
 }
 
+/*
+ * The directory the server kept its binary logs in (the info file's
+ * binlog_basename), as it stands in the snapshot: where the snapshot
+ * holds the server's datadir at PATH, the part of the recorded datadir
+ * PATH does not end with is the snapshot's own root (a whole root
+ * filesystem restored at /mnt/snap: /var/lib/mysql at
+ * /mnt/snap/var/lib/mysql, so /var/log/mysql at /mnt/snap/var/log/mysql),
+ * the directory resolved inside it. 0 (out set), or -1.
+ */
+static int
+recorded_dir(const struct verify *v, char *out, size_t n)
+{
+	char p[PATH_MAX], d[PATH_MAX], b[PATH_MAX], root[PATH_MAX];
+	size_t pl, dl, k;
+	char *slash;
+
+	if (v->rec_binbase[0] == '\0' || v->rec_datadir[0] == '\0' ||
+	    realpath(v->path, p) == NULL ||
+	    fmt(d, sizeof(d), "%s", v->rec_datadir) == -1 ||
+	    fmt(b, sizeof(b), "%s", v->rec_binbase) == -1 ||
+	    (slash = strrchr(b, '/')) == NULL)
+		return -1;
+	*slash = '\0'; /* the directory of the logs */
+	pl = strlen(p);
+	dl = strlen(d);
+	while (dl > 1 && d[dl - 1] == '/')
+		d[--dl] = '\0';
+	/* the longest common ending of whole components: backed off to a
+	 * '/' in both (d is absolute: d[0] is one) */
+	for (k = 0; k < pl && k < dl && p[pl - 1 - k] == d[dl - 1 - k]; k++)
+		;
+	while (k > 0 && (d[dl - k] != '/' || p[pl - k] != '/'))
+		k--;
+	if (k == 0)
+		return -1;
+	d[dl - k] = '\0'; /* the recorded root: "" for / */
+	if (strncmp(b, d, strlen(d)) != 0 || b[strlen(d)] != '/')
+		return -1;
+	fmt(root, sizeof(root), "%.*s", (int)(pl - k), p);
+	if (root[0] == '\0')
+		fmt(root, sizeof(root), "/");
+	return in_root(root, b + strlen(d), out, n);
+}
+
 /* Where the binary logs are: --binlog-dir, the image's own config under
- * --root (log_bin's directory, when it is absolute), else PATH. */
+ * --root (log_bin's directory, when it is absolute), else PATH if it
+ * holds the recorded one, else where the info file says the server
+ * kept them, found in the snapshot (recorded_dir). */
 static int
 find_dir(struct verify *v)
 {
@@ -165,6 +226,9 @@ find_dir(struct verify *v)
 
 	if (v->binlog_dir != NULL)
 		return fmt(v->bdir, sizeof(v->bdir), "%s", v->binlog_dir);
+	if (v->root == NULL && access_in(v->path, v->file) != 0 &&
+	    recorded_dir(v, dir, sizeof(dir)) == 0 && access_in(dir, v->file) == 0)
+		return fmt(v->bdir, sizeof(v->bdir), "%s", dir);
 	if (v->root != NULL) {
 		cnf_file(v->root, "/etc/mysql/my.cnf", 0, log_bin,
 			 sizeof(log_bin), &found);

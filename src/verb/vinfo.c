@@ -193,6 +193,15 @@ verify_read_info(struct verify *v)
 				fmt(v->src_file, sizeof(v->src_file), "%s", val);
 			else
 				fmt(v->relay, sizeof(v->relay), "%s", val);
+		} else if (strcmp(k, "binlog_basename") == 0 ||
+			   strcmp(k, "datadir") == 0) {
+			/* where the server kept them; only ever mapped into
+			 * the snapshot, never opened as they are */
+			if (val[0] != '/' || strstr(val, "/../") != NULL)
+				bad_value(v, k, val, "not an absolute path"), bad = 1;
+			else
+				fmt(k[0] == 'b' ? v->rec_binbase : v->rec_datadir,
+				    PATH_MAX, "%s", val);
 		} else if (strcmp(k, "replica_relay_log_base") == 0) {
 			if (val[0] != '\0' &&
 			    !verify_plain_base(val, strlen(val)))
