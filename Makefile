@@ -83,6 +83,10 @@ SRC = $(VERB) $(CORE) $(BACKEND) $(AWS) $(DB) $(BASE)
 OBJ = $(SRC:.c=.o)
 HDR = $(wildcard include/*.h)
 LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock
+# the reference: the program and its verbs (8), the config (5)
+MAN8  = man/mysql-quiesce.8 man/mysql-quiesce-snapshot.8 \
+        man/mysql-quiesce-verify.8 man/mysql-quiesce-seed.8
+MAN5  = man/mysql-quiesce.conf.5
 
 all: mysql-quiesce
 
@@ -175,7 +179,7 @@ demo: deps
 
 install: mysql-quiesce
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
-		$(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 mysql-quiesce $(DESTDIR)$(SBINDIR)/mysql-quiesce
 	for l in $(LINKS); do \
 		ln -sf mysql-quiesce $(DESTDIR)$(SBINDIR)/$$l || exit 1; done
@@ -184,7 +188,8 @@ install: mysql-quiesce
 			$(DESTDIR)$(SYSCONFDIR)/mysql-quiesce.conf
 	install -m 0644 logrotate/mysql-quiesce \
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce
-	install -m 0644 man/mysql-quiesce.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 
 # make deb: the Debian package (debian/), built from a scratch copy of
 # the tracked files in DEB_DIR so that the checkout stays clean; the
@@ -224,7 +229,8 @@ install-vmware:
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mysql-quiesce \
 		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mysql-quiesce \
-		$(DESTDIR)$(MANDIR)/man8/mysql-quiesce.8
+		$(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%) \
+		$(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
 
 clean:

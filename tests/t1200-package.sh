@@ -22,7 +22,9 @@ pkg=$(ls "$DEB"/mysql-quiesce_*_*.deb)
 dpkg-deb -c "$pkg" >"$WORK/contents"
 for f in usr/sbin/mysql-quiesce usr/sbin/pre-freeze-script usr/sbin/post-thaw-script \
 	usr/sbin/pre-freeze-mysql-lock etc/logrotate.d/mysql-quiesce usr/lib/tmpfiles.d/mysql-quiesce.conf \
-	usr/share/man/man8/mysql-quiesce.8.gz usr/share/doc/mysql-quiesce/README.md.gz \
+	usr/share/man/man8/mysql-quiesce.8.gz usr/share/man/man5/mysql-quiesce.conf.5.gz \
+	usr/share/man/man8/mysql-quiesce-verify.8.gz usr/share/man/man8/mysql-quiesce-seed.8.gz \
+	usr/share/man/man8/mysql-quiesce-snapshot.8.gz usr/share/doc/mysql-quiesce/README.md.gz \
 	usr/share/doc/mysql-quiesce/examples/qemu-ga.conf; do
 	grep -q " \./$f\( \|$\)" "$WORK/contents"; ok $? "the package has /$f"
 done
@@ -102,6 +104,7 @@ left=""
 for f in /usr/sbin/mysql-quiesce /usr/sbin/pre-freeze-script /usr/sbin/post-thaw-script \
 	/usr/sbin/pre-freeze-mysql-lock /etc/mysql-quiesce.conf /etc/logrotate.d/mysql-quiesce \
 	/usr/lib/tmpfiles.d/mysql-quiesce.conf /usr/share/man/man8/mysql-quiesce.8.gz \
+	/usr/share/man/man5/mysql-quiesce.conf.5.gz \
 	/usr/share/doc/mysql-quiesce /var/log/mysql-quiesce.log /run/mysql-quiesce "$WORK/metrics/mq.prom"; do
 	[ -e "$f" ] || [ -L "$f" ] && left="$left $f"
 done
