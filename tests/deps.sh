@@ -6,7 +6,7 @@ pkgs="build-essential pkg-config mariadb-server mariadb-client
       libmariadb-dev libinih-dev libcurl4-openssl-dev libexpat1-dev
       libjansson-dev libssl-dev xfsprogs btrfs-progs util-linux procps
       sysbench cppcheck curl qemu-guest-agent dpkg-dev debhelper lintian git
-      prometheus adduser $*"
+      prometheus adduser logrotate $*"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -6,11 +6,15 @@
 # var/log/mysql, the image's own my.cnf naming them) on a loop
 # filesystem that stands for the root filesystem. Only the paths are
 # changed: / becomes that filesystem, /mnt/snap (the README's "your
-# path") the snapshot's copy, and the log and run_dir the test's own. A
-# quick start that stops working fails here. (Building and installing
-# the package is t1200's.)
+# path") the snapshot's copy, the package built in the test's own
+# directory, and the log and run_dir the test's own. The package is
+# built from the tree and installed as step 1 says, and purged after. A
+# quick start that stops working fails here.
 . "$(dirname "$0")/lib.sh"
-need fsfreeze awk
+need fsfreeze awk dpkg apt
+dpkg -s mysql-quiesce >/dev/null 2>&1 && bail "mysql-quiesce is installed as a package already: not touching it"
+[ -e /etc/mysql-quiesce.conf ] && bail "/etc/mysql-quiesce.conf exists (make install?): the package would take it"
+trap 'dpkg --purge mysql-quiesce >/dev/null 2>&1; cleanup' EXIT
 
 README=$TOP/README.md
 # block N: the first fenced block after the README's step "**N."
@@ -19,7 +23,16 @@ block() {
 		s && /^```/ { if (in_b) exit; in_b = 1; next }
 		in_b { print }' "$README"
 }
-for n in 2 3 4 6 7; do [ -n "$(block $n)" ] || bail "the README has no step $n block"; done
+for n in 1 2 3 4 6 7; do [ -n "$(block $n)" ] || bail "the README has no step $n block"; done
+
+# step 1: the build dependencies are make check's own already; the
+# package built in this test's directory
+block 1 | awk '/^apt-get / { skip = /\\$/; next } skip { skip = /\\$/; next } { print }' |
+	sed "s|^make deb$|make -s -C '$TOP' deb DEB_DIR='$WORK/deb' >'$WORK/deb.log' 2>\&1|; s|/tmp/mysql-quiesce-deb|$WORK/deb|" >"$WORK/step1.sh"
+grep -q "^apt install -y $WORK/deb/mysql-quiesce_" "$WORK/step1.sh"; ok $? "step 1 read from the README: the package built, then installed with apt"
+bash -e "$WORK/step1.sh" >"$WORK/step1.out" 2>&1; st=$?
+[ $st -eq 0 ] && dpkg -s mysql-quiesce >/dev/null 2>&1 && [ -x /usr/sbin/mysql-quiesce ]
+ok $? "step 1 as written: the package from the tree is installed (exit $st: $(tail -1 "$WORK/step1.out"))"
 
 R=$WORK/rootfs                      # stands for /
 loop_mount xfs 320 "$WORK/root.img" "$R"
@@ -44,7 +57,7 @@ printf 'run_dir = %s\nlog_file = %s\n' "$WORK/run" "$WORK/mq.log" >>"$WORK/c.con
 chmod 600 "$WORK/c.conf"
 grep -qx "user = root" "$WORK/c.conf" && grep -qx "binlog_info_file = $R/var/lib/mysql/binlog_info.txt" "$WORK/c.conf"
 ok $? "step 3's config: root over the socket, the info file in the data directory"
-export MYSQL_QUIESCE_CONFIG=$WORK/c.conf PATH=$BIN:$PATH
+export MYSQL_QUIESCE_CONFIG=$WORK/c.conf PATH=/usr/sbin:$PATH
 
 # step 4
 block 4 >"$WORK/step4.sh"
@@ -75,5 +88,6 @@ ok $? "step 7, verify as written: consistent (exit $st: $(grep -m1 FAIL "$WORK/s
 grep -q "binary log in $WORK/snap/var/log/mysql" "$WORK/step7.out"
 ok $? "and it found the binary logs where the image's config puts them"
 server_stop "$WORK/srv"
+dpkg --purge mysql-quiesce >/dev/null 2>&1; ok $? "the package purged"
 
 done_testing
