@@ -11,7 +11,8 @@
  * path, and every file !include and !includedir bring in (4 deep at
  * most), must be safe (util.h's fd_check_safe: ours or root's, not
  * writable by others, a regular file); one that holds a password must
- * not be readable by group or others. 0, or -1 with f saying why.
+ * not be readable by group or others, and none but path itself may
+ * hold a password. 0, or -1 with f saying why.
  */
 int optfile_check(const char *path, struct failure *f);
 
@@ -31,7 +32,8 @@ int optfile_client(const char *path, char *user, size_t un, char *pass,
  * of a group it reads for "client" ([client], [client-server],
  * [client-mariadb]) in pass ("" for none). The library reads a file
  * through buffers and a connect stack we cannot zero: what it never
- * reads, it cannot leave behind. An !include'd file it reads itself.
+ * reads, it cannot leave behind (a password in a file it !includes is
+ * refused by optfile_check).
  * The descriptor, or -1 with f saying why (pass zeroed).
  */
 int optfile_unpassworded(const char *path, char *pass, size_t pn,

@@ -89,13 +89,17 @@ sql "ALTER TABLE bank.acct_m ENGINE=MyISAM; ALTER TABLE bank.log_m ENGINE=MyISAM
 [ "$st" -eq 3 ] && grep -q "tables that are not transactional: bank.acct_m (MyISAM), bank.log_m (MyISAM)" "$WORK/err" && no_holder
 ok $? "MyISAM tables written by the writers: refused, exit 3, both named, nothing locked (got $st)"
 
-# A build forced past that refusal (the check's condition made false,
-# as the mutant recovery-precondition-skipped does): its cycles under
+# A build forced past that refusal (the checks' conditions made false,
+# before the wait and under the lock, as the mutants
+# recovery-precondition-skipped and recovery-precondition-not-rechecked
+# do): its cycles under
 # writers of both engines, checked by the same proof.
 FORCED=$WORK/forced
 mkdir -p "$FORCED" && cp -a "$TOP/Makefile" "$TOP/src" "$TOP/include" "$FORCED/" &&
 	sed -i 's/if (y->m->by_recovery &&/if (0 \&\& y->m->by_recovery \&\&/' "$FORCED/src/core/quiesce.c" &&
 	grep -q 'if (0 && y->m->by_recovery &&' "$FORCED/src/core/quiesce.c" &&
+	sed -i 's/if (h->m->by_recovery && recovery_tables/if (0 \&\& h->m->by_recovery \&\& recovery_tables/' "$FORCED/src/core/holder.c" &&
+	grep -q 'if (0 && h->m->by_recovery && recovery_tables' "$FORCED/src/core/holder.c" &&
 	make -s -C "$FORCED" mysql-quiesce >"$WORK/forced.log" 2>&1
 ok $? "a build forced past the refusal ($(tail -c 200 "$WORK/forced.log"))"
 start_writers

@@ -129,6 +129,15 @@ check_option_file(const char *path, int depth, struct failure *f)
 		    "may read it; refusing it (chmod 600 %s)", path, path);
 		r = -1;
 	}
+	/* the password is read by us and passed on (optfile_unpassworded),
+	 * from the file itself: one in a file it includes the client
+	 * library would read, through buffers no one zeroes */
+	if (r == 0 && password && depth > 0) {
+		failf(f, MQ_FAIL, "%s: an included file holds a password; put "
+		    "it in the option file itself, where it is read and its "
+		    "copies zeroed", path);
+		r = -1;
+	}
 	return r;
 }
 
