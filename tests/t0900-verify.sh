@@ -59,6 +59,24 @@ ok $? "--copy of a snapshot holding a device node or a FIFO: exit 13, naming it 
 	[ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ]
 ok $? "and no device node or FIFO was made anywhere in the copy's directory ($(find "$WORK" -path "$WORK/devnode" -prune -o \( -type b -o -type p \) -print | head -2))"
 [ -b "$WORK/devnode/disk" ]; ok $? "negative control: the snapshot itself holds the block device"
+# --copy of a large snapshot ends by --timeout and at a stop signal
+case_dir many
+python3 -c 'import os, sys
+for i in range(60000): open("%s/junk-%d" % (sys.argv[1], i), "w").close()' "$WORK/many" || bail "cannot make the files"
+timeout 1.5 cp -R "$WORK/many" "$WORK/many-probe"; st=$?; rm -rf "$WORK/many-probe"
+[ "$st" -eq 124 ]; ok $? "negative control: a copy of it takes longer than 1.5 s, past the bound (cp ended by timeout: $st)"
+t0=$(now_ms)
+vfy "$WORK/many" --copy "$WORK" --timeout 1
+el=$(( $(now_ms) - t0 ))
+[ "$ST" -eq 13 ] && [ "$el" -lt 3000 ] && grep -q "^FAIL  layer .*the copy ran past --timeout: ended" "$WORK/out" &&
+	[ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ] && ! pgrep -f "^cp -R -P .*$WORK/many" >/dev/null
+ok $? "--copy --timeout 1: the copy ended, could not verify (exit $ST in $el ms), nothing left"
+"$MQ" verify "$WORK/many" --copy "$WORK" >"$WORK/out" 2>&1 & vp=$!
+wait_for 5 pgrep -f "^cp -R -P .*$WORK/many" >/dev/null
+kill -TERM $vp; t0=$(now_ms); wait $vp; ST=$?; el=$(( $(now_ms) - t0 ))
+[ "$ST" -eq 9 ] && [ "$el" -lt 1000 ] && [ -z "$(ls -d "$WORK"/mq-verify.* 2>/dev/null)" ] && ! pgrep -f "^cp -R -P .*$WORK/many" >/dev/null
+ok $? "SIGTERM during the copy: exit 9 within a second ($el ms, got $ST), nothing left"
+rm -rf "$WORK/many"
 vfy "$GOOD" --keep --scratch "$WORK"
 kept=$(sed -n 's/^kept: \([^ ]*\) .*/\1/p' "$WORK/out")
 [ "$ST" -eq 0 ] && [ -s "$kept/run/error.log" ] && [ -d "$kept/upper" ]; ok $? "--keep keeps the writable layer and the error log ($kept)"
