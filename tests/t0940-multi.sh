@@ -77,6 +77,24 @@ writer "$REP" w.inno & W2=$!
 writer "$SOLO" t.inno & W3=$!
 stop_writers() { touch "$WORK/stop"; wait "$W1" "$W2" "$W3"; }
 
+# blocked_freeze OUT: a 30 s MyISAM UPDATE on solo (its pid in B), then
+# freeze in the background (its pid in F, its output in OUT) until prim
+# and rep are locked while solo waits for its safe moment
+blocked_freeze() {
+	mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 & B=$!
+	wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
+		bail "the blocker did not start"
+	"$MQ" freeze >"$1" 2>&1 & F=$!
+	wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
+		[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]"
+}
+# end_blocker: solo's long UPDATE killed, and waited for
+end_blocker() {
+	mariadb --no-defaults -S "$SOLO" -uroot -N -e "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'" |
+		while read -r id; do mariadb --no-defaults -S "$SOLO" -uroot -e "KILL $id"; done
+	wait "$B"
+}
+
 # --- check, freeze, status, thaw
 isolated "$MQ" check >"$WORK/check.out" 2>&1; st=$?
 [ $st -eq 0 ] && grep -q '^== \[mysql prim\]' "$WORK/check.out" && grep -q '^== \[mysql solo\]' "$WORK/check.out" &&
@@ -188,12 +206,7 @@ all_write; ok $? "writes go through on all three"
 no_holder; ok $? "no holder left"
 
 # --- a server killed while freeze waits for its safe moment
-mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 &
-wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
-	bail "the blocker did not start"
-"$MQ" freeze >"$WORK/f2.out" 2>&1 & F=$!
-wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
-	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]"
+blocked_freeze "$WORK/f2.out"
 ok $? "while solo waits for its long MyISAM UPDATE, prim and rep are locked"
 solo_ok=$(awk 'index($0, "mysql_quiesce_last_success_timestamp_seconds{") == 1 { print $NF }' "$WORK/metrics/mq-solo.prom")
 kill -9 "$(cat "$WORK/solo/mariadbd.pid")"
@@ -218,12 +231,7 @@ writer "$SOLO" t.inno & W3=$!
 # --- the several-server freeze SIGKILLed (a caller's timeout) while
 # one server still waits for its safe moment: that server's freeze dies
 # with it and takes no lock later; a thaw right after releases at once
-mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 & B=$!
-wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
-	bail "the blocker did not start"
-"$MQ" freeze >"$WORK/fk.out" 2>&1 & F=$!
-wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
-	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]"
+blocked_freeze "$WORK/fk.out"
 ok $? "while solo waits for its long MyISAM UPDATE, prim and rep are locked"
 kill -KILL "$F"; wait "$F" 2>/dev/null
 t0=$(now_ms)
@@ -233,21 +241,14 @@ el=$(( $(now_ms) - t0 ))
 ok $? "the freeze SIGKILLed: a thaw right after releases prim and rep at once (exit $st, $el ms)"
 ! pgrep -fx -- "$MQ freeze" >/dev/null
 ok $? "no per-server freeze outlived the one it was forked from"
-mariadb --no-defaults -S "$SOLO" -uroot -N -e "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'" |
-	while read -r id; do mariadb --no-defaults -S "$SOLO" -uroot -e "KILL $id"; done
-wait "$B"
+end_blocker
 sleep 1
 [ "$(phase solo)" != locked ] && no_holder && writes "$SOLO" t.inno
 ok $? "and solo took no lock once its blocker ended ($(phase solo), $(holders) holders)"
 
 # --- SIGTERM to the several-server freeze (VMware's abort) while solo
 # waits: passed on to every server's freeze, every lock released, exit 9
-mariadb --no-defaults -S "$SOLO" -uroot -e "UPDATE t.isam SET v = v + SLEEP(30)" >/dev/null 2>&1 & B=$!
-wait_for 10 sh -c "[ \$(mariadb --no-defaults -S '$SOLO' -uroot -N -e \"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'\") -gt 0 ]" ||
-	bail "the blocker did not start"
-"$MQ" freeze >"$WORK/ft.out" 2>&1 & F=$!
-wait_for 15 sh -c "[ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ] &&
-	[ \"\$(sed -n 's/^phase=//p' '$WORK/run/rep/state')\" = locked ]" || bail "prim and rep were not locked"
+blocked_freeze "$WORK/ft.out" || bail "prim and rep were not locked"
 kill -TERM "$F"; t0=$(now_ms)
 wait "$F"; st=$?; el=$(( $(now_ms) - t0 ))
 [ $st -eq 9 ] && [ $el -lt 8000 ] && writes "$PRIM" t.inno && writes "$REP" w.inno && no_holder &&
@@ -262,9 +263,7 @@ child=$(ps -o ppid= -p "$(pgrep -f '^pre-freeze-mysql-lock -c .* -s solo' | head
 wait "$F"; st=$?
 [ $st -ne 0 ] && writes "$PRIM" t.inno && writes "$REP" w.inno
 ok $? "solo's freeze SIGKILLed: the freeze fails (exit $st), the locks taken released"
-mariadb --no-defaults -S "$SOLO" -uroot -N -e "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE t.isam%'" |
-	while read -r id; do mariadb --no-defaults -S "$SOLO" -uroot -e "KILL $id"; done
-wait "$B"
+end_blocker
 wait_for 5 no_holder; ok $? "no holder left"
 "$MQ" thaw >/dev/null 2>&1
 

@@ -184,25 +184,36 @@ option_value(const char *v, char *out, size_t n)
 	return 0;
 }
 
-int
-optfile_client(const char *path, char *user, size_t un, char *pass,
-	       size_t pn, struct failure *f)
+/* path's text, read whole (never blocking), into *text (the caller
+ * zeroes and frees it). 0, or -1 with f saying why. */
+static int
+slurp(const char *path, char **text, size_t *len, struct failure *f)
 {
-	char *text = NULL, *line, *save = NULL;
-	size_t len;
-	int fd, in = 0, r = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
-	user[0] = pass[0] = '\0';
-	if (optfile_check(path, f) == -1)
-		return -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
-	    == -1 || read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
+	if (fd == -1 || read_text(fd, OPTION_FILE_MAX, text, len) == -1) {
 		failf(f, MQ_FAIL, "%s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+int
+optfile_client(const char *path, char *user, size_t un, char *pass,
+	       size_t pn, struct failure *f)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len;
+	int in = 0, r = 0;
+
+	user[0] = pass[0] = '\0';
+	if (optfile_check(path, f) == -1)
+		return -1;
+	if (slurp(path, &text, &len, f) == -1)
+		return -1;
 	for (line = strtok_r(text, "\n", &save); r == 0 && line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		size_t k;
@@ -270,17 +281,11 @@ optfile_unpassworded(const char *path, char *pass, size_t pn,
 {
 	char *text = NULL, *line, *next, *eq;
 	size_t len;
-	int fd, out = -1, in = 0, r = 0;
+	int out = -1, in = 0, r = 0;
 
 	pass[0] = '\0';
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK))
-	    == -1 || read_text(fd, OPTION_FILE_MAX, &text, &len) == -1) {
-		failf(f, MQ_FAIL, "defaults_file %s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
+	if (slurp(path, &text, &len, f) == -1)
 		return -1;
-	}
-	close(fd);
 	if ((out = memfd_create("mysql-quiesce-defaults", MFD_CLOEXEC)) == -1) {
 		failf(f, MQ_FAIL, "memfd_create: %s", strerror(errno));
 		r = -1;
