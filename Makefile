@@ -61,7 +61,7 @@ VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c src/verb/multi.c \
           src/verb/scratch.c src/verb/seed.c src/verb/seedrepl.c src/verb/snapshot.c src/verb/snapsteps.c src/verb/sreport.c \
           src/verb/status.c \
           src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/vderive.c src/verb/verify.c \
-          src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
+          src/verb/vcopy.c src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
 CORE    = src/core/cycle.c src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
           src/core/plan.c src/core/quiesce.c src/core/release.c
 BACKEND = src/backend/backend.c src/backend/command.c src/backend/ebs.c \

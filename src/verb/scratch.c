@@ -28,6 +28,7 @@
 #include "scratch.h"
 #include "vbinlog.h"
 #include "vcheck.h"
+#include "vcopy.h"
 
 /* A tool run to its end (our stderr, nothing else of ours); 0 if it
  * exited 0, else -1. */
@@ -42,105 +43,6 @@ run_tool(char *const argv[])
 	    child_reap(ch.pid, NO_DEADLINE, &st) != 1)
 		return -1;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-/* run_tool for a long step: ended (its whole group killed) at v's
- * deadline or a stop signal (left pending for the verb to take). 0, -1
- * (it failed), CUT_DEADLINE or CUT_STOP. */
-enum { CUT_DEADLINE = -2, CUT_STOP = -3 };
-static int
-run_bounded(const struct verify *v, char *const argv[])
-{
-	struct child ch = { .path = argv[0], .search = 1, .argv = argv,
-			    .stdio = CHILD_NULL_STDIN, .group = CHILD_GROUP };
-	struct pollfd p[2];
-	int st, r, pfd;
-
-	if (child_start(&ch) == -1)
-		return -1;
-	if ((pfd = pidfd_open(ch.pid, 0)) == -1) {
-		kill(-ch.pid, SIGKILL);
-		child_reap(ch.pid, NO_DEADLINE, NULL);
-		return -1;
-	}
-	p[0] = (struct pollfd){ .fd = pfd, .events = POLLIN };
-	p[1] = (struct pollfd){ .fd = v->sigfd, .events = POLLIN };
-	r = wait_until(p, 2, v->deadline);
-	close(pfd);
-	if (r <= 0 || !(p[0].revents & (POLLIN | POLLHUP))) {
-		kill(-ch.pid, SIGKILL);
-		child_reap(ch.pid, NO_DEADLINE, NULL);
-		return r == 0 ? CUT_DEADLINE : r > 0 ? CUT_STOP : -1;
-	}
-	if (child_reap(ch.pid, NO_DEADLINE, &st) != 1)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-/* The first entry under a tree that is neither a regular file, a
- * directory nor a symbolic link (nftw's callback takes no argument). */
-static char special[PATH_MAX];
-
-static int
-find_special(const char *path, const struct stat *st, int type,
-	     struct FTW *ftw)
-{
-	(void)type;
-	(void)ftw;
-	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ||
-	    S_ISLNK(st->st_mode))
-		return 0;
-	fmt(special, sizeof(special), "%s (%s)", path,
-	    S_ISBLK(st->st_mode) ? "a block device" :
-	    S_ISCHR(st->st_mode) ? "a character device" :
-	    S_ISFIFO(st->st_mode) ? "a FIFO" :
-	    S_ISSOCK(st->st_mode) ? "a socket" : "not a file");
-	return 1;
-}
-
-/*
- * A copy of SRC in DST that is its content and nothing more: SRC is
- * walked first and refused (why says which entry) if it holds a device
- * node, FIFO or socket, which a copy made as root would recreate on a
- * filesystem that honours them (a hostile snapshot's node for a host
- * disk, handed to the server's user); the copy keeps no mode bit of
- * SRC's (no set-user-ID, no device) beyond what the umask gives, then
- * everything in DST is made the server's user's (no symlink followed).
- * Ended at v's deadline or a stop signal. 0, or -1 (why filled when SRC
- * was refused or the copy cut short).
- */
-static int
-copy_tree(const struct verify *v, const char *src, const char *dst,
-	  char *why, size_t n)
-{
-	char owner[64];
-	char *cp[] = { "cp", "-R", "-P", "--preserve=timestamps",
-		       "--no-preserve=mode,ownership", "--", (char *)src,
-		       (char *)dst, NULL };
-	char *ch[] = { "chown", "-R", "-P", "-h", "--", owner, (char *)dst,
-		       NULL };
-	int r;
-
-	why[0] = '\0';
-	special[0] = '\0';
-	if ((r = nftw(src, find_special, 32, FTW_PHYS)) != 0) {
-		if (r == 1)
-			fmt(why, n, "the snapshot holds %s: refused, never "
-			    "copied (a copy would be the device itself)",
-			    special);
-		else
-			fmt(why, n, "cannot walk %s: %s", src, strerror(errno));
-		return -1;
-	}
-	fmt(owner, sizeof(owner), "%lu:%lu", (unsigned long)v->as.uid,
-	    (unsigned long)v->as.gid);
-	if ((r = run_bounded(v, cp)) == 0)
-		r = run_bounded(v, ch);
-	if (r == CUT_DEADLINE)
-		fmt(why, n, "the copy ran past --timeout: ended");
-	else if (r == CUT_STOP)
-		fmt(why, n, "the copy was stopped by a signal");
-	return r == 0 ? 0 : -1;
 }
 
 /* An overlay at dir over src, seen through an idmapped mount in v->tmp
@@ -197,7 +99,7 @@ binlog_layer(struct verify *v)
 		fmt(v->blayer, sizeof(v->blayer), "%s", v->data);
 	} else {
 		fmt(v->blayer, sizeof(v->blayer), "%s/binlog", v->tmp);
-		if (v->copy ? copy_tree(v, v->bdir, v->blayer, lf.why,
+		if (v->copy ? verify_copy_tree(v, v->bdir, v->blayer, lf.why,
 					sizeof(lf.why)) == -1 :
 		    overlay(v, v->bdir, v->blayer, "b", &lf) == -1)
 			return verify_cannot(v, "layer", !v->copy ? lf.why :
@@ -253,7 +155,7 @@ verify_layer(struct verify *v)
 	}
 	fmt(v->errlog, sizeof(v->errlog), "%s/error.log", v->run);
 	if (v->copy) {
-		if (copy_tree(v, v->path, v->data, lf.why,
+		if (verify_copy_tree(v, v->path, v->data, lf.why,
 			      sizeof(lf.why)) == -1)
 			return verify_cannot(v, "layer", lf.why[0] ? lf.why :
 					     "the copy of the snapshot to "
