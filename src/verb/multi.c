@@ -60,8 +60,9 @@ run_init(struct run *r, const struct config *c)
 /* What one server's child runs: its verb on its own config. */
 struct job {
 	const struct config *c;
+	const struct call *o; /* the command line the verb was called by */
 	verb_fn *fn;
-	int i, sigfd, verbose;
+	int i, sigfd;
 };
 
 /*
@@ -76,7 +77,8 @@ job_run(void *arg)
 {
 	static struct config one;
 	const struct job *j = arg;
-	struct call o = { .config = j->c->path, .verbose = j->verbose };
+	struct call o = { .config = j->c->path, .verbose = j->o->verbose,
+			  .config_warning = j->o->config_warning };
 	struct failure f;
 	sigset_t set;
 	int fd, r;
@@ -102,7 +104,7 @@ job_run(void *arg)
  * here is written again by a child. */
 static int
 start_all(struct run *r, verb_fn *fn, const char *verb, int sigfd,
-	  int verbose, struct failure *f)
+	  const struct call *o, struct failure *f)
 {
 	static struct job job[CONFIG_MAX_SERVERS];
 	pid_t pid;
@@ -110,8 +112,8 @@ start_all(struct run *r, verb_fn *fn, const char *verb, int sigfd,
 
 	fflush(NULL);
 	for (i = 0; i < r->n; i++) {
-		job[i] = (struct job){ .c = r->c, .fn = fn, .i = i,
-				       .sigfd = sigfd, .verbose = verbose };
+		job[i] = (struct job){ .c = r->c, .o = o, .fn = fn, .i = i,
+				       .sigfd = sigfd };
 		if ((pid = child_fork(job_run, &job[i])) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: cannot start its %s: %s",
 			      r->c->servers[i], verb, strerror(errno));
@@ -279,7 +281,7 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 	if (db_preload(&lf) == 0)
 		holder_spawn_by_fork((struct config *)c);
 	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, "freeze",
-						  sigfd, o->verbose, &f) == -1) {
+						  sigfd, o, &f) == -1) {
 		if (sigfd == -1)
 			failf(&f, MQ_FAIL, "cannot set up signals: %s",
 			      strerror(errno));
@@ -354,7 +356,7 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb,
 		return ret;
 	}
 	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, verb, sigfd,
-						  o->verbose, &f) == -1) {
+						  o, &f) == -1) {
 		end_all(&r);
 		rundir_leave(&rd);
 		log_err("%s failed: %s", verb, sigfd == -1 ? strerror(errno) :
@@ -381,8 +383,5 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb,
 	rundir_leave(&rd);
 	if (line[0] != '\0')
 		log_info("writes were blocked for: %s", line);
-	if (o->config_warning != NULL)
-		log_err("%s; released all the same: a release needs no "
-			"password, and none was kept", o->config_warning);
 	return code;
 }
