@@ -129,7 +129,7 @@ lint-cppcheck:
 # check (it runs the guarding tests once per mutant); the README says
 # the last result.
 mutants: all tests/ptrace-stop tests/fd-probe
-	tests/mutants/run
+	MYSQL_BASE="$(MYSQL_BASE)" tests/mutants/run
 
 # check and demo first install what they need (Debian), then build.
 deps:
@@ -138,6 +138,16 @@ deps:
 check: deps
 	$(MAKE) all tests/unit tests/unit-san tests/ptrace-stop tests/fd-probe
 	tests/run
+
+# The MySQL suite (tests/m*.sh) against the mysqld in MYSQL_BASE (any
+# MySQL 8.0 build, or Oracle's tarball, laid out as bin/ and share/):
+# make check-mysql MYSQL_BASE=/opt/mysql-8.0. Without it, it fails.
+MYSQL_LIBS = libicu72 liblz4-1 libprotobuf-lite32 libssl3 libstdc++6 libzstd1 zlib1g
+check-mysql:
+	@test -n "$(MYSQL_BASE)" || { echo "check-mysql: set MYSQL_BASE=DIR, a MySQL 8.0 with DIR/bin/mysqld and DIR/share" >&2; exit 1; }
+	tests/deps.sh $(MYSQL_LIBS)
+	$(MAKE) all tests/ptrace-stop tests/fd-probe
+	MYSQL_BASE="$(MYSQL_BASE)" tests/run tests/m[0-9]*.sh
 
 tests/ptrace-stop: tests/ptrace-stop.c Makefile
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/ptrace-stop.c
@@ -238,4 +248,4 @@ clean:
 		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe \
 		tests/mysql-quiesce-static
 
-.PHONY: all bench deb deps check demo fuzz mutants lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean
+.PHONY: all bench deb deps check check-mysql demo fuzz mutants lint lint-cc lint-cppcheck install install-qemu install-vmware uninstall clean

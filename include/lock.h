@@ -109,9 +109,9 @@ struct blocker {
 
 /*
  * check's warning for a server whose FLUSH waits for every running
- * statement (w == WAITS_ALL) when kill_long_queries is "no": a long
- * read running when the lock is sent stalls writers until it ends. NULL
- * when it does not apply.
+ * statement (w == WAITS_ALL) when kill_long_queries is "no": the lock
+ * waits for a moment when no statement runs, so a long read delays the
+ * freeze. NULL when it does not apply.
  */
 const char *lock_stall_warning(enum lock_waits w, enum kill_choice kill);
 

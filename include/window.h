@@ -21,14 +21,15 @@ struct settle {
 
 /*
  * Wait until nothing that a lock of kind w would wait for has run
- * long_query_threshold or longer; statements kill_long_queries may kill
+ * long_query_threshold or longer (window_strict: is running at all);
+ * statements kill_long_queries may kill
  * do not count (they are killed if the lock waits for them). Logs the
  * blocker now and then. s->on: an attempt was abandoned because
  * writers waited behind it; wait instead until the statement it waited
  * for (s->id, however young) has ended, nothing else the lock waits for
  * has run a second, and no connection waits behind a global lock or a
  * flush (on MySQL the abandoned attempt's flush lives on), killing at
- * once what kill_long_queries may kill. MQ_OK; MQ_TIMEOUT at deadline
+ * once what has run a second and kill_long_queries may kill. MQ_OK; MQ_TIMEOUT at deadline
  * (mono ms), MQ_ABORTED when sigfd is readable, or a db error class; f
  * says so.
  */
@@ -43,12 +44,22 @@ int window_culprit(const struct settle *s, unsigned long id,
 		   long long time, int64_t now);
 
 /*
- * kill_long_queries: the lock has waited long_query_threshold; KILL
- * QUERY the statements it waits for that have run that long and may be
- * killed, never connection skip (the holder's), replication or daemon
- * threads. Each kill is logged.
+ * kill_long_queries: KILL QUERY the statements a lock of kind w waits
+ * for that have run min_time seconds and may be killed, never
+ * connection skip (the holder's), replication or daemon threads: at
+ * long_query_threshold while the lock waits; at once (0) when writers
+ * have waited max_writer_wait behind it. Each kill is logged.
  */
 void window_kill(struct db *d, const struct config *c, enum lock_waits w,
-		 unsigned long skip);
+		 unsigned long skip, long long min_time);
+
+/*
+ * Is the safe moment strict: where the lock waits for every statement
+ * (w == WAITS_ALL: MySQL's FLUSH) and kill_long_queries is "no", a
+ * running statement with tables open, however young, keeps the moment
+ * from being safe (nothing could end it once the flush waits for it,
+ * and every new statement would wait behind the flush). 1 or 0.
+ */
+int window_strict(const struct config *c, enum lock_waits w);
 
 #endif

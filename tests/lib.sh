@@ -16,8 +16,12 @@ ok() { # ok CONDITION-STATUS DESCRIPTION...
 	else
 		echo "not ok $ntest - $*"
 		nfail=$((nfail + 1))
-		# make mutants: the first failing check is enough
+		# make mutants: the first failing check is enough, or the
+		# one the mutant names (FAIL_AT, part of its line)
 		[ -n "${FAIL_FAST:-}" ] && { echo "1..$ntest"; exit 1; }
+		case "not ok $ntest - $*" in
+		*"${FAIL_AT:-}"*) [ -n "${FAIL_AT:-}" ] && { echo "1..$ntest"; exit 1; } ;;
+		esac
 	fi
 }
 

@@ -50,30 +50,75 @@ struct quiesce {
 	struct settle settle; /* an attempt was abandoned for the writers'
 			       * sake: the next safe moment must be quiet */
 	int64_t abandoned_ms; /* writers' waits behind abandoned attempts */
+	int64_t deadline;     /* mono ms: snapshot_timeout */
 	int abandoned;
 	struct stall stall; /* the writers' watch of this attempt */
 	char mdl[1400]; /* who held what the lock waited for, or "" */
 };
 
 /*
+ * After an abandoned attempt on a server whose FLUSH waits for running
+ * statements: the flush outlives its statement until what it waited
+ * for ends, and writers wait behind it until then. Follow them until
+ * the last went through (or the deadline, or a stop signal), reading
+ * every twentieth of their wait so far (10 to 250 ms): the stall
+ * reported is the stall felt. Returns the mono ms the wait ended at.
+ */
+static int64_t
+linger(struct quiesce *y, int64_t since)
+{
+	struct pollfd p = { .fd = y->sigfd, .events = POLLIN };
+	char still[700];
+	int r, said = 0;
+
+	for (;;) {
+		int64_t now = mono_ms(), every = (now - since) / 20;
+
+		r = stall_waiting(&y->d, still, sizeof(still));
+		if (r != 1) {
+			if (r == -1)
+				log_warn("the writers behind the abandoned "
+					 "attempt cannot be followed: %s",
+					 y->d.fail.why);
+			return now;
+		}
+		if (!said++)
+			log_warn("after the abandoned attempt %s; on %s a "
+				 "FLUSH outlives its statement until what it "
+				 "waited for ends%s", still,
+				 db_flavor_name(y->d.flavor),
+				 y->c->lock_kill_long_queries == KILL_NO ?
+				 " (kill_long_queries = no leaves it running)"
+				 : "");
+		if (now >= y->deadline)
+			return now;
+		every = every < 10 ? 10 : every > 250 ? 250 : every;
+		if (wait_until(&p, 1, now + every) != 0)
+			return mono_ms(); /* a stop signal: the caller's */
+	}
+}
+
+/*
  * The writers' watch fired: writers have waited max_writer_wait behind
  * a lock that itself waits for another statement. Say who waits and
  * for what, end the attempt (the holder's statement killed, so they
- * run on), let kill_long_queries decide on what the lock waited for,
- * and say who still waits: on a server whose FLUSH waits for running
- * statements, the flush outlives the statement that asked for it.
+ * run on), kill at once what the lock waited for if kill_long_queries
+ * allows (its threshold is for a lock that waits, not for writers who
+ * do), and count the writers' wait until the last went through: on a
+ * server whose FLUSH waits for running statements, the flush outlives
+ * the statement that asked for it.
  */
 static void
 abandon(struct quiesce *y, struct failure *f)
 {
 	static struct blocker b;
-	char writer[400], culprit[700] = "", still[700];
-	int64_t now = mono_ms();
+	char writer[400], culprit[700] = "";
+	int64_t now = mono_ms(), since, until;
 	int n;
 
 	stall_describe(&y->stall, now, writer, sizeof(writer));
-	/* the stall of this attempt is the cycle's too */
-	y->abandoned_ms += stall_worst(&y->stall, now);
+	/* the worst writer's wait began then; it is the cycle's too */
+	since = now - stall_worst(&y->stall, now);
 	y->abandoned++;
 	y->settle.on = 1;
 	y->settle.id = 0;
@@ -89,18 +134,17 @@ abandon(struct quiesce *y, struct failure *f)
 	}
 	holder_stop(&y->h, &y->d);
 	if (y->c->lock_kill_long_queries != KILL_NO)
-		window_kill(&y->d, y->c, y->waits, 0);
+		window_kill(&y->d, y->c, y->waits, 0, 0);
 	y->h.retry = 1;
 	failf(f, MQ_TIMEOUT, "attempt abandoned: %s, over max_writer_wait "
 	      "(%lld ms)%s", writer, y->c->lock_max_writer_wait, culprit);
-	if (y->waits != WAITS_ALL)
-		return;
-	if (stall_waiting(&y->d, still, sizeof(still)) == 1)
-		log_warn("after the abandoned attempt %s; on %s a FLUSH "
-			 "outlives its statement until what it waited for "
-			 "ends%s", still, db_flavor_name(y->d.flavor),
-			 y->c->lock_kill_long_queries == KILL_NO ?
-			 " (kill_long_queries = no leaves it running)" : "");
+	until = y->waits == WAITS_ALL ? linger(y, since) : now;
+	y->abandoned_ms += until - since;
+	if (until - now >= 1000)
+		log_warn("the writers behind the abandoned attempt waited "
+			 "%lld ms in all, %lld ms of it after the attempt "
+			 "ended", (long long)(until - since),
+			 (long long)(until - now));
 }
 
 /* The attempt failed: add who held what its lock waited for, if that
@@ -145,7 +189,8 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 		int r;
 
 		if (killing && mono_ms() >= kill_at) {
-			window_kill(&y->d, y->c, y->waits, y->h.hconn);
+			window_kill(&y->d, y->c, y->waits, y->h.hconn,
+				    y->c->lock_long_query_threshold);
 			kill_at = mono_ms() + WINDOW_POLL_MS;
 		}
 		if (watch_at != INT64_MAX && mono_ms() >= watch_at) {
@@ -402,6 +447,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 	int n, r;
 
 	failf(f, MQ_OK, "ok");
+	y.deadline = deadline;
 	if ((r = setup(&y, f)) != MQ_OK)
 		goto out;
 	/* Start the holder now: its start and connect overlap ours and

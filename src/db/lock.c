@@ -246,12 +246,14 @@ lock_stall_warning(enum lock_waits w, enum kill_choice kill)
 {
 	if (w != WAITS_ALL || kill != KILL_NO)
 		return NULL;
-	return "a read that is running when the lock is sent stalls every "
-	       "writer until it ends: this server's FLUSH waits for it, and "
-	       "new statements wait for the flush even after the lock "
-	       "attempt is abandoned (max_writer_wait ends the attempt, not "
-	       "the read); kill_long_queries = select ends such reads once "
-	       "they have run long_query_threshold";
+	return "this server's FLUSH waits for every running statement and "
+	       "each new statement waits behind it, so with "
+	       "kill_long_queries = no the lock is sent only into a moment "
+	       "when no statement with tables open runs: a long read delays "
+	       "the freeze (up to snapshot_timeout) rather than stalling "
+	       "writers; kill_long_queries = select lets the lock be sent "
+	       "and kills the reads its flush waits for once a writer has "
+	       "waited max_writer_wait";
 }
 
 const char *

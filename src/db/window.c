@@ -73,13 +73,22 @@ window_culprit(const struct settle *s, unsigned long id, long long time,
 	       now - (int64_t)time * 1000 - 1000 <= s->started;
 }
 
-/* Does blocker b keep the moment from being safe? In a settle, the
- * culprit however young, else what has run a second. */
+int
+window_strict(const struct config *c, enum lock_waits w)
+{
+	return w == WAITS_ALL && c->lock_kill_long_queries == KILL_NO;
+}
+
+/* Does blocker b keep the moment from being safe? Where the flush
+ * waits for every statement and none may be killed, any statement
+ * however young; in a settle, the culprit however young, else what has
+ * run a second. */
 static int
-counts(const struct config *c, const struct settle *s,
+counts(const struct config *c, enum lock_waits w, const struct settle *s,
        const struct blocker *b, int64_t now)
 {
-	if (s->on && b->time < 1 && !window_culprit(s, b->id, b->time, now))
+	if (!window_strict(c, w) && s->on && b->time < 1 &&
+	    !window_culprit(s, b->id, b->time, now))
 		return 0;
 	/* a statement kill_long_queries may kill does not count once it
 	 * has run long enough to be killed */
@@ -93,21 +102,22 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 {
 	static struct blocker b[MAX_BLOCKERS];
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
-	long long min_time = s->on ? 0 : c->lock_long_query_threshold;
+	long long min_time = s->on || window_strict(c, w) ?
+			     0 : c->lock_long_query_threshold;
 	int64_t logged = 0, shown = 0, now;
 	char why[600];
 	int i, n, first;
 
 	for (;;) {
 		if (s->on && c->lock_kill_long_queries != KILL_NO)
-			window_kill(d, c, w, 0);
+			window_kill(d, c, w, 0, 1);
 		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS);
 		if (n == -1)
 			return failf(f, db_errclass(d), "reading the process "
 				     "list: %s", d->fail.why);
 		now = mono_ms();
 		for (first = -1, i = 0; i < n && first == -1; i++)
-			if (counts(c, s, &b[i], now))
+			if (counts(c, w, s, &b[i], now))
 				first = i;
 		if (first != -1) {
 			lock_blocker_describe(&b[first], why, sizeof(why));
@@ -135,14 +145,13 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 
 void
 window_kill(struct db *d, const struct config *c, enum lock_waits w,
-	    unsigned long skip)
+	    unsigned long skip, long long min_time)
 {
 	static struct blocker b[MAX_BLOCKERS];
 	char sql[64], what[600];
 	int i, n;
 
-	n = lock_blockers(d, c, w, c->lock_long_query_threshold, skip, b,
-			  MAX_BLOCKERS);
+	n = lock_blockers(d, c, w, min_time, skip, b, MAX_BLOCKERS);
 	if (n == -1) {
 		log_warn("kill_long_queries: reading the process list: %s",
 			 d->fail.why);
