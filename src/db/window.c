@@ -14,6 +14,7 @@ enum {
 	WINDOW_LOG_MS = 10000, /* repeat "still waiting" this often */
 	PROGRESS_MS = 1000,    /* a person's progress line, at most */
 	STMT_SHOWN = 72,       /* characters of the statement shown */
+	KILLS_SAID = 32,       /* refused kills remembered, not said again */
 };
 
 /* The statement on one short line: blanks (newlines, tabs, runs of
@@ -143,6 +144,24 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 	}
 }
 
+/* Was a failed kill of connection id said already? Said once each
+ * (for the first KILLS_SAID connections): a refusal does not change
+ * from one read to the next. */
+static int
+said(unsigned long id)
+{
+	static unsigned long ids[KILLS_SAID];
+	static int n;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	if (n < KILLS_SAID)
+		ids[n++] = id;
+	return 0;
+}
+
 void
 window_kill(struct db *d, const struct config *c, enum lock_waits w,
 	    unsigned long skip, long long min_time)
@@ -162,10 +181,12 @@ window_kill(struct db *d, const struct config *c, enum lock_waits w,
 			continue;
 		lock_blocker_describe(&b[i], what, sizeof(what));
 		fmt(sql, sizeof(sql), "KILL QUERY %lu", b[i].id);
-		if (db_exec(d, sql) == -1)
+		if (db_exec(d, sql) == -1) {
+			if (said(b[i].id))
+				continue;
 			log_warn("kill_long_queries: cannot kill %s: %s", what,
 				 d->fail.why);
-		else
+		} else
 			log_warn("kill_long_queries = %s: killed the "
 				 "statement of %s",
 				 kill_choice_names[c->lock_kill_long_queries],

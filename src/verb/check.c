@@ -90,7 +90,7 @@ effective_privs(struct db *d, char *privs, size_t n)
 }
 
 static int
-check_privs(struct db *d, int backup_admin)
+check_privs(struct db *d, int backup_admin, enum kill_choice kill)
 {
 	const struct priv *p = d->flavor == FL_MARIADB ? mariadb_privs
 						       : mysql_privs;
@@ -121,6 +121,14 @@ check_privs(struct db *d, int backup_admin)
 	} else if (backup_admin) {
 		printf("ok    privilege BACKUP_ADMIN\n");
 	}
+	/* MySQL >= 8.0.16: only a SYSTEM_USER may kill a SYSTEM_USER's
+	 * statement ("You are not owner of thread"), root's among them */
+	if (d->flavor != FL_MARIADB && d->version >= 80016 &&
+	    kill != KILL_NO && !grants_has(privs, "SYSTEM_USER"))
+		printf("warn  privilege SYSTEM_USER missing: kill_long_queries "
+		       "cannot kill the statements of accounts that have it "
+		       "(root's among them; the server answers \"not owner of "
+		       "thread\")\n");
 	return missing;
 }
 
@@ -351,7 +359,7 @@ check_one(const struct config *c)
 		bad = check_recovery(&d, m) && !bad ? MQ_CONFIG : bad;
 	}
 	if (check_privs(&d, m != NULL && m->by_recovery &&
-			d.flavor != FL_MARIADB) > 0)
+			d.flavor != FL_MARIADB, c->lock_kill_long_queries) > 0)
 		bad = bad ? bad : MQ_PRIV;
 	check_uses(&d);
 	db_close(&d);
