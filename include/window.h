@@ -21,7 +21,7 @@ struct settle {
 
 /*
  * Wait until nothing that a lock of kind w would wait for has run
- * long_query_threshold or longer (window_strict: is running at all);
+ * long_query_threshold or longer (window_strict: no read runs at all);
  * statements kill_long_queries may kill
  * do not count (they are killed if the lock waits for them). Logs the
  * blocker now and then. s->on: an attempt was abandoned because
@@ -55,10 +55,14 @@ void window_kill(struct db *d, const struct config *c, enum lock_waits w,
 
 /*
  * Is the safe moment strict: where the lock waits for every statement
- * (w == WAITS_ALL: MySQL's FLUSH) and kill_long_queries is "no", a
- * running statement with tables open, however young, keeps the moment
- * from being safe (nothing could end it once the flush waits for it,
- * and every new statement would wait behind the flush). 1 or 0.
+ * (w == WAITS_ALL: MySQL's FTWRL) and kill_long_queries is "no", a
+ * running read with tables open, however young, keeps the moment from
+ * being safe: FTWRL's flush would wait for it, nothing could end it,
+ * and every new statement on its tables would wait behind the flush
+ * until it ends, even after the attempt is abandoned. (A write makes
+ * FTWRL wait before its flush, for the global lock: abandoned, the
+ * attempt leaves nothing behind, so writes keep their threshold.)
+ * 1 or 0.
  */
 int window_strict(const struct config *c, enum lock_waits w);
 

@@ -249,7 +249,7 @@ lock_stall_warning(enum lock_waits w, enum kill_choice kill)
 	return "this server's FLUSH waits for every running statement and "
 	       "each new statement waits behind it, so with "
 	       "kill_long_queries = no the lock is sent only into a moment "
-	       "when no statement with tables open runs: a long read delays "
+	       "when no read with tables open runs: a long read delays "
 	       "the freeze (up to snapshot_timeout) rather than stalling "
 	       "writers; kill_long_queries = select lets the lock be sent "
 	       "and kills the reads its flush waits for once a writer has "

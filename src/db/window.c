@@ -80,16 +80,19 @@ window_strict(const struct config *c, enum lock_waits w)
 	return w == WAITS_ALL && c->lock_kill_long_queries == KILL_NO;
 }
 
-/* Does blocker b keep the moment from being safe? Where the flush
- * waits for every statement and none may be killed, any statement
- * however young; in a settle, the culprit however young, else what has
- * run a second. */
+/* Does blocker b keep the moment from being safe? Under the strict
+ * rule a read, however young (they are listed from 0 s); in a settle,
+ * the culprit however young, else what has run a second; otherwise what
+ * has run long_query_threshold, unless kill_long_queries may kill it. */
 static int
 counts(const struct config *c, enum lock_waits w, const struct settle *s,
        const struct blocker *b, int64_t now)
 {
-	if (!window_strict(c, w) && s->on && b->time < 1 &&
-	    !window_culprit(s, b->id, b->time, now))
+	if (window_strict(c, w) && b->kind == STMT_READ)
+		return 1;
+	if (!s->on && b->time < c->lock_long_query_threshold)
+		return 0;
+	if (s->on && b->time < 1 && !window_culprit(s, b->id, b->time, now))
 		return 0;
 	/* a statement kill_long_queries may kill does not count once it
 	 * has run long enough to be killed */
