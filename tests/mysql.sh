@@ -7,8 +7,9 @@
 
 [ -n "${MYSQL_BASE:-}" ] ||
 	bail "no MySQL server: run make check-mysql MYSQL_BASE=DIR (DIR/bin/mysqld, DIR/share)"
-MYSQL_BASE=$(cd "$MYSQL_BASE" 2>/dev/null && pwd) ||
-	bail "MYSQL_BASE is not a directory"
+_base=$(cd "$MYSQL_BASE" 2>/dev/null && pwd) ||
+	bail "MYSQL_BASE=$MYSQL_BASE is not a directory (make check-mysql MYSQL_BASE=DIR)"
+MYSQL_BASE=$_base
 MYSQLD=$MYSQL_BASE/bin/mysqld
 [ -x "$MYSQLD" ] || bail "no $MYSQLD: MYSQL_BASE must hold bin/mysqld and share/"
 [ -d "$MYSQL_BASE/share/charsets" ] || bail "no $MYSQL_BASE/share/charsets"

@@ -46,5 +46,14 @@ gone
 ok $? "and that process was ended, with its group's children (session $(cat "$D/leaky.sid" 2>/dev/null))"
 grep -q "left behind: frozen:$D/mq-run\.[A-Za-z0-9]*/frozen/m mount:$D/mq-run\.[A-Za-z0-9]*/frozen/m" "$D/frozen.out"; ok $? "the frozen file is named with the frozen mount: $(grep -o 'left behind.*' "$D/frozen.out")"
 ! grep -q " $D/" /proc/self/mountinfo && ! losetup -nl -O BACK-FILE | grep -q "^$D/"; ok $? "and nothing of it is mounted or attached any more"
+# the MySQL suite is never skipped: without a server it fails, saying
+# what it needs
+for base in "" "$D/no-such-mysql"; do
+	MYSQL_BASE=$base MQ_RUN_BASE=$D "$(dirname "$0")/run" "$(dirname "$0")/m0100-hook.sh" >"$D/my.out" 2>&1; st=$?
+	[ "$st" -ne 0 ] && grep -q "Bail out! .*MYSQL_BASE" "$D/my.out"
+	ok $? "MYSQL_BASE='$base': the MySQL suite fails loudly ($(grep -o 'Bail out!.*' "$D/my.out" | head -1))"
+done
+make -s -C "$(dirname "$0")/.." check-mysql MYSQL_BASE= >"$D/my.out" 2>&1; st=$?
+[ "$st" -ne 0 ] && grep -q "set MYSQL_BASE=DIR" "$D/my.out"; ok $? "make check-mysql without MYSQL_BASE fails, saying so"
 echo "1..$n"
 [ "$bad" -eq 0 ]
