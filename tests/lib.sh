@@ -254,6 +254,28 @@ primary_start() {
 		bail "cannot make the primary's replication account"
 }
 
+# replica_start PASSWORD TABLE [mariadbd options...]: a replica of the
+# primary_start primary by GTID, its data on a loop XFS of its own
+# ($WORK/mnt), its socket in REP and SOCK, its data directory in
+# REP_DATA; returns once TABLE has reached it.
+replica_start() {
+	local pw=$1 table=$2; shift 2
+	loop_mount xfs 320 "$WORK/rep.img" "$WORK/mnt"
+	DATA_AT=$WORK/mnt server_start rep --server-id=2 "$@"
+	REP=$SOCK REP_DATA=$DATADIR
+	sql "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT,
+	       MASTER_USER='repl', MASTER_PASSWORD='$pw', MASTER_USE_GTID=slave_pos;
+	     START SLAVE" || bail "cannot start replication"
+	wait_for 30 sh -c "mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT 1 FROM $table LIMIT 0' >/dev/null 2>&1" ||
+		bail "the replica did not catch up: $(sql 'SHOW SLAVE STATUS\G' | grep -i error)"
+}
+
+# replica_field NAME: a column of SHOW SLAVE STATUS on the replica.
+replica_field() {
+	mariadb --no-defaults -S "$REP" -uroot -e 'SHOW SLAVE STATUS\G' |
+		sed -n "s/^ *$1: //p"
+}
+
 # make_tables: an InnoDB and a MyISAM table in database t.
 make_tables() {
 	sql "CREATE DATABASE IF NOT EXISTS t;

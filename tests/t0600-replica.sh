@@ -14,22 +14,8 @@ sql "CREATE DATABASE t;
      CREATE TABLE t.isam (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=MyISAM" ||
 	bail "cannot prepare the primary"
 
-loop_mount xfs 320 "$WORK/rep.img" "$WORK/mnt"
-DATA_AT=$WORK/mnt server_start rep --server-id=2 --log-slave-updates \
+replica_start "$REPL_PW" t.isam --log-slave-updates \
 	--binlog-format=ROW --sync-binlog=1 --innodb-flush-log-at-trx-commit=1
-REP=$SOCK
-REP_DATA=$DATADIR
-sql "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT,
-       MASTER_USER='repl', MASTER_PASSWORD='$REPL_PW', MASTER_USE_GTID=slave_pos;
-     START SLAVE" || bail "cannot start replication"
-wait_for 30 sh -c "mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT 1 FROM t.isam LIMIT 0' >/dev/null 2>&1" ||
-	bail "the replica did not catch up: $(sql 'SHOW SLAVE STATUS\G' | grep -i error)"
-
-# replica_field NAME: a column of SHOW SLAVE STATUS on the replica.
-replica_field() {
-	mariadb --no-defaults -S "$REP" -uroot -e 'SHOW SLAVE STATUS\G' |
-		sed -n "s/^ *$1: //p"
-}
 
 # the writer: InnoDB transactions and MyISAM inserts on the primary
 writer() {

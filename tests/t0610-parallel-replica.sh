@@ -17,16 +17,8 @@ sql "CREATE DATABASE t;
      CREATE TABLE t.d (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB" ||
 	bail "cannot prepare the primary"
 
-loop_mount xfs 320 "$WORK/rep.img" "$WORK/mnt"
-DATA_AT=$WORK/mnt server_start rep --server-id=2 --log-slave-updates --binlog-format=ROW \
+replica_start "$REPL_PW" t.d --log-slave-updates --binlog-format=ROW \
 	--slave-parallel-threads=4 --slave-parallel-mode=optimistic
-REP=$SOCK
-REP_DATA=$DATADIR
-sql "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$PORT,
-       MASTER_USER='repl', MASTER_PASSWORD='$REPL_PW', MASTER_USE_GTID=slave_pos;
-     START SLAVE" || bail "cannot start replication"
-wait_for 30 sh -c "mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT 1 FROM t.d LIMIT 0' >/dev/null 2>&1" ||
-	bail "the replica did not catch up"
 
 # four writers, one table each: commits the replica can apply in parallel
 writer() {
@@ -41,11 +33,6 @@ for t in a b c d; do writer $t 2>/dev/null & WPS="$WPS $!"; done
 wait_for 20 sh -c "[ \$(mariadb --no-defaults -S '$REP' -uroot -N -e 'SELECT COUNT(*) FROM t.a') -gt 500 ]"
 ok $? "rows flow from the primary to the replica"
 
-# replica_field NAME: a column of SHOW SLAVE STATUS on the replica
-replica_field() {
-	mariadb --no-defaults -S "$REP" -uroot -e 'SHOW SLAVE STATUS\G' |
-		sed -n "s/^ *$1: //p"
-}
 INFO=$REP_DATA/binlog_info.txt
 queued=0 ahead=0 lagged=0
 # committed: the replica's gtid_slave_pos as its table holds it (one
