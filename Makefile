@@ -1,4 +1,6 @@
-# mysql-quiesce - POSIX-ish Makefile (GNU make for $(shell)).
+# mysql-quiesce - a GNU make Makefile ($(shell), ifeq, -include): each
+# object depends on the headers it includes, as the compiler lists them
+# (-MMD, in a .d file beside it), and on this Makefile.
 VERSION    = 0.1.0
 PREFIX    ?= /usr
 SBINDIR   ?= $(PREFIX)/sbin
@@ -94,30 +96,37 @@ mysql-quiesce: $(OBJ) src/main.o $(DBAPI)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) src/main.o $(DBAPI) $(LIBS)
 
 .c.o:
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # the table filled with the linked library's functions (LINK=static)
 src/db/dbapi-linked.o: src/db/dbapi.c
-	$(CC) $(ALL_CFLAGS) -DMQ_DB_LINKED -c -o $@ src/db/dbapi.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -DMQ_DB_LINKED -c -o $@ src/db/dbapi.c
 
-$(OBJ) src/main.o src/db/dbapi.o src/db/dbapi-linked.o tests/unit.o: $(HDR) Makefile
+# the unit tests, one file per module (tests/units/unit.h says which)
+UNIT_SRC = tests/units/main.c tests/units/aws.c tests/units/base.c \
+           tests/units/coords.c tests/units/db.c tests/units/seed.c \
+           tests/units/verify.c
+UNIT_OBJ = $(UNIT_SRC:.c=.o)
+ALL_OBJ = $(OBJ) src/main.o src/db/dbapi.o src/db/dbapi-linked.o $(UNIT_OBJ)
+$(ALL_OBJ): Makefile
+-include $(ALL_OBJ:.o=.d)
 
-tests/unit: tests/unit.o $(OBJ) $(DBAPI)
-	$(CC) $(LDFLAGS) -o $@ tests/unit.o $(OBJ) $(DBAPI) $(LIBS)
+tests/unit: $(UNIT_OBJ) $(OBJ) $(DBAPI)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(OBJ) $(DBAPI) $(LIBS)
 
 # The unit tests again, built with AddressSanitizer and UBSan: any
 # out-of-bounds access or undefined behaviour in the parsers fails them.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
-tests/unit-san: tests/unit.c $(SRC) src/db/dbapi.c $(HDR) Makefile
-	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ tests/unit.c $(SRC) src/db/dbapi.c \
+tests/unit-san: $(UNIT_SRC) tests/units/unit.h $(SRC) src/db/dbapi.c $(HDR) Makefile
+	$(CC) $(BASE_CFLAGS) $(WARN) $(SAN_FLAGS) -o $@ $(UNIT_SRC) $(SRC) src/db/dbapi.c \
 		$(LIBS)
 
 # Static checks, run by tests/t0010-static.sh: every source compiles
 # without a warning, and cppcheck finds nothing.
 lint: lint-cc lint-cppcheck
 lint-cc:
-	for f in $(SRC) src/db/dbapi.c src/main.c tests/unit.c tests/bench-helper.c \
+	for f in $(SRC) src/db/dbapi.c src/main.c $(UNIT_SRC) tests/bench-helper.c \
 		tests/ptrace-stop.c tests/fd-probe.c; do \
 		$(CC) $(ALL_CFLAGS) -Werror -fsyntax-only $$f || exit 1; done
 lint-cppcheck:
@@ -244,7 +253,9 @@ uninstall:
 	for l in $(LINKS); do rm -f $(DESTDIR)$(SBINDIR)/$$l; done
 
 clean:
-	rm -f mysql-quiesce src/*.o src/*/*.o tests/*.o tests/unit tests/bench-helper \
+	rm -f mysql-quiesce src/*.o src/*/*.o tests/*.o tests/*/*.o src/*.d src/*/*.d \
+		tests/*.d tests/*/*.d \
+		tests/unit tests/bench-helper \
 		tests/unit-san tests/fuzz tests/ptrace-stop tests/fd-probe \
 		tests/mysql-quiesce-static
 
