@@ -55,15 +55,18 @@ LIBS       = $(INIH_LIBS) $(AWS_LIBS)
 DBAPI      = src/db/dbapi.o
 endif
 
-# The layers, top down, a folder each: the verbs; the quiesce core and
-# the snapshot backends; the AWS client; the database layer; the base
-# (config, log, state, util). A file includes only from its own layer
-# or below (tests/t0010-static.sh checks it).
-VERB    = src/verb/check.c src/verb/freeze.c src/verb/idmap.c src/verb/multi.c \
-          src/verb/scratch.c src/verb/seed.c src/verb/seedrepl.c src/verb/snapshot.c src/verb/snapsteps.c src/verb/sreport.c \
-          src/verb/status.c \
-          src/verb/thaw.c src/verb/vbinlog.c src/verb/vcheck.c src/verb/vderive.c src/verb/verify.c \
-          src/verb/vcopy.c src/verb/vinfo.c src/verb/vrelay.c src/verb/wiring.c
+# The layers, top down, a folder each: the verbs (freeze, thaw, status,
+# check, several servers); seed and snapshot; verify (seed uses it); the
+# quiesce core and the snapshot backends; the AWS client; the database
+# layer; the base (config, log, state, util). A file calls only into its
+# own layer or below, with no circle (tests/layers.py, run by t0010).
+VERB    = src/verb/check.c src/verb/freeze.c src/verb/multi.c \
+          src/verb/status.c src/verb/thaw.c src/verb/wiring.c
+SEED    = src/seed/seed.c src/seed/seedrepl.c src/seed/sreport.c
+SNAPSHOT = src/snapshot/snapshot.c src/snapshot/snapsteps.c
+VERIFY  = src/verify/idmap.c src/verify/scratch.c src/verify/vbinlog.c \
+          src/verify/vcheck.c src/verify/vcopy.c src/verify/vderive.c \
+          src/verify/verify.c src/verify/vinfo.c src/verify/vrelay.c
 CORE    = src/core/cycle.c src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
           src/core/plan.c src/core/quiesce.c src/core/release.c
 BACKEND = src/backend/backend.c src/backend/command.c src/backend/ebs.c \
@@ -81,7 +84,7 @@ BASE    = src/base/child.c src/base/config.c src/base/discover.c src/base/dynlib
           src/base/openpath.c src/base/optfile.c src/base/opts.c \
           src/base/rundir.c src/base/servers.c src/base/usage.c \
           src/base/state.c src/base/util.c
-SRC = $(VERB) $(CORE) $(BACKEND) $(AWS) $(DB) $(BASE)
+SRC = $(VERB) $(SEED) $(SNAPSHOT) $(VERIFY) $(CORE) $(BACKEND) $(AWS) $(DB) $(BASE)
 OBJ = $(SRC:.c=.o)
 HDR = $(wildcard include/*.h)
 LINKS = pre-freeze-script post-thaw-script pre-freeze-mysql-lock

@@ -1,6 +1,6 @@
 /* idmap.h - a directory shown elsewhere with its owner's files seen as
  * another user's (an idmapped mount), and a program run as that user;
- * verify's throwaway server runs so, never as root (src/verb/idmap.c). */
+ * verify's throwaway server runs so, never as root (src/verify/idmap.c). */
 #ifndef MQ_IDMAP_H
 #define MQ_IDMAP_H
 

@@ -1,5 +1,5 @@
 /* scratch.h - the throwaway server verify runs on the snapshot,
- * over a writable layer (src/verb/scratch.c). */
+ * over a writable layer (src/verify/scratch.c). */
 #ifndef MQ_SCRATCH_H
 #define MQ_SCRATCH_H
 

@@ -1,4 +1,4 @@
-/* seed.h - seed's shared state (src/verb/seed.c runs it; its report
+/* seed.h - seed's shared state (src/seed/seed.c runs it; its report
  * is sreport.h's): the two servers, the plan, the statements and what
  * came of them. */
 #ifndef MQ_SEED_H

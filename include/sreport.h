@@ -1,4 +1,4 @@
-/* sreport.h - seed's report (src/verb/sreport.c). */
+/* sreport.h - seed's report (src/seed/sreport.c). */
 #ifndef MQ_SREPORT_H
 #define MQ_SREPORT_H
 

@@ -1,5 +1,5 @@
 /* vbinlog.h - the snapshot's binary logs, found and checked
- * (src/verb/vbinlog.c). */
+ * (src/verify/vbinlog.c). */
 #ifndef MQ_VBINLOG_H
 #define MQ_VBINLOG_H
 

@@ -1,5 +1,5 @@
 /* vcheck.h - verify's findings, recorded one check at a time
- * (src/verb/vcheck.c). */
+ * (src/verify/vcheck.c). */
 #ifndef MQ_VCHECK_H
 #define MQ_VCHECK_H
 

@@ -1,4 +1,4 @@
-/* vcopy.h - verify's full copy of a snapshot (src/verb/vcopy.c). */
+/* vcopy.h - verify's full copy of a snapshot (src/verify/vcopy.c). */
 #ifndef MQ_VCOPY_H
 #define MQ_VCOPY_H
 

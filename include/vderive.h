@@ -1,6 +1,6 @@
 /* vderive.h - where a restored snapshot's binary log really ends: the
  * end of its last whole transaction, read event by event from the
- * recovered server's SHOW BINLOG EVENTS (src/verb/vderive.c). */
+ * recovered server's SHOW BINLOG EVENTS (src/verify/vderive.c). */
 #ifndef MQ_VDERIVE_H
 #define MQ_VDERIVE_H
 

@@ -1,4 +1,4 @@
-/* verify.h - verify's shared state (src/verb/verify.c runs it): the
+/* verify.h - verify's shared state (src/verify/verify.c runs it): the
  * checks found, and the throwaway server they run against. Its parts:
  * vinfo.h, vbinlog.h, vrelay.h, vcheck.h, scratch.h. */
 #ifndef MQ_VERIFY_H
@@ -87,7 +87,7 @@ struct verify {
 				* long step (relay scan, copy, recovery)
 				* ends by it, and at a stop signal */
 	/* the exact coordinates read back from the recovered server
-	 * (src/verb/vderive.c): the end of its last whole transaction,
+	 * (src/verify/vderive.c): the end of its last whole transaction,
 	 * its GTID set, and how many transactions lie past the recorded
 	 * position */
 	int has_exact;

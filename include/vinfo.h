@@ -1,5 +1,5 @@
 /* vinfo.h - the snapshot's info file and files read from it
- * (src/verb/vinfo.c). */
+ * (src/verify/vinfo.c). */
 #ifndef MQ_VINFO_H
 #define MQ_VINFO_H
 

@@ -1,5 +1,5 @@
 /* vrelay.h - a replica's relay logs, read for one fact: where in its
- * source's binary logs a recorded GTID set ends (src/verb/vrelay.c). */
+ * source's binary logs a recorded GTID set ends (src/verify/vrelay.c). */
 #ifndef MQ_VRELAY_H
 #define MQ_VRELAY_H
 
