@@ -61,7 +61,7 @@ endif
 # layer; the base (config, log, state, util). A file calls only into its
 # own layer or below, with no circle (tests/layers.py, run by t0010).
 VERB    = src/verb/check.c src/verb/freeze.c src/verb/multi.c \
-          src/verb/status.c src/verb/thaw.c src/verb/wiring.c
+          src/verb/status.c src/verb/thaw.c src/verb/wire.c src/verb/wiring.c
 SEED    = src/seed/seed.c src/seed/seedrepl.c src/seed/sreport.c
 SNAPSHOT = src/snapshot/snapshot.c src/snapshot/snapsteps.c
 VERIFY  = src/verify/idmap.c src/verify/scratch.c src/verify/vbinlog.c \

@@ -39,8 +39,9 @@
 	 * when it was lost or expired) */                                  \
 	X(MQ_LASTFAILED, 14, "status: the last freeze held no lock")        \
 	/* seed: the new server may not replicate from the source (it is   \
-	 * the source, or shares its server_id or server_uuid) */           \
-	X(MQ_REFUSED, 15, "seed: refused")                                  \
+	 * the source, or shares its server_id or server_uuid); wire: a     \
+	 * file it did not write is in the way */                           \
+	X(MQ_REFUSED, 15, "refused")                                        \
 	/* seed: replication started and stopped on a thread's error */    \
 	X(MQ_REPLICATION, 16, "seed: replication failed")                   \
 	/* check: not ready, for a reason no code above names (a caller's  \

@@ -34,6 +34,10 @@ verb_fn freeze_main;
 verb_fn thaw_main;
 verb_fn freeze_fail_main;
 
+/* wire: write (--remove: take back) a caller's wiring; MQ_REFUSED when
+ * a file wire did not write is in the way. */
+verb_fn wire_main;
+
 /* status: print the holder's state, as text or one JSON object. */
 verb_fn status_main;
 

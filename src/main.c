@@ -68,6 +68,7 @@ static const struct cmd {
 	  F_CONFIG | F_HOOK | F_RELEASE },
 	{ "status", status_main, F_VERB | F_REPORTS | F_CONFIG },
 	{ "check", check_main, F_VERB | F_REPORTS | F_CONFIG },
+	{ "wire", wire_main, F_VERB | F_OWNARGS | F_REPORTS | F_CONFIG },
 	{ "snapshot", snapshot_main, F_VERB | F_OWNARGS | F_CONFIG },
 	/* verify needs no config file: it reads only the snapshot */
 	{ "verify", verify_main, F_VERB | F_OWNARGS | F_REPORTS },

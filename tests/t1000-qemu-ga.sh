@@ -131,7 +131,7 @@ wait_for 5 sh -c '! pgrep -x qemu-ga >/dev/null' || bail "the test's agents did 
 in_etc() { unshare -m --propagation private sh -c 'mount --bind "$1" /etc/qemu && shift && exec "$@"' sh "$WORK/etcq" "$@"; }
 mkdir -p "$WORK/etcq"
 in_etc "$MQ" check >"$WORK/out" 2>&1
-grep -q "^--    QEMU agent: installed, not running, no fsfreeze hook configured (install -m 644 /usr/share/doc/mysql-quiesce/examples/qemu-ga.conf /etc/qemu/qemu-ga.conf, then restart qemu-guest-agent)" "$WORK/out" &&
+grep -q "^--    QEMU agent: installed, not running, no fsfreeze hook configured (mysql-quiesce wire qemu, then restart qemu-guest-agent)" "$WORK/out" &&
 	! grep -q "make install" "$WORK/out"
 ok $? "no agent, no hook: check says how a package user wires it, not a make target"
 make -s -C "$TOP" install-qemu DESTDIR="$WORK/root" SYSCONFDIR=/etc SBINDIR="$TOP" >"$WORK/out" 2>&1

@@ -30,6 +30,13 @@ static const struct verb_usage {
 	{ "check",
 	  "mysql-quiesce [-c FILE] check\n",
 	  "  check        test config, connection, privileges and lock method\n" },
+	{ "wire",
+	  "mysql-quiesce [-c FILE] wire CALLER [--dry-run] [--remove] [--root DIR]\n",
+	  "  wire         write CALLER's wiring as that caller requires it,\n"
+	  "               its scripts naming the config FILE: vmware, qemu,\n"
+	  "               azure, gcp, nutanix; never over a file wire did not\n"
+	  "               write (--dry-run: print the plan; --remove: take\n"
+	  "               back what wire wrote; --root: into an image at DIR)\n" },
 	{ "snapshot",
 	  "mysql-quiesce [-c FILE] snapshot [--freeze-fs [+]PATH]... [--no-freeze-fs]\n"
 	  "                     [--timeout SECONDS] [--dry-run] --ebs | -- COMMAND [ARG...]\n",

@@ -59,7 +59,10 @@ static void
 report(struct holder *h, const char *line)
 {
 	if (h->pipefd != -1 && write_all(h->pipefd, line, strlen(line)) == -1)
-		log_warn("cannot report to freeze: %s", strerror(errno));
+		log_warn("cannot report to freeze: %s%s", strerror(errno),
+			 errno == EPIPE ? " (freeze is gone: killed, by its "
+			 "caller's timeout perhaps); this holder ends, holding "
+			 "nothing" : "");
 }
 
 /* The lock was never held: say why to freeze and in the state. */

@@ -328,7 +328,7 @@ check_one(const struct config *c)
 		if (dirfd >= 0)
 			close(dirfd);
 	}
-	if (wiring_report() > 0)
+	if (wiring_report(c) > 0)
 		bad = bad ? bad : MQ_NOTREADY;
 	if (check_dir_writable("log_file", c->files_log_file,
 			       O_WRONLY | O_APPEND) |

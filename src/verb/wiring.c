@@ -1,6 +1,7 @@
 /* wiring.c - which callers are wired to us, and which wirings are
- * broken: the QEMU guest agent's hook, VMware's script names. For
- * check: one line each. */
+ * broken: the QEMU guest agent's hook, VMware's script names, Azure
+ * Backup's, the GCE guest agent's and Nutanix's scripts. For check:
+ * one line each. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <limits.h>
@@ -19,22 +20,38 @@
 #define QGA_HOOK_D "/etc/qemu/fsfreeze-hook.d"
 #define VMW_DIR "/etc/vmware-tools"
 #define VMW_SCRIPTS "/etc/vmware-tools/backupScripts.d"
-/* what a package user runs to wire each, said in check's advice */
-#define QGA_ADVICE "install -m 644 " \
-	"/usr/share/doc/mysql-quiesce/examples/qemu-ga.conf " QGA_CONF \
-	", then restart qemu-guest-agent"
-#define VMW_ADVICE "ln -s /usr/sbin/mysql-quiesce " VMW_SCRIPTS \
-	"/50-mysql-quiesce"
+/* what a user runs to wire each, said in check's advice */
+#define QGA_ADVICE "mysql-quiesce wire qemu, then restart qemu-guest-agent"
+#define VMW_ADVICE "mysql-quiesce wire vmware"
 
 static char self[PATH_MAX];
 
-/* 1 if path resolves to this program. */
+/* 1 if path is a script wire wrote that runs this program. */
+static int
+wired(const char *path)
+{
+	char buf[4096], want[PATH_MAX + 16];
+	size_t n;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	fmt(want, sizeof(want), "\nexec '%s' ", self);
+	return strstr(buf, "\n" WIRING_MARK " ") != NULL &&
+	       strstr(buf, want) != NULL;
+}
+
+/* 1 if path resolves to this program, or is wire's script for it. */
 static int
 is_us(const char *path)
 {
 	char r[PATH_MAX];
 
-	return realpath(path, r) != NULL && strcmp(r, self) == 0;
+	return (realpath(path, r) != NULL && strcmp(r, self) == 0) ||
+	       wired(path);
 }
 
 /* The fsfreeze hook qemu-ga.conf names, into out ("" if none). */
@@ -232,11 +249,157 @@ vmware(void)
 	return bad;
 }
 
+/* A script a caller runs as root: is it, and is it ours? 1 (a line
+ * said) when not; mode_exact: the mode the caller insists on (0: none
+ * but no group or other bits, which Azure's checks refuse). */
+static int
+caller_script(const char *who, const char *path, mode_t mode_exact)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		printf("FAIL  %s: %s is missing\n", who, path);
+		return 1;
+	}
+	if (st.st_uid != 0 || (mode_exact ? (st.st_mode & 07777) != mode_exact
+					  : (st.st_mode & 077) != 0)) {
+		printf("FAIL  %s: %s is owned by uid %u, mode %04o: the caller "
+		       "refuses it (root's, %s)\n", who, path,
+		       (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+		       mode_exact ? "0700" : "no group or other bits");
+		return 1;
+	}
+	if (!is_us(path)) {
+		printf("FAIL  %s: %s does not run mysql-quiesce\n", who, path);
+		return 1;
+	}
+	return 0;
+}
+
+/* A number after "key" (then a colon or an equals sign) in text, or
+ * dflt. */
+static long long
+number_after(const char *text, const char *key, long long dflt)
+{
+	const char *p = strstr(text, key);
+
+	if (p == NULL)
+		return dflt;
+	p += strlen(key);
+	p += strspn(p, "\" \t:=");
+	return *p >= '0' && *p <= '9' ? strtoll(p, NULL, 10) : dflt;
+}
+
+/* Text of a small file, or "" (and 0) when it cannot be read. */
+static int
+small_file(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	size_t got;
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return 0;
+	got = fread(buf, 1, n - 1, f);
+	fclose(f);
+	buf[got] = '\0';
+	return 1;
+}
+
+static int
+azure(const struct config *c)
+{
+	char text[8192];
+	struct stat st;
+	long long to;
+	int bad = 0;
+
+	if (lstat(WIRING_AZ_JSON, &st) == -1)
+		return 0;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 0177) != 0) {
+		printf("FAIL  Azure Backup: %s is mode %04o, uid %u: the agent "
+		       "refuses it (root's, no execute, no group or other "
+		       "bits)\n", WIRING_AZ_JSON, (unsigned)(st.st_mode & 07777),
+		       (unsigned)st.st_uid);
+		return 1;
+	}
+	small_file(WIRING_AZ_JSON, text, sizeof(text));
+	if (strstr(text, "\"" WIRING_AZ_PRE "\"") == NULL) {
+		printf("--    Azure Backup: %s names other scripts (mysql-quiesce "
+		       "wire azure writes ours)\n", WIRING_AZ_JSON);
+		return 0;
+	}
+	bad += caller_script("Azure Backup", WIRING_AZ_PRE, 0);
+	bad += caller_script("Azure Backup", WIRING_AZ_POST, 0);
+	to = number_after(text, "\"timeoutInSeconds\"", 30);
+	if (to <= c->lock_snapshot_timeout) {
+		printf("FAIL  Azure Backup: timeoutInSeconds %lld is not above "
+		       "snapshot_timeout (%lld s): the agent gives up on a "
+		       "freeze still waiting\n", to, c->lock_snapshot_timeout);
+		bad++;
+	}
+	if (bad == 0)
+		printf("ok    Azure Backup: %s runs mysql-quiesce before and "
+		       "after (timeout %lld s)\n", WIRING_AZ_JSON, to);
+	return bad;
+}
+
+static int
+gce(const struct config *c)
+{
+	char text[16384], *sec;
+	long long to;
+	int bad = 0;
+
+	if (access(WIRING_GCE_PRE, F_OK) == -1 &&
+	    access(WIRING_GCE_POST, F_OK) == -1)
+		return 0;
+	bad += caller_script("GCE guest agent", WIRING_GCE_PRE, 0);
+	bad += caller_script("GCE guest agent", WIRING_GCE_POST, 0);
+	small_file(WIRING_GCE_CFG, text, sizeof(text));
+	if ((sec = strstr(text, "[Snapshots]")) == NULL ||
+	    strstr(sec, "enabled = true") == NULL) {
+		printf("FAIL  GCE guest agent: %s has no [Snapshots] section "
+		       "with enabled = true: the agent never runs the "
+		       "scripts\n", WIRING_GCE_CFG);
+		return bad + 1;
+	}
+	to = number_after(sec, "timeout_in_seconds", 60);
+	if (to <= c->lock_snapshot_timeout) {
+		printf("FAIL  GCE guest agent: timeout_in_seconds %lld is not "
+		       "above snapshot_timeout (%lld s): the agent kills a "
+		       "freeze still waiting\n", to, c->lock_snapshot_timeout);
+		bad++;
+	}
+	if (bad == 0)
+		printf("ok    GCE guest agent: %s and %s run mysql-quiesce "
+		       "(timeout %lld s)\n", WIRING_GCE_PRE, WIRING_GCE_POST,
+		       to);
+	return bad;
+}
+
+static int
+nutanix(void)
+{
+	int bad;
+
+	if (access(WIRING_NTX_PRE, F_OK) == -1 &&
+	    access(WIRING_NTX_POST, F_OK) == -1)
+		return 0;
+	bad = caller_script("Nutanix", WIRING_NTX_PRE, 0700) +
+	      caller_script("Nutanix", WIRING_NTX_POST, 0700);
+	if (bad == 0)
+		printf("ok    Nutanix: %s and %s run mysql-quiesce\n",
+		       WIRING_NTX_PRE, WIRING_NTX_POST);
+	return bad;
+}
+
 int
-wiring_report(void)
+wiring_report(const struct config *c)
 {
 	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	self[l > 0 ? l : 0] = '\0';
-	return qemu() + vmware();
+	return qemu() + vmware() + azure(c) + gce(c) + nutanix();
 }

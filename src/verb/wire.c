@@ -1,0 +1,452 @@
+/* wire.c - mysql-quiesce wire CALLER: write a backup agent's wiring
+ * exactly as that agent requires it (paths, owner, modes, a shell
+ * script where it runs sh, its own config file), naming the config
+ * file wire was given; never over a file wire did not write. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "exits.h"
+#include "main.h"
+#include "opts.h"
+#include "usage.h"
+#include "util.h"
+#include "wiring.h"
+
+enum wkind {
+	W_SCRIPT,   /* ours when it carries WIRING_MARK */
+	W_QGA_CONF, /* qemu-ga.conf: ours when it carries WIRING_MARK */
+	W_AZ_JSON,  /* Azure's plugin config: ours when it names our script */
+	W_GCE_CFG,  /* instance_configs.cfg: a marked block appended only
+		     * to a file without a [Snapshots] section */
+};
+
+struct wfile {
+	char path[PATH_MAX];    /* in the guest */
+	mode_t mode, dirmode;
+	enum wkind kind;
+	char text[2048];
+};
+
+struct wplan {
+	const char *caller;
+	int n;
+	struct wfile f[3];
+	char after[400];        /* what to do after writing, or "" */
+};
+
+static void
+add(struct wplan *p, const char *path, mode_t mode, mode_t dirmode,
+    enum wkind kind)
+{
+	struct wfile *w = &p->f[p->n++];
+
+	fmt(w->path, sizeof(w->path), "%s", path);
+	w->mode = mode;
+	w->dirmode = dirmode;
+	w->kind = kind;
+	w->text[0] = '\0';
+}
+
+/* A script that runs BIN -c CONF VERB, the caller's arguments after it
+ * (args: "\"$@\"" where the caller passes the verb, else one argument,
+ * "\"$*\"", logged and ignored). */
+/* s in single quotes for sh, a quote in it as '\'' */
+static const char *
+sh_quote(char *out, size_t n, const char *s)
+{
+	size_t o = 0;
+
+	if (n < 3)
+		return "''";
+	out[o++] = '\'';
+	for (; *s != '\0' && o + 6 < n; s++) {
+		if (*s == '\'') {
+			memcpy(out + o, "'\\''", 4);
+			o += 4;
+		} else {
+			out[o++] = *s;
+		}
+	}
+	out[o++] = '\'';
+	out[o] = '\0';
+	return out;
+}
+
+static void
+script(struct wfile *w, const char *caller, const char *what,
+       const char *bin, const char *conf, const char *verb,
+       const char *args)
+{
+	char qb[PATH_MAX * 2], qc[PATH_MAX * 2];
+
+	fmt(w->text, sizeof(w->text), "#!/bin/sh\n%s %s\n# %s\n"
+	    "exec %s -c %s %s%s%s\n", WIRING_MARK, caller, what,
+	    sh_quote(qb, sizeof(qb), bin), sh_quote(qc, sizeof(qc), conf),
+	    verb, verb[0] ? " " : "", args);
+}
+
+/* The plan for caller, or -1 for an unknown one. */
+static int
+plan(struct wplan *p, const char *caller, const struct config *c,
+     const char *bin)
+{
+	const char *conf = c->path;
+	long long to = c->lock_snapshot_timeout;
+
+	memset(p, 0, sizeof(*p));
+	p->caller = caller;
+	if (strcmp(caller, "vmware") == 0) {
+		add(p, WIRING_VMW_SCRIPT, 0755, 0755, W_SCRIPT);
+		script(&p->f[0], caller, "VMware Tools runs it with freeze, "
+		       "thaw or freezeFail (and its scriptArg)", bin, conf, "",
+		       "\"$@\"");
+	} else if (strcmp(caller, "qemu") == 0) {
+		add(p, WIRING_QGA_SCRIPT, 0755, 0755, W_SCRIPT);
+		script(&p->f[0], caller, "qemu-ga runs it as its fsfreeze-hook "
+		       "with freeze or thaw", bin, conf, "", "\"$@\"");
+		add(p, WIRING_QGA_CONF, 0644, 0755, W_QGA_CONF);
+		fmt(p->f[1].text, sizeof(p->f[1].text), "%s qemu\n[general]\n"
+		    "fsfreeze-hook=%s\n", WIRING_MARK, WIRING_QGA_SCRIPT);
+		fmt(p->after, sizeof(p->after), "restart the agent: systemctl "
+		    "restart qemu-guest-agent");
+	} else if (strcmp(caller, "azure") == 0) {
+		/* ScriptRunner refuses a script or config with any group or
+		 * other bit, or a config with an execute bit, and runs each
+		 * script as "sh SCRIPT PARAMS" */
+		add(p, WIRING_AZ_PRE, 0700, 0755, W_SCRIPT);
+		script(&p->f[0], caller, "Azure Backup runs it with sh before "
+		       "the snapshot", bin, conf, "freeze", "\"$*\"");
+		add(p, WIRING_AZ_POST, 0700, 0755, W_SCRIPT);
+		script(&p->f[1], caller, "Azure Backup runs it with sh after "
+		       "the snapshot", bin, conf, "thaw", "\"$*\"");
+		add(p, WIRING_AZ_JSON, 0600, 0755, W_AZ_JSON);
+		/* a timeout above snapshot_timeout with margin (the host's
+		 * cap is 1,800 s); a poll of 1 s, the least, each poll
+		 * adding to the hold */
+		fmt(p->f[2].text, sizeof(p->f[2].text), "{\n"
+		    "    \"pluginName\": \"ScriptRunner\",\n"
+		    "    \"preScriptLocation\": \"%s\",\n"
+		    "    \"postScriptLocation\": \"%s\",\n"
+		    "    \"preScriptParams\": [],\n"
+		    "    \"postScriptParams\": [],\n"
+		    "    \"preScriptNoOfRetries\": 0,\n"
+		    "    \"postScriptNoOfRetries\": 0,\n"
+		    "    \"timeoutInSeconds\": %lld,\n"
+		    "    \"ScriptsExecutionPollTimeSeconds\": 1,\n"
+		    "    \"continueBackupOnFailure\": %s,\n"
+		    "    \"fsFreezeEnabled\": true\n}\n", WIRING_AZ_PRE,
+		    WIRING_AZ_POST, to + 60 > 1800 ? 1800 : to + 60,
+		    c->lock_on_failure == ON_FAILURE_PROCEED ? "true" : "false");
+	} else if (strcmp(caller, "gcp") == 0) {
+		/* the guest agent execs each with the disk list, one
+		 * argument, and creates the directory 0700 */
+		add(p, WIRING_GCE_PRE, 0700, 0700, W_SCRIPT);
+		script(&p->f[0], caller, "the GCE guest agent runs it with the "
+		       "disk list before the snapshot", bin, conf, "freeze",
+		       "\"$*\"");
+		add(p, WIRING_GCE_POST, 0700, 0700, W_SCRIPT);
+		script(&p->f[1], caller, "the GCE guest agent runs it with the "
+		       "disk list after the snapshot", bin, conf, "thaw",
+		       "\"$*\"");
+		add(p, WIRING_GCE_CFG, 0644, 0755, W_GCE_CFG);
+		fmt(p->f[2].text, sizeof(p->f[2].text), "%s gcp: begin\n"
+		    "[Snapshots]\nenabled = true\ntimeout_in_seconds = %lld\n"
+		    "%s gcp: end\n", WIRING_MARK, to + 30, WIRING_MARK);
+		fmt(p->after, sizeof(p->after), "restart the agent: systemctl "
+		    "restart google-guest-agent");
+	} else if (strcmp(caller, "nutanix") == 0) {
+		add(p, WIRING_NTX_PRE, 0700, 0755, W_SCRIPT);
+		script(&p->f[0], caller, "Nutanix Guest Tools run it before "
+		       "the snapshot", bin, conf, "freeze", "\"$*\"");
+		add(p, WIRING_NTX_POST, 0700, 0755, W_SCRIPT);
+		script(&p->f[1], caller, "Nutanix Guest Tools run it after "
+		       "the snapshot", bin, conf, "thaw", "\"$*\"");
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* The file at root+path, read whole (at most 64 KiB), without following
+ * a link: 1 read, 0 absent, -1 not a regular file or unreadable (why). */
+static int
+slurp(const char *root, const char *path, char *buf, size_t n, char *why,
+      size_t wn)
+{
+	char full[PATH_MAX * 2];
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	fmt(full, sizeof(full), "%s%s", root, path);
+	fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 0;
+		fmt(why, wn, "%s: %s", path, errno == ELOOP ? "a symlink" :
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		fmt(why, wn, "%s: not a regular file", path);
+		return -1;
+	}
+	got = read(fd, buf, n - 1);
+	close(fd);
+	if (got < 0) {
+		fmt(why, wn, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf[got] = '\0';
+	return 1;
+}
+
+/* Is text, found at w's path, wire's own? */
+static int
+ours(const struct wfile *w, const char *text)
+{
+	char want[PATH_MAX + 64];
+
+	switch (w->kind) {
+	case W_AZ_JSON:
+		fmt(want, sizeof(want), "\"preScriptLocation\": \"%s\"",
+		    WIRING_AZ_PRE);
+		return strstr(text, want) != NULL;
+	case W_GCE_CFG:
+		return strstr(text, WIRING_MARK " gcp: begin\n") != NULL;
+	default:
+		return strncmp(text, WIRING_MARK, strlen(WIRING_MARK)) == 0 ||
+		       strstr(text, "\n" WIRING_MARK " ") != NULL;
+	}
+}
+
+/* mkdir -p root+dir's parents (0755) and dir itself (mode). */
+static int
+make_dirs(const char *root, const char *path, mode_t mode)
+{
+	char full[PATH_MAX * 2], *s;
+	size_t skip = strlen(root);
+
+	fmt(full, sizeof(full), "%s%s", root, path);
+	if ((s = strrchr(full, '/')) == NULL || s == full)
+		return 0;
+	*s = '\0';
+	for (s = full + skip + 1; ; s++) {
+		int last = (s = strchr(s, '/')) == NULL;
+
+		if (!last)
+			*s = '\0';
+		if (mkdir(full, last ? mode : 0755) == -1 && errno != EEXIST)
+			return -1;
+		if (last)
+			return 0;
+		*s = '/';
+	}
+}
+
+/* Write data at root+path, atomically, mode and root's. */
+static int
+put(const char *root, const char *path, const char *data, mode_t mode)
+{
+	char dir[PATH_MAX * 2], *base;
+	int dfd, r;
+
+	fmt(dir, sizeof(dir), "%s%s", root, path);
+	base = strrchr(dir, '/');
+	*base++ = '\0';
+	if ((dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY |
+			O_CLOEXEC)) == -1)
+		return -1;
+	r = write_atomic(dfd, base, data, strlen(data), mode);
+	if (r == 0)
+		r = fchmodat(dfd, base, mode, AT_SYMLINK_NOFOLLOW) == -1 &&
+		    errno != EOPNOTSUPP ? -1 : 0;
+	if (r == 0 && fchownat(dfd, base, 0, 0, AT_SYMLINK_NOFOLLOW) == -1)
+		r = -1;
+	close(dfd);
+	return r;
+}
+
+/* The text w would leave at its path, given what is there (old, or
+ * NULL): for a GCE config, old with wire's block added. Into out; -1
+ * when a file there has a [Snapshots] section of its own. */
+static int
+result(const struct wfile *w, const char *old, char *out, size_t n)
+{
+	if (w->kind != W_GCE_CFG || old == NULL)
+		return fmt(out, n, "%s", w->text);
+	if (strstr(old, "[Snapshots]") != NULL)
+		return -1;
+	return fmt(out, n, "%s%s%s", old, old[0] && old[strlen(old) - 1] !=
+		   '\n' ? "\n" : "", w->text);
+}
+
+static int
+wire_one(const struct wplan *p, const char *root, int dry)
+{
+	static char old[65536], out[65536 + 2048];
+	char why[PATH_MAX + 64];
+	int i, r, bad = 0;
+
+	for (i = 0; i < p->n; i++) {
+		const struct wfile *w = &p->f[i];
+		int foreign;
+
+		r = slurp(root, w->path, old, sizeof(old), why, sizeof(why));
+		if (r == -1) {
+			printf("FAIL  %s; not touching it\n", why);
+			bad = 1;
+			continue;
+		}
+		foreign = r == 1 && w->kind != W_GCE_CFG && !ours(w, old);
+		if (foreign || (r == 1 && w->kind == W_GCE_CFG && !ours(w, old) &&
+				result(w, old, out, sizeof(out)) == -1)) {
+			printf("FAIL  %s exists and was not written by "
+			       "mysql-quiesce wire; not touching it. %s:\n%s",
+			       w->path, w->kind == W_GCE_CFG ?
+			       "Set in its [Snapshots] section" :
+			       "What wire would write there", w->text);
+			bad = 1;
+			continue;
+		}
+		if (r == 1 && w->kind == W_GCE_CFG && ours(w, old))
+			fmt(out, sizeof(out), "%s", old); /* already there */
+		else if (result(w, r == 1 ? old : NULL, out, sizeof(out)) == -1)
+			continue;
+		if (dry) {
+			printf("would write %s (mode %04o, root's):\n%s",
+			       w->path, (unsigned)w->mode, out);
+			continue;
+		}
+		if (make_dirs(root, w->path, w->dirmode) == -1 ||
+		    put(root, w->path, out, w->mode) == -1) {
+			printf("FAIL  cannot write %s: %s\n", w->path,
+			       strerror(errno));
+			bad = 1;
+			continue;
+		}
+		printf("wrote %s (mode %04o)\n", w->path, (unsigned)w->mode);
+	}
+	if (!bad && !dry && p->after[0] != '\0')
+		printf("now %s\n", p->after);
+	return bad ? MQ_REFUSED : MQ_OK;
+}
+
+/* Take back what wire wrote: its files, its GCE block; nothing else. */
+static int
+unwire_one(const struct wplan *p, const char *root, int dry)
+{
+	static char old[65536];
+	char why[PATH_MAX + 64], full[PATH_MAX * 2];
+	int i, r;
+
+	for (i = 0; i < p->n; i++) {
+		const struct wfile *w = &p->f[i];
+
+		r = slurp(root, w->path, old, sizeof(old), why, sizeof(why));
+		if (r == 0)
+			continue;
+		if (r == -1 || !ours(w, old)) {
+			printf("left  %s: not written by mysql-quiesce wire\n",
+			       r == -1 ? why : w->path);
+			continue;
+		}
+		fmt(full, sizeof(full), "%s%s", root, w->path);
+		if (w->kind == W_GCE_CFG) {
+			char *b = strstr(old, WIRING_MARK " gcp: begin\n");
+			char *e = strstr(old, WIRING_MARK " gcp: end\n");
+
+			if (e == NULL || e < b)
+				continue;
+			memmove(b, e + strlen(WIRING_MARK " gcp: end\n"),
+				strlen(e + strlen(WIRING_MARK " gcp: end\n")) + 1);
+			if (dry)
+				printf("would take wire's [Snapshots] block out "
+				       "of %s\n", w->path);
+			else if (put(root, w->path, old, w->mode) == -1)
+				printf("FAIL  cannot rewrite %s: %s\n", w->path,
+				       strerror(errno));
+			else
+				printf("removed wire's block from %s\n",
+				       w->path);
+			continue;
+		}
+		if (dry)
+			printf("would remove %s\n", w->path);
+		else if (unlink(full) == -1)
+			printf("FAIL  cannot remove %s: %s\n", w->path,
+			       strerror(errno));
+		else
+			printf("removed %s\n", w->path);
+	}
+	return MQ_OK;
+}
+
+int
+wire_main(const struct config *c, const struct call *o)
+{
+	enum { O_DRY, O_REMOVE, O_ROOT };
+	static const struct opt opts[] = {
+		{ O_DRY, "--dry-run", NULL, 0 },
+		{ O_REMOVE, "--remove", NULL, 0 },
+		{ O_ROOT, "--root", NULL, 1 },
+		{ 0, NULL, NULL, 0 },
+	};
+	static struct wplan p;
+	struct failure ef;
+	const char *a, *caller = NULL, *root = "";
+	char bin[PATH_MAX];
+	int i = 1, dry = 0, remove = 0;
+	ssize_t n;
+
+	while (i < o->argc) {
+		switch (opt_next(opts, o->argc, o->argv, &i, &a, &ef)) {
+		case O_DRY:
+			dry = 1;
+			break;
+		case O_REMOVE:
+			remove = 1;
+			break;
+		case O_ROOT:
+			root = a;
+			break;
+		case OPT_WORD:
+			if (caller != NULL)
+				return usage_fail("wire", "one CALLER only");
+			caller = a;
+			break;
+		case OPT_REST:
+			return usage_fail("wire", "an extra argument");
+		default:
+			return usage_fail("wire", "%s", ef.why);
+		}
+	}
+	if (caller == NULL)
+		return usage_fail("wire", "no CALLER given (vmware, qemu, "
+				  "azure, gcp, nutanix)");
+	if (strcmp(root, "/") == 0)
+		root = "";
+	if ((n = readlink("/proc/self/exe", bin, sizeof(bin) - 1)) <= 0) {
+		fprintf(stderr, "mysql-quiesce wire: cannot tell where this "
+			"program is: %s\n", strerror(errno));
+		return MQ_FAIL;
+	}
+	bin[n] = '\0';
+	/* in an image at --root, the program as the guest will see it */
+	if (root[0] != '\0' && strncmp(bin, root, strlen(root)) == 0 &&
+	    bin[strlen(root)] == '/')
+		memmove(bin, bin + strlen(root), strlen(bin + strlen(root)) + 1);
+	if (plan(&p, caller, c, bin) == -1)
+		return usage_fail("wire", "unknown CALLER %s (vmware, qemu, "
+				  "azure, gcp, nutanix)", caller);
+	return remove ? unwire_one(&p, root, dry) : wire_one(&p, root, dry);
+}
