@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/proof.sh"
 
-CYCLES=${CYCLES:-5}
+CYCLES=${CYCLES:-3}
 
 # One method's cycles: freeze, FIFREEZE, copy, FITHAW, thaw.
 for METHOD in backup-stage ftwrl; do
@@ -33,7 +33,7 @@ done
 
 # The same proof through snapshot mode: one command does lock, record,
 # FIFREEZE, copy, FITHAW, unlock.
-SNAP_CYCLES=${SNAP_CYCLES:-3}
+SNAP_CYCLES=${SNAP_CYCLES:-2}
 METHOD=auto
 SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
 start_writers
@@ -53,7 +53,7 @@ verify_cycles snapshot "snapshot mode" "$SNAP_CYCLES"
 aws_world
 ebs_capture cap single "$IMG_MNT/data"
 SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data ebs_config "$WORK/c.conf" cap
-EBS_CYCLES=${EBS_CYCLES:-3}
+EBS_CYCLES=${EBS_CYCLES:-2}
 start_writers
 for k in $(seq 1 "$EBS_CYCLES"); do
 	mode "copy $WORK/main.img $WORK/ebs-$k.img"

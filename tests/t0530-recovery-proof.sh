@@ -16,7 +16,7 @@ M_ENGINE=InnoDB
 . "$(dirname "$0")/proof.sh"
 need python3
 
-CYCLES=${CYCLES:-5}
+CYCLES=${CYCLES:-3}
 METHOD=recovery SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 
@@ -40,7 +40,7 @@ stop_writers
 verify_cycles recovery recovery "$CYCLES"
 
 # snapshot mode with it, under the same writers
-SNAP_CYCLES=${SNAP_CYCLES:-3}
+SNAP_CYCLES=${SNAP_CYCLES:-2}
 start_writers
 for k in $(seq 1 "$SNAP_CYCLES"); do
 	"$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/rsnap-$k.img"
