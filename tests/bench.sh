@@ -27,8 +27,14 @@
 #               read: a 2 s SELECT of an InnoDB table in flight at freeze
 #               (what stalls MySQL's FTWRL: its flush waits for every
 #               running statement; MariaDB >= 10.4's does not).
+# caller's      the same cycles as a caller sees them: the hooks run
+#               through bash -c (as vmtoolsd runs them), the longest
+#               insert minus the caller's own snapshot (freeze's exit to
+#               thaw's start), so freeze's lock-to-exit and thaw's
+#               start-to-release are in it, never left out.
 # thaw's parts  for the same cycles, ms from thaw's exec (bench-helper
-#               exec stamps it) to: thaw's start, the state read, the
+#               exec stamps it; the shell's, since thaw runs through
+#               bash -c) to: thaw's start, the state read, the
 #               holder proven ours, SIGTERM sent (thaw's "thaw's path"
 #               log line), the release statement sent (the holder's,
 #               release_us in the state) and writes through (the end of
@@ -100,9 +106,13 @@ stall_once() {
 	read) sql "SELECT COUNT(*) FROM bench.big WHERE SLEEP(2) = 0" >/dev/null & lp=$! ;;
 	esac
 	[ -n "$lp" ] && nap 0.3
-	"$BIN/pre-freeze-script" freeze || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	# as a caller runs them (vmtoolsd: through a shell): its own clock
+	# from freeze's exit to thaw's start is the snapshot it takes
+	bash -c '"$0" freeze' "$BIN/pre-freeze-script" || bail "freeze failed: $(tail -1 "$WORK/mq.log")"
+	local t_out=$EPOCHREALTIME
 	nap "0.$HOLD_MS"
-	"$HELPER" exec "$WORK/exec_us" "$BIN/post-thaw-script" thaw || bail "thaw failed"
+	local t_in=$EPOCHREALTIME
+	"$HELPER" exec "$WORK/exec_us" bash -c '"$0" thaw' "$BIN/post-thaw-script" || bail "thaw failed"
 	held=$(held_ms)
 	[ -n "$lp" ] && wait "$lp"
 	nap 0.3
@@ -113,14 +123,17 @@ stall_once() {
 		sed 's/.*state read at \([0-9.-]*\) ms, holder proven at \([0-9.-]*\) ms, SIGTERM at \([0-9.-]*\) ms, release statement at \([0-9.-]*\) ms .*monotonic \([0-9]*\) us.*/\1 \2 \3 \4 \5/' >"$WORK/path"
 	[ "$(wc -w <"$WORK/path")" -eq 5 ] || bail "thaw logged no path: $(tail -2 "$WORK/mq.log")"
 	awk -v b="$held" -v h="$HOLD_MS" -v x="$(cat "$WORK/exec_us")" -v p="$(cat "$WORK/path")" \
-	    -v nc="${NO_COMMIT_LOCK:-0}" '{
+	    -v nc="${NO_COMMIT_LOCK:-0}" -v g="$(awk -v a="$t_out" -v z="$t_in" 'BEGIN { print (z - a) * 1000 }')" '{
 		split(p, t, " "); s = (t[5] - x) / 1000; e = ($6 - x) / 1000
 		# a longest insert that ended before thaw began was no part
 		# of the hold (a wait behind an abandoned attempt): all of it
-		# is excess, and it says nothing of when writes went through
-		printf "%.1f %.1f %.2f %.2f %.2f %.2f %.2f %s\n",
+		# is excess, and it says nothing of when writes went through.
+		# The caller's excess: the longest insert minus the caller's
+		# own snapshot time, freeze's exit to thaw's start
+		printf "%.1f %.1f %.2f %.2f %.2f %.2f %.2f %s %.1f\n",
 			nc || e < 0 ? $4 : $4 - b, b - h, s, s + t[1], s + t[2],
-			s + t[3], s + t[4], e < 0 ? "-" : sprintf("%.2f", e) }' "$WORK/writer.out"
+			s + t[3], s + t[4], e < 0 ? "-" : sprintf("%.2f", e),
+			nc ? $4 : $4 - g }' "$WORK/writer.out"
 }
 
 # baseline LOAD: the writer's longest insert in a cycle of the same
@@ -154,6 +167,7 @@ stall() {
 	for i in 1 2 3 4 5 6 7; do stall_once "$1"; done >"$WORK/stalls"
 	awk '{ print $2 }' "$WORK/stalls" | median >"$WORK/overhead"
 	columns median2 "$WORK/stalls" 3 4 5 6 7 8 >"$WORK/parts"
+	awk '{ print $9 }' "$WORK/stalls" | median >"$WORK/caller"
 	awk '{ print $1 }' "$WORK/stalls" | median
 }
 
@@ -164,13 +178,17 @@ for m in "${METHODS[@]}"; do
 	R[$m,lat]=$(latency)
 	R[$m,in]=$(cat "$WORK/inproc")
 	R[$m,idle]=$(stall idle)
+	R[$m,caller_idle]=$(cat "$WORK/caller")
 	R[$m,over]=$(cat "$WORK/overhead")
 	R[$m,parts_idle]=$(cat "$WORK/parts")
 	R[$m,innodb]=$(stall innodb)
+	R[$m,caller_innodb]=$(cat "$WORK/caller")
 	R[$m,parts_innodb]=$(cat "$WORK/parts")
 	R[$m,myisam]=$(stall myisam)
+	R[$m,caller_myisam]=$(cat "$WORK/caller")
 	R[$m,parts_myisam]=$(cat "$WORK/parts")
 	R[$m,read]=$(stall read)
+	R[$m,caller_read]=$(cat "$WORK/caller")
 	R[$m,parts_read]=$(cat "$WORK/parts")
 done
 
@@ -395,6 +413,17 @@ for m in "${METHODS[@]}" recovery; do
 		[ "$m" = recovery ] && p[5]=-
 		printf "$P" "$m, $l" "${p[@]}"
 	done
+done
+echo
+echo "the caller's excess stall (the hooks run through bash -c, as vmtoolsd runs them: the"
+echo " writer's longest insert minus the caller's own snapshot, from freeze's exit to thaw's"
+echo " start, so the lock-to-exit and start-to-release times are in it; ms, medians; beside"
+echo " it the excess above, which subtracts the hold itself):"
+C='%-16s %12s %12s %12s %12s\n'
+printf "$C" "method" "idle" "+InnoDB" "+MyISAM" "+read"
+for m in "${METHODS[@]}"; do
+	printf "$C" "$m caller's" "${R[$m,caller_idle]}" "${R[$m,caller_innodb]}" "${R[$m,caller_myisam]}" "${R[$m,caller_read]}"
+	printf "$C" "$m excess" "${R[$m,idle]}" "${R[$m,innodb]}" "${R[$m,myisam]}" "${R[$m,read]}"
 done
 sig=${R[$a,parts_idle]}; sig=$(echo "$sig" | awk '{ print $4 }')
 echo "target: thaw exec -> SIGTERM <= 1.5 ms (auto, idle): $sig, $(met "$sig" 1.5)"
