@@ -222,31 +222,15 @@ deb:
 	git ls-files -z | xargs -0 cp --parents -t $(DEB_DIR)/mysql-quiesce-$(VERSION)
 	cd $(DEB_DIR)/mysql-quiesce-$(VERSION) && dpkg-buildpackage -us -uc -b
 
-# Wire the hook for Debian's QEMU guest agent, which starts with none:
-# its config file names the binary as the fsfreeze hook. An existing
-# qemu-ga.conf is never changed; what to add to it is printed instead.
-QGA_CONF ?= $(SYSCONFDIR)/qemu/qemu-ga.conf
+# Wire the QEMU guest agent (Debian's starts with no hook) or VMware
+# Tools: the installed binary's wire verb, which writes the caller's
+# files as it requires them and never over one it did not write
+# (mysql-quiesce wire --help). DESTDIR: into an image mounted there.
 install-qemu:
-	@if [ -e $(DESTDIR)$(QGA_CONF) ]; then \
-		if grep -q '^fsfreeze-hook=$(SBINDIR)/mysql-quiesce$$' $(DESTDIR)$(QGA_CONF); then \
-			echo "$(QGA_CONF) already names $(SBINDIR)/mysql-quiesce"; \
-		else \
-			echo "$(QGA_CONF) exists; not changing it. Add to its [general] section:"; \
-			echo "  fsfreeze-hook=$(SBINDIR)/mysql-quiesce"; exit 1; \
-		fi; \
-	else \
-		install -d $(DESTDIR)$(SYSCONFDIR)/qemu && \
-		printf '# written by make install-qemu (mysql-quiesce)\n[general]\nfsfreeze-hook=%s\n' \
-			$(SBINDIR)/mysql-quiesce >$(DESTDIR)$(QGA_CONF) && \
-		echo "wrote $(QGA_CONF); now: systemctl restart qemu-guest-agent"; \
-	fi
+	$(DESTDIR)$(SBINDIR)/mysql-quiesce wire qemu $(if $(DESTDIR),--root $(DESTDIR))
 
-# VMware Tools: a backupScripts.d entry (the legacy names are installed
-# by make install).
-VMW_DIR ?= $(SYSCONFDIR)/vmware-tools/backupScripts.d
 install-vmware:
-	install -d $(DESTDIR)$(VMW_DIR)
-	ln -sf $(SBINDIR)/mysql-quiesce $(DESTDIR)$(VMW_DIR)/50-mysql-quiesce
+	$(DESTDIR)$(SBINDIR)/mysql-quiesce wire vmware $(if $(DESTDIR),--root $(DESTDIR))
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mysql-quiesce \

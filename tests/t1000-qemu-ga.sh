@@ -134,18 +134,25 @@ in_etc "$MQ" check >"$WORK/out" 2>&1
 grep -q "^--    QEMU agent: installed, not running, no fsfreeze hook configured (mysql-quiesce wire qemu, then restart qemu-guest-agent)" "$WORK/out" &&
 	! grep -q "make install" "$WORK/out"
 ok $? "no agent, no hook: check says how a package user wires it, not a make target"
-make -s -C "$TOP" install-qemu DESTDIR="$WORK/root" SYSCONFDIR=/etc SBINDIR="$TOP" >"$WORK/out" 2>&1
-ok $? "make install-qemu writes qemu-ga.conf"
-grep -qx "fsfreeze-hook=$TOP/mysql-quiesce" "$WORK/root/etc/qemu/qemu-ga.conf"; ok $? "naming the binary as the hook"
-make -s -C "$TOP" install-qemu DESTDIR="$WORK/root" SYSCONFDIR=/etc SBINDIR="$TOP" >/dev/null 2>&1
-ok $? "a second make install-qemu: already wired, exit 0"
-echo "[general]" >"$WORK/root/etc/qemu/qemu-ga.conf.other"
-make -s -C "$TOP" install-qemu DESTDIR="$WORK/root" SYSCONFDIR=/etc SBINDIR=/usr/sbin QGA_CONF=/etc/qemu/qemu-ga.conf.other >"$WORK/out" 2>&1
-[ $? -ne 0 ] && grep -q "exists; not changing it" "$WORK/out" && [ "$(cat "$WORK/root/etc/qemu/qemu-ga.conf.other")" = "[general]" ]
-ok $? "an existing qemu-ga.conf is never changed; it says what to add"
-cp "$WORK/root/etc/qemu/qemu-ga.conf" "$WORK/etcq/"
+mkdir -p "$WORK/root"
+"$MQ" wire qemu --root "$WORK/root" >"$WORK/out" 2>&1
+ok $? "wire qemu writes the hook script and qemu-ga.conf (make install-qemu runs it)"
+grep -qx "fsfreeze-hook=/etc/qemu/mysql-quiesce-hook" "$WORK/root/etc/qemu/qemu-ga.conf" &&
+	grep -qF "exec '$MQ' -c '$MYSQL_QUIESCE_CONFIG'" "$WORK/root/etc/qemu/mysql-quiesce-hook"
+ok $? "naming its hook script, which runs the binary with the config in use"
+"$MQ" wire qemu --root "$WORK/root" >/dev/null 2>&1
+ok $? "a second wire qemu: its own files, rewritten, exit 0"
+mkdir -p "$WORK/root2/etc/qemu"; echo "[general]" >"$WORK/root2/etc/qemu/qemu-ga.conf"
+"$MQ" wire qemu --root "$WORK/root2" >"$WORK/out" 2>&1; st=$?
+[ "$st" -eq 15 ] && grep -q "exists and was not written by mysql-quiesce wire; not touching it" "$WORK/out" &&
+	grep -q "^fsfreeze-hook=/etc/qemu/mysql-quiesce-hook" "$WORK/out" && [ "$(cat "$WORK/root2/etc/qemu/qemu-ga.conf")" = "[general]" ]
+ok $? "an existing qemu-ga.conf is never changed; wire says what to add (exit $st)"
+cp "$WORK/root/etc/qemu/qemu-ga.conf" "$WORK/root/etc/qemu/mysql-quiesce-hook" "$WORK/etcq/"
 in_etc qemu-ga -D >"$WORK/out" 2>&1
-grep -q "fsfreeze-hook=$TOP/mysql-quiesce" "$WORK/out"; ok $? "qemu-ga itself reads the hook from that qemu-ga.conf"
+grep -q "fsfreeze-hook=/etc/qemu/mysql-quiesce-hook" "$WORK/out"; ok $? "qemu-ga itself reads the hook from that qemu-ga.conf"
+in_etc "$MQ" check >"$WORK/out" 2>&1
+grep -q "^ok    QEMU agent: the fsfreeze hook is /etc/qemu/mysql-quiesce-hook (direct" "$WORK/out"; ok $? "check: wire's hook script is the direct wiring"
+printf '[general]\nfsfreeze-hook=%s\n' "$TOP/mysql-quiesce" >"$WORK/etcq/qemu-ga.conf"
 in_etc "$MQ" check >"$WORK/out" 2>&1
 grep -q "^ok    QEMU agent: the fsfreeze hook is $TOP/mysql-quiesce (direct" "$WORK/out"; ok $? "check: the direct wiring is present"
 printf '[general]\nfsfreeze-hook=/etc/qemu/fsfreeze-hook\n' >"$WORK/etcq/qemu-ga.conf"

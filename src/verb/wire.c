@@ -295,7 +295,7 @@ wire_one(const struct wplan *p, const char *root, int dry)
 {
 	static char old[65536], out[65536 + 2048];
 	char why[PATH_MAX + 64];
-	int i, r, bad = 0;
+	int i, r, bad = 0, failed = 0;
 
 	for (i = 0; i < p->n; i++) {
 		const struct wfile *w = &p->f[i];
@@ -331,14 +331,14 @@ wire_one(const struct wplan *p, const char *root, int dry)
 		    put(root, w->path, out, w->mode) == -1) {
 			printf("FAIL  cannot write %s: %s\n", w->path,
 			       strerror(errno));
-			bad = 1;
+			failed = 1;
 			continue;
 		}
 		printf("wrote %s (mode %04o)\n", w->path, (unsigned)w->mode);
 	}
-	if (!bad && !dry && p->after[0] != '\0')
+	if (!bad && !failed && !dry && p->after[0] != '\0')
 		printf("now %s\n", p->after);
-	return bad ? MQ_REFUSED : MQ_OK;
+	return bad ? MQ_REFUSED : failed ? MQ_FAIL : MQ_OK;
 }
 
 /* Take back what wire wrote: its files, its GCE block; nothing else. */
@@ -435,6 +435,14 @@ wire_main(const struct config *c, const struct call *o)
 				  "azure, gcp, nutanix)");
 	if (strcmp(root, "/") == 0)
 		root = "";
+	if (root[0] != '\0') {
+		struct stat st;
+
+		if (root[0] != '/' || stat(root, &st) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			return usage_fail("wire", "--root %s: not an absolute "
+					  "path to a directory", root);
+	}
 	if ((n = readlink("/proc/self/exe", bin, sizeof(bin) - 1)) <= 0) {
 		fprintf(stderr, "mysql-quiesce wire: cannot tell where this "
 			"program is: %s\n", strerror(errno));
