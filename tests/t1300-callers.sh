@@ -70,6 +70,12 @@ released; ok $? "released"
 guest "$MQ" check >"$WORK/check" 2>&1
 grep -q "^ok    Azure Backup: /etc/azure/VMSnapshotScriptPluginConfig.json runs mysql-quiesce" "$WORK/check"
 ok $? "check: the Azure wiring is right"
+! grep -q "^warn  Azure Backup: max_lock_time" "$WORK/check"; ok $? "and max_lock_time (60 s) leaves the snapshot time"
+sed -i 's/^max_lock_time = .*/max_lock_time = 15/' "$WORK/c.conf"
+guest "$MQ" check >"$WORK/check" 2>&1
+grep -q "^warn  Azure Backup: max_lock_time (15 s) leaves less than 20 s for the snapshot once the agent's two polls (1 s each)" "$WORK/check"
+ok $? "check warns when max_lock_time is short for the agent's polls and a snapshot"
+sed -i 's/^max_lock_time = .*/max_lock_time = 60/' "$WORK/c.conf"
 
 diag "Azure: a pre-script that fails, and modes ScriptRunner refuses"
 sql "UPDATE t.isam SET v = v + SLEEP(8)" >/dev/null 2>&1 & BP=$!

@@ -306,12 +306,15 @@ small_file(const char *path, char *buf, size_t n)
 	return 1;
 }
 
+/* the least time left for an Azure snapshot inside max_lock_time */
+enum { AZURE_SNAPSHOT_S = 20 };
+
 static int
 azure(const struct config *c)
 {
 	char text[8192];
 	struct stat st;
-	long long to;
+	long long to, poll;
 	int bad = 0;
 
 	if (lstat(WIRING_AZ_JSON, &st) == -1)
@@ -342,6 +345,15 @@ azure(const struct config *c)
 	if (bad == 0)
 		printf("ok    Azure Backup: %s runs mysql-quiesce before and "
 		       "after (timeout %lld s)\n", WIRING_AZ_JSON, to);
+	/* the agent sees the pre-script's exit, and starts the post-script
+	 * after the snapshot, a poll late each: both inside the hold */
+	poll = number_after(text, "\"ScriptsExecutionPollTimeSeconds\"", 3);
+	if (c->lock_max_lock_time < 2 * poll + AZURE_SNAPSHOT_S)
+		printf("warn  Azure Backup: max_lock_time (%lld s) leaves less "
+		       "than %d s for the snapshot once the agent's two polls "
+		       "(%lld s each) are counted: the lock may end before the "
+		       "post-script\n", c->lock_max_lock_time, AZURE_SNAPSHOT_S,
+		       poll);
 	return bad;
 }
 
