@@ -22,6 +22,9 @@
 #define WIRING_GCE_CFG "/etc/default/instance_configs.cfg"
 #define WIRING_NTX_PRE "/usr/local/sbin/pre_freeze"
 #define WIRING_NTX_POST "/usr/local/sbin/post_thaw"
+#define WIRING_DLM_TEMPLATE \
+	"/usr/share/doc/mysql-quiesce/examples/aws-dlm-mysql-quiesce.yml"
+#define WIRING_DLM_DOC "/etc/mysql-quiesce/aws-dlm-mysql-quiesce.yml"
 
 /* Print one "ok", "FAIL" or "--" line per wiring found; return how
  * many are broken (a mode the caller refuses, a script that is not

@@ -20,12 +20,13 @@ CALLERS=$TOP/tests/callers.py
 
 # guest CMD...: CMD with /etc and /usr/local copy-on-write (the writes
 # kept in $WORK/ov across calls), the host's agents' directories hidden
-mkdir -p "$WORK/ov/eu" "$WORK/ov/ew" "$WORK/ov/lu" "$WORK/ov/lw"
+mkdir -p "$WORK/ov/eu" "$WORK/ov/ew" "$WORK/ov/lu" "$WORK/ov/lw" "$WORK/ov/du" "$WORK/ov/dw"
 guest() {
 	unshare --mount --propagation private sh -c '
 		o=$1; shift
 		mount -t overlay ov -o "lowerdir=/etc,upperdir=$o/eu,workdir=$o/ew" /etc &&
-		mount -t overlay ov -o "lowerdir=/usr/local,upperdir=$o/lu,workdir=$o/lw" /usr/local || exit 125
+		mount -t overlay ov -o "lowerdir=/usr/local,upperdir=$o/lu,workdir=$o/lw" /usr/local &&
+		mount -t overlay ov -o "lowerdir=/usr/share/doc,upperdir=$o/du,workdir=$o/dw" /usr/share/doc || exit 125
 		exec "$@"' sh "$WORK/ov" "$@"
 }
 # hide the host's wiring from the layers once: whiteouts of what it has
@@ -153,6 +154,28 @@ ok $? "check: snapshots disabled in the agent's config is named"
 guest "$MQ" wire gcp --remove >"$WORK/out" 2>&1
 ! guest test -e /etc/google/snapshots/pre.sh && ! gx /etc/default/instance_configs.cfg | grep -q "mysql-quiesce"
 ok $? "--remove takes the scripts and wire's block back"
+
+diag "AWS DLM: the SSM document, naming the config in use"
+mkdir -p "$WORK/ov/du/mysql-quiesce/examples"
+cp "$TOP/contrib/aws-dlm-mysql-quiesce.yml" "$WORK/ov/du/mysql-quiesce/examples/"
+guest "$MQ" wire dlm >"$WORK/out" 2>&1; st=$?
+[ "$st" -eq 0 ] && grep -q "register it: aws ssm create-document .*file:///etc/mysql-quiesce/aws-dlm-mysql-quiesce.yml" "$WORK/out"
+ok $? "wire dlm writes the document and says how to register it (exit $st)"
+gx /etc/mysql-quiesce/aws-dlm-mysql-quiesce.yml >"$WORK/dlm.yml"
+# the document's body as the SSM agent runs it, for one command
+ssm() {
+	python3 - "$WORK/dlm.yml" "$1" >"$WORK/dlm.sh" <<'PY'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+assert d["schemaVersion"] == "2.2"
+print("".join(d["mainSteps"][0]["inputs"]["runCommand"]).replace("{{ command }}", sys.argv[2]), end="")
+PY
+	env -u MYSQL_QUIESCE_CONFIG sh "$WORK/dlm.sh" >"$WORK/dlm.out" 2>&1
+}
+ssm pre-script; ok $? "the written document's pre-script locks, with no config in the environment: $(tr '\n' ' ' <"$WORK/dlm.out")"
+held; ok $? "held"
+ssm post-script; ok $? "and its post-script releases"
+released; ok $? "released"
 
 diag "Nutanix"
 guest "$MQ" wire nutanix >"$WORK/out" 2>&1; ok $? "wire nutanix"

@@ -34,7 +34,8 @@ static const struct verb_usage {
 	  "mysql-quiesce [-c FILE] wire CALLER [--dry-run] [--remove] [--root DIR]\n",
 	  "  wire         write CALLER's wiring as that caller requires it,\n"
 	  "               its scripts naming the config FILE: vmware, qemu,\n"
-	  "               azure, gcp, nutanix; never over a file wire did not\n"
+	  "               azure, gcp, nutanix, dlm (the SSM document, to\n"
+	  "               register); never over a file wire did not\n"
 	  "               write (--dry-run: print the plan; --remove: take\n"
 	  "               back what wire wrote; --root: into an image at DIR)\n" },
 	{ "snapshot",

@@ -32,7 +32,7 @@ struct wfile {
 	char path[PATH_MAX];    /* in the guest */
 	mode_t mode, dirmode;
 	enum wkind kind;
-	char text[2048];
+	char text[8192];
 };
 
 struct wplan {
@@ -93,7 +93,53 @@ script(struct wfile *w, const char *caller, const char *what,
 	    verb, verb[0] ? " " : "", args);
 }
 
-/* The plan for caller, or -1 for an unknown one. */
+/*
+ * AWS DLM: the package's SSM Command document, its MQ= line naming
+ * this program and the config in use, for the user to register (DLM
+ * runs the document, not a file on the instance). 0, or -2 (said).
+ */
+static int
+dlm(struct wplan *p, const char *bin, const char *conf)
+{
+	static const char mq[] = "MQ=/usr/sbin/mysql-quiesce\n";
+	char tmpl[8192], qb[PATH_MAX * 2], qc[PATH_MAX * 2], *at, *line;
+	struct wfile *w;
+	size_t n;
+	FILE *f = fopen(WIRING_DLM_TEMPLATE, "re");
+
+	if (f == NULL) {
+		fprintf(stderr, "mysql-quiesce wire: cannot read the SSM "
+			"document %s: %s (the package installs it)\n",
+			WIRING_DLM_TEMPLATE, strerror(errno));
+		return -2;
+	}
+	n = fread(tmpl, 1, sizeof(tmpl) - 1, f);
+	fclose(f);
+	tmpl[n] = '\0';
+	if ((at = strstr(tmpl, mq)) == NULL) {
+		fprintf(stderr, "mysql-quiesce wire: %s has no %.*s line\n",
+			WIRING_DLM_TEMPLATE, (int)sizeof(mq) - 2, mq);
+		return -2;
+	}
+	for (line = at; line > tmpl && line[-1] == ' '; line--)
+		;
+	add(p, WIRING_DLM_DOC, 0644, 0755, W_SCRIPT);
+	w = &p->f[0];
+	if (fmt(w->text, sizeof(w->text), "%s dlm\n%.*sMQ=%s\n%.*sexport "
+		"MYSQL_QUIESCE_CONFIG=%s\n%s", WIRING_MARK, (int)(at - tmpl),
+		tmpl, sh_quote(qb, sizeof(qb), bin), (int)(at - line), line,
+		sh_quote(qc, sizeof(qc), conf), at + strlen(mq)) == -1) {
+		fprintf(stderr, "mysql-quiesce wire: %s is too long\n",
+			WIRING_DLM_TEMPLATE);
+		return -2;
+	}
+	fmt(p->after, sizeof(p->after), "register it: aws ssm create-document "
+	    "--name mysql-quiesce-dlm --document-type Command "
+	    "--document-format YAML --content file://%s", WIRING_DLM_DOC);
+	return 0;
+}
+
+/* The plan for caller: 0; -1 for an unknown one; -2 said why not. */
 static int
 plan(struct wplan *p, const char *caller, const struct config *c,
      const char *bin)
@@ -169,6 +215,8 @@ plan(struct wplan *p, const char *caller, const struct config *c,
 		add(p, WIRING_NTX_POST, 0700, 0755, W_SCRIPT);
 		script(&p->f[1], caller, "Nutanix Guest Tools run it after "
 		       "the snapshot", bin, conf, "thaw", "\"$*\"");
+	} else if (strcmp(caller, "dlm") == 0) {
+		return dlm(p, bin, conf);
 	} else {
 		return -1;
 	}
@@ -432,7 +480,7 @@ wire_main(const struct config *c, const struct call *o)
 	}
 	if (caller == NULL)
 		return usage_fail("wire", "no CALLER given (vmware, qemu, "
-				  "azure, gcp, nutanix)");
+				  "azure, gcp, nutanix, dlm)");
 	if (strcmp(root, "/") == 0)
 		root = "";
 	if (root[0] != '\0') {
@@ -453,8 +501,14 @@ wire_main(const struct config *c, const struct call *o)
 	if (root[0] != '\0' && strncmp(bin, root, strlen(root)) == 0 &&
 	    bin[strlen(root)] == '/')
 		memmove(bin, bin + strlen(root), strlen(bin + strlen(root)) + 1);
-	if (plan(&p, caller, c, bin) == -1)
+	switch (plan(&p, caller, c, bin)) {
+	case -1:
 		return usage_fail("wire", "unknown CALLER %s (vmware, qemu, "
-				  "azure, gcp, nutanix)", caller);
+				  "azure, gcp, nutanix, dlm)", caller);
+	case -2:
+		return MQ_FAIL;
+	default:
+		break;
+	}
 	return remove ? unwire_one(&p, root, dry) : wire_one(&p, root, dry);
 }
