@@ -93,6 +93,24 @@ script(struct wfile *w, const char *caller, const char *what,
 	    verb, verb[0] ? " " : "", args);
 }
 
+/* A caller's pre- and post-snapshot scripts, root's 0700 (what Azure,
+ * GCE and Nutanix all accept), in a directory of dirmode: freeze and
+ * thaw, the caller's arguments as one, logged. */
+static void
+pre_post(struct wplan *p, const char *pre, const char *post, mode_t dirmode,
+	 const char *who, const char *bin, const char *conf)
+{
+	char what[200];
+
+	fmt(what, sizeof(what), "%s before the snapshot", who);
+	add(p, pre, 0700, dirmode, W_SCRIPT);
+	script(&p->f[p->n - 1], p->caller, what, bin, conf, "freeze",
+	       "\"$*\"");
+	fmt(what, sizeof(what), "%s after the snapshot", who);
+	add(p, post, 0700, dirmode, W_SCRIPT);
+	script(&p->f[p->n - 1], p->caller, what, bin, conf, "thaw", "\"$*\"");
+}
+
 /*
  * AWS DLM: the package's SSM Command document, its MQ= line naming
  * this program and the config in use, for the user to register (DLM
@@ -167,12 +185,8 @@ plan(struct wplan *p, const char *caller, const struct config *c,
 		/* ScriptRunner refuses a script or config with any group or
 		 * other bit, or a config with an execute bit, and runs each
 		 * script as "sh SCRIPT PARAMS" */
-		add(p, WIRING_AZ_PRE, 0700, 0755, W_SCRIPT);
-		script(&p->f[0], caller, "Azure Backup runs it with sh before "
-		       "the snapshot", bin, conf, "freeze", "\"$*\"");
-		add(p, WIRING_AZ_POST, 0700, 0755, W_SCRIPT);
-		script(&p->f[1], caller, "Azure Backup runs it with sh after "
-		       "the snapshot", bin, conf, "thaw", "\"$*\"");
+		pre_post(p, WIRING_AZ_PRE, WIRING_AZ_POST, 0755,
+			 "Azure Backup runs it with sh", bin, conf);
 		add(p, WIRING_AZ_JSON, 0600, 0755, W_AZ_JSON);
 		/* a timeout above snapshot_timeout with margin (the host's
 		 * cap is 1,800 s); a poll of 1 s, the least, each poll
@@ -194,14 +208,9 @@ plan(struct wplan *p, const char *caller, const struct config *c,
 	} else if (strcmp(caller, "gcp") == 0) {
 		/* the guest agent execs each with the disk list, one
 		 * argument, and creates the directory 0700 */
-		add(p, WIRING_GCE_PRE, 0700, 0700, W_SCRIPT);
-		script(&p->f[0], caller, "the GCE guest agent runs it with the "
-		       "disk list before the snapshot", bin, conf, "freeze",
-		       "\"$*\"");
-		add(p, WIRING_GCE_POST, 0700, 0700, W_SCRIPT);
-		script(&p->f[1], caller, "the GCE guest agent runs it with the "
-		       "disk list after the snapshot", bin, conf, "thaw",
-		       "\"$*\"");
+		pre_post(p, WIRING_GCE_PRE, WIRING_GCE_POST, 0700,
+			 "the GCE guest agent runs it with the disk list", bin,
+			 conf);
 		add(p, WIRING_GCE_CFG, 0644, 0755, W_GCE_CFG);
 		fmt(p->f[2].text, sizeof(p->f[2].text), "%s gcp: begin\n"
 		    "[Snapshots]\nenabled = true\ntimeout_in_seconds = %lld\n"
@@ -209,12 +218,8 @@ plan(struct wplan *p, const char *caller, const struct config *c,
 		fmt(p->after, sizeof(p->after), "restart the agent: systemctl "
 		    "restart google-guest-agent");
 	} else if (strcmp(caller, "nutanix") == 0) {
-		add(p, WIRING_NTX_PRE, 0700, 0755, W_SCRIPT);
-		script(&p->f[0], caller, "Nutanix Guest Tools run it before "
-		       "the snapshot", bin, conf, "freeze", "\"$*\"");
-		add(p, WIRING_NTX_POST, 0700, 0755, W_SCRIPT);
-		script(&p->f[1], caller, "Nutanix Guest Tools run it after "
-		       "the snapshot", bin, conf, "thaw", "\"$*\"");
+		pre_post(p, WIRING_NTX_PRE, WIRING_NTX_POST, 0755,
+			 "Nutanix Guest Tools run it", bin, conf);
 	} else if (strcmp(caller, "dlm") == 0) {
 		return dlm(p, bin, conf);
 	} else {

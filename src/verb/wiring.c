@@ -290,6 +290,20 @@ number_after(const char *text, const char *key, long long dflt)
 	return *p >= '0' && *p <= '9' ? strtoll(p, NULL, 10) : dflt;
 }
 
+/* A caller's script timeout (key, to seconds) not above snapshot_timeout:
+ * the caller does to a freeze still waiting what it does (1, said). */
+static int
+too_short(const char *who, const char *key, long long to,
+	  const struct config *c, const char *does)
+{
+	if (to > c->lock_snapshot_timeout)
+		return 0;
+	printf("FAIL  %s: %s %lld is not above snapshot_timeout (%lld s): the "
+	       "agent %s a freeze still waiting\n", who, key, to,
+	       c->lock_snapshot_timeout, does);
+	return 1;
+}
+
 /* Text of a small file, or "" (and 0) when it cannot be read. */
 static int
 small_file(const char *path, char *buf, size_t n)
@@ -336,12 +350,8 @@ azure(const struct config *c)
 	bad += caller_script("Azure Backup", WIRING_AZ_PRE, 0);
 	bad += caller_script("Azure Backup", WIRING_AZ_POST, 0);
 	to = number_after(text, "\"timeoutInSeconds\"", 30);
-	if (to <= c->lock_snapshot_timeout) {
-		printf("FAIL  Azure Backup: timeoutInSeconds %lld is not above "
-		       "snapshot_timeout (%lld s): the agent gives up on a "
-		       "freeze still waiting\n", to, c->lock_snapshot_timeout);
-		bad++;
-	}
+	bad += too_short("Azure Backup", "timeoutInSeconds", to, c,
+			 "gives up on");
 	if (bad == 0)
 		printf("ok    Azure Backup: %s runs mysql-quiesce before and "
 		       "after (timeout %lld s)\n", WIRING_AZ_JSON, to);
@@ -378,12 +388,8 @@ gce(const struct config *c)
 		return bad + 1;
 	}
 	to = number_after(sec, "timeout_in_seconds", 60);
-	if (to <= c->lock_snapshot_timeout) {
-		printf("FAIL  GCE guest agent: timeout_in_seconds %lld is not "
-		       "above snapshot_timeout (%lld s): the agent kills a "
-		       "freeze still waiting\n", to, c->lock_snapshot_timeout);
-		bad++;
-	}
+	bad += too_short("GCE guest agent", "timeout_in_seconds", to, c,
+			 "kills");
 	if (bad == 0)
 		printf("ok    GCE guest agent: %s and %s run mysql-quiesce "
 		       "(timeout %lld s)\n", WIRING_GCE_PRE, WIRING_GCE_POST,
