@@ -284,6 +284,19 @@ make_tables() {
 	     INSERT INTO t.isam (v) VALUES (1)"
 }
 
+# spin_start: a writer committing InnoDB inserts into t.inno on $SOCK
+# one after another, for coordinates to be read under; spin_stop ends
+# it. binlog_moving: the binary log grows within 200 ms.
+spin_start() {
+	rm -f "$WORK/spin.stop"
+	( while [ ! -e "$WORK/spin.stop" ]; do echo "INSERT INTO t.inno (v) VALUES (9);"; done |
+		mariadb --no-defaults -S "$SOCK" -uroot ) >/dev/null 2>&1 &
+	SPIN=$!
+}
+spin_stop() { touch "$WORK/spin.stop"; wait "$SPIN"; }
+binlog_pos() { sql "SHOW MASTER STATUS" | cut -f2; }
+binlog_moving() { local a; a=$(binlog_pos); sleep 0.2; [ "$(binlog_pos)" != "$a" ]; }
+
 # holders: how many holders of this test run are alive.
 holders() { pgrep -f "^pre-freeze-mysql-lock -c $WORK/" | wc -l; }
 

@@ -12,15 +12,6 @@ sql "INSERT INTO t.inno (v) VALUES (1), (2), (3)"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 conf() { rm -rf "$WORK/run"; write_config "$WORK/c.conf" "$@"; }
 
-spin_start() {
-	rm -f "$WORK/spin.stop"
-	( while [ ! -e "$WORK/spin.stop" ]; do echo "INSERT INTO t.inno (v) VALUES (9);"; done |
-		mariadb --no-defaults -S "$SOCK" -uroot ) >/dev/null 2>&1 &
-	SPIN=$!
-}
-spin_stop() { touch "$WORK/spin.stop"; wait "$SPIN"; }
-binlog_pos() { sql "SHOW MASTER STATUS" | cut -f2; }
-binlog_moving() { local a; a=$(binlog_pos); sleep 0.2; [ "$(binlog_pos)" != "$a" ]; }
 
 for METHOD in ftwrl auto; do
 	diag "MySQL $MYSQL_VERSION, method $METHOD, under a writer"

@@ -15,26 +15,8 @@
 CYCLES=${CYCLES:-4}
 METHOD=ftwrl SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
-start_writers
-for k in $(seq 1 "$CYCLES"); do
-	"$BIN/pre-freeze-script" freeze; st=$?
-	snapshot "ftwrl-$k"; st2=$?
-	"$BIN/post-thaw-script" thaw; st3=$?
-	ok $(( st || st2 || st3 )) "MySQL ftwrl cycle $k: freeze, FIFREEZE, copy, FITHAW, thaw"
-	sleep 0.5
-done
-stop_writers
-verify_cycles ftwrl "MySQL ftwrl" "$CYCLES"
-
-SNAP_CYCLES=${SNAP_CYCLES:-2}
-start_writers
-for k in $(seq 1 "$SNAP_CYCLES"); do
-	"$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/snapshot-$k.img"
-	ok $? "MySQL snapshot mode cycle $k: mysql-quiesce snapshot -- cp IMAGE COPY"
-	sleep 0.5
-done
-stop_writers
-verify_cycles snapshot "MySQL snapshot mode" "$SNAP_CYCLES"
+hook_cycles ftwrl "MySQL ftwrl" "$CYCLES"
+snapshot_cycles snapshot "MySQL snapshot mode" "${SNAP_CYCLES:-2}"
 
 # The negative control: coordinates read, no lock held, then the copy.
 start_writers

@@ -207,3 +207,33 @@ verify_cycles() {
 	[ "$held" -eq "$n" ]; ok $? "$label: every cycle held ($held of $n)"
 }
 
+# hook_cycles PREFIX LABEL N: under the writers, N times what a
+# hypervisor does (freeze, FIFREEZE, copy to PREFIX-K, FITHAW, thaw),
+# then every copy verified (verify_cycles)
+hook_cycles() {
+	local prefix=$1 label=$2 n=$3 k st st2 st3
+	start_writers
+	for k in $(seq 1 "$n"); do
+		"$BIN/pre-freeze-script" freeze; st=$?
+		snapshot "$prefix-$k"; st2=$?
+		"$BIN/post-thaw-script" thaw; st3=$?
+		ok $(( st || st2 || st3 )) "$label cycle $k: freeze, FIFREEZE, copy, FITHAW, thaw"
+		sleep 0.5
+	done
+	stop_writers
+	verify_cycles "$prefix" "$label" "$n"
+}
+
+# snapshot_cycles PREFIX LABEL N: the same through snapshot mode, one
+# command doing lock, record, FIFREEZE, copy, FITHAW, unlock
+snapshot_cycles() {
+	local prefix=$1 label=$2 n=$3 k
+	start_writers
+	for k in $(seq 1 "$n"); do
+		"$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/$prefix-$k.img"
+		ok $? "$label cycle $k: mysql-quiesce snapshot -- cp IMAGE COPY"
+		sleep 0.5
+	done
+	stop_writers
+	verify_cycles "$prefix" "$label" "$n"
+}

@@ -1,4 +1,5 @@
 #!/bin/bash
+# serial
 # The README's quick start, as written: its binary-logging lines, its
 # config, check, the first freeze and thaw, and verify of the first
 # snapshot, taken from the README itself and run against a throwaway

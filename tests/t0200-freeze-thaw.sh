@@ -12,18 +12,6 @@ make_tables
 sql "CREATE USER quiesce@localhost IDENTIFIED BY 'Pw-9f3kq-secret';
      GRANT RELOAD, PROCESS, BINLOG MONITOR, SLAVE MONITOR, CONNECTION ADMIN ON *.* TO quiesce@localhost"
 
-# A writer committing InnoDB inserts one after another, for the
-# coordinates to be read under.
-spin_start() {
-	rm -f "$WORK/spin.stop"
-	( while [ ! -e "$WORK/spin.stop" ]; do echo "INSERT INTO t.inno (v) VALUES (9);"; done |
-		mariadb --no-defaults -S "$SOCK" -uroot ) >/dev/null 2>&1 &
-	SPIN=$!
-}
-spin_stop() { touch "$WORK/spin.stop"; wait "$SPIN"; }
-binlog_pos() { sql "SHOW MASTER STATUS" | cut -f2; }
-# binlog_moving: the binary log grows within 200 ms
-binlog_moving() { local a; a=$(binlog_pos); sleep 0.2; [ "$(binlog_pos)" != "$a" ]; }
 
 for METHOD in ftwrl backup-stage; do
 	diag "method $METHOD"

@@ -19,16 +19,7 @@ CYCLES=${CYCLES:-3}
 for METHOD in backup-stage ftwrl; do
 	SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
 	export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
-	start_writers
-	for k in $(seq 1 "$CYCLES"); do
-		"$BIN/pre-freeze-script" freeze; st=$?
-		snapshot "$METHOD-$k"; st2=$?
-		"$BIN/post-thaw-script" thaw; st3=$?
-		ok $(( st || st2 || st3 )) "$METHOD cycle $k: freeze, FIFREEZE, copy, FITHAW, thaw"
-		sleep 0.5
-	done
-	stop_writers
-	verify_cycles "$METHOD" "$METHOD" "$CYCLES"
+	hook_cycles "$METHOD" "$METHOD" "$CYCLES"
 done
 
 # The same proof through snapshot mode: one command does lock, record,
@@ -36,14 +27,7 @@ done
 SNAP_CYCLES=${SNAP_CYCLES:-2}
 METHOD=auto
 SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
-start_writers
-for k in $(seq 1 "$SNAP_CYCLES"); do
-	"$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/snapshot-$k.img"
-	ok $? "snapshot mode cycle $k: mysql-quiesce snapshot -- cp IMAGE COPY"
-	sleep 0.5
-done
-stop_writers
-verify_cycles snapshot "snapshot mode" "$SNAP_CYCLES"
+snapshot_cycles snapshot "snapshot mode" "$SNAP_CYCLES"
 
 # The same proof through snapshot --ebs, against moto: the EC2 proxy
 # copies the image the moment CreateSnapshots reaches it, which is the

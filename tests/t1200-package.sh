@@ -1,4 +1,5 @@
 #!/bin/bash
+# serial
 # The Debian package: built with dpkg-buildpackage from debian/, lintian
 # without an error or an unjustified warning, installed with dpkg -i on
 # this machine, its check and a freeze/thaw through the installed hook
@@ -58,7 +59,7 @@ mkdir -p "$WORK/etcq"
 install -m 644 /usr/share/doc/mysql-quiesce/examples/qemu-ga.conf "$WORK/etcq/qemu-ga.conf"
 unshare -m --propagation private sh -c 'mount --bind "$1" /etc/qemu && qemu-ga -D' sh "$WORK/etcq" >"$WORK/qga" 2>&1
 grep -qx "fsfreeze-hook=/usr/sbin/mysql-quiesce" "$WORK/qga"; ok $? "qemu-ga itself reads the installed binary as its hook from the packaged qemu-ga.conf example"
-MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/mysql-quiesce check >"$WORK/out" 2>&1
+MYSQL_QUIESCE_CONFIG=$WORK/c.conf isolated /usr/sbin/mysql-quiesce check >"$WORK/out" 2>&1
 ok $? "the installed mysql-quiesce check: ready"
 MYSQL_QUIESCE_CONFIG=$WORK/c.conf /usr/sbin/pre-freeze-script freeze; ok $? "the installed pre-freeze-script freezes"
 cannot_write && phase_is locked; ok $? "the lock is held"
