@@ -254,15 +254,24 @@ wait "$F"; st=$?; el=$(( $(now_ms) - t0 ))
 [ $st -eq 9 ] && [ $el -lt 8000 ] && writes "$PRIM" t.inno && writes "$REP" w.inno && no_holder &&
 	! pgrep -fx -- "$MQ freeze" >/dev/null
 ok $? "SIGTERM: every server's freeze ends, every lock released, exit 9 in $el ms (got $st)"
-# a server's freeze killed by a signal (not by us): a failure, never a success
-"$MQ" freeze >"$WORK/fk2.out" 2>&1 & F=$!
-wait_for 15 sh -c "pgrep -f '^pre-freeze-mysql-lock -c .* -s solo' >/dev/null && [ \"\$(sed -n 's/^phase=//p' '$WORK/run/prim/state')\" = locked ]" ||
-	bail "solo's holder did not start"
-child=$(ps -o ppid= -p "$(pgrep -f '^pre-freeze-mysql-lock -c .* -s solo' | head -1)" | tr -d ' ')
-[ -n "$child" ] && [ "$child" != "$F" ] && kill -KILL "$child"
+# a server's freeze killed by a signal (not by us): a failure, never a
+# success. Solo's freeze waits for its safe moment behind the blocker,
+# so it is alive, its holder's parent, when it is killed.
+: >"$WORK/mq.log"
+blocked_freeze "$WORK/fk2.out" || bail "prim and rep were not locked"
+# solo's own freeze: the pid its log lines carry, a child of F
+solo_freeze() { sed -n 's/.* \[\([0-9]*\)\] freeze@solo .*/\1/p' "$WORK/mq.log" | tail -1; }
+wait_for 15 sh -c "grep -q ' freeze@solo .*waiting for a safe moment' '$WORK/mq.log'" ||
+	bail "solo's freeze did not wait for its safe moment"
+child=$(solo_freeze)
+[ -n "$child" ] && [ "$(ps -o ppid= -p "$child" | tr -d ' ')" = "$F" ] ||
+	bail "solo's freeze not found (pid '$child')"
+kill -KILL "$child"
 wait "$F"; st=$?
-[ $st -ne 0 ] && writes "$PRIM" t.inno && writes "$REP" w.inno
-ok $? "solo's freeze SIGKILLed: the freeze fails (exit $st), the locks taken released"
+[ $st -eq 1 ] && writes "$PRIM" t.inno && writes "$REP" w.inno &&
+	grep -q "\[mysql solo\]: its process was killed by signal 9" "$WORK/mq.log" &&
+	grep -q "freeze failed: \[mysql solo\] could not be locked (exit 1" "$WORK/mq.log"
+ok $? "solo's freeze SIGKILLed: the freeze fails (exit $st), saying so, the locks taken released"
 end_blocker
 wait_for 5 no_holder; ok $? "no holder left"
 "$MQ" thaw >/dev/null 2>&1

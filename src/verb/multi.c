@@ -138,10 +138,15 @@ reap(struct run *r, int i)
 {
 	int st;
 
-	if (child_reap(r->pid[i], NO_DEADLINE, &st) == 1)
+	if (child_reap(r->pid[i], NO_DEADLINE, &st) == 1) {
 		r->code[i] = WIFEXITED(st) ? WEXITSTATUS(st) : MQ_FAIL;
-	else
+		if (WIFSIGNALED(st))
+			log_err("[mysql %s]: its process was killed by signal "
+				"%d (%s)", r->c->servers[i], WTERMSIG(st),
+				strsignal(WTERMSIG(st)));
+	} else {
 		r->code[i] = MQ_FAIL;
+	}
 	close(r->pfd[i]);
 	r->pfd[i] = -1;
 }
