@@ -59,6 +59,20 @@ race() {
 	kill -CONT "$HP"
 }
 
+diag "kill_long_queries = no: the lock is never sent into a running read, however young"
+conf
+writer_start
+sql "SELECT SLEEP(3) FROM t.w LIMIT 1" >/dev/null 2>&1 & RP=$!
+wait_for 5 running "SELECT SLEEP(3)" || bail "the read did not start"
+"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $? "freeze exits 0"
+dead "$RP"; ok $? "the lock came after the read ended"
+f=$(felt)
+[ "$f" -lt 400 ]; ok $? "no writer waited behind a flush ($f ms at most)"
+grep -q "waiting for a safe moment: connection .*SELECT SLEEP(3)" "$WORK/mq.log"; ok $? "freeze said what it waited for"
+grep "safe moment" "$WORK/mq.log" | head -3
+"$BIN/post-thaw-script" thaw; ok $? "thaw"
+writer_stop
+
 diag "a flush that outlives its attempt (kill_long_queries = no): the stall reported is the one felt"
 conf
 writer_start
@@ -93,20 +107,6 @@ diag "the longest insert took $f ms; status says $r ms behind abandoned attempts
 [ -n "$r" ] && close "$r" "$f"; ok $? "the stall reported ($r ms) is the stall felt ($f ms)"
 grep -q "kill_long_queries = select: killed the statement of connection .*SELECT SLEEP(20)" "$WORK/mq.log"
 ok $? "the kill is logged"
-"$BIN/post-thaw-script" thaw; ok $? "thaw"
-writer_stop
-
-diag "kill_long_queries = no: the lock is never sent into a running read, however young"
-conf
-writer_start
-sql "SELECT SLEEP(3) FROM t.w LIMIT 1" >/dev/null 2>&1 & RP=$!
-wait_for 5 running "SELECT SLEEP(3)" || bail "the read did not start"
-"$BIN/pre-freeze-script" freeze 2>"$WORK/err"; ok $? "freeze exits 0"
-dead "$RP"; ok $? "the lock came after the read ended"
-f=$(felt)
-[ "$f" -lt 400 ]; ok $? "no writer waited behind a flush ($f ms at most)"
-grep -q "waiting for a safe moment: connection .*SELECT SLEEP(3)" "$WORK/mq.log"; ok $? "freeze said what it waited for"
-grep "safe moment" "$WORK/mq.log" | head -3
 "$BIN/post-thaw-script" thaw; ok $? "thaw"
 writer_stop
 
