@@ -177,6 +177,16 @@ held; ok $? "held"
 ssm post-script; ok $? "and its post-script releases"
 released; ok $? "released"
 
+diag "VMware Tools: backupScripts.d, run with freeze and thaw as vmtoolsd runs it"
+guest "$MQ" wire vmware >"$WORK/out" 2>&1; ok $? "wire vmware"
+[ "$(mode_of /etc/vmware-tools/backupScripts.d/50-mysql-quiesce)" = "755 root" ]; ok $? "its script is executable"
+guest /etc/vmware-tools/backupScripts.d/50-mysql-quiesce freeze; ok $? "vmtoolsd's freeze call"
+held; ok $? "held"
+guest /etc/vmware-tools/backupScripts.d/50-mysql-quiesce thaw; ok $? "and its thaw"
+released; ok $? "released"
+guest "$MQ" check >"$WORK/check" 2>&1
+grep -q "^ok    VMware: /etc/vmware-tools/backupScripts.d/50-mysql-quiesce runs mysql-quiesce" "$WORK/check"; ok $? "check: the VMware wiring is right"
+
 diag "Nutanix"
 guest "$MQ" wire nutanix >"$WORK/out" 2>&1; ok $? "wire nutanix"
 [ "$(mode_of /usr/local/sbin/pre_freeze)" = "700 root" ]; ok $? "pre_freeze and post_thaw are root's 0700"
