@@ -19,17 +19,6 @@ hook_cycles ftwrl "MySQL ftwrl" "$CYCLES"
 snapshot_cycles snapshot "MySQL snapshot mode" "${SNAP_CYCLES:-2}"
 
 # The negative control: coordinates read, no lock held, then the copy.
-start_writers
-read -r file pos _ < <(sql "SHOW MASTER STATUS")
-gtid=$(sql "SELECT @@gtid_executed" | tr -d '\n')
-printf 'binlog_file = %s\nbinlog_pos = %s\ngtid_executed = %s\n' "$file" "$pos" "$gtid" >"$WORK/control.info"
-sleep 0.3
-snapshot control; ok $? "control: copy taken without a lock"
-stop_writers
-CAUGHT=()
-verify control control
-diag "the control was caught by: ${CAUGHT[*]:-nothing}"
-[ "$VERIFY_ST" -eq 12 ]; ok $? "mysql-quiesce verify calls the control not consistent (exit $VERIFY_ST): $(grep '^FAIL' "$WORK/control.verify" | cut -c1-60 | tr '\n' ';')"
-[ "${#CAUGHT[@]}" -gt 0 ]; ok $? "the negative control (no lock) is caught by the consistency checks (${#CAUGHT[@]} failed)"
+unlocked_control
 
 done_testing

@@ -70,6 +70,7 @@ INSERT INTO bank.log_m VALUES ($id, $a, $b, $amt);"
 
 ROUND=0
 start_writers() {
+	local n
 	ROUND=$((ROUND + 1))
 	rm -f "$WORK/stop" "$WORK"/writer.*.exit
 	WRITERS=()
@@ -236,4 +237,23 @@ snapshot_cycles() {
 	done
 	stop_writers
 	verify_cycles "$prefix" "$label" "$n"
+}
+
+# unlocked_control: the negative control. Under the writers the
+# coordinates are read with no lock held, then the copy is taken; the
+# same checks must catch it, and verify must call it not consistent.
+unlocked_control() {
+	local file pos gtid
+	start_writers
+	read -r file pos _ < <(sql "SHOW MASTER STATUS")
+	gtid=$(sql "SELECT @@$GTID_VAR" | tr -d '\n')
+	printf 'binlog_file = %s\nbinlog_pos = %s\n%s = %s\n' "$file" "$pos" "$GTID_VAR" "$gtid" >"$WORK/control.info"
+	sleep 0.3   # what an unlocked hook's delay between reading and freezing looks like
+	snapshot control; ok $? "control: copy taken without a lock"
+	stop_writers
+	CAUGHT=()
+	verify control control
+	diag "the control was caught by: ${CAUGHT[*]:-nothing}"
+	[ "$VERIFY_ST" -eq 12 ]; ok $? "mysql-quiesce verify calls the control not consistent (exit $VERIFY_ST): $(grep '^FAIL' "$WORK/control.verify" | cut -c1-60 | tr '\n' ';')"
+	[ "${#CAUGHT[@]}" -gt 0 ]; ok $? "the negative control (no lock) is caught by the consistency checks (${#CAUGHT[@]} failed)"
 }

@@ -40,15 +40,7 @@ stop_writers
 verify_cycles recovery recovery "$CYCLES"
 
 # snapshot mode with it, under the same writers
-SNAP_CYCLES=${SNAP_CYCLES:-2}
-start_writers
-for k in $(seq 1 "$SNAP_CYCLES"); do
-	"$MQ" snapshot -- cp --sparse=always "$WORK/main.img" "$WORK/rsnap-$k.img"
-	ok $? "snapshot mode with recovery, cycle $k"
-	sleep 0.5
-done
-stop_writers
-verify_cycles rsnap "snapshot mode, recovery" "$SNAP_CYCLES"
+snapshot_cycles rsnap "snapshot mode, recovery" "${SNAP_CYCLES:-2}"
 
 # snapshot --ebs with it, against moto: the proxy copies the image when
 # CreateSnapshots reaches it; the set is tagged as a lower bound
