@@ -61,13 +61,15 @@ endif
 # layer; the base (config, log, state, util). A file calls only into its
 # own layer or below, with no circle (tests/layers.py, run by t0010).
 VERB    = src/verb/check.c src/verb/freeze.c src/verb/multi.c \
-          src/verb/status.c src/verb/thaw.c src/verb/wire.c src/verb/wiring.c
+          src/verb/status.c src/verb/thaw.c src/verb/wire.c src/verb/wirefile.c \
+          src/verb/wiring.c
 SEED    = src/seed/seed.c src/seed/seedrepl.c src/seed/sreport.c
 SNAPSHOT = src/snapshot/snapshot.c src/snapshot/snapsteps.c
 VERIFY  = src/verify/idmap.c src/verify/scratch.c src/verify/vbinlog.c \
           src/verify/vcheck.c src/verify/vcopy.c src/verify/vderive.c \
           src/verify/verify.c src/verify/vinfo.c src/verify/vrelay.c
 CORE    = src/core/cycle.c src/core/fsfreeze.c src/core/holder.c src/core/holderctl.c \
+          src/core/leftover.c \
           src/core/plan.c src/core/quiesce.c src/core/release.c
 BACKEND = src/backend/backend.c src/backend/command.c src/backend/ebs.c \
           src/backend/ebskeep.c \

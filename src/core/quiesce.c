@@ -14,6 +14,7 @@
 #include "event.h"
 #include "holder.h"
 #include "holderctl.h"
+#include "leftover.h"
 #include "lock.h"
 #include "recovery.h"
 #include "plist.h"
@@ -259,69 +260,6 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 	}
 }
 
-/*
- * A live hold within its max_lock_time belongs to another caller, whose
- * snapshot may rely on it (two backup products overlapping): it is
- * never ended here, and this freeze is refused (MQ_BUSY), naming it.
- * 1 (f filled) when s is such a hold, else 0: past its time it is ours
- * to end.
- */
-static int
-live_hold(const struct state *s, struct failure *f)
-{
-	int64_t now = real_ms();
-	char until[40];
-
-	if (s->expires_at != 0 && now >= s->expires_at)
-		return 0;
-	iso_time(until, sizeof(until), s->expires_at);
-	failf(f, MQ_BUSY, "a live hold: holder pid %d has held its lock for "
-	      "%lld s (%s, until max_lock_time at %s); another caller's "
-	      "snapshot may rely on it, so it is not ended: thaw it first, "
-	      "or wait for it to expire", (int)s->pid,
-	      (long long)(s->locked_at ? (now - s->locked_at) / 1000 : 0),
-	      s->method, s->expires_at ? until : "unknown");
-	return 1;
-}
-
-/* Before a new freeze: end a holder whose thaw never came (one waiting
- * for its lock, or past its max_lock_time); refuse a live hold. */
-static int
-end_leftover(struct quiesce *y, struct failure *f)
-{
-	struct state s;
-	struct failure ef;
-	int r;
-
-	r = state_read(y->rd.dirfd, &s, &ef);
-	if (r == 1 || (r == 0 && (s.phase != PH_LOCKED &&
-				  s.phase != PH_WAITING)))
-		return MQ_OK;
-	if (r == -2)
-		return failf(f, MQ_FAIL, "%s", ef.why);
-	if (r == -1) {
-		if (rundir_holder(y->rd.dirfd, HOLDER_LOCK) <= 0) {
-			log_warn("%s; replacing it", ef.why);
-			return MQ_OK;
-		}
-		return failf(f, MQ_STATE, "a holder is running but %s; not "
-			     "touching it", ef.why);
-	}
-	if (!holder_alive(y->rd.dirfd, &s))
-		return MQ_OK;
-	if (s.phase == PH_LOCKED && live_hold(&s, f))
-		return MQ_BUSY;
-	log_warn("holder pid %d of an earlier freeze still holds its lock "
-		 "(thaw never came); ending it", (int)s.pid);
-	r = holder_end(y->c, y->rd.dirfd, &s, NULL);
-	if (r != MQ_OK && r != MQ_LOST)
-		return failf(f, r, "cannot end the earlier holder pid %d",
-			     (int)s.pid);
-	/* its cycle ends here: no thaw came */
-	cycle_close(y->c, y->rd.dirfd, &s);
-	return MQ_OK;
-}
-
 /* Run lock, leftover holder, the previous info file. */
 static int
 setup(struct quiesce *y, struct failure *f)
@@ -331,7 +269,7 @@ setup(struct quiesce *y, struct failure *f)
 
 	if ((r = rundir_enter(y->c->files_run_dir, 1, 0, &y->rd, f)) != MQ_OK)
 		return r;
-	if ((r = end_leftover(y, f)) != MQ_OK)
+	if ((r = leftover_end(y->c, y->rd.dirfd, f)) != MQ_OK)
 		return r;
 	/* A snapshot must never carry the coordinates of an earlier one. */
 	if (info[0] != '\0') {

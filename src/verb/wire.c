@@ -18,6 +18,7 @@
 #include "opts.h"
 #include "usage.h"
 #include "util.h"
+#include "wirefile.h"
 #include "wiring.h"
 
 enum wkind {
@@ -228,41 +229,6 @@ plan(struct wplan *p, const char *caller, const struct config *c,
 	return 0;
 }
 
-/* The file at root+path, read whole (at most 64 KiB), without following
- * a link: 1 read, 0 absent, -1 not a regular file or unreadable (why). */
-static int
-slurp(const char *root, const char *path, char *buf, size_t n, char *why,
-      size_t wn)
-{
-	char full[PATH_MAX * 2];
-	struct stat st;
-	ssize_t got;
-	int fd;
-
-	fmt(full, sizeof(full), "%s%s", root, path);
-	fd = open(full, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			return 0;
-		fmt(why, wn, "%s: %s", path, errno == ELOOP ? "a symlink" :
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		fmt(why, wn, "%s: not a regular file", path);
-		return -1;
-	}
-	got = read(fd, buf, n - 1);
-	close(fd);
-	if (got < 0) {
-		fmt(why, wn, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	buf[got] = '\0';
-	return 1;
-}
-
 /* Is text, found at w's path, wire's own? */
 static int
 ours(const struct wfile *w, const char *text)
@@ -280,53 +246,6 @@ ours(const struct wfile *w, const char *text)
 		return strncmp(text, WIRING_MARK, strlen(WIRING_MARK)) == 0 ||
 		       strstr(text, "\n" WIRING_MARK " ") != NULL;
 	}
-}
-
-/* mkdir -p root+dir's parents (0755) and dir itself (mode). */
-static int
-make_dirs(const char *root, const char *path, mode_t mode)
-{
-	char full[PATH_MAX * 2], *s;
-	size_t skip = strlen(root);
-
-	fmt(full, sizeof(full), "%s%s", root, path);
-	if ((s = strrchr(full, '/')) == NULL || s == full)
-		return 0;
-	*s = '\0';
-	for (s = full + skip + 1; ; s++) {
-		int last = (s = strchr(s, '/')) == NULL;
-
-		if (!last)
-			*s = '\0';
-		if (mkdir(full, last ? mode : 0755) == -1 && errno != EEXIST)
-			return -1;
-		if (last)
-			return 0;
-		*s = '/';
-	}
-}
-
-/* Write data at root+path, atomically, mode and root's. */
-static int
-put(const char *root, const char *path, const char *data, mode_t mode)
-{
-	char dir[PATH_MAX * 2], *base;
-	int dfd, r;
-
-	fmt(dir, sizeof(dir), "%s%s", root, path);
-	base = strrchr(dir, '/');
-	*base++ = '\0';
-	if ((dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY |
-			O_CLOEXEC)) == -1)
-		return -1;
-	r = write_atomic(dfd, base, data, strlen(data), mode);
-	if (r == 0)
-		r = fchmodat(dfd, base, mode, AT_SYMLINK_NOFOLLOW) == -1 &&
-		    errno != EOPNOTSUPP ? -1 : 0;
-	if (r == 0 && fchownat(dfd, base, 0, 0, AT_SYMLINK_NOFOLLOW) == -1)
-		r = -1;
-	close(dfd);
-	return r;
 }
 
 /* The text w would leave at its path, given what is there (old, or
@@ -354,7 +273,8 @@ wire_one(const struct wplan *p, const char *root, int dry)
 		const struct wfile *w = &p->f[i];
 		int foreign;
 
-		r = slurp(root, w->path, old, sizeof(old), why, sizeof(why));
+		r = wire_slurp(root, w->path, old, sizeof(old), why,
+			       sizeof(why));
 		if (r == -1) {
 			printf("FAIL  %s; not touching it\n", why);
 			bad = 1;
@@ -380,8 +300,8 @@ wire_one(const struct wplan *p, const char *root, int dry)
 			       w->path, (unsigned)w->mode, out);
 			continue;
 		}
-		if (make_dirs(root, w->path, w->dirmode) == -1 ||
-		    put(root, w->path, out, w->mode) == -1) {
+		if (wire_make_dirs(root, w->path, w->dirmode) == -1 ||
+		    wire_put(root, w->path, out, w->mode) == -1) {
 			printf("FAIL  cannot write %s: %s\n", w->path,
 			       strerror(errno));
 			failed = 1;
@@ -405,7 +325,8 @@ unwire_one(const struct wplan *p, const char *root, int dry)
 	for (i = 0; i < p->n; i++) {
 		const struct wfile *w = &p->f[i];
 
-		r = slurp(root, w->path, old, sizeof(old), why, sizeof(why));
+		r = wire_slurp(root, w->path, old, sizeof(old), why,
+			       sizeof(why));
 		if (r == 0)
 			continue;
 		if (r == -1 || !ours(w, old)) {
@@ -425,7 +346,7 @@ unwire_one(const struct wplan *p, const char *root, int dry)
 			if (dry)
 				printf("would take wire's [Snapshots] block out "
 				       "of %s\n", w->path);
-			else if (put(root, w->path, old, w->mode) == -1)
+			else if (wire_put(root, w->path, old, w->mode) == -1)
 				printf("FAIL  cannot rewrite %s: %s\n", w->path,
 				       strerror(errno));
 			else
