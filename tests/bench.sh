@@ -129,7 +129,7 @@ stall_once() {
 		# of the hold (a wait behind an abandoned attempt): all of it
 		# is excess, and it says nothing of when writes went through.
 		# The last: the longest insert less the time the caller spent
-		# between freeze's exit and thaw's start
+		# between freeze exiting and thaw starting
 		printf "%.1f %.1f %.2f %.2f %.2f %.2f %.2f %s %.1f\n",
 			nc || e < 0 ? $4 : $4 - b, b - h, s, s + t[1], s + t[2],
 			s + t[3], s + t[4], e < 0 ? "-" : sprintf("%.2f", e),
