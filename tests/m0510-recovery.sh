@@ -16,24 +16,8 @@ M_ENGINE=InnoDB
 CYCLES=${CYCLES:-3}
 METHOD=recovery SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
-counts() { sql "SELECT (SELECT COUNT(*) FROM bank.log_i), (SELECT COUNT(*) FROM bank.log_m)"; }
-start_writers
-for k in $(seq 1 "$CYCLES"); do
-	"$BIN/pre-freeze-script" freeze; st=$?
-	read -r i1 m1 < <(counts)
-	sleep 0.5
-	read -r i2 m2 < <(counts)
-	lb=$(info_field coordinates)
-	snapshot "recovery-$k"; st2=$?
-	"$BIN/post-thaw-script" thaw; st3=$?
-	[ "$st" -eq 0 ] && [ "$st2" -eq 0 ] && [ "$st3" -eq 0 ] && [ "$i2" -gt "$i1" ] && [ "$m2" -gt "$m1" ]
-	ok $? "MySQL recovery cycle $k: freeze, FIFREEZE, copy, FITHAW, thaw; in half a second of the hold both writers' tables took commits ($((i2 - i1)) and $((m2 - m1)) transfers)"
-	[ "$lb" = lower-bound ]; ok $? "MySQL recovery cycle $k: the info file marks its position a lower bound ($lb)"
-	sleep 0.5
-done
-stop_writers
+held_cycles recovery "MySQL recovery" "$CYCLES"
 log_has "lock method recovery"; ok $? "the log names the method"
-verify_cycles recovery "MySQL recovery" "$CYCLES"
 
 diag "negative controls"
 sql "SET GLOBAL innodb_flush_log_at_trx_commit = 0" || bail "cannot set the flush"

@@ -257,3 +257,31 @@ unlocked_control() {
 	[ "$VERIFY_ST" -eq 12 ]; ok $? "mysql-quiesce verify calls the control not consistent (exit $VERIFY_ST): $(grep '^FAIL' "$WORK/control.verify" | cut -c1-60 | tr '\n' ';')"
 	[ "${#CAUGHT[@]}" -gt 0 ]; ok $? "the negative control (no lock) is caught by the consistency checks (${#CAUGHT[@]} failed)"
 }
+
+# counts: both logs' rows, "INNODB MYISAM-OR-SECOND" (the mixed writers
+# alone write bank.log_m): a proof of a lock that blocks no commit is
+# worth little if the hold stopped either kind of writer
+counts() { sql "SELECT (SELECT COUNT(*) FROM bank.log_i), (SELECT COUNT(*) FROM bank.log_m)"; }
+
+# held_cycles PREFIX LABEL N: hook_cycles for a method that blocks no
+# commit (recovery): in half a second of each hold both kinds of writer
+# must commit, and the info file must mark its position a lower bound
+held_cycles() {
+	local prefix=$1 label=$2 n=$3 k st st2 st3 i1 m1 i2 m2 lb
+	start_writers
+	for k in $(seq 1 "$n"); do
+		"$BIN/pre-freeze-script" freeze; st=$?
+		read -r i1 m1 < <(counts)
+		sleep 0.5
+		read -r i2 m2 < <(counts)
+		lb=$(info_field coordinates)
+		snapshot "$prefix-$k"; st2=$?
+		"$BIN/post-thaw-script" thaw; st3=$?
+		[ "$st" -eq 0 ] && [ "$st2" -eq 0 ] && [ "$st3" -eq 0 ] && [ "$i2" -gt "$i1" ] && [ "$m2" -gt "$m1" ]
+		ok $? "$label cycle $k: freeze, FIFREEZE, copy, FITHAW, thaw; in half a second of the hold both kinds of writer committed ($((i2 - i1)) and $((m2 - m1)) transfers)"
+		[ "$lb" = lower-bound ]; ok $? "$label cycle $k: the info file marks its position a lower bound ($lb)"
+		sleep 0.5
+	done
+	stop_writers
+	verify_cycles "$prefix" "$label" "$n"
+}

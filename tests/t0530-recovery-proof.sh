@@ -20,24 +20,7 @@ CYCLES=${CYCLES:-3}
 METHOD=recovery SOCK=$SRC_SOCK DATADIR=$IMG_MNT/data write_config "$WORK/c.conf"
 export MYSQL_QUIESCE_CONFIG=$WORK/c.conf
 
-# counts: both logs' rows, "INNODB MYISAM-OR-SECOND" (the mixed writers
-# alone write bank.log_m): the proof is worth little if the hold stopped
-# either kind of writer
-counts() { sql "SELECT (SELECT COUNT(*) FROM bank.log_i), (SELECT COUNT(*) FROM bank.log_m)"; }
-start_writers
-for k in $(seq 1 "$CYCLES"); do
-	"$BIN/pre-freeze-script" freeze; st=$?
-	read -r i1 m1 < <(counts)
-	sleep 0.5
-	read -r i2 m2 < <(counts)
-	snapshot "recovery-$k"; st2=$?
-	"$BIN/post-thaw-script" thaw; st3=$?
-	[ "$st" -eq 0 ] && [ "$st2" -eq 0 ] && [ "$st3" -eq 0 ] && [ "$i2" -gt "$i1" ] && [ "$m2" -gt "$m1" ]
-	ok $? "recovery cycle $k: freeze, FIFREEZE, copy, FITHAW, thaw; in half a second of the hold both kinds of writer committed ($((i2 - i1)) and $((m2 - m1)) transfers)"
-	sleep 0.5
-done
-stop_writers
-verify_cycles recovery recovery "$CYCLES"
+held_cycles recovery recovery "$CYCLES"
 
 # snapshot mode with it, under the same writers
 snapshot_cycles rsnap "snapshot mode, recovery" "${SNAP_CYCLES:-2}"
