@@ -47,8 +47,13 @@ CONFIG_ENUMS(CFG_ENUM_NAMES)
  * type: STR (free text), NUM (integer in [min, max]),
  *       ENUM (one of the enum named by choices; none for the others).
  * The README and the man page document each of these keys.
+ *
+ * Two lists: the file's keys, one value for the whole file, and a
+ * server's keys, one value per server. A [mysql NAME] section may set
+ * a server's key for its server; the file's [mysql], [lock] and
+ * [files] set it for every server that does not.
  */
-#define CONFIG_ITEMS(X)                                                      \
+#define CONFIG_SERVER_ITEMS(X)                                               \
 	X(mysql, defaults_file, STR, "", 0, 0, none)                        \
 	X(mysql, socket, STR, "", 0, 0, none)                               \
 	X(mysql, host, STR, "", 0, 0, none)                                 \
@@ -58,17 +63,18 @@ CONFIG_ENUMS(CFG_ENUM_NAMES)
 	X(lock, method, ENUM, "auto", 0, 0, method_choice)                  \
 	X(lock, wait_timeout, NUM, "10", 1, 3600, none)                     \
 	X(lock, max_lock_time, NUM, "60", 1, 86400, none)                   \
-	X(lock, snapshot_timeout, NUM, "600", 1, 86400, none)               \
 	X(lock, long_query_threshold, NUM, "10", 1, 86400, none)            \
 	X(lock, ignore_commands, STR,                                       \
 	  "Sleep, Daemon, Binlog Dump, Binlog Dump GTID", 0, 0, none)       \
 	X(lock, kill_long_queries, ENUM, "no", 0, 0, kill_choice)           \
 	X(lock, max_writer_wait, NUM, "500", 0, 3600000, none)              \
-	X(lock, on_failure, ENUM, "fail", 0, 0, failure_choice)             \
 	X(files, run_dir, STR, "/run/mysql-quiesce", 0, 0, none)            \
-	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, none)   \
 	X(files, binlog_info_file, STR, "", 0, 0, none)                    \
-	X(files, metrics_file, STR, "", 0, 0, none)                        \
+	X(files, metrics_file, STR, "", 0, 0, none)
+#define CONFIG_FILE_ITEMS(X)                                                 \
+	X(lock, snapshot_timeout, NUM, "600", 1, 86400, none)               \
+	X(lock, on_failure, ENUM, "fail", 0, 0, failure_choice)             \
+	X(files, log_file, STR, "/var/log/mysql-quiesce.log", 0, 0, none)   \
 	X(log, syslog, ENUM, "no", 0, 0, yesno_choice)                      \
 	X(log, facility, ENUM, "daemon", 0, 0, facility_choice)             \
 	X(snapshot, timeout, NUM, "0", 0, 86400, none)                     \
@@ -82,40 +88,38 @@ CONFIG_ENUMS(CFG_ENUM_NAMES)
 	X(ebs, endpoint, STR, "", 0, 0, none)                              \
 	X(ebs, imds_endpoint, STR, "http://169.254.169.254", 0, 0, none)   \
 	X(ebs, timeout, NUM, "10", 1, 3600, none)
+#define CONFIG_ITEMS(X) CONFIG_SERVER_ITEMS(X) CONFIG_FILE_ITEMS(X)
 
 #define CONFIG_STR_MAX 512
 
 /* Several servers: [mysql NAME] sections. */
-enum { CONFIG_MAX_SERVERS = 8, CONFIG_NAME_MAX = 17, CONFIG_MAX_SETS = 96 };
-
-/* One key a [mysql NAME] section sets for its server. */
-struct config_set {
-	unsigned char server;     /* index into servers[] */
-	unsigned char item;       /* the key, an index into the list */
-	char value[CONFIG_STR_MAX];
-};
+enum { CONFIG_MAX_SERVERS = 8, CONFIG_NAME_MAX = 17 };
 
 #define CFG_FIELD_STR(name, e) char name[CONFIG_STR_MAX];
 #define CFG_FIELD_ENUM(name, e) enum e name;
 #define CFG_FIELD_NUM(name, e) long long name;
 #define CFG_FIELD(sec, key, type, def, lo, hi, e) CFG_FIELD_##type(sec##_##key, e)
 
+/* One server: its keys, each once. */
+struct server_config {
+	char name[CONFIG_NAME_MAX]; /* its [mysql NAME]; "" for a file
+				     * without such sections */
+	CONFIG_SERVER_ITEMS(CFG_FIELD)
+};
+
+/*
+ * The file: its own keys, and its servers. A file without [mysql NAME]
+ * sections is a fleet of one: n = 1, and that server's name is "".
+ * Nothing here but what the file says (and where it is).
+ */
 struct config {
-	CONFIG_ITEMS(CFG_FIELD)
-	char path[CONFIG_STR_MAX]; /* absolute path of the file read */
-	int has_ebs;               /* the file has an [ebs] section */
-	int fs_frozen;             /* not from the file: snapshot mode
-				    * freezes the data's filesystems
-				    * around the snapshot */
-	/* [mysql NAME] sections: each server's name, and the keys each
-	 * sets over the file's own (config_select makes one server's) */
-	int nservers;
-	char servers[CONFIG_MAX_SERVERS][CONFIG_NAME_MAX];
-	int nsets;
-	struct config_set sets[CONFIG_MAX_SETS];
-	char server[CONFIG_NAME_MAX]; /* the one this config is for, or "" */
-	char base_run_dir[CONFIG_STR_MAX]; /* [files] run_dir, every
-					     * server's parent */
+	CONFIG_FILE_ITEMS(CFG_FIELD)
+	char path[CONFIG_STR_MAX];    /* absolute path of the file read */
+	char run_dir[CONFIG_STR_MAX]; /* [files] run_dir: the run lock's
+				       * home, every named server's parent */
+	int has_ebs;                  /* the file has an [ebs] section */
+	int n;                        /* its servers: 1 or more */
+	struct server_config *sv;     /* n of them; config_free */
 };
 
 /*
@@ -123,47 +127,46 @@ struct config {
  * setting every key to its default. Refuses a file that group or others
  * may write, or that holds a password and group or others may read.
  * Returns 0 (f->code MQ_OK), or -1 with f saying why (MQ_CONFIG, naming
- * the file and line); c is then unusable. CONFIG_READABLE: refused only
- * because group or others may read its password; the file is otherwise
- * safe and parsed, so its [files] may be used to log the refusal.
- * to_release (thaw, freezeFail: a release needs no password): that
- * case is not refused but returns 0 with every password forgotten and
- * f holding the refusal as a warning (f->code MQ_CONFIG).
+ * the file and line); c then holds nothing to free. CONFIG_READABLE:
+ * refused only because group or others may read its password; the
+ * file is otherwise safe and parsed (every password forgotten), so its
+ * [files] may be used to log the refusal. to_release (thaw,
+ * freezeFail: a release needs no password): that case is not refused
+ * but returns 0 with every password forgotten and f holding the
+ * refusal as a warning (f->code MQ_CONFIG).
  */
 enum { CONFIG_READABLE = -2 };
 int config_load(struct config *c, const char *path, int to_release,
 		struct failure *f);
 
 /* Parse config text (no file checks); for config_load and the tests.
- * Returns 0 or -1 with f saying why. */
+ * Returns 0, or -1 with f saying why (c then holds nothing to free). */
 int config_parse_string(struct config *c, const char *text,
 			struct failure *f);
 
-/* Set every key to its default. */
-void config_defaults(struct config *c);
+/* Every key at its default: the file's, and one server's (n = 1).
+ * 0, or -1 with f saying why (out of memory). */
+int config_defaults(struct config *c, struct failure *f);
+
+/* Every password zeroed, and the servers freed; c is then empty. */
+void config_free(struct config *c);
 
 /* The value of names[0..count) spelled v, or -1. */
 int config_choice(const char *const *names, int count, const char *v);
 
-/*
- * Several servers. A config with [mysql NAME] sections names one server
- * each; the file's own [mysql], [lock] and [files] keys are every
- * server's defaults. config_select makes c the config of the server
- * called name: its section's keys over the defaults, run_dir
- * base_run_dir/NAME unless it sets one, and c->server its name. 0, or
- * -1 with f saying why (MQ_CONFIG: no such server). A config without
- * such sections has nservers 0 and is used as it is.
- */
-int config_select(struct config *c, const char *name, struct failure *f);
+/* Several servers: the file names them ([mysql NAME] sections). */
+int config_named(const struct config *c);
 
-/* Every password c holds, [mysql]'s and each server's, zeroed: once
- * connected, or in a process that will not connect with c. */
+/* The server called name, or NULL. */
+const struct server_config *config_find(const struct config *c,
+					const char *name);
+
+/* Every key of a server's at its default, its name "". */
+void config_server_defaults(struct server_config *s);
+
+/* Every password c holds zeroed: once connected, or in a process that
+ * will not connect with c. */
 void config_forget_passwords(struct config *c);
-
-/* Server i (of c->servers) alone: c copied into out, then selected.
- * 0, or -1 with f saying why. */
-int config_server(const struct config *c, int i, struct config *out,
-		  struct failure *f);
 
 /* Which config file to read: -c FILE, else $MYSQL_QUIESCE_CONFIG,
  * else the default. */

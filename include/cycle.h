@@ -39,12 +39,12 @@
 /* The cycle s ends: s into run_dir's state file (if it cannot be
  * written, the state is marked unrecorded, so that status never shows
  * the cycle before as this one), then the metrics. */
-void cycle_close(const struct config *c, int dirfd, struct state *s);
+void cycle_close(const struct server_config *c, int dirfd, struct state *s);
 
 /* Snapshot mode's last word on a cycle thaw has closed: verb ended it
  * with code (for status). Best effort: a state that is missing or
  * unreadable is left as it is; only where no holder may write it. */
-void cycle_note_exit(const struct config *c, const char *verb, int code);
+void cycle_note_exit(const struct server_config *c, const char *verb, int code);
 
 /*
  * A freeze that held no lock: the holder's record of the failed cycle,
@@ -53,6 +53,6 @@ void cycle_note_exit(const struct config *c, const char *verb, int code);
  * (busy), nor over a state a holder may still be writing or that could
  * not be read; the metrics are.
  */
-void cycle_failed(const struct config *c, const struct failure *f, int code);
+void cycle_failed(const struct server_config *c, const struct failure *f, int code);
 
 #endif

@@ -36,12 +36,12 @@ struct db {
  * bounds each statement on the client side. Returns MQ_OK, or
  * MQ_SERVER / MQ_PRIV with d->fail set; d is then closed.
  */
-int db_connect(struct db *d, const struct config *c, unsigned read_timeout);
+int db_connect(struct db *d, const struct server_config *c, unsigned read_timeout);
 
 /* The same, but connecting ends with MQ_ABORTED when a stop signal
  * arrives on sigfd (-1: none) and with MQ_TIMEOUT at deadline (mono_ms;
  * NO_DEADLINE for none): the wait for the server's answer, too. */
-int db_connect_until(struct db *d, const struct config *c,
+int db_connect_until(struct db *d, const struct server_config *c,
 		     unsigned read_timeout, int sigfd, int64_t deadline);
 
 /* Run a statement that returns no rows; 0, or -1 with d->fail set. */
@@ -81,10 +81,10 @@ int db_quote(struct db *d, char *buf, size_t n, const char *s);
 
 void db_close(struct db *d);
 
-/* Wipe every password from c (NULL: none; config_forget_passwords)
- * and the client library's copy in d: once d is connected, for a
- * process that will not connect again with c. */
-void db_forget_password(struct db *d, const struct config *c);
+/* Wipe the client library's copies of the password in d: once d is
+ * connected, for a process that will not connect again (which wipes
+ * its config's too: config_forget_passwords). */
+void db_forget_password(struct db *d);
 
 /* Parse "10.11.6-MariaDB-..." into 101106; 0 if it is not a version. */
 unsigned long db_parse_version(const char *s);

@@ -58,6 +58,8 @@ void fs_close(struct fsset *fs);
  * its own, with the config's path, a socket to us and the mount points
  * open, and no other descriptor; started only once it has said it has
  * its orders (-1 otherwise, nothing frozen, nothing left running).
+ * It reads c's file itself; server: -s NAME, the one server whose
+ * lock it releases, or NULL: every server's.
  * If we die (its socket reads EOF) or are still frozen at deadline +
  * slack, it thaws every filesystem,
  * SIGKILLs the process group it was told of, and releases the lock
@@ -74,7 +76,8 @@ struct watchdog {
 enum { WATCHDOG_SLACK_MS = 3000 }; /* past the deadline, it acts */
 
 int fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
-		      int64_t deadline, const struct config *c);
+		      int64_t deadline, const struct config *c,
+		      const char *server);
 void fs_watchdog_group(struct watchdog *w, pid_t pgrp);
 void fs_watchdog_stop(struct watchdog *w);
 

@@ -19,8 +19,10 @@
 #define HOLDER_MARGIN 5
 
 /*
- * The holder (pre-freeze-mysql-lock), started by the quiesce core only,
- * at once. Reads the config file itself (a password never travels on
+ * The holder (pre-freeze-mysql-lock) of server sv of c, started by the
+ * quiesce core only, at once; info: -i's binlog info file, or NULL
+ * (the server's). Once connected, it forgets every
+ * password c holds. Reads the config file itself (a password never travels on
  * a command line or a descriptor), connects, reports "conn ID" on
  * HOLDER_FD and waits there for "go METHOD" (the method the core chose
  * for this server; EOF or a stop signal: it exits, having locked
@@ -29,6 +31,7 @@
  * max_lock_time, or the server closing the connection; it releases
  * before it logs.
  */
-int holder_main(const struct config *c);
+int holder_main(struct config *c, const struct server_config *sv,
+		const char *info);
 
 #endif

@@ -25,18 +25,11 @@ struct holder_run {
 /*
  * Start the holder: a new session, stdio on /dev/null, no descriptor
  * but its end of a socket pair as HOLDER_FD, an environment of PATH
- * only; c's file's path on its command line, never a secret. 0, or -1
- * with errno (h->pid is then 0).
+ * only; c's file's path, sv's name and the info file (or "") on its
+ * command line, never a secret. 0, or -1 with errno (h->pid is then 0).
  */
-int holder_spawn(const struct config *c, struct holder_run *h);
-
-/* From now on, start holders by a fork of this process, shaped as the
- * exec'd one (named pre-freeze-mysql-lock too), not by an exec: for a
- * process that loaded the client library and holds nothing else a
- * holder must not have but all, the whole config, whose passwords
- * each forked holder zeroes but for its own server's (several
- * servers' freeze). NULL: by exec again. */
-void holder_spawn_by_fork(struct config *all);
+int holder_spawn(const struct config *c, const struct server_config *sv,
+		 const char *info, struct holder_run *h);
 
 /* A report line from the holder: "conn ID" is noted; 1 for "ready";
  * "fail CODE RETRY WHY" sets f and h->retry. */
@@ -78,7 +71,7 @@ struct end_steps {
  * when the lock was held until now and is released, MQ_LOST when it had
  * already been lost, another code on error.
  */
-int holder_end(const struct config *c, int dirfd, struct state *s,
+int holder_end(const struct server_config *c, int dirfd, struct state *s,
 	       struct end_steps *t);
 
 /* 1 if the holder named by s is alive and provably ours, else 0. */

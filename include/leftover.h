@@ -12,6 +12,6 @@
  * caller's whose snapshot may rely on it (MQ_BUSY, naming it). MQ_OK,
  * or a code with f saying why.
  */
-int leftover_end(const struct config *c, int dirfd, struct failure *f);
+int leftover_end(const struct server_config *c, int dirfd, struct failure *f);
 
 #endif

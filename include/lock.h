@@ -126,13 +126,13 @@ const char *lock_stall_warning(enum lock_waits w, enum kill_choice kill);
  * itself waiting behind a global lock or a flush (stall_state). Read
  * with plist_read. Returns how many, or -1 on error (d->fail).
  */
-int lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
+int lock_blockers(struct db *d, const struct server_config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,
 		  int max);
 
 
 /* True when kill_long_queries allows killing this blocker. */
-int lock_killable(const struct config *c, const struct blocker *b);
+int lock_killable(const struct server_config *c, const struct blocker *b);
 
 /* One line about b for the log: id, account, time, statement. */
 void lock_blocker_describe(const struct blocker *b, char *buf, size_t n);

@@ -7,18 +7,21 @@
 enum { L_ERROR, L_WARN, L_INFO };
 
 struct config;
+struct server_config;
 
 /* In run_dir: syslog lines logged while the lock is held. */
 #define SYSLOG_HELD "syslog.held"
 
 /*
  * Set the log file, syslog ([log] syslog, facility) and this process's
- * role (freeze, holder, thaw, snapshot, watchdog), the syslog ident.
+ * role (freeze, holder, thaw, snapshot, watchdog), the syslog ident;
+ * with sv one of several servers, the role is "ROLE@NAME".
  * Until called, lines go to stderr only. The file is opened, appended
  * to and closed for every line, so logrotate needs no signal; a failure
  * to write it is reported once on stderr.
  */
-void log_init(const struct config *c, const char *role);
+void log_init(const struct config *c, const struct server_config *sv,
+	      const char *role);
 
 /*
  * The lock is held: from now, syslog lines are appended to

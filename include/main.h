@@ -10,6 +10,9 @@ struct call {
 	const char *config;   /* -c FILE */
 	const char *info;     /* -i FILE (internal roles) */
 	const char *server;   /* -s NAME: one [mysql NAME] server */
+	const struct server_config *sv; /* the one server the verb acts
+					 * on (-s NAME's, or a fleet of
+					 * one's), or NULL: several */
 	const char *hook_arg; /* the caller's argument after a hook verb */
 	const char *config_warning; /* what a release forgave of the
 				     * config (a readable password), or

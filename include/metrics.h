@@ -11,7 +11,7 @@
  * once nothing is locked or frozen: never while the lock is held. A
  * failure is logged as a warning; it changes no exit code.
  */
-void metrics_write(const struct config *c, const struct state *s);
+void metrics_write(const struct server_config *c, const struct state *s);
 
 /* The text itself, for the tests; 0, or -1 if it did not fit. last_ok
  * is when a cycle last succeeded (real ms, 0 = never); server, one of

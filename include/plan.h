@@ -37,14 +37,15 @@ struct plan_opts {
 };
 
 /*
- * Connect as c says (d is left open; a stop signal on sigfd, or -1,
+ * Connect to server sv of c (d is left open; a stop signal on sigfd, or -1,
  * abandons the connect), read @@datadir, the binary log's directory and
  * InnoDB's own (redo, undo, system tablespace: a crash image needs
  * them with the data),
  * and find the filesystems and their leaf devices into p (fs_init'd
  * here), logging each. MQ_OK, or a code with f set.
  */
-int plan_discover(const struct config *c, const struct plan_opts *o,
-		  struct db *d, int sigfd, struct plan *p, struct failure *f);
+int plan_discover(const struct config *c, const struct server_config *sv,
+		  const struct plan_opts *o, struct db *d, int sigfd,
+		  struct plan *p, struct failure *f);
 
 #endif

@@ -9,7 +9,7 @@
 #include "state.h"
 
 /*
- * Begin: take the run lock; end a holder whose thaw never came; start
+ * Begin, for server sv of c, as the caller's bo says: take the run lock; end a holder whose thaw never came; start
  * the holder at once; connect, choose the lock method for this server
  * (once: the holder is told which with "go"); wait for a safe moment;
  * send "go METHOD"; wait for "ready". Retries until snapshot_timeout.
@@ -20,7 +20,14 @@
  * that a thaw may come. Anything else: nothing is locked and no holder
  * of this call is left; f says why. on_failure is the caller's matter.
  */
-int quiesce_begin(const struct config *c, int sigfd, struct state *held,
+struct begin_opts {
+	const char *info; /* the binlog info file; NULL: the server's */
+	int fs_frozen;    /* the caller freezes the data's filesystems
+			   * around the snapshot (method recovery needs it
+			   * with flush 1 or 2) */
+};
+int quiesce_begin(const struct config *c, const struct server_config *sv,
+		  const struct begin_opts *bo, int sigfd, struct state *held,
 		  struct failure *f);
 
 #endif

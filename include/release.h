@@ -8,7 +8,7 @@
 #include "state.h"
 
 /*
- * End: take the run lock (waiting for a running freeze to finish),
+ * End server sv's hold: take the run lock (waiting for a running freeze to finish),
  * read the state, prove the holder is ours, signal it, wait for it to
  * release, and mark the state thawed. Idempotent: with nothing to
  * release it logs so and returns MQ_OK. s gets the final state (phase
@@ -17,6 +17,7 @@
  * snapshot may not match the coordinates); another code on error. f
  * says why whenever the code is not MQ_OK.
  */
-int release_lock(const struct config *c, struct state *s, struct failure *f);
+int release_lock(const struct config *c, const struct server_config *sv,
+		 struct state *s, struct failure *f);
 
 #endif

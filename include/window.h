@@ -34,7 +34,7 @@ struct settle {
  * says so.
  */
 #include "failure.h"
-int window_wait(struct db *d, const struct config *c, enum lock_waits w,
+int window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 		const struct settle *s, int sigfd, int64_t deadline,
 		struct failure *f);
 
@@ -50,7 +50,7 @@ int window_culprit(const struct settle *s, unsigned long id,
  * long_query_threshold while the lock waits; at once (0) when writers
  * have waited max_writer_wait behind it. Each kill is logged.
  */
-void window_kill(struct db *d, const struct config *c, enum lock_waits w,
+void window_kill(struct db *d, const struct server_config *c, enum lock_waits w,
 		 unsigned long skip, long long min_time);
 
 /*
@@ -64,6 +64,6 @@ void window_kill(struct db *d, const struct config *c, enum lock_waits w,
  * attempt leaves nothing behind, so writes keep their threshold.)
  * 1 or 0.
  */
-int window_strict(const struct config *c, enum lock_waits w);
+int window_strict(const struct server_config *c, enum lock_waits w);
 
 #endif

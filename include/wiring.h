@@ -29,9 +29,10 @@
 /* Print one "ok", "FAIL" or "--" line per wiring found; return how
  * many are broken (a mode the caller refuses, a script that is not
  * ours, a caller's timeout not above c's snapshot_timeout, GCE's
- * snapshots disabled). Reads /etc/qemu, /etc/vmware-tools, /etc/azure,
+ * snapshots disabled); server sv's max_lock_time weighed against
+ * Azure's polls. Reads /etc/qemu, /etc/vmware-tools, /etc/azure,
  * /etc/google, /etc/default, /usr/local/sbin, /usr/sbin and the running
  * qemu-ga's command line; changes nothing. */
-int wiring_report(const struct config *c);
+int wiring_report(const struct config *c, const struct server_config *sv);
 
 #endif

@@ -129,7 +129,7 @@ hook_unconfigured(const struct cmd *cmd, const struct config *c, int r,
 		  const char *why)
 {
 	if (r == CONFIG_READABLE) {
-		log_init(c, cmd->name);
+		log_init(c, NULL, cmd->name);
 		log_err("%s", why);
 		return;
 	}
@@ -165,22 +165,23 @@ load(const struct cmd *cmd, struct call *o, struct config *c)
 		warn = ef;
 		o->config_warning = warn.why;
 	}
-	if (o->server != NULL && config_select(c, o->server, &ef) == -1) {
-		fprintf(stderr, "mysql-quiesce: %s\n", ef.why);
+	if (o->server != NULL && (o->sv = config_find(c, o->server)) == NULL) {
+		fprintf(stderr, config_named(c) ? "mysql-quiesce: no server "
+			"\"%s\" in the config ([mysql NAME] sections)\n" :
+			"mysql-quiesce: no server \"%s\": the config has no "
+			"[mysql NAME] section\n", o->server);
 		return MQ_CONFIG;
 	}
-	if ((cmd->flags & F_ONE) && c->nservers > 0 && o->server == NULL) {
+	if (!config_named(c))
+		o->sv = &c->sv[0]; /* a fleet of one */
+	if ((cmd->flags & F_ONE) && o->sv == NULL) {
 		fprintf(stderr, "mysql-quiesce: %s: the config names %d servers "
 			"([mysql NAME]); %s acts on one: name it with -s NAME\n",
-			c->path, c->nservers, cmd->name);
+			c->path, c->n, cmd->name);
 		return MQ_CONFIG;
 	}
 	if (o->verbose)
 		log_verbose();
-	if (o->info != NULL &&
-	    fmt(c->files_binlog_info_file, sizeof(c->files_binlog_info_file),
-		"%s", o->info) == -1)
-		return usage_fail(NULL, "binlog info file path too long");
 	return MQ_OK;
 }
 
@@ -189,11 +190,11 @@ static struct config cfg; /* parsed once; the only global state */
 static int
 do_holder(const struct config *c, const struct call *o)
 {
-	(void)o;
+	(void)c; /* cfg itself: the holder forgets its passwords */
 	/* a holder holds one server's lock: of several, -s says which */
-	if (c->nservers > 0 && c->server[0] == '\0')
+	if (o->sv == NULL)
 		return usage_fail(NULL, "the holder of several servers needs -s");
-	return holder_main(c);
+	return holder_main(&cfg, o->sv, o->info);
 }
 
 /* The row for name: a verb (F_VERB) or a program name. */

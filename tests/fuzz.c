@@ -113,7 +113,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)state_parse(text, &st, &ef);
 		break;
 	case 2:
-		(void)config_parse_string(&c, text, &ef);
+		if (config_parse_string(&c, text, &ef) == 0)
+			config_free(&c);
 		break;
 	case 3:
 		discover_unescape(text);

@@ -19,8 +19,9 @@
 
 struct parse {
 	struct config *c;
+	struct servers *sv; /* the file's server keys, and each server's */
 	struct failure *f;
-	int failed;
+	int failed, password; /* a password anywhere in the file */
 	unsigned char seen[CONFIG_NITEMS];
 };
 
@@ -32,9 +33,12 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 	if (p->failed)
 		return 1; /* report only the first error */
+	if (strcmp(key, "password") == 0 && *value != '\0')
+		p->password = 1;
 	if (strncmp(section, "mysql ", 6) == 0 && *key != '\0') {
-		if (config_server_key(p->c, section + 6 + strspn(section + 6,
-				      " "), key, value, p->f) == -1) {
+		if (config_server_key(p->c, p->sv, section + 6 +
+				      strspn(section + 6, " "), key, value,
+				      p->f) == -1) {
 			p->failed = 1;
 			return 0;
 		}
@@ -55,7 +59,7 @@ handler(void *user, const char *section, const char *key, const char *value)
 			return 0;
 		}
 		p->seen[it] = 1;
-		if (config_set(p->c, it, value, p->f) == -1) {
+		if (config_set(p->c, &p->sv->dflt, it, value, p->f) == -1) {
 			p->failed = 1;
 			return 0;
 		}
@@ -129,79 +133,81 @@ scan_lines(const char *text, size_t len, struct failure *f)
 	return 0;
 }
 
+/* Parse text into c; 0 with *password set if the file holds one, or
+ * -1 with f saying why (c then holds nothing to free). */
 static int
-parse_text(struct config *c, const char *text, size_t len, struct failure *f)
+parse_text(struct config *c, const char *text, size_t len, int *password,
+	   struct failure *f)
 {
-	struct parse p = { .c = c, .f = f };
+	static struct servers sv; /* its servers while they are read */
+	struct parse p = { .c = c, .sv = &sv, .f = f };
+	int r = -1;
 
-	config_defaults(c);
+	config_file_defaults(c);
+	config_server_defaults(&sv.dflt);
 	if (scan_lines(text, len, f) == -1 ||
 	    finish(&p, ini_parse_string(text, handler, &p)) == -1 ||
-	    config_relations(c, f) == -1)
-		return -1;
-	fmt(c->base_run_dir, sizeof(c->base_run_dir), "%s", c->files_run_dir);
-	return c->nservers > 0 ? config_servers_apart(c, f) : 0;
+	    config_relations(c, &sv.dflt, f) == -1)
+		goto out;
+	fmt(c->run_dir, sizeof(c->run_dir), "%s", sv.dflt.files_run_dir);
+	r = config_servers_make(c, &sv, f);
+	*password = p.password;
+out:
+	explicit_bzero(&sv, sizeof(sv)); /* it may hold a password */
+	return r;
 }
 
 int
 config_parse_string(struct config *c, const char *text, struct failure *f)
 {
-	return parse_text(c, text, strlen(text), f);
+	int password;
+
+	return parse_text(c, text, strlen(text), &password, f);
 }
 
-enum { CONFIG_FILE_MAX = 1 << 20 };
-
-/* A server's section sets its password here. */
-static int
-sets_password(const struct config_set *s)
+int
+config_defaults(struct config *c, struct failure *f)
 {
-	return strcmp(config_item_key(s->item), "password") == 0;
-}
-
-/* A password anywhere in the file: [mysql] or a server's section. */
-static int
-has_password(const struct config *c)
-{
-	int k;
-
-	for (k = 0; k < c->nsets; k++)
-		if (sets_password(&c->sets[k]) && c->sets[k].value[0] != '\0')
-			return 1;
-	return c->mysql_password[0] != '\0';
+	return config_parse_string(c, "", f);
 }
 
 void
 config_forget_passwords(struct config *c)
 {
-	int k;
+	int i;
 
-	for (k = 0; k < c->nsets; k++)
-		if (sets_password(&c->sets[k]))
-			explicit_bzero(c->sets[k].value,
-				       sizeof(c->sets[k].value));
-	explicit_bzero(c->mysql_password, sizeof(c->mysql_password));
+	for (i = 0; i < c->n; i++)
+		explicit_bzero(c->sv[i].mysql_password,
+			       sizeof(c->sv[i].mysql_password));
 }
+
+void
+config_free(struct config *c)
+{
+	config_forget_passwords(c);
+	free(c->sv);
+	c->sv = NULL;
+	c->n = 0;
+}
+
+enum { CONFIG_FILE_MAX = 1 << 20 };
 
 /* Every defaults_file the file names held to the option-file rules. */
 static int
 defaults_files(const struct config *c, struct failure *f)
 {
 	char why[sizeof(f->why)];
-	int k;
+	int i;
 
-	if (c->mysql_defaults_file[0] != '\0' &&
-	    optfile_check(c->mysql_defaults_file, f) == -1) {
-		memcpy(why, f->why, sizeof(why));
-		failf(f, MQ_CONFIG, "defaults_file %s", why);
-		return -1;
-	}
-	for (k = 0; k < c->nsets; k++)
-		if (strcmp(config_item_key(c->sets[k].item), "defaults_file") == 0 &&
-		    c->sets[k].value[0] != '\0' &&
-		    optfile_check(c->sets[k].value, f) == -1) {
+	for (i = 0; i < c->n; i++)
+		if (c->sv[i].mysql_defaults_file[0] != '\0' &&
+		    optfile_check(c->sv[i].mysql_defaults_file, f) == -1) {
 			memcpy(why, f->why, sizeof(why));
-			failf(f, MQ_CONFIG, "[mysql %s] defaults_file %s",
-			      c->servers[c->sets[k].server], why);
+			if (c->sv[i].name[0] != '\0')
+				failf(f, MQ_CONFIG, "[mysql %s] defaults_file "
+				      "%s", c->sv[i].name, why);
+			else
+				failf(f, MQ_CONFIG, "defaults_file %s", why);
 			return -1;
 		}
 	return 0;
@@ -214,9 +220,9 @@ config_load(struct config *c, const char *path, int to_release,
 	char why[CONFIG_STR_MAX + 256], abs[PATH_MAX], *text = NULL;
 	struct stat st;
 	size_t len;
-	int fd, r;
+	int fd, r, password = 0;
 
-	config_defaults(c);
+	memset(c, 0, sizeof(*c));
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd == -1) {
@@ -239,7 +245,7 @@ config_load(struct config *c, const char *path, int to_release,
 		    : strerror(errno));
 		return -1;
 	}
-	r = parse_text(c, text, len, f);
+	r = parse_text(c, text, len, &password, f);
 	explicit_bzero(text, len);
 	free(text);
 	if (r == -1) {
@@ -248,23 +254,25 @@ config_load(struct config *c, const char *path, int to_release,
 	}
 	f->code = MQ_OK;
 	f->why[0] = '\0';
-	if (has_password(c) && (st.st_mode & (S_IRGRP | S_IROTH))) {
+	if (password && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		/* a release needs no password: none is kept */
+		config_forget_passwords(c);
 		failf(f, MQ_CONFIG, "config file %s: holds a password but "
 		    "group or others may read it; refusing it (chmod 600 %s)",
 		    path, path);
 		if (!to_release)
 			return CONFIG_READABLE;
-		/* a release needs no password: none is kept */
-		config_forget_passwords(c);
 	}
 	if (defaults_files(c, f) == -1) {
 		fail_wrap(f, MQ_CONFIG, "config file %s", path);
+		config_free(c);
 		return -1;
 	}
 	if (realpath(path, abs) == NULL ||
 	    fmt(c->path, sizeof(c->path), "%s", abs) == -1) {
 		failf(f, MQ_CONFIG, "config file %s: cannot resolve its path",
 		    path);
+		config_free(c);
 		return -1;
 	}
 	return 0;

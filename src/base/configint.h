@@ -7,11 +7,23 @@
 #include "config.h"
 #include "failure.h"
 
-/* Store v for the item numbered item; 0, or -1 with f saying why. */
-int config_set(struct config *c, int item, const char *v, struct failure *f);
-
 #define CONFIG_ITEM_ONE(...) +1
 enum { CONFIG_NITEMS = 0 CONFIG_ITEMS(CONFIG_ITEM_ONE) };
+
+/* Store v for the item numbered item: in s for a server's key, else
+ * in c; 0, or -1 with f saying why. */
+int config_set(struct config *c, struct server_config *s, int item,
+	       const char *v, struct failure *f);
+
+/* The item numbered item is a server's key. */
+int config_item_server(int item);
+
+/* A server's key numbered item copied from one server to another. */
+void config_item_copy(struct server_config *to,
+		      const struct server_config *from, int item);
+
+/* Every key of the file's at its default (no server). */
+void config_file_defaults(struct config *c);
 
 /* The item [section] key names: its number; -1 for an unknown key of
  * a known section, -2 for an unknown section. */
@@ -20,21 +32,41 @@ int config_item_find(const char *section, const char *key);
 /* The key of the item numbered item. */
 const char *config_item_key(int item);
 
-/* The item a [mysql NAME] section's key names: a [mysql] or [lock]
- * key, or [files] run_dir, binlog_info_file or metrics_file; -1 if
- * none; -2 for a key that is the whole freeze's. */
+/* The item a [mysql NAME] section's key names: a server's key ([mysql],
+ * [lock] and [files] but the file's own); -1 if none; -2 for a [lock]
+ * key that is the whole freeze's. */
 int config_server_item(const char *key);
 
-/* Rules between keys; 0, or -1 with f saying why. */
-int config_relations(const struct config *c, struct failure *f);
+/* Rules between keys, the file's and server s's; 0, or -1 with f
+ * saying why. */
+int config_relations(const struct config *c, const struct server_config *s,
+		     struct failure *f);
 
-/* key = value in [mysql NAME]: checked now, kept for config_select;
- * 0, or -1 with f saying why. */
-int config_server_key(struct config *c, const char *name, const char *key,
-		      const char *value, struct failure *f);
+/*
+ * The [mysql NAME] sections, read into servers of their own over the
+ * file's keys: struct servers holds them while the file is parsed.
+ * dflt: the file's [mysql], [lock] and [files] keys; one[i] and set[i]:
+ * server i's name and the keys its section sets.
+ */
+struct servers {
+	struct server_config dflt;
+	int n;
+	struct server_config one[CONFIG_MAX_SERVERS];
+	unsigned char set[CONFIG_MAX_SERVERS][CONFIG_NITEMS];
+};
 
-/* Every server's config made once, and no two sharing a run_dir, an
- * info file or a metrics file; 0, or -1 with f saying why. */
-int config_servers_apart(const struct config *c, struct failure *f);
+/* key = value in [mysql NAME]: checked and stored in its server; 0, or
+ * -1 with f saying why. */
+int config_server_key(struct config *c, struct servers *sv,
+		      const char *name, const char *key, const char *value,
+		      struct failure *f);
+
+/* The servers made: each one's unset keys from dflt (run_dir
+ * run_dir/NAME, metrics_file its own), the rules between keys checked
+ * for each, and no two sharing a run_dir, an info file or a metrics
+ * file; then c->sv allocated and filled (n = 1 from dflt for a file
+ * without such sections) and sv zeroed. 0, or -1 with f saying why. */
+int config_servers_make(struct config *c, struct servers *sv,
+			struct failure *f);
 
 #endif

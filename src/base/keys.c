@@ -1,6 +1,6 @@
 /* keys.c - the config's keys: each one's section, type, range and
- * default, a value stored in struct config, and the rules between
- * keys. */
+ * default, whether it is the file's or a server's, a value stored in
+ * struct config or struct server_config, and the rules between keys. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +26,21 @@ struct item {
 	int count;
 	enum ctype type;
 	long long lo, hi;
-	size_t off;
+	size_t off, size; /* in struct server_config, or struct config */
+	int server;       /* a server's key */
 };
 
-#define CFG_ITEM(sec, k, t, d, l, h, e)                                       \
+#define CFG_ITEM(scope, server, sec, k, t, d, l, h, e)                        \
 	{ #sec, #k, d, e##_names, e##_count, t, l, h,                        \
-	  offsetof(struct config, sec##_##k) },
+	  offsetof(struct scope, sec##_##k),                                 \
+	  sizeof(((struct scope *)0)->sec##_##k), server },
+#define CFG_SERVER_ITEM(...) CFG_ITEM(server_config, 1, __VA_ARGS__)
+#define CFG_FILE_ITEM(...) CFG_ITEM(config, 0, __VA_ARGS__)
 
-static const struct item items[] = { CONFIG_ITEMS(CFG_ITEM) };
+/* in CONFIG_ITEMS' order: a server's keys, then the file's */
+static const struct item items[] = {
+	CONFIG_SERVER_ITEMS(CFG_SERVER_ITEM) CONFIG_FILE_ITEMS(CFG_FILE_ITEM)
+};
 _Static_assert(ARRAY_LEN(items) == CONFIG_NITEMS, "CONFIG_NITEMS");
 
 int
@@ -47,11 +54,12 @@ config_choice(const char *const *names, int count, const char *v)
 	return -1;
 }
 
-/* Store value v for item it; 0, or -1 with f saying why. */
+/* Store value v for item it in base (the struct its scope names); 0,
+ * or -1 with f saying why. */
 static int
-set_item(struct config *c, const struct item *it, const char *v, struct failure *f)
+set_item(void *base, const struct item *it, const char *v, struct failure *f)
 {
-	char *field = (char *)c + it->off;
+	char *field = (char *)base + it->off;
 	long long num;
 	int i, e;
 
@@ -88,9 +96,25 @@ set_item(struct config *c, const struct item *it, const char *v, struct failure 
 }
 
 int
-config_set(struct config *c, int item, const char *v, struct failure *f)
+config_set(struct config *c, struct server_config *s, int item,
+	   const char *v, struct failure *f)
 {
-	return set_item(c, &items[item], v, f);
+	return set_item(items[item].server ? (void *)s : (void *)c,
+			&items[item], v, f);
+}
+
+int
+config_item_server(int item)
+{
+	return items[item].server;
+}
+
+void
+config_item_copy(struct server_config *to, const struct server_config *from,
+		 int item)
+{
+	memcpy((char *)to + items[item].off, (const char *)from +
+	       items[item].off, items[item].size);
 }
 
 const char *
@@ -100,14 +124,28 @@ config_item_key(int item)
 }
 
 void
-config_defaults(struct config *c)
+config_file_defaults(struct config *c)
 {
 	struct failure f;
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < ARRAY_LEN(items); i++)
-		if (set_item(c, &items[i], items[i].def, &f) == -1)
+		if (!items[i].server && set_item(c, &items[i], items[i].def,
+						 &f) == -1)
+			abort(); /* a default outside its own range */
+}
+
+void
+config_server_defaults(struct server_config *s)
+{
+	struct failure f;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < ARRAY_LEN(items); i++)
+		if (items[i].server && set_item(s, &items[i], items[i].def,
+						&f) == -1)
 			abort(); /* a default outside its own range */
 }
 
@@ -116,16 +154,12 @@ config_server_item(const char *key)
 {
 	size_t i;
 
-	if (strcmp(key, "snapshot_timeout") == 0 ||
-	    strcmp(key, "on_failure") == 0)
-		return -2;
 	for (i = 0; i < ARRAY_LEN(items); i++)
 		if (strcmp(items[i].key, key) == 0 &&
-		    (strcmp(items[i].section, "mysql") == 0 ||
-		     strcmp(items[i].section, "lock") == 0 ||
-		     (strcmp(items[i].section, "files") == 0 &&
-		      strcmp(key, "log_file") != 0)))
-			return (int)i;
+		    strcmp(items[i].section, "snapshot") != 0 &&
+		    strcmp(items[i].section, "ebs") != 0)
+			return items[i].server ? (int)i :
+			       strcmp(items[i].section, "lock") == 0 ? -2 : -1;
 	return -1;
 }
 
@@ -170,34 +204,35 @@ check_tags(const char *t, struct failure *f)
 }
 
 int
-config_relations(const struct config *c, struct failure *f)
+config_relations(const struct config *c, const struct server_config *s,
+		 struct failure *f)
 {
 	if (check_tags(c->ebs_tags, f) == -1)
 		return -1;
-	if (c->lock_kill_long_queries != KILL_NO &&
-	    c->lock_long_query_threshold >= c->lock_wait_timeout) {
+	if (s->lock_kill_long_queries != KILL_NO &&
+	    s->lock_long_query_threshold >= s->lock_wait_timeout) {
 		failf(f, MQ_CONFIG, "kill_long_queries = %s needs "
 		    "long_query_threshold (%lld) below wait_timeout (%lld): "
 		    "the lock attempt would end before anything is killed",
-		    kill_choice_names[c->lock_kill_long_queries],
-		    c->lock_long_query_threshold, c->lock_wait_timeout);
+		    kill_choice_names[s->lock_kill_long_queries],
+		    s->lock_long_query_threshold, s->lock_wait_timeout);
 		return -1;
 	}
-	if (c->files_run_dir[0] != '/' || c->files_log_file[0] == '\0' ||
+	if (s->files_run_dir[0] != '/' || c->files_log_file[0] == '\0' ||
 	    (c->files_log_file[0] != '/') ||
-	    (c->files_binlog_info_file[0] != '\0' &&
-	     c->files_binlog_info_file[0] != '/') ||
-	    (c->files_metrics_file[0] != '\0' &&
-	     c->files_metrics_file[0] != '/')) {
+	    (s->files_binlog_info_file[0] != '\0' &&
+	     s->files_binlog_info_file[0] != '/') ||
+	    (s->files_metrics_file[0] != '\0' &&
+	     s->files_metrics_file[0] != '/')) {
 		failf(f, MQ_CONFIG, "run_dir, log_file, binlog_info_file and "
 		    "metrics_file must be absolute paths");
 		return -1;
 	}
 	if (c->snapshot_timeout != 0 &&
-	    c->snapshot_timeout >= c->lock_max_lock_time) {
+	    c->snapshot_timeout >= s->lock_max_lock_time) {
 		failf(f, MQ_CONFIG, "[snapshot] timeout (%lld) must be below "
 		    "max_lock_time (%lld): the lock must outlast the frozen "
-		    "window", c->snapshot_timeout, c->lock_max_lock_time);
+		    "window", c->snapshot_timeout, s->lock_max_lock_time);
 		return -1;
 	}
 	return 0;

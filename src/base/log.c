@@ -190,7 +190,8 @@ log_release(void)
 }
 
 void
-log_init(const struct config *c, const char *role)
+log_init(const struct config *c, const struct server_config *sv,
+	 const char *role)
 {
 	const char *path = c != NULL ? c->files_log_file : NULL;
 
@@ -199,8 +200,8 @@ log_init(const struct config *c, const char *role)
 	log_path = (path != NULL && *path != '\0') ? path : NULL;
 	log_role = role;
 	/* one of several servers: each line says which ("freeze@db1") */
-	if (c != NULL && c->server[0] != '\0' &&
-	    fmt(named, sizeof(named), "%s@%s", role, c->server) == 0)
+	if (sv != NULL && sv->name[0] != '\0' &&
+	    fmt(named, sizeof(named), "%s@%s", role, sv->name) == 0)
 		log_role = named;
 	if (c == NULL || c->log_syslog != CHOICE_YES)
 		return;

@@ -126,7 +126,7 @@ previous_success(const char *path)
 }
 
 void
-metrics_write(const struct config *c, const struct state *s)
+metrics_write(const struct server_config *c, const struct state *s)
 {
 	static char buf[8192];
 	const char *path = c->files_metrics_file, *slash;
@@ -140,7 +140,7 @@ metrics_write(const struct config *c, const struct state *s)
 	slash = strrchr(path, '/');
 	fmt(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path),
 	    path);
-	if (metrics_format(buf, sizeof(buf), s, now, last_ok, c->server) == -1) {
+	if (metrics_format(buf, sizeof(buf), s, now, last_ok, c->name) == -1) {
 		log_warn("metrics_file %s: the metrics do not fit", path);
 		return;
 	}

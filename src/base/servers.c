@@ -2,6 +2,7 @@
  * one server's config made from them, and no two servers sharing a
  * file. */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -41,13 +42,12 @@ taken_name(const char *n)
 	return NULL;
 }
 
-/* key = value in [mysql NAME]: checked now, kept for config_select. */
+/* key = value in [mysql NAME]: checked and stored in its server. */
 int
-config_server_key(struct config *c, const char *name, const char *key,
-		  const char *value, struct failure *f)
+config_server_key(struct config *c, struct servers *sv, const char *name,
+		  const char *key, const char *value, struct failure *f)
 {
-	static struct config probe;
-	int i, k, it;
+	int i, it;
 
 	if (!good_name(name)) {
 		failf(f, MQ_CONFIG, "[mysql %s]: a server's name is 1 to %d "
@@ -67,37 +67,26 @@ config_server_key(struct config *c, const char *name, const char *key,
 		      name);
 		return -1;
 	}
-	for (i = 0; i < c->nservers && strcmp(c->servers[i], name) != 0; i++)
+	for (i = 0; i < sv->n && strcmp(sv->one[i].name, name) != 0; i++)
 		;
-	if (i == c->nservers) {
-		if (c->nservers == CONFIG_MAX_SERVERS) {
+	if (i == sv->n) {
+		if (sv->n == CONFIG_MAX_SERVERS) {
 			failf(f, MQ_CONFIG, "[mysql %s]: more than %d servers",
 			      name, CONFIG_MAX_SERVERS);
 			return -1;
 		}
-		fmt(c->servers[c->nservers++], CONFIG_NAME_MAX, "%s", name);
+		config_server_defaults(&sv->one[i]);
+		fmt(sv->one[sv->n++].name, CONFIG_NAME_MAX, "%s", name);
 	}
-	for (k = 0; k < c->nsets; k++)
-		if (c->sets[k].server == i && c->sets[k].item == it) {
-			failf(f, MQ_CONFIG, "[mysql %s] %s is set twice",
-			      name, key);
-			return -1;
-		}
-	if (c->nsets == CONFIG_MAX_SETS) {
-		failf(f, MQ_CONFIG, "[mysql %s]: more than %d keys in the "
-		      "servers' sections", name, CONFIG_MAX_SETS);
+	if (sv->set[i][it]) {
+		failf(f, MQ_CONFIG, "[mysql %s] %s is set twice", name, key);
 		return -1;
 	}
-	/* the value checked as the key's own section would */
-	k = config_set(&probe, it, value, f);
-	explicit_bzero(&probe, sizeof(probe)); /* it may be a password */
-	if (k == -1) {
+	sv->set[i][it] = 1;
+	if (config_set(c, &sv->one[i], it, value, f) == -1) {
 		fail_wrap(f, MQ_CONFIG, "[mysql %s]", name);
 		return -1;
 	}
-	c->sets[c->nsets].server = (unsigned char)i;
-	c->sets[c->nsets].item = (unsigned char)it;
-	fmt(c->sets[c->nsets++].value, CONFIG_STR_MAX, "%s", value);
 	return 0;
 }
 
@@ -118,85 +107,67 @@ server_metrics(char *path, const char *name)
 	return fmt(path, CONFIG_STR_MAX, "%s", buf);
 }
 
-int
-config_select(struct config *c, const char *name, struct failure *f)
+/* Server i made whole: the keys its section did not set are the
+ * file's, its run_dir and metrics file its own; 0, or -1 with f
+ * saying why. */
+static int
+make_one(const struct config *c, struct servers *sv, int i,
+	 struct failure *f)
 {
-	int i, k, own_dir = 0, own_metrics = 0;
+	struct server_config *s = &sv->one[i];
+	int it;
 
-	for (i = 0; i < c->nservers && strcmp(c->servers[i], name) != 0; i++)
-		;
-	if (i == c->nservers) {
-		failf(f, MQ_CONFIG, c->nservers == 0 ? "no server \"%s\": the "
-		      "config has no [mysql NAME] section" : "no server \"%s\" "
-		      "in the config ([mysql NAME] sections)", name);
-		return -1;
-	}
-	for (k = 0; k < c->nsets; k++) {
-		const char *key = config_item_key(c->sets[k].item);
-
-		if (c->sets[k].server != i)
-			continue;
-		if (config_set(c, c->sets[k].item, c->sets[k].value, f) == -1) {
-			fail_wrap(f, MQ_CONFIG, "[mysql %s]", name);
-			return -1;
-		}
-		own_dir |= strcmp(key, "run_dir") == 0;
-		own_metrics |= strcmp(key, "metrics_file") == 0;
-	}
-	if ((!own_dir && fmt(c->files_run_dir, CONFIG_STR_MAX, "%s/%s",
-			     c->base_run_dir, name) == -1) ||
-	    (!own_metrics && c->files_metrics_file[0] != '\0' &&
-	     server_metrics(c->files_metrics_file, name) == -1)) {
+	for (it = 0; it < CONFIG_NITEMS; it++)
+		if (config_item_server(it) && !sv->set[i][it])
+			config_item_copy(s, &sv->dflt, it);
+	it = config_item_find("files", "run_dir");
+	if ((!sv->set[i][it] && fmt(s->files_run_dir, CONFIG_STR_MAX, "%s/%s",
+				    c->run_dir, s->name) == -1) ||
+	    (!sv->set[i][config_item_find("files", "metrics_file")] &&
+	     s->files_metrics_file[0] != '\0' &&
+	     server_metrics(s->files_metrics_file, s->name) == -1)) {
 		failf(f, MQ_CONFIG, "[mysql %s]: its run_dir or metrics_file "
-		      "is longer than %d bytes", name, CONFIG_STR_MAX - 1);
+		      "is longer than %d bytes", s->name, CONFIG_STR_MAX - 1);
 		return -1;
 	}
-	fmt(c->server, sizeof(c->server), "%s", name);
-	if (config_relations(c, f) == -1) {
-		fail_wrap(f, MQ_CONFIG, "[mysql %s]", name);
+	if (config_relations(c, s, f) == -1) {
+		fail_wrap(f, MQ_CONFIG, "[mysql %s]", s->name);
 		return -1;
 	}
 	return 0;
 }
 
-int
-config_server(const struct config *c, int i, struct config *out,
-	      struct failure *f)
-{
-	memcpy(out, c, sizeof(*out));
-	return config_select(out, c->servers[i], f);
-}
-
 /* The first pair of servers that share a file, said in f. 0, or -1. */
 static int
-shared_file(const struct config *c, struct config *one, struct failure *f)
+shared_file(const struct servers *sv, struct failure *f)
 {
+	const struct server_config *a, *b;
 	const char *what;
 	int i, j;
 
-	for (i = 0; i < c->nservers; i++) {
-		if (config_server(c, i, &one[i], f) == -1)
-			return -1;
+	for (i = 0; i < sv->n; i++) {
 		for (j = 0; j < i; j++) {
-			what = same_path(one[i].files_run_dir,
-					 one[j].files_run_dir) ? "run_dir" :
-			       one[i].files_binlog_info_file[0] != '\0' &&
-			       same_path(one[i].files_binlog_info_file,
-					 one[j].files_binlog_info_file) ?
+			a = &sv->one[i];
+			b = &sv->one[j];
+			what = same_path(a->files_run_dir, b->files_run_dir) ?
+			       "run_dir" :
+			       a->files_binlog_info_file[0] != '\0' &&
+			       same_path(a->files_binlog_info_file,
+					 b->files_binlog_info_file) ?
 			       "binlog_info_file" :
-			       one[i].files_metrics_file[0] != '\0' &&
-			       same_path(one[i].files_metrics_file,
-					 one[j].files_metrics_file) ?
+			       a->files_metrics_file[0] != '\0' &&
+			       same_path(a->files_metrics_file,
+					 b->files_metrics_file) ?
 			       "metrics_file" : NULL;
 			if (what != NULL) {
 				failf(f, MQ_CONFIG, "[mysql %s] and [mysql %s] "
 				      "share %s %s: each server needs its own",
-				      c->servers[j], c->servers[i], what,
+				      b->name, a->name, what,
 				      strcmp(what, "run_dir") == 0 ?
-				      one[i].files_run_dir :
+				      a->files_run_dir :
 				      strcmp(what, "metrics_file") == 0 ?
-				      one[i].files_metrics_file :
-				      one[i].files_binlog_info_file);
+				      a->files_metrics_file :
+				      a->files_binlog_info_file);
 				return -1;
 			}
 		}
@@ -205,12 +176,46 @@ shared_file(const struct config *c, struct config *one, struct failure *f)
 }
 
 int
-config_servers_apart(const struct config *c, struct failure *f)
+config_servers_make(struct config *c, struct servers *sv, struct failure *f)
 {
-	static struct config one[CONFIG_MAX_SERVERS];
-	int r = shared_file(c, one, f);
+	int i, r = -1;
 
+	if (sv->n == 0) { /* a fleet of one: the file's own keys */
+		sv->one[0] = sv->dflt;
+		sv->n = 1;
+	} else {
+		for (i = 0; i < sv->n; i++)
+			if (make_one(c, sv, i, f) == -1)
+				goto out;
+		if (shared_file(sv, f) == -1)
+			goto out;
+	}
+	if ((c->sv = calloc((size_t)sv->n, sizeof(*c->sv))) == NULL) {
+		failf(f, MQ_CONFIG, "out of memory");
+		goto out;
+	}
+	memcpy(c->sv, sv->one, (size_t)sv->n * sizeof(*c->sv));
+	c->n = sv->n;
+	r = 0;
+out:
 	/* no copy of a password left behind */
-	explicit_bzero(one, sizeof(one));
+	explicit_bzero(sv, sizeof(*sv));
 	return r;
+}
+
+int
+config_named(const struct config *c)
+{
+	return c->n > 0 && c->sv[0].name[0] != '\0';
+}
+
+const struct server_config *
+config_find(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->sv[i].name, name) == 0)
+			return &c->sv[i];
+	return NULL;
 }

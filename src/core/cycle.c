@@ -25,14 +25,14 @@ record(int dirfd, const struct state *s)
 }
 
 void
-cycle_close(const struct config *c, int dirfd, struct state *s)
+cycle_close(const struct server_config *c, int dirfd, struct state *s)
 {
 	record(dirfd, s);
 	metrics_write(c, s);
 }
 
 void
-cycle_note_exit(const struct config *c, const char *verb, int code)
+cycle_note_exit(const struct server_config *c, const char *verb, int code)
 {
 	struct state s;
 	struct failure ef;
@@ -50,7 +50,7 @@ cycle_note_exit(const struct config *c, const char *verb, int code)
 }
 
 void
-cycle_failed(const struct config *c, const struct failure *f, int code)
+cycle_failed(const struct server_config *c, const struct failure *f, int code)
 {
 	struct state s;
 	struct failure ef;

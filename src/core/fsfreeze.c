@@ -168,7 +168,7 @@ enum { WD_SOCK = 3, WD_FIRST = 4, WD_READY_MS = 5000 };
 
 int
 fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
-		  int64_t deadline, const struct config *c)
+		  int64_t deadline, const struct config *c, const char *server)
 {
 	char *argv[] = { WATCHDOG_NAME, "-c", (char *)c->path, NULL, NULL,
 			 NULL };
@@ -180,9 +180,9 @@ fs_watchdog_start(struct watchdog *w, const struct fsset *fs,
 
 	w->pid = 0;
 	w->fd = -1;
-	if (c->server[0] != '\0') { /* one of several: the watchdog's own */
+	if (server != NULL) { /* one of several: the watchdog's own */
 		argv[3] = "-s";
-		argv[4] = (char *)c->server;
+		argv[4] = (char *)server;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;

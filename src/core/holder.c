@@ -42,6 +42,7 @@
 
 struct holder {
 	const struct config *c;
+	const struct server_config *sv; /* the server it holds */
 	const struct lock_method *m;
 	struct db d;
 	struct state st;
@@ -99,8 +100,8 @@ setup_session(struct holder *h)
 	char sql[160];
 
 	if (fmt(sql, sizeof(sql), "SET SESSION lock_wait_timeout = %lld, "
-		"SESSION wait_timeout = %lld", h->c->lock_wait_timeout,
-		h->c->lock_max_lock_time + HOLDER_MARGIN) == -1)
+		"SESSION wait_timeout = %lld", h->sv->lock_wait_timeout,
+		h->sv->lock_max_lock_time + HOLDER_MARGIN) == -1)
 		return -1;
 	return db_exec(&h->d, sql);
 }
@@ -113,7 +114,7 @@ static enum phase
 hold(struct holder *h, char *reason, size_t n)
 {
 	struct pollfd p[2];
-	int64_t end = h->st.locked_mono + h->c->lock_max_lock_time * 1000;
+	int64_t end = h->st.locked_mono + h->sv->lock_max_lock_time * 1000;
 	unsigned from;
 	int r, sig;
 
@@ -123,7 +124,7 @@ hold(struct holder *h, char *reason, size_t n)
 		r = wait_until(p, 2, end);
 		if (r == 0) {
 			fmt(reason, n, "max_lock_time (%lld s) reached before "
-			    "thaw", h->c->lock_max_lock_time);
+			    "thaw", h->sv->lock_max_lock_time);
 			return PH_EXPIRED;
 		}
 		if (r == -1) {
@@ -182,7 +183,7 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	/* released: after an expiry or a loss the cycle ends here (no
 	 * thaw may come); after thaw's SIGTERM thaw closes it */
 	if (ph == PH_EXPIRED || ph == PH_LOST)
-		cycle_close(h->c, h->dirfd, &h->st);
+		cycle_close(h->sv, h->dirfd, &h->st);
 	else if (state_write(h->dirfd, &h->st) == -1)
 		log_err("cannot write state: %s", strerror(errno));
 	log_flush_deferred(h->dirfd);
@@ -216,7 +217,7 @@ take(struct holder *h)
 	h->st.locked_at = real_ms();
 	if (h->t0 > 0 && h->t0 <= h->st.locked_mono)
 		h->st.freeze_ms = h->st.locked_mono - h->t0;
-	h->st.expires_at = h->st.locked_at + h->c->lock_max_lock_time * 1000;
+	h->st.expires_at = h->st.locked_at + h->sv->lock_max_lock_time * 1000;
 	if (sig_take(h->sigfd, NULL) != 0) {
 		lock_release(&h->d, h->m);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
@@ -274,7 +275,7 @@ setup(struct holder *h)
 
 	if ((h->sigfd = sig_fd()) == -1)
 		return fail_errno(h, "cannot set up signals");
-	h->dirfd = rundir_open(h->c->files_run_dir, 1, &ef);
+	h->dirfd = rundir_open(h->sv->files_run_dir, 1, &ef);
 	if (h->dirfd < 0)
 		return fail(h, MQ_STATE, 0, ef.why);
 	r = rundir_hold(h->dirfd, HOLDER_LOCK);
@@ -287,7 +288,7 @@ setup(struct holder *h)
 		int e = errno;
 
 		failf(&ef, MQ_FAIL, "cannot lock %s/%s: %s",
-		    h->c->files_run_dir, HOLDER_LOCK, strerror(e));
+		    h->sv->files_run_dir, HOLDER_LOCK, strerror(e));
 		return fail(h, shortage(e) ? MQ_FAIL : MQ_STATE, 0, ef.why);
 	}
 	/* r stays open, holding the record lock, until we exit. */
@@ -352,18 +353,19 @@ await_go(struct holder *h)
 }
 
 /*
- * The binlog info file: the config's; for one of several servers with
+ * The binlog info file: -i's, else the config's; for one of several servers with
  * none set, DATADIR/binlog_info.txt of its own server (the previous one
  * removed now, before any lock: a snapshot must never carry an earlier
  * one's coordinates). MQ_OK, or fail()'s code.
  */
 static int
-info_path(struct holder *h)
+info_path(struct holder *h, const char *info)
 {
 	char dir[PATH_MAX], why[PATH_MAX + 100];
 
-	fmt(h->info, sizeof(h->info), "%s", h->c->files_binlog_info_file);
-	if (h->info[0] != '\0' || h->c->server[0] == '\0')
+	fmt(h->info, sizeof(h->info), "%s", info != NULL ? info :
+	    h->sv->files_binlog_info_file);
+	if (h->info[0] != '\0' || h->sv->name[0] == '\0')
 		return MQ_OK;
 	if (db_value(&h->d, "SELECT @@datadir", dir, sizeof(dir)) == -1) {
 		fmt(why, sizeof(why), "reading @@datadir: %s", h->d.fail.why);
@@ -405,14 +407,16 @@ server_paths(struct holder *h)
 }
 
 int
-holder_main(const struct config *c)
+holder_main(struct config *c, const struct server_config *sv,
+	    const char *info)
 {
-	struct holder h = { .c = c, .dirfd = -1, .sigfd = -1, .pipefd = -1 };
+	struct holder h = { .c = c, .sv = sv, .dirfd = -1, .sigfd = -1,
+			    .pipefd = -1 };
 	char line[64], reason[300];
 	struct stat st;
 	int r;
 
-	log_init(c, "holder");
+	log_init(c, sv, "holder");
 	/* its name in ps -e and top, not the exec's "exe" */
 	(void)prctl(PR_SET_NAME, (unsigned long)"pre-freeze-mysql-lock", 0, 0, 0);
 	if (fstat(HOLDER_FD, &st) == -1 || !S_ISSOCK(st.st_mode)) {
@@ -424,7 +428,7 @@ holder_main(const struct config *c)
 	if ((r = setup(&h)) != MQ_OK)
 		return r;
 	/* Freeze ends us at its deadline; this bounds us if it cannot. */
-	r = db_connect_until(&h.d, c, (unsigned)c->lock_wait_timeout + 30,
+	r = db_connect_until(&h.d, sv, (unsigned)sv->lock_wait_timeout + 30,
 			     h.sigfd, mono_ms() +
 			     (c->lock_snapshot_timeout + 5) * 1000);
 	if (r != MQ_OK) {
@@ -433,14 +437,15 @@ holder_main(const struct config *c)
 		return fail(&h, r, 0, reason);
 	}
 	/* Connected: the password is not needed again in this process. */
-	db_forget_password(&h.d, c);
+	db_forget_password(&h.d);
+	config_forget_passwords(c); /* every server's */
 	h.st.conn_id = h.d.id;
 	/* Our marker in the process list, so that thaw can prove a
 	 * waiting connection is ours before it kills it. */
 	fmt(h.d.tag, sizeof(h.d.tag), HOLDER_TAG_FMT, (int)getpid());
 	fmt(h.st.flavor, sizeof(h.st.flavor), "%s", db_flavor_name(h.d.flavor));
 	fmt(h.st.user, sizeof(h.st.user), "%s", h.d.user);
-	if ((r = info_path(&h)) != MQ_OK)
+	if ((r = info_path(&h, info)) != MQ_OK)
 		return r;
 	if (h.info[0] != '\0')
 		server_paths(&h);

@@ -37,128 +37,40 @@ enum {
 			      * VMware gives before SIGKILL */
 };
 
-/* Where the holder comes from: an exec of this binary, or (several
- * servers' freeze, whose process loaded the client library once for
- * all of them and holds nothing else) a fork of this process. */
-static struct config *by_fork; /* the whole config, when by fork */
-
-void
-holder_spawn_by_fork(struct config *all)
-{
-	by_fork = all;
-}
-
-/* What a forked holder is given: its config, and its command line,
- * as an exec'd one would have it. */
-struct forked {
-	const struct config *c;
-	char **argv;
-};
-
-/*
- * In the forked holder: the command line an exec'd one has (ps and
- * pgrep -f show it; a DBA and the tests look for it), written over
- * this process's own argument strings and the environment's after
- * them, which nothing reads any more (child_fork_shaped replaced the
- * environment), as setproctitle does: one string, its words spaced,
- * padded with spaces to the end of the argument area, whose last byte
- * not being NUL tells the kernel to read on to the string's end; the
- * rest of both areas zeroed, so that nothing of the caller's
- * environment stays readable in /proc/PID/environ. 0, or -1: it does
- * not fit.
- */
-static int
-name_self(char **argv)
-{
-	char title[2 * PATH_MAX + 64] = "";
-	unsigned long long v[4]; /* arg_start, arg_end, env_start, env_end */
-	size_t len = 0, room, args;
-	char *area;
-	int i;
-
-	for (i = 0; argv[i] != NULL; i++)
-		if (append(title, sizeof(title), "%s%s", i ? " " : "",
-			   argv[i]) == -1)
-			return -1;
-	len = strlen(title);
-	if (proc_stat_fields(getpid(), 48, 4, v, NULL) == -1 || v[1] <= v[0])
-		return -1;
-	area = (char *)(uintptr_t)v[0];
-	args = v[1] - v[0];
-	/* the kernel reads on past arg_end only into the environment
-	 * right after it */
-	room = v[2] == v[1] && v[3] > v[2] ? v[3] - v[0] : args;
-	if (len + 1 > room)
-		return -1;
-	/* nothing of the caller's environment stays readable */
-	memset(area, '\0', room);
-	memcpy(area, title, len);
-	if (len < args)
-		memset(area + len, ' ', args - len);
-	return 0;
-}
-
-/* The forked holder: named as the exec'd one, or, where it cannot be,
- * that one after all (its descriptors and session are already
- * shaped). Never returns into freeze. */
-static int
-holder_forked(void *arg)
-{
-	const struct forked *a = arg;
-	char *const env[] = { CHILD_PATH_ENV, NULL };
-
-	/* the other servers' passwords are not the holder's to keep; its
-	 * own it forgets once connected */
-	if (by_fork != a->c)
-		config_forget_passwords(by_fork);
-	if (name_self(a->argv) == -1) {
-		execve("/proc/self/exe", a->argv, env);
-		return 127;
-	}
-	return holder_main(a->c);
-}
-
 /*
  * Start the holder: a new session, stdio on /dev/null, no descriptor
  * but its end of a socket pair as HOLDER_FD (it reports on it, and
- * waits on it for our "go"), an environment of PATH only. The config
+ * waits on it for our "go"), an environment of PATH only: an exec of
+ * this binary (child_start: posix_spawn), never a fork. The config
  * file's path goes on its command line, never a secret: the holder
- * reads the file itself, with the same checks. child_start (posix_spawn,
- * a vfork underneath) costs a fraction of a fork of this process,
- * until the client library is loaded: then (holder_spawn_by_fork) a
- * fork, shaped the same, spares the holder its own exec and load.
- * Signals stay blocked across exec; the holder takes them by fd.
+ * reads the file itself, with the same checks. Signals stay blocked
+ * across exec; the holder takes them by fd.
  */
 int
-holder_spawn(const struct config *c, struct holder_run *h)
+holder_spawn(const struct config *c, const struct server_config *sv,
+	     const char *info, struct holder_run *h)
 {
 	char *argv[] = { "pre-freeze-mysql-lock", "-c", (char *)c->path,
 			 NULL, NULL, NULL, NULL, NULL };
 	int a = 3;
 	struct child ch = { .path = "/proc/self/exe", .argv = argv,
 			    .nkeep = 1, .group = CHILD_SESSION };
-	struct forked fk = { .c = c, .argv = argv };
 	int p[2], e;
 
 	/* The binlog info file may be chosen by the caller (snapshot
-	 * mode), not by the file the holder reads: pass it on. */
-	if (c->files_binlog_info_file[0] != '\0') {
+	 * mode), not by the file the holder reads: always passed on. */
+	if (info[0] != '\0') {
 		argv[a++] = "-i";
-		argv[a++] = (char *)c->files_binlog_info_file;
+		argv[a++] = (char *)info;
 	}
-	if (c->server[0] != '\0') { /* one of several: the holder's own */
+	if (sv->name[0] != '\0') { /* one of several: the holder's own */
 		argv[a++] = "-s";
-		argv[a] = (char *)c->server;
+		argv[a] = (char *)sv->name;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
 	ch.keep[0] = p[1]; /* the holder's HOLDER_FD */
-	if (by_fork != NULL) {
-		fflush(NULL); /* nothing buffered is written twice */
-		e = child_fork_shaped(&ch, holder_forked, &fk) == -1 ? errno : 0;
-	} else {
-		e = child_start(&ch) == -1 ? errno : 0;
-	}
+	e = child_start(&ch) == -1 ? errno : 0;
 	close(p[1]);
 	if (e != 0) {
 		close(p[0]);
@@ -294,7 +206,7 @@ wait_exit(int pfd, int ms)
  * ours), -1 on error.
  */
 static int
-kill_connection(const struct config *c, const struct state *s)
+kill_connection(const struct server_config *c, const struct state *s)
 {
 	char sql[200], login[256], tag[64];
 	struct db d;
@@ -363,7 +275,7 @@ gone(struct state *s, const char *why)
 }
 
 int
-holder_end(const struct config *c, int dirfd, struct state *s,
+holder_end(const struct server_config *c, int dirfd, struct state *s,
 	   struct end_steps *t)
 {
 	char why[300];

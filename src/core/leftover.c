@@ -37,7 +37,7 @@ live_hold(const struct state *s, struct failure *f)
 }
 
 int
-leftover_end(const struct config *c, int dirfd, struct failure *f)
+leftover_end(const struct server_config *c, int dirfd, struct failure *f)
 {
 	struct state s;
 	struct failure ef;

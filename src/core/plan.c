@@ -87,15 +87,16 @@ filesystems(const struct config *c, const struct plan_opts *o,
 }
 
 int
-plan_discover(const struct config *c, const struct plan_opts *o,
-	      struct db *d, int sigfd, struct plan *p, struct failure *f)
+plan_discover(const struct config *c, const struct server_config *sv,
+	      const struct plan_opts *o, struct db *d, int sigfd,
+	      struct plan *p, struct failure *f)
 {
 	struct failure ef;
 	int r;
 
 	p->ndev = 0;
 	fs_init(&p->fs);
-	r = db_connect_until(d, c, 30, sigfd, NO_DEADLINE);
+	r = db_connect_until(d, sv, 30, sigfd, NO_DEADLINE);
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect: %s", d->fail.why);
 	if (server_paths(d, p) == -1)

@@ -42,6 +42,9 @@ enum {
 /* One begin: our connection, the holder of this attempt, run_dir. */
 struct quiesce {
 	const struct config *c;
+	const struct server_config *sv; /* the server locked */
+	const char *info; /* the binlog info file, or "" */
+	int fs_frozen; /* the caller freezes the data's filesystems */
 	const struct lock_method *m;
 	enum lock_waits waits; /* what the lock waits for on this server */
 	struct db d;  /* our own connection: process list, KILL QUERY */
@@ -88,7 +91,7 @@ linger(struct quiesce *y, int64_t since)
 				 "FLUSH outlives its statement until what it "
 				 "waited for ends%s", still,
 				 db_flavor_name(y->d.flavor),
-				 y->c->lock_kill_long_queries == KILL_NO ?
+				 y->sv->lock_kill_long_queries == KILL_NO ?
 				 " (kill_long_queries = no leaves it running)"
 				 : "");
 		if (now >= y->deadline)
@@ -123,7 +126,7 @@ abandon(struct quiesce *y, struct failure *f)
 	y->abandoned++;
 	y->settle.on = 1;
 	y->settle.id = 0;
-	n = lock_blockers(&y->d, y->c, y->waits, 0, y->h.hconn, &b, 1);
+	n = lock_blockers(&y->d, y->sv, y->waits, 0, y->h.hconn, &b, 1);
 	if (n > 0) {
 		char what[600];
 
@@ -134,11 +137,11 @@ abandon(struct quiesce *y, struct failure *f)
 		y->settle.started = now - b.time * 1000;
 	}
 	holder_stop(&y->h, &y->d);
-	if (y->c->lock_kill_long_queries != KILL_NO)
-		window_kill(&y->d, y->c, y->waits, 0, 0);
+	if (y->sv->lock_kill_long_queries != KILL_NO)
+		window_kill(&y->d, y->sv, y->waits, 0, 0);
 	y->h.retry = 1;
 	failf(f, MQ_TIMEOUT, "attempt abandoned: %s, over max_writer_wait "
-	      "(%lld ms)%s", writer, y->c->lock_max_writer_wait, culprit);
+	      "(%lld ms)%s", writer, y->sv->lock_max_writer_wait, culprit);
 	until = y->waits == WAITS_ALL ? linger(y, since) : now;
 	y->abandoned_ms += until - since;
 	if (until - now >= 1000)
@@ -168,14 +171,14 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 {
 	struct pollfd p[2] = { { .fd = y->h.rfd, .events = POLLIN },
 			       { .fd = y->sigfd, .events = POLLIN } };
-	int killing = y->c->lock_kill_long_queries != KILL_NO;
-	int64_t kill_at = mono_ms() + y->c->lock_long_query_threshold * 1000;
-	long long bound = y->c->lock_max_writer_wait;
+	int killing = y->sv->lock_kill_long_queries != KILL_NO;
+	int64_t kill_at = mono_ms() + y->sv->lock_long_query_threshold * 1000;
+	long long bound = y->sv->lock_max_writer_wait;
 	int64_t every = stall_poll_ms(bound);
 	int64_t watch_at = bound > 0 ? mono_ms() + every : INT64_MAX;
 	/* just before the holder's lock_wait_timeout (or freeze's own
 	 * deadline), ask who holds what it waits for */
-	int64_t name_at = mono_ms() + y->c->lock_wait_timeout * 1000 -
+	int64_t name_at = mono_ms() + y->sv->lock_wait_timeout * 1000 -
 			  NAME_EARLY_MS;
 
 	f->code = MQ_OK;
@@ -190,8 +193,8 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 		int r;
 
 		if (killing && mono_ms() >= kill_at) {
-			window_kill(&y->d, y->c, y->waits, y->h.hconn,
-				    y->c->lock_long_query_threshold);
+			window_kill(&y->d, y->sv, y->waits, y->h.hconn,
+				    y->sv->lock_long_query_threshold);
 			kill_at = mono_ms() + WINDOW_POLL_MS;
 		}
 		if (watch_at != INT64_MAX && mono_ms() >= watch_at) {
@@ -227,7 +230,7 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 			holder_stop(&y->h, &y->d);
 			y->h.retry = 1;
 			failf(f, MQ_TIMEOUT, "lock not granted within "
-			      "wait_timeout (%lld s)", y->c->lock_wait_timeout);
+			      "wait_timeout (%lld s)", y->sv->lock_wait_timeout);
 			return not_granted(y, f);
 		}
 		if (r == -1 || (p[1].revents & POLLIN)) {
@@ -264,12 +267,12 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 static int
 setup(struct quiesce *y, struct failure *f)
 {
-	const char *info = y->c->files_binlog_info_file;
+	const char *info = y->info;
 	int r;
 
-	if ((r = rundir_enter(y->c->files_run_dir, 1, 0, &y->rd, f)) != MQ_OK)
+	if ((r = rundir_enter(y->sv->files_run_dir, 1, 0, &y->rd, f)) != MQ_OK)
 		return r;
-	if ((r = leftover_end(y->c, y->rd.dirfd, f)) != MQ_OK)
+	if ((r = leftover_end(y->sv, y->rd.dirfd, f)) != MQ_OK)
 		return r;
 	/* A snapshot must never carry the coordinates of an earlier one. */
 	if (info[0] != '\0') {
@@ -289,18 +292,18 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 {
 	int r;
 
-	r = db_connect_until(&y->d, y->c, 30, y->sigfd, deadline);
+	r = db_connect_until(&y->d, y->sv, 30, y->sigfd, deadline);
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect (freeze's own "
 			     "connection): %s", y->d.fail.why);
 	/* never again on this connection; c keeps its own for a holder
 	 * forked from us */
-	db_forget_password(&y->d, NULL);
-	y->m = lock_choose(y->c->lock_method, y->d.flavor, y->d.version, f);
+	db_forget_password(&y->d);
+	y->m = lock_choose(y->sv->lock_method, y->d.flavor, y->d.version, f);
 	if (y->m == NULL)
 		return f->code;
 	if (y->m->by_recovery &&
-	    recovery_ready(&y->d, y->c->fs_frozen, f) != MQ_OK)
+	    recovery_ready(&y->d, y->fs_frozen, f) != MQ_OK)
 		return f->code;
 	y->waits = lock_waits_for(y->m, y->d.flavor, y->d.version);
 	return MQ_OK;
@@ -344,7 +347,7 @@ skip_first(struct quiesce *y)
 
 	if (!lock_skip_first(y->m, y->waits, 1))
 		return 0;
-	n = lock_blockers(&y->d, y->c, WAITS_ALL, 0, y->h.hconn, &b, 1);
+	n = lock_blockers(&y->d, y->sv, WAITS_ALL, 0, y->h.hconn, &b, 1);
 	return lock_skip_first(y->m, y->waits, n);
 }
 
@@ -356,7 +359,7 @@ attempt(struct quiesce *y, int n, int64_t t0, int64_t deadline,
 	char go[80];
 	int64_t limit;
 
-	if (y->h.pid == 0 && holder_spawn(y->c, &y->h) == -1) {
+	if (y->h.pid == 0 && holder_spawn(y->c, y->sv, y->info, &y->h) == -1) {
 		failf(f, MQ_FAIL, "cannot start the holder: %s",
 		      strerror(errno));
 		y->h.retry = 0;
@@ -370,16 +373,20 @@ attempt(struct quiesce *y, int n, int64_t t0, int64_t deadline,
 	    (long long)t0, skip_first(y), (long long)y->abandoned_ms);
 	/* If it is already gone, await reads why. */
 	(void)write_all(y->h.rfd, go, strlen(go));
-	limit = mono_ms() + y->c->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
+	limit = mono_ms() + y->sv->lock_wait_timeout * 1000 + CONNECT_SLACK_MS;
 	return await(y, limit < deadline ? limit : deadline, f);
 }
 
 int
-quiesce_begin(const struct config *c, int sigfd, struct state *held,
+quiesce_begin(const struct config *c, const struct server_config *sv,
+	      const struct begin_opts *bo, int sigfd, struct state *held,
 	      struct failure *f)
 {
-	struct quiesce y = { .c = c, .sigfd = sigfd, .h = { .rfd = -1 },
-			     .rd = { -1, -1 } };
+	struct quiesce y = { .c = c, .sv = sv,
+			     .info = bo->info != NULL ? bo->info :
+				     sv->files_binlog_info_file,
+			     .fs_frozen = bo->fs_frozen, .sigfd = sigfd,
+			     .h = { .rfd = -1 }, .rd = { -1, -1 } };
 	char before[sizeof(f->why)] = "";  /* the previous attempt's failure */
 	int64_t t0 = mono_ms(), deadline = t0 + c->lock_snapshot_timeout * 1000;
 	int n, r;
@@ -390,7 +397,7 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		goto out;
 	/* Start the holder now: its start and connect overlap ours and
 	 * the safe-moment search. It takes nothing before our "go". */
-	if (holder_spawn(c, &y.h) == -1) {
+	if (holder_spawn(c, sv, y.info, &y.h) == -1) {
 		r = failf(f, MQ_FAIL, "cannot start the holder: %s",
 			  strerror(errno));
 		goto out;
@@ -399,11 +406,11 @@ quiesce_begin(const struct config *c, int sigfd, struct state *held,
 		goto out;
 	log_info("freeze: %s %s, lock method %s (waits for %s)%s%s",
 		 db_flavor_name(y.d.flavor), y.d.version_str, lock_name(y.m),
-		 lock_waits_name(y.waits), c->lock_kill_long_queries != KILL_NO ?
-		 ", kill_long_queries = " : "", c->lock_kill_long_queries !=
-		 KILL_NO ? kill_choice_names[c->lock_kill_long_queries] : "");
+		 lock_waits_name(y.waits), sv->lock_kill_long_queries != KILL_NO ?
+		 ", kill_long_queries = " : "", sv->lock_kill_long_queries !=
+		 KILL_NO ? kill_choice_names[sv->lock_kill_long_queries] : "");
 	for (n = 1;; n++) {
-		if ((r = window_wait(&y.d, c, y.waits, &y.settle, sigfd,
+		if ((r = window_wait(&y.d, sv, y.waits, &y.settle, sigfd,
 				     deadline, f)) != MQ_OK)
 			break;
 		r = attempt(&y, n, t0, deadline, f);

@@ -14,9 +14,9 @@
 
 /* How long thaw waits for a running freeze to finish first. */
 static unsigned
-run_lock_wait(const struct config *c)
+run_lock_wait(const struct config *c, const struct server_config *sv)
 {
-	return (unsigned)(c->lock_snapshot_timeout + c->lock_wait_timeout + 30);
+	return (unsigned)(c->lock_snapshot_timeout + sv->lock_wait_timeout + 30);
 }
 
 static int
@@ -55,7 +55,8 @@ log_steps(const struct end_steps *t, const struct state *s)
 }
 
 int
-release_lock(const struct config *c, struct state *s, struct failure *f)
+release_lock(const struct config *c, const struct server_config *sv,
+	     struct state *s, struct failure *f)
 {
 	struct end_steps t = { .began = mono_us() };
 	struct rundir rd;
@@ -65,10 +66,10 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 	state_init(s);
 	s->phase = PH_FAILED;
 	failf(f, MQ_OK, "ok");
-	r = rundir_enter(c->files_run_dir, 0, run_lock_wait(c), &rd, f);
+	r = rundir_enter(sv->files_run_dir, 0, run_lock_wait(c, sv), &rd, f);
 	if (r == MQ_BUSY)
 		return failf(f, MQ_BUSY, "another freeze or thaw kept running "
-			     "for %u s", run_lock_wait(c));
+			     "for %u s", run_lock_wait(c, sv));
 	if (r != MQ_OK) {
 		char why[sizeof(f->why)];
 
@@ -77,7 +78,7 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 	}
 	if (rd.dirfd == -1) {
 		log_info("nothing to release: no freeze has run (%s missing)",
-			 c->files_run_dir);
+			 sv->files_run_dir);
 		return MQ_OK;
 	}
 	r = state_read(rd.dirfd, s, &ef);
@@ -97,7 +98,7 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 	switch (s->phase) {
 	case PH_WAITING:
 	case PH_LOCKED:
-		r = holder_end(c, rd.dirfd, s, &t);
+		r = holder_end(sv, rd.dirfd, s, &t);
 		log_flush_deferred(rd.dirfd); /* released, or it died */
 		if (r == MQ_OK && s->phase == PH_RELEASED) {
 			log_info("released (%s); writes were blocked for %lld ms"
@@ -129,7 +130,7 @@ release_lock(const struct config *c, struct state *s, struct failure *f)
 	fmt(s->exit_verb, sizeof(s->exit_verb), "thaw");
 	s->exit_code = r;
 	/* released, or it never was held: nothing is locked now */
-	cycle_close(c, rd.dirfd, s);
+	cycle_close(sv, rd.dirfd, s);
 	rundir_leave(&rd);
 	return r;
 }

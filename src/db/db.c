@@ -188,13 +188,13 @@ real_connect(struct db *d, const char *host, const char *user,
 }
 
 int
-db_connect(struct db *d, const struct config *c, unsigned read_timeout)
+db_connect(struct db *d, const struct server_config *c, unsigned read_timeout)
 {
 	return db_connect_until(d, c, read_timeout, -1, NO_DEADLINE);
 }
 
 int
-db_connect_until(struct db *d, const struct config *c, unsigned read_timeout,
+db_connect_until(struct db *d, const struct server_config *c, unsigned read_timeout,
 		 int sigfd, int64_t deadline)
 {
 	unsigned int ct = CONNECT_TIMEOUT;
@@ -409,10 +409,8 @@ db_quote(struct db *d, char *buf, size_t n, const char *s)
 }
 
 void
-db_forget_password(struct db *d, const struct config *c)
+db_forget_password(struct db *d)
 {
-	if (c != NULL)
-		config_forget_passwords((struct config *)c);
 	if (d->m == NULL)
 		return;
 	if (d->m->passwd != NULL)

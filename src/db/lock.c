@@ -272,7 +272,7 @@ lock_waits_name(enum lock_waits w)
 /* Is command one of ignore_commands (any case, as the server's
  * collation compares)? */
 static int
-ignored(const struct config *c, const char *command)
+ignored(const struct server_config *c, const char *command)
 {
 	const char *p = c->lock_ignore_commands;
 
@@ -362,7 +362,7 @@ blocks(struct db *d, enum lock_waits w, const struct blocker *b)
  * min_time.
  */
 static int
-candidate(const struct config *c, MYSQL_ROW row, unsigned long self,
+candidate(const struct server_config *c, MYSQL_ROW row, unsigned long self,
 	  unsigned long skip, long long min_time)
 {
 	unsigned long id = strtoul(row[0] ? row[0] : "0", NULL, 10);
@@ -418,7 +418,7 @@ keep(struct blocker *b, int *n, int max, const struct blocker *x)
 
 /* lock_blockers' read: what it keeps, and from which rows. */
 struct gather {
-	const struct config *c;
+	const struct server_config *c;
 	enum lock_waits w;
 	long long min_time;
 	unsigned long self, skip;
@@ -450,7 +450,7 @@ gather_row(void *arg, MYSQL_ROW row)
 }
 
 int
-lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
+lock_blockers(struct db *d, const struct server_config *c, enum lock_waits w,
 	      long long min_time, unsigned long skip, struct blocker *b,
 	      int max)
 {
@@ -469,7 +469,7 @@ lock_blockers(struct db *d, const struct config *c, enum lock_waits w,
 }
 
 int
-lock_killable(const struct config *c, const struct blocker *b)
+lock_killable(const struct server_config *c, const struct blocker *b)
 {
 	return c->lock_kill_long_queries == KILL_ALL ||
 	       (c->lock_kill_long_queries == KILL_SELECT &&

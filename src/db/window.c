@@ -75,7 +75,7 @@ window_culprit(const struct settle *s, unsigned long id, long long time,
 }
 
 int
-window_strict(const struct config *c, enum lock_waits w)
+window_strict(const struct server_config *c, enum lock_waits w)
 {
 	return w == WAITS_ALL && c->lock_kill_long_queries == KILL_NO;
 }
@@ -85,7 +85,7 @@ window_strict(const struct config *c, enum lock_waits w)
  * the culprit however young, else what has run a second; otherwise what
  * has run long_query_threshold, unless kill_long_queries may kill it. */
 static int
-counts(const struct config *c, enum lock_waits w, const struct settle *s,
+counts(const struct server_config *c, enum lock_waits w, const struct settle *s,
        const struct blocker *b, int64_t now)
 {
 	if (window_strict(c, w) && b->kind == STMT_READ)
@@ -100,7 +100,7 @@ counts(const struct config *c, enum lock_waits w, const struct settle *s,
 }
 
 int
-window_wait(struct db *d, const struct config *c, enum lock_waits w,
+window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 	    const struct settle *s, int sigfd, int64_t deadline,
 	    struct failure *f)
 {
@@ -140,8 +140,7 @@ window_wait(struct db *d, const struct config *c, enum lock_waits w,
 		}
 		if (mono_ms() >= deadline)
 			return failf(f, MQ_TIMEOUT, "no safe moment within "
-				     "snapshot_timeout (%lld s); last blocker: "
-				     "%s", c->lock_snapshot_timeout, why);
+				     "snapshot_timeout; last blocker: %s", why);
 		if (wait_until(&p, 1, mono_ms() + WINDOW_POLL_MS) != 0)
 			return failf(f, MQ_ABORTED, "stopped by a signal");
 	}
@@ -166,7 +165,7 @@ said(unsigned long id)
 }
 
 void
-window_kill(struct db *d, const struct config *c, enum lock_waits w,
+window_kill(struct db *d, const struct server_config *c, enum lock_waits w,
 	    unsigned long skip, long long min_time)
 {
 	static struct blocker b[MAX_BLOCKERS];

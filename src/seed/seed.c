@@ -146,7 +146,7 @@ binlogs(struct verify *v)
  * checks, on the running server. Anything else is refused, named.
  */
 static int
-exact(struct seed *s, struct verify *v, const struct config *c)
+exact(struct seed *s, struct verify *v, const struct server_config *c)
 {
 	const char *base = strrchr(c->files_binlog_info_file, '/');
 	char path[PATH_MAX];
@@ -259,9 +259,9 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 }
 
 static int
-seed_run(struct seed *s, struct verify *v, const struct config *c)
+seed_run(struct seed *s, struct verify *v, const struct server_config *c)
 {
-	struct config *sc;
+	struct server_config *sc;
 	char why[1024], buf[STMT_MAX], shown[STMT_MAX];
 	struct failure ef;
 	int r;
@@ -275,8 +275,7 @@ seed_run(struct seed *s, struct verify *v, const struct config *c)
 	/* the source, as the replication account, over TCP */
 	if ((sc = malloc(sizeof(*sc))) == NULL)
 		return seed_refuse(s, MQ_FAIL, "failed", "out of memory");
-	memcpy(sc, c, sizeof(*sc));
-	sc->mysql_socket[0] = sc->mysql_defaults_file[0] = '\0';
+	config_server_defaults(sc);
 	fmt(sc->mysql_host, sizeof(sc->mysql_host), "%s", s->shost);
 	sc->mysql_port = s->sport;
 	fmt(sc->mysql_user, sizeof(sc->mysql_user), "%s", s->user);
@@ -346,9 +345,9 @@ seed_main(const struct config *c, const struct call *o)
 		return MQ_USAGE;
 	if (o->json)
 		s.json = 1;
-	log_init(c, "seed");
+	log_init(c, o->sv, "seed");
 	v.file_size = -1;
-	code = seed_run(&s, &v, c);
+	code = seed_run(&s, &v, o->sv);
 	if (code != MQ_OK)
 		log_msg(L_INFO, "seed from %s:%u %s: %s", s.shost, s.sport,
 			s.result, s.why);

@@ -9,22 +9,28 @@
 #include "db.h"
 #include "failure.h"
 #include "plan.h"
+#include "quiesce.h"
 
 struct snap {
-	struct config c;     /* ours: on_failure = fail, info file set */
+	const struct config *c;
 	const struct backend *be;
 	int dry;
 	struct plan_opts po;
-	struct db d;
-	struct plan p;       /* with several servers: all of theirs */
 	struct watchdog wd;
 	struct snapctx x;
-	/* several servers: each one's config, connection and plan (the
-	 * connection of a single server is d) */
-	int nsv;
-	struct config sc[CONFIG_MAX_SERVERS];
-	struct db sd[CONFIG_MAX_SERVERS];
+	struct begin_opts bo; /* fs_frozen: the filesystems are frozen
+			       * around the snapshot */
+	/* its servers: the one (a fleet of one, or -s NAME's), or every
+	 * [mysql NAME] one; each one's info file, connection and plan */
+	int n;
+	int named;           /* several, each told by its name */
+	const struct server_config *sv[CONFIG_MAX_SERVERS];
+	char info[CONFIG_MAX_SERVERS][CONFIG_STR_MAX];
+	struct db d[CONFIG_MAX_SERVERS];
 	struct plan sp[CONFIG_MAX_SERVERS];
+	struct plan all;     /* several servers' plans made one */
+	struct plan *p;      /* the plan: sp[0] of one server, else all */
+	long long max_lock_time; /* the shortest of the servers' */
 	int locked;          /* how many of them hold their lock */
 };
 

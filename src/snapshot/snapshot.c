@@ -56,10 +56,9 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 	int i = 0;
 
 	/* 0: leave the lock 5 s beyond the frozen window */
-	s->x.timeout = s->c.snapshot_timeout;
+	s->x.timeout = s->c->snapshot_timeout;
 	if (s->x.timeout == 0)
-		s->x.timeout = s->c.lock_max_lock_time > 6 ?
-			       s->c.lock_max_lock_time - 5 : 1;
+		s->x.timeout = s->max_lock_time > 6 ? s->max_lock_time - 5 : 1;
 	while (i < argc) {
 		switch (opt_next(opts, argc, argv, &i, &a, f)) {
 		case O_EBS:
@@ -106,31 +105,30 @@ parse(struct snap *s, int argc, char **argv, struct failure *f)
 	if (s->po.no_fs && s->po.nadd > 0)
 		return usage_err(f, "--no-freeze-fs and --freeze-fs together",
 				 NULL);
-	if (s->x.timeout >= s->c.lock_max_lock_time)
+	if (s->x.timeout >= s->max_lock_time)
 		return failf(f, MQ_USAGE, "--timeout %lld is not below "
 			     "max_lock_time (%lld): the lock must outlast the "
-			     "frozen window", s->x.timeout,
-			     s->c.lock_max_lock_time);
+			     "frozen window", s->x.timeout, s->max_lock_time);
 	return MQ_OK;
 }
 
 /* One server's part of the plan; its lock method, or NULL (lf). */
 static const struct lock_method *
-print_server(const struct config *c, const struct db *d,
-	     const struct plan *p, struct failure *lf)
+print_server(const struct server_config *c, const char *info,
+	     const struct db *d, const struct plan *p, struct failure *lf)
 {
 	const struct lock_method *m;
 
 	m = lock_choose(c->lock_method, d->flavor, d->version, lf);
-	if (c->server[0] != '\0')
-		printf("[mysql %s]\n", c->server);
+	if (c->name[0] != '\0')
+		printf("[mysql %s]\n", c->name);
 	printf("server:      %s %s\n", db_flavor_name(d->flavor),
 	       d->version_str);
 	printf("lock method: %s\n", m ? lock_name(m) : lf->why);
 	printf("datadir:     %s\n", p->datadir);
 	printf("binlog dir:  %s\n", p->binlog_dir[0] ? p->binlog_dir :
 	       "(binary logging off)");
-	printf("info file:   %s\n", c->files_binlog_info_file);
+	printf("info file:   %s\n", info);
 	return m;
 }
 
@@ -142,24 +140,23 @@ print_plan(struct snap *s, struct failure *f)
 	struct failure lf, lfi;
 	int i;
 
-	if (s->nsv == 0)
-		m = print_server(&s->c, &s->d, &s->p, &lf);
-	for (i = 0; i < s->nsv; i++) {
-		mi = print_server(&s->sc[i], &s->sd[i], &s->sp[i], &lfi);
+	for (i = 0; i < s->n; i++) {
+		mi = print_server(s->sv[i], s->info[i], &s->d[i], &s->sp[i],
+				  &lfi);
 		if (i == 0 || (m != NULL && mi == NULL)) {
 			m = mi;
 			lf = lfi;
 		}
 	}
-	if (s->nsv > 0)
+	if (s->named)
 		printf("(all of them)\n");
-	fs_list(&s->p.fs, buf, sizeof(buf));
-	printf("freeze:      %s\n", s->p.fs.n ? buf : "(nothing)");
+	fs_list(&s->p->fs, buf, sizeof(buf));
+	printf("freeze:      %s\n", s->p->fs.n ? buf : "(nothing)");
 	buf[0] = '\0';
-	for (i = 0; i < s->p.ndev; i++)
+	for (i = 0; i < s->p->ndev; i++)
 		append(buf, sizeof(buf), "%s/dev/%s", i ? " " : "",
-		       s->p.devs[i]);
-	printf("devices:     %s\n", s->p.ndev ? buf : "(none found)");
+		       s->p->devs[i]);
+	printf("devices:     %s\n", s->p->ndev ? buf : "(none found)");
 	printf("timeout:     %lld s\n", s->x.timeout);
 	printf("backend:     %s\n", s->be->name);
 	if (s->be->plan(&s->x, f) != MQ_OK)
@@ -172,32 +169,23 @@ print_plan(struct snap *s, struct failure *f)
 int
 snapshot_watchdog_main(const struct config *c, const struct call *o)
 {
-	(void)o; /* its orders come on its socket */
-	struct failure f;
+	struct failure f; /* its orders come on its socket */
 	struct state st;
-	int r = fs_watch();
+	int i, r = fs_watch();
 
 	if (r < 0)
 		return MQ_OK; /* all thawed in time: told to stop */
 	/* we died or overran: it has thawed; release */
-	log_init(c, "watchdog");
+	log_init(c, o->sv, "watchdog");
 	log_err("%s: thawed every filesystem of the snapshot; releasing the "
 		"lock", r ? "the snapshot overran its deadline"
 			  : "mysql-quiesce snapshot died");
-	if (c->nservers > 0 && c->server[0] == '\0') {
-		/* several servers: each one's lock */
-		static struct config one;
-		int i, r2 = MQ_OK;
-
-		for (i = 0; i < c->nservers; i++) {
-			if (config_server(c, i, &one, &f) == -1 ||
-			    release_lock(&one, &st, &f) != MQ_OK)
-				r2 = fail_log(&f);
-		}
-		return r2;
-	}
-	release_lock(c, &st, &f);
-	return fail_log(&f);
+	/* -s NAME's server, or a fleet of one's; else each one's lock */
+	for (i = 0, r = MQ_OK; i < c->n; i++)
+		if ((o->sv == NULL || o->sv == &c->sv[i]) &&
+		    release_lock(c, &c->sv[i], &st, &f) != MQ_OK)
+			r = fail_log(&f);
+	return r;
 }
 
 /* Freeze, take, thaw; the frozen window, bounded by x.deadline. */
@@ -208,18 +196,21 @@ window(struct snap *s, struct failure *f, int64_t *frozen_ms)
 	int r;
 
 	/* even with nothing to freeze: it releases the lock if we die */
-	if (fs_watchdog_start(&s->wd, &s->p.fs, s->x.deadline, &s->c) == -1)
+	if (fs_watchdog_start(&s->wd, &s->p->fs, s->x.deadline, s->c,
+			      s->n == 1 && s->sv[0]->name[0] != '\0' ?
+			      s->sv[0]->name : NULL)
+	    == -1)
 		return failf(f, MQ_FAIL, "cannot start the watchdog: %s",
 			     strerror(errno));
 	s->x.wd = &s->wd;
 	/* From here until every filesystem is thawed: no file writes. */
 	log_hold();
 	t0 = mono_ms();
-	if (fs_freeze(&s->p.fs, f) == -1)
+	if (fs_freeze(&s->p->fs, f) == -1)
 		r = f->code;
 	else
 		r = s->be->take(&s->x, f);
-	if (fs_thaw(&s->p.fs) > 0 && r == MQ_OK)
+	if (fs_thaw(&s->p->fs) > 0 && r == MQ_OK)
 		r = failf(f, MQ_FAIL, "a filesystem could not be thawed");
 	*frozen_ms = mono_ms() - t0;
 	fs_watchdog_stop(&s->wd);
@@ -234,14 +225,14 @@ frozen_text(const struct snap *s, int64_t frozen_ms, char *buf, size_t n)
 	int i;
 
 	buf[0] = '\0';
-	if (s->p.fs.n == 0) {
+	if (s->p->fs.n == 0) {
 		fmt(buf, n, "no filesystem frozen%s", s->po.no_fs ?
 		    " (--no-freeze-fs)" : "");
 		return;
 	}
 	fmt(buf, n, "filesystems frozen %lld ms (", (long long)frozen_ms);
-	for (i = 0; i < s->p.fs.n; i++)
-		append(buf, n, "%s%s", i ? ", " : "", s->p.fs.mp[i].point);
+	for (i = 0; i < s->p->fs.n; i++)
+		append(buf, n, "%s%s", i ? ", " : "", s->p->fs.mp[i].point);
 	append(buf, n, ")");
 }
 
@@ -265,19 +256,19 @@ report(const struct snap *s, int r, const struct failure *f,
 	int i;
 
 	frozen_text(s, frozen_ms, frozen, sizeof(frozen));
-	for (i = 0; r == MQ_OK && i < s->nsv; i++)
-		log_info("[mysql %s]: binlog %s:%llu gtid %s", s->sc[i].server,
+	for (i = 0; r == MQ_OK && s->named && i < s->n; i++)
+		log_info("[mysql %s]: binlog %s:%llu gtid %s", s->sv[i]->name,
 			 s->x.sv_st[i].binlog_file[0] ? s->x.sv_st[i].binlog_file :
 			 "(off)", s->x.sv_st[i].binlog_pos,
 			 s->x.sv_st[i].gtid[0] ? s->x.sv_st[i].gtid : "(none)");
-	if (r == MQ_OK && s->nsv > 0) {
+	if (r == MQ_OK && s->named) {
 		log_info("snapshot done: %s; %d servers locked throughout; "
-			 "consistent", frozen, s->nsv);
+			 "consistent", frozen, s->n);
 		fmt(line, sizeof(line), "snapshot taken (%s)", s->be->name);
-		for (i = 0; i < s->nsv; i++) {
+		for (i = 0; i < s->n; i++) {
 			server_text(&s->x.sv_st[i], one, sizeof(one));
 			append(line, sizeof(line), "; [mysql %s] %s",
-			       s->sc[i].server, one);
+			       s->sv[i]->name, one);
 		}
 		printf("%s; %s\n", line, frozen);
 	} else if (r == MQ_OK) {
@@ -301,10 +292,10 @@ closeall(struct snap *s)
 {
 	int i;
 
-	db_close(&s->d);
-	fs_close(&s->p.fs);
-	for (i = 0; i < s->nsv; i++) {
-		db_close(&s->sd[i]);
+	if (s->p == &s->all)
+		fs_close(&s->all.fs);
+	for (i = 0; i < s->n; i++) {
+		db_close(&s->d[i]);
 		fs_close(&s->sp[i].fs);
 	}
 }
@@ -319,21 +310,20 @@ snapshot_main(const struct config *c, const struct call *o)
 	int64_t frozen_ms = 0;
 	int r, u, i;
 
-	s.c = *c;
-	fs_init(&s.p.fs);
-	/* several servers: each one's own config, as this mode needs it */
-	s.nsv = c->nservers > 0 && c->server[0] == '\0' ? c->nservers : 0;
-	for (i = 0; i < s.nsv; i++) {
-		if (config_server(c, i, &s.sc[i], &f) == -1) {
-			fprintf(stderr, "mysql-quiesce snapshot: %s\n", f.why);
-			return MQ_CONFIG;
-		}
-		s.sc[i].lock_on_failure = ON_FAILURE_FAIL;
+	s.c = c;
+	/* its servers: the one, or each [mysql NAME] one */
+	s.named = o->sv == NULL;
+	s.n = s.named ? c->n : 1;
+	for (i = 0; i < s.n; i++) {
+		s.sv[i] = s.named ? &c->sv[i] : o->sv;
+		fs_init(&s.sp[i].fs);
+		if (i == 0 || s.sv[i]->lock_max_lock_time < s.max_lock_time)
+			s.max_lock_time = s.sv[i]->lock_max_lock_time;
 	}
-	s.x.c = &s.c;
-	s.x.plan = &s.p;
-	/* A snapshot without its lock is what this mode exists to avoid. */
-	s.c.lock_on_failure = ON_FAILURE_FAIL;
+	fs_init(&s.all.fs);
+	s.p = &s.sp[0];
+	s.x.c = c;
+	s.x.plan = s.p;
 	failf(&f, MQ_OK, "ok");
 	if ((r = parse(&s, argc, argv, &f)) != MQ_OK) {
 		if (r == MQ_USAGE)
@@ -343,10 +333,8 @@ snapshot_main(const struct config *c, const struct call *o)
 		return r;
 	}
 	/* the discovered filesystems are frozen around the snapshot */
-	s.c.fs_frozen = !s.po.no_fs && !s.po.replace;
-	for (i = 0; i < s.nsv; i++)
-		s.sc[i].fs_frozen = s.c.fs_frozen;
-	log_init(&s.c, "snapshot");
+	s.bo.fs_frozen = !s.po.no_fs && !s.po.replace;
+	log_init(c, s.n == 1 ? s.sv[0] : NULL, "snapshot");
 	if ((s.x.sigfd = sig_fd()) == -1) {
 		r = failf(&f, MQ_FAIL, "cannot set up signals: %s",
 			  strerror(errno));
@@ -354,13 +342,14 @@ snapshot_main(const struct config *c, const struct call *o)
 	}
 	if ((r = snap_plan(&s, &f)) != MQ_OK)
 		goto out;
+	s.x.plan = s.p;
 	if (s.dry) {
 		r = print_plan(&s, &f);
 		goto out;
 	}
 	if ((r = s.be->prepare(&s.x, &f)) != MQ_OK)
 		goto out;
-	if (fs_trial(&s.p.fs, &f) == -1) {
+	if (fs_trial(&s.p->fs, &f) == -1) {
 		r = failf(&f, MQ_FAIL, "%s; nothing was locked", f.why);
 		goto out;
 	}
@@ -382,10 +371,8 @@ snapshot_main(const struct config *c, const struct call *o)
 	/* after unlock: reap, retention, reporting */
 	backend_end(s.be, &s.x, r);
 	report(&s, r, &f, frozen_ms);
-	if (s.nsv == 0)
-		cycle_note_exit(&s.c, "snapshot", r);
-	for (i = 0; i < s.nsv; i++)
-		cycle_note_exit(&s.sc[i], "snapshot", r);
+	for (i = 0; i < s.n; i++)
+		cycle_note_exit(s.sv[i], "snapshot", r);
 	closeall(&s);
 	return r;
 out:

@@ -1,7 +1,7 @@
-/* snapsteps.c - snapshot mode's steps over one server or several:
- * the plan (each server's, and all of them made one), the lock taken
- * on each in turn (rolled back if one cannot be), the record, the
- * unlock. */
+/* snapsteps.c - snapshot mode's steps over its servers, one or
+ * several, one way: the plan (each server's, and several made one),
+ * the lock taken on each in turn (rolled back if one cannot be), the
+ * record, the unlock. */
 #define _GNU_SOURCE
 #include <string.h>
 #include <unistd.h>
@@ -15,16 +15,37 @@
 #include "snap.h"
 #include "util.h"
 
-/* c's info file: as set, else DATADIR/binlog_info.txt of p's. */
+/* Server i's info file: as set, else DATADIR/binlog_info.txt of its
+ * plan's. */
 static int
-info_default(struct config *c, const struct plan *p, struct failure *f)
+info_default(struct snap *s, int i, struct failure *f)
 {
-	if (c->files_binlog_info_file[0] == '\0' &&
-	    fmt(c->files_binlog_info_file, sizeof(c->files_binlog_info_file),
-		"%s%sbinlog_info.txt", p->datadir,
-		p->datadir[strlen(p->datadir) - 1] == '/' ? "" : "/") == -1)
+	const char *dir = s->sp[i].datadir;
+
+	if (fmt(s->info[i], sizeof(s->info[i]), "%s",
+		s->sv[i]->files_binlog_info_file) == -1 ||
+	    (s->info[i][0] == '\0' &&
+	     fmt(s->info[i], sizeof(s->info[i]), "%s%sbinlog_info.txt", dir,
+		 dir[strlen(dir) - 1] == '/' ? "" : "/") == -1))
 		return failf(f, MQ_FAIL, "datadir path too long");
 	return MQ_OK;
+}
+
+/* The log's lines said as server i's (-1: the run's). */
+static void
+as(const struct snap *s, int i)
+{
+	log_init(s->c, i >= 0 ? s->sv[i] : s->n == 1 ? s->sv[0] : NULL,
+		 "snapshot");
+}
+
+/* f said as server i's: its name first, when there are several. */
+static int
+wrap(const struct snap *s, int i, int r, struct failure *f)
+{
+	if (s->named)
+		fail_wrap(f, r, "[mysql %s]", s->sv[i]->name);
+	return r;
 }
 
 /* Several servers' plans made one: every filesystem (frozen together,
@@ -32,123 +53,116 @@ info_default(struct config *c, const struct plan *p, struct failure *f)
 static int
 merge(struct snap *s, struct failure *f)
 {
-	const char *proc = s->c.snapshot_proc_root;
+	const char *proc = s->c->snapshot_proc_root;
+	struct plan *p = &s->all;
 	int i, k, j;
 
-	fs_init(&s->p.fs);
-	s->p.ndev = 0;
-	fmt(s->p.datadir, sizeof(s->p.datadir), "%s", s->sp[0].datadir);
-	for (i = 0; i < s->nsv; i++) {
+	fs_init(&p->fs);
+	p->ndev = 0;
+	fmt(p->datadir, sizeof(p->datadir), "%s", s->sp[0].datadir);
+	for (i = 0; i < s->n; i++) {
 		for (k = 0; k < s->sp[i].fs.n; k++)
-			if (fs_add(&s->p.fs, proc, s->sp[i].fs.mp[k].point, f)
+			if (fs_add(&p->fs, proc, s->sp[i].fs.mp[k].point, f)
 			    == -1)
 				return f->code;
 		for (k = 0; k < s->sp[i].ndev; k++) {
-			for (j = 0; j < s->p.ndev &&
-			     strcmp(s->p.devs[j], s->sp[i].devs[k]) != 0; j++)
+			for (j = 0; j < p->ndev &&
+			     strcmp(p->devs[j], s->sp[i].devs[k]) != 0; j++)
 				;
-			if (j == s->p.ndev && s->p.ndev < PLAN_MAX_DEVS)
-				fmt(s->p.devs[s->p.ndev++], sizeof(s->p.devs[0]),
+			if (j == p->ndev && p->ndev < PLAN_MAX_DEVS)
+				fmt(p->devs[p->ndev++], sizeof(p->devs[0]),
 				    "%s", s->sp[i].devs[k]);
 		}
 	}
+	s->p = p;
 	return MQ_OK;
 }
 
-/* The plan: the server, its paths, the filesystems and devices; with
- * several servers, each one's, and all of them together. */
+/* The plan: each server's, its paths, the filesystems and devices;
+ * with several servers, all of them together. */
 int
 snap_plan(struct snap *s, struct failure *f)
 {
 	int r, i;
 
-	if (s->nsv == 0) {
-		r = plan_discover(&s->c, &s->po, &s->d, s->x.sigfd, &s->p, f);
-		if (r != MQ_OK || (r = info_default(&s->c, &s->p, f)) != MQ_OK)
-			return r;
-		s->x.info_file = s->c.files_binlog_info_file;
-		return MQ_OK;
-	}
-	for (i = 0; i < s->nsv; i++) {
+	for (i = 0; i < s->n; i++) {
 		fs_init(&s->sp[i].fs);
-		r = plan_discover(&s->sc[i], &s->po, &s->sd[i], s->x.sigfd,
+		r = plan_discover(s->c, s->sv[i], &s->po, &s->d[i], s->x.sigfd,
 				  &s->sp[i], f);
 		if (r == MQ_OK)
-			r = info_default(&s->sc[i], &s->sp[i], f);
-		if (r != MQ_OK) {
-			fail_wrap(f, r, "[mysql %s]", s->sc[i].server);
-			return r;
+			r = info_default(s, i, f);
+		if (r != MQ_OK)
+			return wrap(s, i, r, f);
+		if (s->named) {
+			s->x.sv_name[i] = s->sv[i]->name;
+			s->x.sv_info[i] = s->info[i];
 		}
-		s->x.sv_name[i] = s->sc[i].server;
-		s->x.sv_info[i] = s->sc[i].files_binlog_info_file;
 	}
-	s->x.nsv = s->nsv;
-	s->x.info_file = s->sc[0].files_binlog_info_file;
-	return merge(s, f);
+	s->x.nsv = s->named ? s->n : 0;
+	s->x.info_file = s->info[0];
+	s->p = &s->sp[0];
+	return s->n == 1 ? MQ_OK : merge(s, f);
 }
 
 /* Record: the lock is held and the info file written by the holder;
  * flush the engines' logs and sync, so that the frozen image holds
- * all of it. Then our connection goes: nothing may inherit it. */
+ * all of it. Then our connections go: nothing may inherit one. */
 int
 snap_record(struct snap *s, struct failure *f)
 {
 	int r = MQ_OK, i;
 
-	if (s->nsv == 0 &&
-	    db_exec(&s->d, "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS") == -1)
-		r = failf(f, db_errclass(&s->d), "FLUSH ENGINE LOGS: %s",
-			  s->d.fail.why);
-	for (i = 0; i < s->nsv; i++)
-		if (db_exec(&s->sd[i], "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS")
-		    == -1 && r == MQ_OK)
-			r = failf(f, db_errclass(&s->sd[i]), "[mysql %s] FLUSH "
-				  "ENGINE LOGS: %s", s->sc[i].server,
-				  s->sd[i].fail.why);
-	db_close(&s->d);
-	for (i = 0; i < s->nsv; i++)
-		db_close(&s->sd[i]);
+	for (i = 0; i < s->n; i++)
+		if (db_exec(&s->d[i], "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS")
+		    == -1 && r == MQ_OK) {
+			r = failf(f, db_errclass(&s->d[i]), "FLUSH ENGINE "
+				  "LOGS: %s", s->d[i].fail.why);
+			wrap(s, i, r, f);
+		}
+	for (i = 0; i < s->n; i++)
+		db_close(&s->d[i]);
 	sync();
 	return r;
 }
 
 /*
- * Lock: the one server, or every server in turn (each its own run_dir,
- * holder and info file). If one cannot be locked, the ones locked
- * before it are released here. MQ_OK, or the code with f naming the
- * server.
+ * Lock: every server in turn (each its own run_dir, holder and info
+ * file). If one cannot be locked, the ones locked before it are
+ * released here. MQ_OK, or the code with f naming the server.
  */
 int
 snap_lock_all(struct snap *s, struct failure *f)
 {
+	struct begin_opts bo = s->bo;
 	struct failure uf;
 	struct state end;
 	int r;
 
-	if (s->nsv == 0)
-		return quiesce_begin(&s->c, s->x.sigfd, &s->x.st, f);
 	/* run_dir: every server's run_dir/NAME is in it */
-	if ((r = rundir_open(s->c.base_run_dir, 1, f)) < 0)
-		return f->code;
-	close(r);
-	for (s->locked = 0; s->locked < s->nsv; s->locked++) {
-		log_init(&s->sc[s->locked], "snapshot");
-		r = quiesce_begin(&s->sc[s->locked], s->x.sigfd,
+	if (s->named) {
+		if ((r = rundir_open(s->c->run_dir, 1, f)) < 0)
+			return f->code;
+		close(r);
+	}
+	for (s->locked = 0; s->locked < s->n; s->locked++) {
+		as(s, s->locked);
+		bo.info = s->info[s->locked];
+		r = quiesce_begin(s->c, s->sv[s->locked], &bo, s->x.sigfd,
 				  &s->x.sv_st[s->locked], f);
 		if (r != MQ_OK) {
-			fail_wrap(f, r, "[mysql %s]", s->sc[s->locked].server);
+			wrap(s, s->locked, r, f);
 			while (s->locked > 0) {
 				s->locked--;
-				log_init(&s->sc[s->locked], "snapshot");
-				if (release_lock(&s->sc[s->locked], &end, &uf) !=
-				    MQ_OK)
+				as(s, s->locked);
+				if (release_lock(s->c, s->sv[s->locked], &end,
+						 &uf) != MQ_OK)
 					fail_log(&uf);
 			}
-			log_init(&s->c, "snapshot");
+			as(s, -1);
 			return r;
 		}
 	}
-	log_init(&s->c, "snapshot");
+	as(s, -1);
 	s->x.st = s->x.sv_st[0];
 	return MQ_OK;
 }
@@ -161,23 +175,20 @@ snap_unlock_all(struct snap *s, struct failure *f)
 	struct state end;
 	int i, u, r = MQ_OK;
 
-	if (s->nsv == 0) {
-		r = release_lock(&s->c, &end, f);
-		s->x.st.blocked_ms = end.blocked_ms; /* for the result line */
-		return r;
-	}
 	for (i = 0; i < s->locked; i++) {
-		log_init(&s->sc[i], "snapshot");
-		u = release_lock(&s->sc[i], &end, &uf);
+		as(s, i);
+		u = release_lock(s->c, s->sv[i], &end, &uf);
 		s->x.sv_st[i].blocked_ms = end.blocked_ms;
 		if (u != MQ_OK && (r == MQ_OK || (u == MQ_LOST && r != MQ_LOST))) {
 			r = u;
 			*f = uf;
-			fail_wrap(f, u, "[mysql %s]", s->sc[i].server);
+			wrap(s, i, u, f);
 		} else if (u != MQ_OK) {
 			fail_log(&uf);
 		}
 	}
-	log_init(&s->c, "snapshot");
+	as(s, -1);
+	/* for the result line */
+	s->x.st.blocked_ms = s->x.sv_st[0].blocked_ms;
 	return r;
 }

@@ -244,7 +244,7 @@ on_ec2(const struct config *c, struct failure *f)
 }
 
 static int
-check_ebs(const struct config *c)
+check_ebs(const struct config *c, const struct server_config *sv)
 {
 	static struct plan p;
 	static struct snapctx x;
@@ -260,7 +260,7 @@ check_ebs(const struct config *c)
 		       "this host\n", f.why);
 		return MQ_OK;
 	}
-	r = plan_discover(c, &po, &d, -1, &p, &f);
+	r = plan_discover(c, sv, &po, &d, -1, &p, &f);
 	db_close(&d);
 	x.c = c;
 	x.plan = &p;
@@ -310,7 +310,7 @@ check_recovery(struct db *d, const struct lock_method *m)
 }
 
 static int
-check_one(const struct config *c)
+check_one(const struct config *c, const struct server_config *sv)
 {
 	const struct lock_method *m;
 	struct failure ef;
@@ -318,52 +318,52 @@ check_one(const struct config *c)
 	int r, bad = 0, dirfd;
 
 	printf("ok    config %s\n", c->path);
-	dirfd = rundir_open(c->files_run_dir, 0, &ef);
+	dirfd = rundir_open(sv->files_run_dir, 0, &ef);
 	if (dirfd == -1) {
 		printf("FAIL  %s\n", ef.why);
 		bad = MQ_STATE;
 	} else {
-		printf("ok    run_dir %s%s\n", c->files_run_dir,
+		printf("ok    run_dir %s%s\n", sv->files_run_dir,
 		       dirfd == -2 ? " (created on first freeze)" : "");
 		if (dirfd >= 0)
 			close(dirfd);
 	}
-	if (wiring_report(c) > 0)
+	if (wiring_report(c, sv) > 0)
 		bad = bad ? bad : MQ_NOTREADY;
 	if (check_dir_writable("log_file", c->files_log_file,
 			       O_WRONLY | O_APPEND) |
-	    check_dir_writable("binlog_info_file", c->files_binlog_info_file,
+	    check_dir_writable("binlog_info_file", sv->files_binlog_info_file,
 			       O_RDONLY) |
-	    check_dir_writable("metrics_file", c->files_metrics_file,
+	    check_dir_writable("metrics_file", sv->files_metrics_file,
 			       O_RDONLY))
 		bad = bad ? bad : MQ_NOTREADY;
-	r = db_connect(&d, c, 10);
+	r = db_connect(&d, sv, 10);
 	if (r != MQ_OK) {
 		printf("FAIL  connect: %s\n", d.fail.why);
 		return r;
 	}
 	printf("ok    connected as %s to %s %s\n", d.user,
 	       db_flavor_name(d.flavor), d.version_str);
-	m = lock_choose(c->lock_method, d.flavor, d.version, &ef);
+	m = lock_choose(sv->lock_method, d.flavor, d.version, &ef);
 	if (m == NULL) {
 		printf("FAIL  %s\n", ef.why);
 		bad = bad ? bad : MQ_CONFIG;
 	} else {
 		const char *warn = lock_stall_warning(lock_waits_for(m,
-				   d.flavor, d.version), c->lock_kill_long_queries);
+				   d.flavor, d.version), sv->lock_kill_long_queries);
 
 		printf("ok    lock method %s (configured: %s)\n", lock_name(m),
-		       method_choice_names[c->lock_method]);
+		       method_choice_names[sv->lock_method]);
 		if (warn != NULL)
 			printf("warn  %s\n", warn);
 		bad = check_recovery(&d, m) && !bad ? MQ_CONFIG : bad;
 	}
 	if (check_privs(&d, m != NULL && m->by_recovery &&
-			d.flavor != FL_MARIADB, c->lock_kill_long_queries) > 0)
+			d.flavor != FL_MARIADB, sv->lock_kill_long_queries) > 0)
 		bad = bad ? bad : MQ_PRIV;
 	check_uses(&d);
 	db_close(&d);
-	if (c->has_ebs && (r = check_ebs(c)) != MQ_OK)
+	if (c->has_ebs && (r = check_ebs(c, sv)) != MQ_OK)
 		bad = bad ? bad : r == MQ_CMD || r == MQ_FAIL ? MQ_NOTREADY : r;
 	printf("%s\n", bad ? "NOT READY" : "ready");
 	return bad;
@@ -372,33 +372,25 @@ check_one(const struct config *c)
 int
 check_main(const struct config *c, const struct call *o)
 {
-	static struct config one;
-	struct failure f;
 	char bad[CONFIG_MAX_SERVERS * (CONFIG_NAME_MAX + 12)] = "";
 	int i, r, code = MQ_OK;
 
-	(void)o; /* nothing of the command line but the config */
-	if (c->nservers == 0 || c->server[0] != '\0')
-		return check_one(c);
+	if (o->sv != NULL)
+		return check_one(c, o->sv);
 	/* every server, each under its name; the ones not ready named */
-	for (i = 0; i < c->nservers; i++) {
-		printf("%s== [mysql %s]\n", i ? "\n" : "", c->servers[i]);
+	for (i = 0; i < c->n; i++) {
+		printf("%s== [mysql %s]\n", i ? "\n" : "", c->sv[i].name);
 		fflush(stdout);
-		if (config_server(c, i, &one, &f) == -1) {
-			printf("FAIL  %s\n", f.why);
-			r = MQ_CONFIG;
-		} else {
-			r = check_one(&one);
-		}
+		r = check_one(c, &c->sv[i]);
 		if (r != MQ_OK) {
 			append(bad, sizeof(bad), "%s[mysql %s]", bad[0] ? ", " :
-			       "", c->servers[i]);
+			       "", c->sv[i].name);
 			if (code == MQ_OK)
 				code = r;
 		}
 	}
 	if (code == MQ_OK)
-		printf("\nok    every server ready (%d)\n", c->nservers);
+		printf("\nok    every server ready (%d)\n", c->n);
 	else
 		printf("\nFAIL  not ready: %s\n", bad);
 	return code;

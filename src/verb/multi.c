@@ -49,7 +49,7 @@ run_init(struct run *r, const struct config *c)
 	int i;
 
 	r->c = c;
-	r->n = c->nservers;
+	r->n = c->n;
 	for (i = 0; i < CONFIG_MAX_SERVERS; i++) {
 		r->pid[i] = 0;
 		r->pfd[i] = -1;
@@ -75,11 +75,10 @@ struct job {
 static int
 job_run(void *arg)
 {
-	static struct config one;
 	const struct job *j = arg;
 	struct call o = { .config = j->c->path, .verbose = j->o->verbose,
-			  .config_warning = j->o->config_warning };
-	struct failure f;
+			  .config_warning = j->o->config_warning,
+			  .server = j->c->sv[j->i].name, .sv = &j->c->sv[j->i] };
 	sigset_t set;
 	int fd, r;
 
@@ -90,12 +89,7 @@ job_run(void *arg)
 	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
 	    (fd != 0 && (dup2(fd, 0) == -1 || close(fd) == -1)))
 		return MQ_FAIL;
-	if (config_server(j->c, j->i, &one, &f) == -1) {
-		log_err("%s", f.why);
-		return MQ_CONFIG;
-	}
-	o.server = one.server;
-	r = j->fn(&one, &o);
+	r = j->fn(j->c, &o);
 	fflush(stdout);
 	return r;
 }
@@ -116,13 +110,13 @@ start_all(struct run *r, verb_fn *fn, const char *verb, int sigfd,
 				       .sigfd = sigfd };
 		if ((pid = child_fork(job_run, &job[i])) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: cannot start its %s: %s",
-			      r->c->servers[i], verb, strerror(errno));
+			      r->c->sv[i].name, verb, strerror(errno));
 			return -1;
 		}
 		r->pid[i] = pid;
 		if ((r->pfd[i] = pidfd_open(pid, 0)) == -1) {
 			failf(f, MQ_FAIL, "[mysql %s]: pidfd_open: %s",
-			      r->c->servers[i], strerror(errno));
+			      r->c->sv[i].name, strerror(errno));
 			/* not left running unwatched: it ends its own cycle */
 			kill(pid, SIGTERM);
 			child_reap(pid, NO_DEADLINE, NULL);
@@ -142,7 +136,7 @@ reap(struct run *r, int i)
 		r->code[i] = WIFEXITED(st) ? WEXITSTATUS(st) : MQ_FAIL;
 		if (WIFSIGNALED(st))
 			log_err("[mysql %s]: its process was killed by signal "
-				"%d (%s)", r->c->servers[i], WTERMSIG(st),
+				"%d (%s)", r->c->sv[i].name, WTERMSIG(st),
 				strsignal(WTERMSIG(st)));
 	} else {
 		r->code[i] = MQ_FAIL;
@@ -182,7 +176,7 @@ wait_all(struct run *r, int sigfd, int64_t deadline)
 			for (i = 0; i < r->n; i++)
 				if (r->pfd[i] != -1) {
 					log_err("[mysql %s]: its %s did not end "
-						"in time: killed", r->c->servers[i],
+						"in time: killed", r->c->sv[i].name,
 						"freeze or thaw");
 					kill(r->pid[i], SIGKILL);
 					reap(r, i);
@@ -208,7 +202,7 @@ wait_all(struct run *r, int sigfd, int64_t deadline)
 
 /* Server i's state: its phase, or -1 when it cannot be read. */
 static int
-phase_of(const struct config *one, struct state *s)
+phase_of(const struct server_config *one, struct state *s)
 {
 	struct failure f;
 	int dirfd, r;
@@ -224,22 +218,21 @@ phase_of(const struct config *one, struct state *s)
 static void
 release_taken(const struct run *r)
 {
-	static struct config one;
 	struct failure f;
 	struct state s;
 	int i;
 
 	for (i = 0; i < r->n; i++) {
-		if (r->code[i] != MQ_OK || config_server(r->c, i, &one, &f) == -1)
+		if (r->code[i] != MQ_OK)
 			continue;
-		log_init(&one, "freeze");
-		if (release_lock(&one, &s, &f) != MQ_OK)
+		log_init(r->c, &r->c->sv[i], "freeze");
+		if (release_lock(r->c, &r->c->sv[i], &s, &f) != MQ_OK)
 			log_err("releasing it: %s", f.why);
 		else
 			log_info("released: another server could not be "
 				 "locked");
 	}
-	log_init(r->c, "freeze");
+	log_init(r->c, NULL, "freeze");
 }
 
 static void
@@ -258,18 +251,17 @@ int
 multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 {
 	static struct run r;
-	static struct config one;
 	struct rundir rd;
 	struct failure f, lf;
 	struct state s;
 	int sigfd, i, stopped, bad = -1, ret;
 
-	log_init(c, "freeze");
+	log_init(c, NULL, "freeze");
 	hook_arg_log(o->hook_arg);
 	run_init(&r, c);
 	/* one freeze of these servers at a time; their directories in
 	 * run_dir's own */
-	ret = rundir_enter(c->base_run_dir, 1, 0, &rd, &f);
+	ret = rundir_enter(c->run_dir, 1, 0, &rd, &f);
 	if (ret != MQ_OK) {
 		if (ret == MQ_BUSY)
 			failf(&f, MQ_BUSY, "another freeze or thaw of these "
@@ -278,13 +270,11 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 		return f.code;
 	}
 	/* The client library loaded once, here, for every server's
-	 * freeze and its holder: each freeze a fork of this process, and
-	 * each holder a fork of its freeze (shaped and named as the
-	 * exec'd one), so that none loads it again. Not for thaw, whose
+	 * freeze: each a fork of this process, none loads it again (each
+	 * holder is an exec, which loads its own). Not for thaw, whose
 	 * path to the release needs none. A library that cannot load:
-	 * each server's freeze, and its exec'd holder, say so. */
-	if (db_preload(&lf) == 0)
-		holder_spawn_by_fork((struct config *)c);
+	 * each server's freeze says so. */
+	(void)db_preload(&lf);
 	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, "freeze",
 						  sigfd, o, &f) == -1) {
 		if (sigfd == -1)
@@ -302,12 +292,11 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 	for (i = 0; i < r.n && bad == -1; i++) {
 		if (r.code[i] != MQ_OK)
 			bad = i;
-		else if (config_server(c, i, &one, &f) == 0 &&
-			 phase_of(&one, &s) != PH_LOCKED &&
+		else if (phase_of(&c->sv[i], &s) != PH_LOCKED &&
 			 c->lock_on_failure != ON_FAILURE_PROCEED) {
 			r.code[i] = MQ_LOST;
 			log_err("[mysql %s]: its lock ended before the last "
-				"server was locked (%s)", c->servers[i],
+				"server was locked (%s)", c->sv[i].name,
 				s.reason[0] ? s.reason : "its state unreadable");
 			bad = i;
 		}
@@ -323,16 +312,15 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 		else
 			log_err("freeze failed: [mysql %s] could not be locked "
 				"(exit %d, %s); every lock taken released",
-				c->servers[bad], code, exit_name(code));
+				c->sv[bad].name, code, exit_name(code));
 		return code;
 	}
 	/* on_failure = proceed: what is held stays, the rest is said */
 	for (i = 0; i < r.n; i++)
-		if (config_server(c, i, &one, &f) == 0 &&
-		    phase_of(&one, &s) != PH_LOCKED)
+		if (phase_of(&c->sv[i], &s) != PH_LOCKED)
 			log_err("on_failure = proceed: [mysql %s] holds no lock: "
 				"its part of this snapshot is crash-consistent "
-				"only and has no coordinates", c->servers[i]);
+				"only and has no coordinates", c->sv[i].name);
 	rundir_leave(&rd);
 	log_info("every server locked: %d", r.n);
 	return MQ_OK;
@@ -343,18 +331,21 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb,
 	   verb_fn *one_fn)
 {
 	static struct run r;
-	static struct config one;
 	struct rundir rd;
 	struct failure f;
 	struct state s;
 	char line[600] = "";
+	long long wait = 0;
 	int sigfd, i, ret, code = MQ_OK;
 
-	log_init(c, strcmp(verb, "thaw") == 0 ? "thaw" : "freezeFail");
+	log_init(c, NULL, strcmp(verb, "thaw") == 0 ? "thaw" : "freezeFail");
 	hook_arg_log(o->hook_arg);
 	run_init(&r, c);
-	ret = rundir_enter(c->base_run_dir, 0, (unsigned)(c->lock_snapshot_timeout
-			   + c->lock_wait_timeout + 30), &rd, &f);
+	for (i = 0; i < c->n; i++) /* the longest of their waits */
+		if (c->sv[i].lock_wait_timeout > wait)
+			wait = c->sv[i].lock_wait_timeout;
+	ret = rundir_enter(c->run_dir, 0, (unsigned)(c->lock_snapshot_timeout
+			   + wait + 30), &rd, &f);
 	if (ret != MQ_OK) {
 		log_err("%s failed: %s", verb, ret == MQ_BUSY ? "a freeze of "
 			"these servers kept running" : f.why);
@@ -372,14 +363,13 @@ multi_thaw(const struct config *c, const struct call *o, const char *verb,
 	wait_all(&r, sigfd, mono_ms() + c->lock_snapshot_timeout * 1000 +
 		 SLACK_MS);
 	for (i = 0; i < r.n; i++) {
-		if (config_server(c, i, &one, &f) == 0 &&
-		    phase_of(&one, &s) >= 0 && s.blocked_ms >= 0 &&
+		if (phase_of(&c->sv[i], &s) >= 0 && s.blocked_ms >= 0 &&
 		    s.phase == PH_RELEASED)
 			append(line, sizeof(line), "%s%s %lld ms", line[0] ?
-			       ", " : "", c->servers[i], (long long)s.blocked_ms);
+			       ", " : "", c->sv[i].name, (long long)s.blocked_ms);
 		if (r.code[i] == MQ_OK)
 			continue;
-		log_err("[mysql %s]: its %s exited %d (%s)", c->servers[i], verb,
+		log_err("[mysql %s]: its %s exited %d (%s)", c->sv[i].name, verb,
 			r.code[i], exit_name(r.code[i]));
 		/* a lost lock first: the snapshot may not match */
 		if (code == MQ_OK || (r.code[i] == MQ_LOST && code != MQ_LOST))

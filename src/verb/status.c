@@ -27,11 +27,11 @@ when(char *buf, size_t n, int64_t ms)
  * and where its metrics are written ("" for none), for whoever must
  * find that file again (the package's removal). */
 static void
-json_head(const struct config *c)
+json_head(const struct server_config *c)
 {
 	printf("{");
-	if (c->server[0] != '\0')
-		json_field("server", c->server, ",");
+	if (c->name[0] != '\0')
+		json_field("server", c->name, ",");
 	json_field("metrics_file", c->files_metrics_file, ",");
 }
 
@@ -118,7 +118,7 @@ print_text(const struct state *s, int alive)
 
 /* One server's status (c's); its exit code. */
 static int
-status_one(const struct config *c, int json)
+status_one(const struct server_config *c, int json)
 {
 	struct state s;
 	struct failure ef;
@@ -179,12 +179,10 @@ status_one(const struct config *c, int json)
 int
 status_main(const struct config *c, const struct call *o)
 {
-	static struct config one;
-	struct failure f;
 	int i, r, code = MQ_OK;
 
-	if (c->nservers == 0 || c->server[0] != '\0') {
-		r = status_one(c, o->json);
+	if (o->sv != NULL) {
+		r = status_one(o->sv, o->json);
 		if (o->json)
 			putchar('\n');
 		return r;
@@ -193,18 +191,14 @@ status_main(const struct config *c, const struct call *o)
 	 * with a list; the exit code the worst (a lost lock first) */
 	if (o->json)
 		printf("{\"servers\":[");
-	for (i = 0; i < c->nservers; i++) {
-		if (config_server(c, i, &one, &f) == -1) {
-			fprintf(stderr, "mysql-quiesce: %s\n", f.why);
-			return MQ_CONFIG;
-		}
+	for (i = 0; i < c->n; i++) {
 		if (o->json)
 			printf("%s", i ? "," : "");
 		else
 			printf("%sserver:       %s\n", i ? "\n" : "",
-			       c->servers[i]);
+			       c->sv[i].name);
 		fflush(stdout);
-		r = status_one(&one, o->json);
+		r = status_one(&c->sv[i], o->json);
 		if (r == MQ_LOST || code == MQ_OK)
 			code = r;
 	}

@@ -14,10 +14,10 @@ thaw(const struct config *c, int freeze_failed, const struct call *o)
 	struct failure f;
 	struct state s;
 
-	log_init(c, "thaw");
+	log_init(c, o->sv, "thaw");
 	/* Nothing before the release that it does not need: every line
 	 * here is written after it. */
-	release_lock(c, &s, &f);
+	release_lock(c, o->sv, &s, &f);
 	if (o->config_warning != NULL)
 		log_err("%s; released all the same: a release needs no "
 			"password, and none was kept", o->config_warning);
@@ -30,7 +30,7 @@ thaw(const struct config *c, int freeze_failed, const struct call *o)
 int
 thaw_main(const struct config *c, const struct call *o)
 {
-	if (c->nservers > 0 && c->server[0] == '\0')
+	if (o->sv == NULL)
 		return multi_thaw(c, o, "thaw", thaw_main);
 	return thaw(c, 0, o);
 }
@@ -38,7 +38,7 @@ thaw_main(const struct config *c, const struct call *o)
 int
 freeze_fail_main(const struct config *c, const struct call *o)
 {
-	if (c->nservers > 0 && c->server[0] == '\0')
+	if (o->sv == NULL)
 		return multi_thaw(c, o, "freezeFail", freeze_fail_main);
 	return thaw(c, 1, o);
 }

@@ -324,7 +324,7 @@ small_file(const char *path, char *buf, size_t n)
 enum { AZURE_SNAPSHOT_S = 20 };
 
 static int
-azure(const struct config *c)
+azure(const struct config *c, const struct server_config *sv)
 {
 	char text[8192];
 	struct stat st;
@@ -358,11 +358,11 @@ azure(const struct config *c)
 	/* the agent sees the pre-script's exit, and starts the post-script
 	 * after the snapshot, a poll late each: both inside the hold */
 	poll = number_after(text, "\"ScriptsExecutionPollTimeSeconds\"", 3);
-	if (c->lock_max_lock_time < 2 * poll + AZURE_SNAPSHOT_S)
+	if (sv->lock_max_lock_time < 2 * poll + AZURE_SNAPSHOT_S)
 		printf("warn  Azure Backup: max_lock_time (%lld s) leaves less "
 		       "than %d s for the snapshot once the agent's two polls "
 		       "(%lld s each) are counted: the lock may end before the "
-		       "post-script\n", c->lock_max_lock_time, AZURE_SNAPSHOT_S,
+		       "post-script\n", sv->lock_max_lock_time, AZURE_SNAPSHOT_S,
 		       poll);
 	return bad;
 }
@@ -414,10 +414,10 @@ nutanix(void)
 }
 
 int
-wiring_report(const struct config *c)
+wiring_report(const struct config *c, const struct server_config *sv)
 {
 	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	self[l > 0 ? l : 0] = '\0';
-	return qemu() + vmware() + azure(c) + gce(c) + nutanix();
+	return qemu() + vmware() + azure(c, sv) + gce(c) + nutanix();
 }

@@ -263,7 +263,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 		td[PATH_MAX + 32], rl[300];
 	char *argv[24], *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL };
-	struct config cfg;
+	struct server_config cfg;
 	const char *srv = find_server(v, bin, sizeof(bin));
 	int k = 0;
 
@@ -316,7 +316,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 		v->pid = 0;
 		return verify_cannot(v, "server", strerror(errno));
 	}
-	config_defaults(&cfg);
+	config_server_defaults(&cfg);
 	fmt(cfg.mysql_socket, sizeof(cfg.mysql_socket), "%s", v->sock);
 	fmt(cfg.mysql_user, sizeof(cfg.mysql_user), "root");
 	for (;;) {

@@ -29,6 +29,8 @@ config_case(const char *text, const char *want, const char *what)
 		ok(r == -1 && strstr(ef.why, want) != NULL, what);
 	if ((want == NULL) != (r == 0) || (want && !strstr(ef.why, want)))
 		printf("# got %d: %s\n", r, ef.why);
+	if (r == 0)
+		config_free(&c);
 }
 
 void
@@ -74,17 +76,24 @@ test_config(void)
 	struct config c;
 	struct failure ef;
 
-	config_defaults(&c);
-	ok(c.lock_method == METHOD_AUTO && c.lock_wait_timeout == 10 &&
-	   c.lock_max_lock_time == 60 && c.lock_snapshot_timeout == 600 &&
+	ok(config_defaults(&c, &ef) == 0 && c.n == 1 && !config_named(&c) &&
+	   c.sv[0].lock_method == METHOD_AUTO &&
+	   c.sv[0].lock_wait_timeout == 10 &&
+	   c.sv[0].lock_max_lock_time == 60 && c.lock_snapshot_timeout == 600 &&
 	   c.lock_on_failure == ON_FAILURE_FAIL &&
-	   strcmp(c.files_run_dir, "/run/mysql-quiesce") == 0,
-	   "defaults are the documented ones");
+	   strcmp(c.sv[0].files_run_dir, "/run/mysql-quiesce") == 0 &&
+	   strcmp(c.run_dir, "/run/mysql-quiesce") == 0,
+	   "defaults are the documented ones: a fleet of one");
+	config_free(&c);
 	ok(config_parse_string(&c, "[lock]\nmethod = ftwrl\nwait_timeout = 3\n"
 			       "[mysql]\nsocket = /s ; comment\n", &ef) == 0 &&
-	   c.lock_method == METHOD_FTWRL && c.lock_wait_timeout == 3 &&
-	   strcmp(c.mysql_socket, "/s") == 0,
+	   c.sv[0].lock_method == METHOD_FTWRL &&
+	   c.sv[0].lock_wait_timeout == 3 &&
+	   strcmp(c.sv[0].mysql_socket, "/s") == 0,
 	   "values are read, inline comments dropped");
+	config_free(&c);
+	ok(sizeof(struct config) < 8192 && sizeof(struct server_config) < 8192,
+	   "a config is a few KB: the file's keys, and each server's once");
 	config_case("[lock]\nbogus = 1\n", "line 2: unknown key \"bogus\"",
 		    "unknown key named with its line");
 	config_case("[mysql]\nuser = x\n[nope]\nkey = 1\n",
@@ -268,8 +277,9 @@ test_util(void)
 void
 test_multi(void)
 {
-	static struct config c, one;
+	static struct config c;
 	static char buf[4096];
+	const struct server_config *one;
 	struct failure f;
 	struct state s;
 
@@ -277,27 +287,28 @@ test_multi(void)
 	   "socket = /run/a.sock\n[mysql meta]\nsocket = /run/b.sock\n"
 	   "method = ftwrl\nmax_lock_time = 90\n[lock]\nwait_timeout = 4\n"
 	   "[files]\nrun_dir = /run/mq\nmetrics_file = /m/mq.prom\n", &f) == 0
-	   && c.nservers == 2 && strcmp(c.servers[1], "meta") == 0 &&
-	   c.server[0] == '\0', "multi: two [mysql NAME] sections read");
-	memcpy(&one, &c, sizeof(one));
-	ok(config_select(&one, "meta", &f) == 0 &&
-	   strcmp(one.mysql_socket, "/run/b.sock") == 0 &&
-	   strcmp(one.mysql_user, "root") == 0 &&
-	   one.lock_method == METHOD_FTWRL && one.lock_max_lock_time == 90 &&
-	   one.lock_wait_timeout == 4 &&
-	   strcmp(one.files_run_dir, "/run/mq/meta") == 0 &&
-	   strcmp(one.files_metrics_file, "/m/mq-meta.prom") == 0 &&
-	   strcmp(one.server, "meta") == 0,
+	   && c.n == 2 && config_named(&c) && strcmp(c.sv[1].name, "meta") == 0
+	   && strcmp(c.run_dir, "/run/mq") == 0,
+	   "multi: two [mysql NAME] sections read");
+	one = config_find(&c, "meta");
+	ok(one != NULL && strcmp(one->mysql_socket, "/run/b.sock") == 0 &&
+	   strcmp(one->mysql_user, "root") == 0 &&
+	   one->lock_method == METHOD_FTWRL && one->lock_max_lock_time == 90 &&
+	   one->lock_wait_timeout == 4 &&
+	   strcmp(one->files_run_dir, "/run/mq/meta") == 0 &&
+	   strcmp(one->files_metrics_file, "/m/mq-meta.prom") == 0 &&
+	   strcmp(one->name, "meta") == 0,
 	   "multi: a server's config: its keys over the file's, run_dir/NAME, "
 	   "its own metrics file");
-	memcpy(&one, &c, sizeof(one));
-	ok(config_select(&one, "main", &f) == 0 &&
-	   one.lock_method == METHOD_AUTO && one.lock_max_lock_time == 60,
+	one = config_find(&c, "main");
+	ok(one != NULL && one->lock_method == METHOD_AUTO &&
+	   one->lock_max_lock_time == 60 &&
+	   strcmp(one->mysql_socket, "/run/a.sock") == 0,
 	   "multi: another server's keys are not this one's");
-	memcpy(&one, &c, sizeof(one));
-	ok(config_select(&one, "nope", &f) == -1 &&
-	   strstr(f.why, "no server \"nope\"") != NULL,
-	   "multi: -s naming no server is an error");
+	ok(config_find(&c, "nope") == NULL,
+	   "multi: -s naming no server finds none");
+	config_forget_passwords(&c);
+	config_free(&c);
 	ok(config_parse_string(&c, "[mysql a]\nrun_dir = /r/x\n[mysql b]\n"
 	   "run_dir = /r/x\n", &f) == -1 && strstr(f.why, "[mysql a] and "
 	   "[mysql b] share run_dir /r/x") != NULL,

@@ -199,6 +199,7 @@ test_stmt(void)
 			       "wait_timeout = 10\nlong_query_threshold = 3\n",
 			       &ef) == 0,
 	   "kill_long_queries with a shorter threshold is accepted");
+	config_free(&c);
 }
 
 /* The process list read per flavor: MySQL 8.0.22+'s performance_schema
