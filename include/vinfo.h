@@ -16,11 +16,6 @@ void verify_read_info(struct verify *v);
  * blocking, regular only, at most max bytes; 0, or -1 with f saying why. */
 int verify_snap_read(int dirfd, const char *name, size_t max, char **text,
 		     size_t *len, struct failure *f);
-/* 1 if s is a binary log's name as servers write them (BASE.NNNNNN). */
-int verify_plain_binlog(const char *s);
 
-/* Is s's first n bytes a plain log base name: letters, digits, _, -
- * and the server's @XXXX encoding, no dot, no slash? */
-int verify_plain_base(const char *s, size_t n);
 
 #endif

@@ -22,6 +22,7 @@
 #include "seed.h"
 #include "seedsql.h"
 #include "sreport.h"
+#include "relaylog.h"
 #include "util.h"
 #include "vcheck.h"
 #include "vderive.h"
@@ -130,7 +131,7 @@ binlogs(struct verify *v)
 	if ((r = db_query(&v->d, "SHOW BINARY LOGS")) == NULL)
 		return v->d.errnum == 1381 ? 0 : -1; /* binlog off */
 	while ((row = mysql_fetch_row(r)) != NULL && v->nbins < MAX_BINLOGS) {
-		if (row[0] == NULL || !verify_plain_binlog(row[0]))
+		if (row[0] == NULL || !binlog_plain_name(row[0]))
 			continue;
 		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", row[0]);
 		if (strcmp(row[0], v->file) == 0 && row[1] != NULL)

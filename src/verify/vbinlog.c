@@ -16,6 +16,7 @@
 
 #include <linux/openat2.h>
 
+#include "relaylog.h"
 #include "util.h"
 #include "verify.h"
 #include "vbinlog.h"
@@ -268,7 +269,7 @@ read_index(struct verify *v, int bdfd, const char *base, char *unmapped,
 		if (line[0] == '\0')
 			continue;
 		name = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
-		if (!verify_plain_binlog(name) ||
+		if (!binlog_plain_name(name) ||
 		    fstatat(bdfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
 		    !S_ISREG(st.st_mode) || v->nbins == MAX_BINLOGS) {
 			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "",

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "dbapi.h"
 #include "info.h"
+#include "relaylog.h"
 #include "util.h"
 #include "vcheck.h"
 #include "vderive.h"
@@ -90,7 +91,7 @@ scan(struct verify *v, struct derive *d, const char *name,
 	MYSQL_ROW row;
 
 	/* a plain BASE.NNNNNN: nothing in it to quote */
-	if (!verify_plain_binlog(name)) {
+	if (!binlog_plain_name(name)) {
 		verify_cannot(v, "exact", "a binary log's name is not plain");
 		return -2;
 	}

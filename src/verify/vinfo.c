@@ -2,7 +2,6 @@
  * value by value, and its binary logs, found wherever the server kept
  * them and mapped to files inside the snapshot only. */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "relaylog.h"
 #include "util.h"
 #include "verify.h"
 #include "vinfo.h"
@@ -57,47 +57,6 @@ verify_snap_read(int dirfd, const char *name, size_t max, char **text,
 	return 0;
 }
 
-/* A binary log's name as the server writes it: BASE.NNNNNN, BASE of
- * letters, digits, '_', '-' and '.', not starting with '.'. */
-int
-verify_plain_binlog(const char *s)
-{
-	const char *dot = strrchr(s, '.');
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '.' || strlen(s) > 200 || dot == NULL ||
-	    dot == s || dot[1] == '\0')
-		return 0;
-	if (!verify_plain_base(s, (size_t)(dot - s)))
-		return 0;
-	for (i = 1; dot[i] != '\0'; i++)
-		if (!isdigit((unsigned char)dot[i]))
-			return 0;
-	return 1;
-}
-
-int
-verify_plain_base(const char *s, size_t n)
-{
-	size_t i, k;
-
-	if (n == 0 || s[0] == '.' || n > 200)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-')
-			continue;
-		/* the server's own file-name encoding of a character a
-		 * name may hold and a file name may not ("dc-east" is
-		 * "dc@002deast"): '@' and four letters or digits */
-		if (s[i] != '@' || i + 4 >= n)
-			return 0;
-		for (k = 1; k <= 4; k++)
-			if (!isalnum((unsigned char)s[i + k]))
-				return 0;
-		i += 4;
-	}
-	return 1;
-}
 
 /* GTID text: digits, hex, ':', ',', '-', blanks. */
 static int
@@ -164,7 +123,7 @@ verify_read_info(struct verify *v)
 		k = line;
 		val = eq + 3;
 		if (strcmp(k, "binlog_file") == 0) {
-			if (val[0] != '\0' && !verify_plain_binlog(val))
+			if (val[0] != '\0' && !binlog_plain_name(val))
 				bad_value(v, k, val, "not a plain binary log name"),
 					bad = 1;
 			fmt(v->file, sizeof(v->file), "%s", val);
@@ -186,7 +145,7 @@ verify_read_info(struct verify *v)
 			v->nchan = (int)num;
 		} else if (strcmp(k, "replica_1_source_log_file") == 0 ||
 			   strcmp(k, "replica_1_relay_log_file") == 0) {
-			if (val[0] != '\0' && !verify_plain_binlog(val))
+			if (val[0] != '\0' && !binlog_plain_name(val))
 				bad_value(v, k, val, "not a plain binary log name"),
 					bad = 1;
 			if (strcmp(k, "replica_1_source_log_file") == 0)
@@ -204,7 +163,7 @@ verify_read_info(struct verify *v)
 				    PATH_MAX, "%s", val);
 		} else if (strcmp(k, "replica_relay_log_base") == 0) {
 			if (val[0] != '\0' &&
-			    !verify_plain_base(val, strlen(val)))
+			    !binlog_plain_base(val, strlen(val)))
 				bad_value(v, k, val, "not a plain relay log name"),
 					bad = 1;
 			else
