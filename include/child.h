@@ -67,6 +67,19 @@ enum { CHILD_ORPHANED = 126 };
 pid_t child_fork(int (*fn)(void *), void *arg);
 
 /*
+ * Fork a child shaped as child_start would start ch, without the exec:
+ * in the child, ch's descriptors as 3, 4, ..., stdio, process group or
+ * session and environment as for child_start, every other descriptor
+ * closed (syslog's connection first, so no stale number is written
+ * to), the mask ours at the fork (or emptied, with default_signals),
+ * dispositions the default; then fn(arg), whose return is its _exit
+ * status. ch->path and ch->argv are not used. For a child that needs
+ * what this process already loaded and nothing else of it: the holder
+ * of one of several servers. 0 (ch->pid set), or -1 with errno.
+ */
+int child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg);
+
+/*
  * Wait for pid to exit until deadline (mono ms; NO_DEADLINE: as long as
  * it takes), EINTR retried, and reap it. 1 reaped (its wait status in
  * *status if not NULL), 0 still running at the deadline, -1 error.

@@ -31,6 +31,14 @@ struct holder_run {
 int holder_spawn(const struct config *c, const struct server_config *sv,
 		 const char *info, struct holder_run *h);
 
+/* From now on, start holders by a fork of this process, shaped as the
+ * exec'd one (named pre-freeze-mysql-lock too), not by an exec: for a
+ * process that loaded the client library and holds nothing else a
+ * holder must not have but all, the whole config (several servers'
+ * freeze), whose passwords each holder forgets once connected, as an
+ * exec'd one does. NULL: by exec again. */
+void holder_spawn_by_fork(struct config *all);
+
 /* A report line from the holder: "conn ID" is noted; 1 for "ready";
  * "fail CODE RETRY WHY" sets f and h->retry. */
 int holder_line(struct holder_run *h, char *l, struct failure *f);

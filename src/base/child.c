@@ -100,14 +100,58 @@ out:
 	return 0;
 }
 
+/* In the forked child: what child_start's file actions and attributes
+ * do at the exec. 0, or -1. */
+static int
+shape(const struct child *ch, const sigset_t *mask)
+{
+	int staged[CHILD_KEEP_MAX], i, fd;
+	sigset_t none;
+
+	closelog();
+	for (i = 0; i < ch->nkeep; i++)
+		if ((staged[i] = fcntl(ch->keep[i], F_DUPFD_CLOEXEC,
+				       3 + ch->nkeep)) == -1)
+			return -1;
+	if (ch->stdio != CHILD_OUR_STDIO &&
+	    ((fd = open("/dev/null", O_RDWR)) == -1 ||
+	     (fd != 0 && dup2(fd, 0) == -1)))
+		return -1;
+	if (ch->stdio == CHILD_NULL_STDIO &&
+	    (dup2(0, 1) == -1 || dup2(0, 2) == -1))
+		return -1;
+	for (i = 0; i < ch->nkeep; i++)
+		if (dup2(staged[i], 3 + i) == -1)
+			return -1;
+	if (close_range(3 + (unsigned)ch->nkeep, ~0U, 0) == -1)
+		return -1;
+	if ((ch->group == CHILD_SESSION && setsid() == -1) ||
+	    (ch->group == CHILD_GROUP && setpgid(0, 0) == -1))
+		return -1;
+	if (clearenv() != 0)
+		return -1;
+	if (ch->envp == NULL) {
+		if (putenv((char *)CHILD_PATH_ENV) != 0)
+			return -1;
+	} else {
+		for (i = 0; ch->envp[i] != NULL; i++)
+			if (putenv(ch->envp[i]) != 0)
+				return -1;
+	}
+	sigemptyset(&none);
+	return sigprocmask(SIG_SETMASK, ch->default_signals ? &none : mask,
+			   NULL);
+}
+
 /*
  * The one fork: every signal blocked across it; in the child every
  * disposition the default (nothing of the parent's handlers: a signal
- * taken here is the default's or stays blocked), the mask all blocked,
- * and fn(arg)'s return its _exit status. The pid, or -1 with errno.
+ * taken here is the default's or stays blocked), then, with ch, shaped
+ * as child_start would start it (else the mask stays all blocked), and
+ * fn(arg)'s return its _exit status. The pid, or -1 with errno.
  */
-pid_t
-child_fork(int (*fn)(void *), void *arg)
+static pid_t
+fork_run(const struct child *ch, int pdeath, int (*fn)(void *), void *arg)
 {
 	pid_t parent = getpid(), p;
 	sigset_t all, old;
@@ -125,15 +169,39 @@ child_fork(int (*fn)(void *), void *arg)
 				(void)sigaction(s, &dfl, NULL);
 		/* set, then checked: a parent gone before the prctl sends
 		 * nothing, and we were reparented already */
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
-		    getppid() != parent)
+		if (pdeath != 0 && (prctl(PR_SET_PDEATHSIG, pdeath) == -1 ||
+				    getppid() != parent))
 			_exit(CHILD_ORPHANED);
+		if (ch != NULL && shape(ch, &old) == -1)
+			_exit(127); /* as an exec that failed */
 		_exit(fn(arg));
 	}
 	e = errno;
 	(void)sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = e;
 	return p;
+}
+
+pid_t
+child_fork(int (*fn)(void *), void *arg)
+{
+	return fork_run(NULL, SIGTERM, fn, arg);
+}
+
+int
+child_fork_shaped(struct child *ch, int (*fn)(void *), void *arg)
+{
+	pid_t p;
+
+	ch->pid = 0;
+	if (ch->nkeep < 0 || ch->nkeep > CHILD_KEEP_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((p = fork_run(ch, 0, fn, arg)) == -1)
+		return -1;
+	ch->pid = p;
+	return 0;
 }
 
 int

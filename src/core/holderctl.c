@@ -37,14 +37,96 @@ enum {
 			      * VMware gives before SIGKILL */
 };
 
+/* Where the holder comes from: an exec of this binary, or (several
+ * servers' freeze, whose process loaded the client library once for
+ * all of them and holds nothing else) a fork of this process. */
+static struct config *by_fork; /* the whole config, when by fork */
+
+void
+holder_spawn_by_fork(struct config *all)
+{
+	by_fork = all;
+}
+
+/* What a forked holder is given: its server, info file and command
+ * line, as an exec'd one would have them. */
+struct forked {
+	const struct server_config *sv;
+	const char *info;
+	char **argv;
+};
+
+/*
+ * In the forked holder: the command line an exec'd one has (ps and
+ * pgrep -f show it; a DBA and the tests look for it), written over
+ * this process's own argument strings and the environment's after
+ * them, which nothing reads any more (child_fork_shaped replaced the
+ * environment), as setproctitle does: one string, its words spaced,
+ * padded with spaces to the end of the argument area, whose last byte
+ * not being NUL tells the kernel to read on to the string's end; the
+ * rest of both areas zeroed, so that nothing of the caller's
+ * environment stays readable in /proc/PID/environ. 0, or -1: it does
+ * not fit.
+ */
+static int
+name_self(char **argv)
+{
+	char title[2 * PATH_MAX + 64] = "";
+	unsigned long long v[4]; /* arg_start, arg_end, env_start, env_end */
+	size_t len = 0, room, args;
+	char *area;
+	int i;
+
+	for (i = 0; argv[i] != NULL; i++)
+		if (append(title, sizeof(title), "%s%s", i ? " " : "",
+			   argv[i]) == -1)
+			return -1;
+	len = strlen(title);
+	if (proc_stat_fields(getpid(), 48, 4, v, NULL) == -1 || v[1] <= v[0])
+		return -1;
+	area = (char *)(uintptr_t)v[0];
+	args = v[1] - v[0];
+	/* the kernel reads on past arg_end only into the environment
+	 * right after it */
+	room = v[2] == v[1] && v[3] > v[2] ? v[3] - v[0] : args;
+	if (len + 1 > room)
+		return -1;
+	/* nothing of the caller's environment stays readable */
+	memset(area, '\0', room);
+	memcpy(area, title, len);
+	if (len < args)
+		memset(area + len, ' ', args - len);
+	return 0;
+}
+
+/* The forked holder: named as the exec'd one, or, where it cannot be,
+ * that one after all (its descriptors and session are already
+ * shaped). Never returns into freeze. */
+static int
+holder_forked(void *arg)
+{
+	const struct forked *a = arg;
+	char *const env[] = { CHILD_PATH_ENV, NULL };
+
+	/* every server's password it forgets once connected, as the
+	 * exec'd one does (holder_main) */
+	if (name_self(a->argv) == -1) {
+		execve("/proc/self/exe", a->argv, env);
+		return 127;
+	}
+	return holder_main(by_fork, a->sv, a->info[0] != '\0' ? a->info : NULL);
+}
+
 /*
  * Start the holder: a new session, stdio on /dev/null, no descriptor
  * but its end of a socket pair as HOLDER_FD (it reports on it, and
- * waits on it for our "go"), an environment of PATH only: an exec of
- * this binary (child_start: posix_spawn), never a fork. The config
+ * waits on it for our "go"), an environment of PATH only. The config
  * file's path goes on its command line, never a secret: the holder
- * reads the file itself, with the same checks. Signals stay blocked
- * across exec; the holder takes them by fd.
+ * reads the file itself, with the same checks. child_start (posix_spawn,
+ * a vfork underneath) costs a fraction of a fork of this process,
+ * until the client library is loaded: then (holder_spawn_by_fork) a
+ * fork, shaped the same, spares the holder its own exec and load.
+ * Signals stay blocked across exec; the holder takes them by fd.
  */
 int
 holder_spawn(const struct config *c, const struct server_config *sv,
@@ -55,6 +137,7 @@ holder_spawn(const struct config *c, const struct server_config *sv,
 	int a = 3;
 	struct child ch = { .path = "/proc/self/exe", .argv = argv,
 			    .nkeep = 1, .group = CHILD_SESSION };
+	struct forked fk = { .sv = sv, .info = info, .argv = argv };
 	int p[2], e;
 
 	/* The binlog info file may be chosen by the caller (snapshot
@@ -70,7 +153,12 @@ holder_spawn(const struct config *c, const struct server_config *sv,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1)
 		return -1;
 	ch.keep[0] = p[1]; /* the holder's HOLDER_FD */
-	e = child_start(&ch) == -1 ? errno : 0;
+	if (by_fork != NULL) {
+		fflush(NULL); /* nothing buffered is written twice */
+		e = child_fork_shaped(&ch, holder_forked, &fk) == -1 ? errno : 0;
+	} else {
+		e = child_start(&ch) == -1 ? errno : 0;
+	}
 	close(p[1]);
 	if (e != 0) {
 		close(p[0]);

@@ -270,11 +270,13 @@ multi_freeze(const struct config *c, const struct call *o, verb_fn *one_fn)
 		return f.code;
 	}
 	/* The client library loaded once, here, for every server's
-	 * freeze: each a fork of this process, none loads it again (each
-	 * holder is an exec, which loads its own). Not for thaw, whose
+	 * freeze and its holder: each freeze a fork of this process, and
+	 * each holder a fork of its freeze (shaped and named as the
+	 * exec'd one), so that none loads it again. Not for thaw, whose
 	 * path to the release needs none. A library that cannot load:
-	 * each server's freeze says so. */
-	(void)db_preload(&lf);
+	 * each server's freeze, and its exec'd holder, say so. */
+	if (db_preload(&lf) == 0)
+		holder_spawn_by_fork((struct config *)c);
 	if ((sigfd = sig_fd()) == -1 || start_all(&r, one_fn, "freeze",
 						  sigfd, o, &f) == -1) {
 		if (sigfd == -1)
