@@ -369,6 +369,14 @@ chmod 600 "$WORK/two.conf"
 [ $st -eq 0 ] && grep -q '^\[mysql prim\]' "$WORK/dry.out" && grep -q '^\[mysql solo\]' "$WORK/dry.out" &&
 	[ "$(grep '^freeze:' "$WORK/dry.out")" = "freeze:      $WORK/m" ]
 ok $? "snapshot --dry-run: each server's plan, their one filesystem frozen once (exit $st)"
+# the frozen window is bounded by the shortest of the servers' holds
+sed 's/^\[mysql solo\]$/&\nmax_lock_time = 12/' "$WORK/two.conf" >"$WORK/short.conf"
+chmod 600 "$WORK/short.conf"
+"$MQ" -c "$WORK/short.conf" snapshot --dry-run --timeout 11 -- true >/dev/null 2>&1
+ok $? "negative control: --timeout 11 under solo's max_lock_time 12 is accepted"
+"$MQ" -c "$WORK/short.conf" snapshot --dry-run --timeout 20 -- true >"$WORK/short.out" 2>&1; st=$?
+[ $st -eq 2 ] && grep -q 'not below max_lock_time (12)' "$WORK/short.out"
+ok $? "snapshot --timeout 20 with one server's max_lock_time 12: refused, naming 12 (exit $st: $(head -1 "$WORK/short.out"))"
 rm -f "$WORK/stop"
 writer "$PRIM" t.inno & W1=$!
 writer "$SOLO" t.inno & W3=$!

@@ -123,30 +123,31 @@ config_item_key(int item)
 	return items[item].key;
 }
 
-void
-config_file_defaults(struct config *c)
+/* base (a struct config, or a struct server_config: server says which)
+ * zeroed, then every key of its scope at its default. */
+static void
+defaults(void *base, size_t size, int server)
 {
 	struct failure f;
 	size_t i;
 
-	memset(c, 0, sizeof(*c));
+	memset(base, 0, size);
 	for (i = 0; i < ARRAY_LEN(items); i++)
-		if (!items[i].server && set_item(c, &items[i], items[i].def,
-						 &f) == -1)
+		if (items[i].server == server &&
+		    set_item(base, &items[i], items[i].def, &f) == -1)
 			abort(); /* a default outside its own range */
+}
+
+void
+config_file_defaults(struct config *c)
+{
+	defaults(c, sizeof(*c), 0);
 }
 
 void
 config_server_defaults(struct server_config *s)
 {
-	struct failure f;
-	size_t i;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < ARRAY_LEN(items); i++)
-		if (items[i].server && set_item(s, &items[i], items[i].def,
-						&f) == -1)
-			abort(); /* a default outside its own range */
+	defaults(s, sizeof(*s), 1);
 }
 
 int
