@@ -30,8 +30,9 @@ extern const char committed_sql[];
  * beside the report (no wait: the lock is held). When they differ, or
  * the table cannot be read, co->unsettled says why, co->gtid_slave is
  * the tables' set where known, and the executed positions are not
- * exact. 0, or -1 (d->fail).
+ * exact. 0, or -1 with f set.
  */
-int coords_read_committed(struct db *d, struct coords *co);
+int coords_read_committed(struct db *d, struct coords *co,
+			  struct failure *f);
 
 #endif

@@ -73,11 +73,11 @@ const char *coords_binlog_sql(enum flavor f, unsigned long version);
 const char *coords_replica_sql(enum flavor f, unsigned long version);
 
 /*
- * Read the coordinates (call with the lock held); 0, or -1 (d->fail).
+ * Read the coordinates (call with the lock held); 0, or -1 with f set.
  * Replica status that cannot be read (no privilege) is not an error:
  * co->replica_err and co->replica_why say so.
  */
-int coords_read(struct db *d, struct coords *co);
+int coords_read(struct db *d, struct coords *co, struct failure *f);
 
 /*
  * Add a channel from one row of replica status, given as n column
@@ -91,9 +91,9 @@ int coords_add_channel(struct coords *co, const char *const *names,
  * Under method recovery: the coordinates as a lower bound. MySQL: the
  * binary log file, position and gtid_executed in one read of
  * performance_schema.log_status (coords_log_status_sql), consistent
- * with one another; MariaDB: as coords_read. 0, or -1 (d->fail).
+ * with one another; MariaDB: as coords_read. 0, or -1 with f set.
  */
-int coords_read_lower(struct db *d, struct coords *co);
+int coords_read_lower(struct db *d, struct coords *co, struct failure *f);
 extern const char coords_log_status_sql[];
 
 /* One row of coords_log_status_sql into co; 0, or -1 when the

@@ -20,9 +20,9 @@ struct db {
 	char version_str[128]; /* VERSION() */
 	char comment[128];     /* @@version_comment */
 	char user[256];        /* USER(): login user@client host */
-	unsigned int errnum;   /* last error: server or client number */
-	struct failure fail;   /* last error: MQ_SERVER, MQ_PRIV (an
-				* access error) or MQ_FAIL, and one line */
+	unsigned int errnum;   /* the last error's number, server's or
+				* client's (db_errclass reads it); its
+				* words went to the caller's failure */
 	int ps_blind;          /* performance_schema's process list shows
 				* nothing here: SHOW FULL PROCESSLIST */
 	char tag[64];          /* a comment db_exec puts before each
@@ -34,33 +34,37 @@ struct db {
  * Connect as the config says and learn the server's flavor, version,
  * our connection id and account. read_timeout (seconds, 0 = none)
  * bounds each statement on the client side. Returns MQ_OK, or
- * MQ_SERVER / MQ_PRIV with d->fail set; d is then closed.
+ * MQ_SERVER / MQ_PRIV (MQ_FAIL: the library) with f set; d is then
+ * closed.
  */
-int db_connect(struct db *d, const struct server_config *c, unsigned read_timeout);
+int db_connect(struct db *d, const struct server_config *c,
+	       unsigned read_timeout, struct failure *f);
 
 /* The same, but connecting ends with MQ_ABORTED when a stop signal
  * arrives on sigfd (-1: none) and with MQ_TIMEOUT at deadline (mono_ms;
  * NO_DEADLINE for none): the wait for the server's answer, too. */
 int db_connect_until(struct db *d, const struct server_config *c,
-		     unsigned read_timeout, int sigfd, int64_t deadline);
+		     unsigned read_timeout, int sigfd, int64_t deadline,
+		     struct failure *f);
 
-/* Run a statement that returns no rows; 0, or -1 with d->fail set. */
-int db_exec(struct db *d, const char *sql);
+/* Run a statement that returns no rows; 0, or -1 with f set. */
+int db_exec(struct db *d, const char *sql, struct failure *f);
 
 /* Run a statement that returns rows; the result (free it), or NULL
- * with d->fail set. */
-MYSQL_RES *db_query(struct db *d, const char *sql);
+ * with f set. */
+MYSQL_RES *db_query(struct db *d, const char *sql, struct failure *f);
 
 /* The first column of a statement's first row into buf ("" when it
- * has none, or NULL); 0, or -1 with d->fail set. */
-int db_value(struct db *d, const char *sql, char *buf, size_t n);
+ * has none, or NULL); 0, or -1 with f set. */
+int db_value(struct db *d, const char *sql, char *buf, size_t n,
+	     struct failure *f);
 
 /* The same, streamed: each mysql_fetch_row reads one row from the
  * server, so a large result is never held whole. Fetch until NULL,
- * then db_stream_end: 0, or -1 with d->fail set when the rows ended
- * in an error. Nothing else may run on d until it is freed. */
-MYSQL_RES *db_stream(struct db *d, const char *sql);
-int db_stream_end(struct db *d, MYSQL_RES *r);
+ * then db_stream_end: 0, or -1 with f set when the rows ended in an
+ * error. Nothing else may run on d until it is freed. */
+MYSQL_RES *db_stream(struct db *d, const char *sql, struct failure *f);
+int db_stream_end(struct db *d, MYSQL_RES *r, struct failure *f);
 
 /* MQ_PRIV when the last error was a denied access, else MQ_SERVER. */
 int db_errclass(const struct db *d);

@@ -9,10 +9,11 @@
  * Whatever can fail takes a struct failure and fills it where the
  * failure happens, with the code it knows (a helper that cannot know
  * what its failure means to the caller says MQ_FAIL); a caller that
- * knows better names its context and gives the code (fail_wrap). A
- * connection keeps its last failure in itself (struct db's fail), as
- * the client library does. A role logs it once, where it ends (the
- * holder after releasing what it held).
+ * knows better names its context and gives the code (fail_wrap). It
+ * is the only channel: a function that can fail returns -1 (or its
+ * documented code) with its caller's struct failure filled, the last
+ * argument. A role logs it once, where it ends (the holder after
+ * releasing what it held).
  */
 struct failure {
 	int code;

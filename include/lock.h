@@ -56,14 +56,15 @@ const char *lock_name(const struct lock_method *m);
  * take[from] (or the first statement sent, if later) was sent: from
  * then on writers may wait, while it waits and while it holds. On
  * failure every statement of m->release has been run (a failed FTWRL
- * can keep the global read lock), d->fail says why, and -1 is returned.
+ * can keep the global read lock), f says why, and -1 is returned.
  */
 int lock_take(struct db *d, const struct lock_method *m, int skip, int from,
-	      int64_t *blocks_at);
+	      int64_t *blocks_at, struct failure *f);
 
 /* Release: run every statement of m->release; 0, or -1 if one failed
- * (d->fail says which). */
-int lock_release(struct db *d, const struct lock_method *m);
+ * (f says the first that did). */
+int lock_release(struct db *d, const struct lock_method *m,
+		 struct failure *f);
 
 /* What a pending lock waits for, and so what counts as a blocker. */
 enum lock_waits {
@@ -124,11 +125,11 @@ const char *lock_stall_warning(enum lock_waits w, enum kill_choice kill);
  * (>= 1) longest-running such statements, those the lock waits for
  * (a write's table looked up), longest-running first; not one that is
  * itself waiting behind a global lock or a flush (stall_state). Read
- * with plist_read. Returns how many, or -1 on error (d->fail).
+ * with plist_read. Returns how many, or -1 on error (f set).
  */
 int lock_blockers(struct db *d, const struct server_config *c, enum lock_waits w,
 		  long long min_time, unsigned long skip, struct blocker *b,
-		  int max);
+		  int max, struct failure *f);
 
 
 /* True when kill_long_queries allows killing this blocker. */

@@ -45,8 +45,8 @@ int seed_add_sql(struct seed *s, const char *sql, const char *shown);
 
 /* The channels restored with the snapshot: said, then their stop and
  * reset added. 1 when one of them replicated from the source, 0 when
- * none did, -1 (v->d.fail) or -2 (errno). */
-int seed_old_channels(struct seed *s, struct verify *v);
+ * none did, -1 (f set) or -2 (errno). */
+int seed_old_channels(struct seed *s, struct verify *v, struct failure *f);
 
 /* The statements, in order; each failure named (its text masked). */
 int seed_run_sql(struct seed *s, struct verify *v);

@@ -72,17 +72,17 @@ void stall_describe(const struct stall *s, int64_t now, char *buf,
 
 /*
  * Read the process list into s at the current time (s->holder is the
- * lock's connection). 0, or -1 (d->fail).
+ * lock's connection). 0, or -1 with f set.
  */
-int stall_read(struct db *d, struct stall *s);
+int stall_read(struct db *d, struct stall *s, struct failure *f);
 
 /*
  * A fresh read: do connections still wait behind a global lock or a
  * flush (after an abandoned attempt)? 1, with "N connections still
  * wait behind a lock or a flush: <the longest>" in why; 0 none; -1
- * error (d->fail).
+ * error (f set).
  */
-int stall_waiting(struct db *d, char *why, size_t n);
+int stall_waiting(struct db *d, char *why, size_t n, struct failure *f);
 
 /* How often to read while watching for a bound of max_ms: a quarter of
  * it, within [10, 100] ms. */

@@ -95,15 +95,17 @@ fail_errno(struct holder *h, const char *what)
 }
 
 static int
-setup_session(struct holder *h)
+setup_session(struct holder *h, struct failure *f)
 {
 	char sql[160];
 
 	if (fmt(sql, sizeof(sql), "SET SESSION lock_wait_timeout = %lld, "
 		"SESSION wait_timeout = %lld", h->sv->lock_wait_timeout,
-		h->sv->lock_max_lock_time + HOLDER_MARGIN) == -1)
+		h->sv->lock_max_lock_time + HOLDER_MARGIN) == -1) {
+		failf(f, MQ_FAIL, "statement too long");
 		return -1;
-	return db_exec(&h->d, sql);
+	}
+	return db_exec(&h->d, sql, f);
 }
 
 /*
@@ -150,12 +152,12 @@ static int
 finish(struct holder *h, enum phase ph, const char *reason)
 {
 	int64_t now;
-	char why[sizeof(h->d.fail.why)] = "";
+	struct failure rf;
+	const char *why = rf.why;
 	int rel = 0;
 
 	h->st.release_us = mono_us();
-	if (ph != PH_LOST && (rel = lock_release(&h->d, h->m)) == -1) {
-		memcpy(why, h->d.fail.why, sizeof(why));
+	if (ph != PH_LOST && (rel = lock_release(&h->d, h->m, &rf)) == -1) {
 		/* The server answered: the session, and so the lock, lived
 		 * until now; closing it below releases. Otherwise the
 		 * connection is gone, and the lock may have gone before. */
@@ -205,27 +207,27 @@ take(struct holder *h)
 {
 	static struct coords co;
 	char sum[300];
-	struct failure lf;
+	struct failure lf, rf; /* rf: a release on the way out, unsaid */
 	int64_t t0 = mono_ms();
 
 	if (lock_take(&h->d, h->m, h->skip, lock_blocks_from(h->m,
 		      lock_waits_for(h->m, h->d.flavor, h->d.version)),
-		      &h->blocks_at) == -1)
+		      &h->blocks_at, &lf) == -1)
 		return fail(h, db_errclass(&h->d), db_err_retryable(&h->d),
-			    h->d.fail.why);
+			    lf.why);
 	h->st.locked_mono = mono_ms();
 	h->st.locked_at = real_ms();
 	if (h->t0 > 0 && h->t0 <= h->st.locked_mono)
 		h->st.freeze_ms = h->st.locked_mono - h->t0;
 	h->st.expires_at = h->st.locked_at + h->sv->lock_max_lock_time * 1000;
 	if (sig_take(h->sigfd, NULL) != 0) {
-		lock_release(&h->d, h->m);
+		lock_release(&h->d, h->m, &rf);
 		return fail(h, MQ_ABORTED, 0, "stopped while taking the lock");
 	}
-	if ((h->m->by_recovery ? coords_read_lower(&h->d, &co) :
-	     coords_read_committed(&h->d, &co)) == -1) {
-		failf(&lf, MQ_FAIL, "reading coordinates: %s", h->d.fail.why);
-		lock_release(&h->d, h->m);
+	if ((h->m->by_recovery ? coords_read_lower(&h->d, &co, &lf) :
+	     coords_read_committed(&h->d, &co, &lf)) == -1) {
+		failf(&lf, MQ_FAIL, "reading coordinates: %s", lf.why);
+		lock_release(&h->d, h->m, &rf);
 		return fail(h, db_errclass(&h->d), 0, lf.why);
 	}
 	fmt(co.binlog_base, sizeof(co.binlog_base), "%s", h->binbase);
@@ -233,14 +235,14 @@ take(struct holder *h)
 	/* what freeze checked before its wait may have changed during it:
 	 * DDL waits now, so what holds now holds for the hold */
 	if (h->m->by_recovery && recovery_tables(&h->d, &lf) != MQ_OK) {
-		lock_release(&h->d, h->m);
+		lock_release(&h->d, h->m, &rf);
 		return fail(h, lf.code, 0, lf.why);
 	}
 	if (h->info[0] != '\0' &&
 	    info_write("binlog_info_file", h->info,
 		       &h->d, lock_name(h->m), NULL, &co, h->st.locked_at,
 		       &lf) == -1) {
-		lock_release(&h->d, h->m);
+		lock_release(&h->d, h->m, &rf);
 		return fail(h, MQ_FAIL, 0, lf.why);
 	}
 	h->st.phase = PH_LOCKED;
@@ -253,7 +255,7 @@ take(struct holder *h)
 	fmt(h->st.gtid, sizeof(h->st.gtid), "%s", co.gtid);
 	if (state_write(h->dirfd, &h->st) == -1) {
 		failf(&lf, MQ_FAIL, "cannot write state: %s", strerror(errno));
-		lock_release(&h->d, h->m);
+		lock_release(&h->d, h->m, &rf);
 		return fail(h, MQ_FAIL, 0, lf.why);
 	}
 	coords_summary(&co, sum, sizeof(sum));
@@ -362,13 +364,14 @@ static int
 info_path(struct holder *h, const char *info)
 {
 	char dir[PATH_MAX], why[PATH_MAX + 100];
+	struct failure lf;
 
 	fmt(h->info, sizeof(h->info), "%s", info != NULL ? info :
 	    h->sv->files_binlog_info_file);
 	if (h->info[0] != '\0' || h->sv->name[0] == '\0')
 		return MQ_OK;
-	if (db_value(&h->d, "SELECT @@datadir", dir, sizeof(dir)) == -1) {
-		fmt(why, sizeof(why), "reading @@datadir: %s", h->d.fail.why);
+	if (db_value(&h->d, "SELECT @@datadir", dir, sizeof(dir), &lf) == -1) {
+		fmt(why, sizeof(why), "reading @@datadir: %s", lf.why);
 		return fail(h, db_errclass(&h->d), 0, why);
 	}
 	if (dir[0] != '/' || fmt(h->info, sizeof(h->info), "%s%sbinlog_info.txt",
@@ -393,11 +396,12 @@ info_path(struct holder *h, const char *info)
 static void
 server_paths(struct holder *h)
 {
+	struct failure lf; /* unknown: "" */
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
 	if ((r = db_query(&h->d, "SELECT @@GLOBAL.log_bin_basename, "
-			  "@@GLOBAL.datadir")) == NULL)
+			  "@@GLOBAL.datadir", &lf)) == NULL)
 		return;
 	if ((row = mysql_fetch_row(r)) != NULL) {
 		sanitize(h->binbase, sizeof(h->binbase), row[0] ? row[0] : "");
@@ -413,6 +417,7 @@ holder_main(struct config *c, const struct server_config *sv,
 	struct holder h = { .c = c, .sv = sv, .dirfd = -1, .sigfd = -1,
 			    .pipefd = -1 };
 	char line[64], reason[300];
+	struct failure lf;
 	struct stat st;
 	int r;
 
@@ -430,10 +435,10 @@ holder_main(struct config *c, const struct server_config *sv,
 	/* Freeze ends us at its deadline; this bounds us if it cannot. */
 	r = db_connect_until(&h.d, sv, (unsigned)sv->lock_wait_timeout + 30,
 			     h.sigfd, mono_ms() +
-			     (c->lock_snapshot_timeout + 5) * 1000);
+			     (c->lock_snapshot_timeout + 5) * 1000, &lf);
 	if (r != MQ_OK) {
 		fmt(reason, sizeof(reason), "the lock holder cannot connect: "
-		    "%s", h.d.fail.why);
+		    "%s", lf.why);
 		return fail(&h, r, 0, reason);
 	}
 	/* Connected: the password is not needed again in this process. */
@@ -461,9 +466,9 @@ holder_main(struct config *c, const struct server_config *sv,
 			    "was taken");
 	}
 	fmt(h.st.method, sizeof(h.st.method), "%s", lock_name(h.m));
-	if (setup_session(&h) == -1) {
+	if (setup_session(&h, &lf) == -1) {
 		fmt(reason, sizeof(reason), "setting session timeouts: %s",
-		    h.d.fail.why);
+		    lf.why);
 		return fail(&h, db_errclass(&h.d), 0, reason);
 	}
 	if ((r = take(&h)) != MQ_OK)

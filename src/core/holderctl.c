@@ -192,11 +192,12 @@ holder_stop(struct holder_run *h, struct db *d)
 	struct pollfd p = { .fd = h->rfd, .events = POLLIN };
 	int64_t end = mono_ms() + STOP_WAIT_MS;
 	char sql[64], junk[256];
+	struct failure lf;
 
 	if (h->hconn != 0 && d->m != NULL) {
 		fmt(sql, sizeof(sql), "KILL QUERY %lu", h->hconn);
-		if (db_exec(d, sql) == -1)
-			log_warn("%s: %s", sql, d->fail.why);
+		if (db_exec(d, sql, &lf) == -1)
+			log_warn("%s: %s", sql, lf.why);
 	}
 	kill(h->pid, SIGTERM);
 	for (;;) {
@@ -297,6 +298,7 @@ static int
 kill_connection(const struct server_config *c, const struct state *s)
 {
 	char sql[200], login[256], tag[64];
+	struct failure lf;
 	struct db d;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -306,17 +308,17 @@ kill_connection(const struct server_config *c, const struct state *s)
 		return 0;
 	fmt(login, sizeof(login), "%.*s", (int)strcspn(s->user, "@"), s->user);
 	fmt(tag, sizeof(tag), HOLDER_TAG_FMT, (int)s->pid);
-	rc = db_connect(&d, c, 10);
+	rc = db_connect(&d, c, 10, &lf);
 	if (rc != MQ_OK) {
 		log_err("cannot connect to kill the holder's connection: %s",
-			d.fail.why);
+			lf.why);
 		return -1;
 	}
 	fmt(sql, sizeof(sql), "SELECT USER, INFO FROM "
 	    "information_schema.PROCESSLIST WHERE ID = %lu", s->conn_id);
-	r = db_query(&d, sql);
+	r = db_query(&d, sql, &lf);
 	if (r == NULL) {
-		log_err("cannot read the process list: %s", d.fail.why);
+		log_err("cannot read the process list: %s", lf.why);
 		db_close(&d);
 		return -1;
 	}
@@ -332,8 +334,8 @@ kill_connection(const struct server_config *c, const struct state *s)
 	mysql_free_result(r);
 	if (found) {
 		fmt(sql, sizeof(sql), "KILL CONNECTION %lu", s->conn_id);
-		if (db_exec(&d, sql) == -1) {
-			log_err("KILL CONNECTION %lu: %s", s->conn_id, d.fail.why);
+		if (db_exec(&d, sql, &lf) == -1) {
+			log_err("KILL CONNECTION %lu: %s", s->conn_id, lf.why);
 			found = -1;
 		} else {
 			log_warn("killed the holder's connection %lu",

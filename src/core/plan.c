@@ -11,7 +11,7 @@
 
 /* @@datadir, the binary log's directory, InnoDB's own. */
 static int
-server_paths(struct db *d, struct plan *p)
+server_paths(struct db *d, struct plan *p, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -21,13 +21,13 @@ server_paths(struct db *d, struct plan *p)
 	r = db_query(d, "SELECT @@GLOBAL.datadir, @@GLOBAL.log_bin_basename, "
 		     "@@GLOBAL.innodb_log_group_home_dir, "
 		     "@@GLOBAL.innodb_undo_directory, "
-		     "@@GLOBAL.innodb_data_home_dir");
+		     "@@GLOBAL.innodb_data_home_dir", f);
 	if (r == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
 	if (row == NULL || row[0] == NULL) {
 		mysql_free_result(r);
-		failf(&d->fail, MQ_SERVER, "no @@datadir");
+		failf(f, MQ_SERVER, "no @@datadir");
 		return -1;
 	}
 	fmt(p->datadir, sizeof(p->datadir), "%s", row[0]);
@@ -96,12 +96,12 @@ plan_discover(const struct config *c, const struct server_config *sv,
 
 	p->ndev = 0;
 	fs_init(&p->fs);
-	r = db_connect_until(d, sv, 30, sigfd, NO_DEADLINE);
+	r = db_connect_until(d, sv, 30, sigfd, NO_DEADLINE, f);
 	if (r != MQ_OK)
-		return failf(f, r, "cannot connect: %s", d->fail.why);
-	if (server_paths(d, p) == -1)
+		return failf(f, r, "cannot connect: %s", f->why);
+	if (server_paths(d, p, f) == -1)
 		return failf(f, db_errclass(d), "reading @@datadir: %s",
-			     d->fail.why);
+			     f->why);
 	if (filesystems(c, o, p, &ef) == -1)
 		return failf(f, MQ_FAIL, "finding the filesystems: %s", ef.why);
 	return MQ_OK;

@@ -73,17 +73,18 @@ linger(struct quiesce *y, int64_t since)
 {
 	struct pollfd p = { .fd = y->sigfd, .events = POLLIN };
 	char still[700];
+	struct failure lf;
 	int r, said = 0;
 
 	for (;;) {
 		int64_t now = mono_ms(), every = (now - since) / 20;
 
-		r = stall_waiting(&y->d, still, sizeof(still));
+		r = stall_waiting(&y->d, still, sizeof(still), &lf);
 		if (r != 1) {
 			if (r == -1)
 				log_warn("the writers behind the abandoned "
 					 "attempt cannot be followed: %s",
-					 y->d.fail.why);
+					 lf.why);
 			return now;
 		}
 		if (!said++)
@@ -117,6 +118,7 @@ abandon(struct quiesce *y, struct failure *f)
 {
 	static struct blocker b;
 	char writer[400], culprit[700] = "";
+	struct failure lf; /* unreadable: no culprit named */
 	int64_t now = mono_ms(), since, until;
 	int n;
 
@@ -126,7 +128,7 @@ abandon(struct quiesce *y, struct failure *f)
 	y->abandoned++;
 	y->settle.on = 1;
 	y->settle.id = 0;
-	n = lock_blockers(&y->d, y->sv, y->waits, 0, y->h.hconn, &b, 1);
+	n = lock_blockers(&y->d, y->sv, y->waits, 0, y->h.hconn, &b, 1, &lf);
 	if (n > 0) {
 		char what[600];
 
@@ -180,6 +182,7 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 	 * deadline), ask who holds what it waits for */
 	int64_t name_at = mono_ms() + y->sv->lock_wait_timeout * 1000 -
 			  NAME_EARLY_MS;
+	struct failure lf; /* the watch's own reads: logged, not fatal */
 
 	f->code = MQ_OK;
 	y->mdl[0] = '\0';
@@ -199,10 +202,10 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 		}
 		if (watch_at != INT64_MAX && mono_ms() >= watch_at) {
 			y->stall.holder = y->h.hconn;
-			if (stall_read(&y->d, &y->stall) == -1) {
+			if (stall_read(&y->d, &y->stall, &lf) == -1) {
 				log_warn("the writers' watch cannot read the "
 					 "process list, and stops: %s",
-					 y->d.fail.why);
+					 lf.why);
 				watch_at = INT64_MAX;
 			} else if (stall_behind(&y->stall, mono_ms()) >= bound) {
 				abandon(y, f);
@@ -215,9 +218,9 @@ await(struct quiesce *y, int64_t deadline, struct failure *f)
 			name_at = INT64_MAX;
 			if (y->h.hconn != 0 &&
 			    plist_mdl_holders(&y->d, y->h.hconn, y->mdl,
-					     sizeof(y->mdl)) == -1)
+					     sizeof(y->mdl), &lf) == -1)
 				fmt(y->mdl, sizeof(y->mdl), "; who holds what it "
-				    "waits for is unknown (%s)", y->d.fail.why);
+				    "waits for is unknown (%s)", lf.why);
 		}
 		if (killing && kill_at < until)
 			until = kill_at;
@@ -292,10 +295,10 @@ connect_server(struct quiesce *y, int64_t deadline, struct failure *f)
 {
 	int r;
 
-	r = db_connect_until(&y->d, y->sv, 30, y->sigfd, deadline);
+	r = db_connect_until(&y->d, y->sv, 30, y->sigfd, deadline, f);
 	if (r != MQ_OK)
 		return failf(f, r, "cannot connect (freeze's own "
-			     "connection): %s", y->d.fail.why);
+			     "connection): %s", f->why);
 	/* never again on this connection; c keeps its own for a holder
 	 * forked from us */
 	db_forget_password(&y->d);
@@ -343,11 +346,12 @@ static int
 skip_first(struct quiesce *y)
 {
 	static struct blocker b;
+	struct failure lf; /* unreadable: -1, counted as running */
 	int n;
 
 	if (!lock_skip_first(y->m, y->waits, 1))
 		return 0;
-	n = lock_blockers(&y->d, y->sv, WAITS_ALL, 0, y->h.hconn, &b, 1);
+	n = lock_blockers(&y->d, y->sv, WAITS_ALL, 0, y->h.hconn, &b, 1, &lf);
 	return lock_skip_first(y->m, y->waits, n);
 }
 

@@ -15,20 +15,21 @@ const char committed_sql[] =
 	"h.domain_id = g.domain_id)";
 
 int
-coords_read_committed(struct db *d, struct coords *co)
+coords_read_committed(struct db *d, struct coords *co, struct failure *f)
 {
 	char held[sizeof(co->gtid_slave)], why[200];
+	struct failure lf;
 
-	if (coords_read(d, co) == -1)
+	if (coords_read(d, co, f) == -1)
 		return -1;
 	if (d->flavor != FL_MARIADB || co->nchan == 0)
 		return 0;
-	if (db_value(d, committed_sql, held, sizeof(held)) == -1 ||
+	if (db_value(d, committed_sql, held, sizeof(held), &lf) == -1 ||
 	    strlen(held) + 1 == sizeof(held)) {
 		fmt(co->unsettled, sizeof(co->unsettled), "mysql.gtid_slave_pos "
 		    "could not be read (%s): the applier's own report is "
 		    "recorded", strlen(held) + 1 == sizeof(held) ? "too long" :
-		    d->fail.why);
+		    lf.why);
 		return 0;
 	}
 	if (gtid_equal(1, co->gtid_slave, held, why, sizeof(why)) != 1) {

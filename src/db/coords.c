@@ -45,7 +45,7 @@ copy_gtid(char *dst, size_t n, const char *src)
 }
 
 static int
-read_gtid(struct db *d, struct coords *co)
+read_gtid(struct db *d, struct coords *co, struct failure *f)
 {
 	const char *sql = d->flavor == FL_MARIADB
 		? "SELECT @@GLOBAL.gtid_binlog_pos, @@GLOBAL.gtid_current_pos, "
@@ -55,7 +55,7 @@ read_gtid(struct db *d, struct coords *co)
 	MYSQL_ROW row;
 	int rc = 0;
 
-	r = db_query(d, sql);
+	r = db_query(d, sql, f);
 	if (r == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
@@ -65,7 +65,7 @@ read_gtid(struct db *d, struct coords *co)
 		       row[1] ? row[1] : "") ||
 	     copy_gtid(co->gtid_slave, sizeof(co->gtid_slave),
 		       row[2] ? row[2] : ""))) {
-		failf(&d->fail, MQ_SERVER, "GTID set too long to "
+		failf(f, MQ_SERVER, "GTID set too long to "
 		    "record");
 		rc = -1;
 	}
@@ -122,7 +122,7 @@ coords_add_channel(struct coords *co, const char *const *names,
 }
 
 static int
-read_replicas(struct db *d, struct coords *co)
+read_replicas(struct db *d, struct coords *co, struct failure *f)
 {
 	const char *names[128], *values[128];
 	MYSQL_FIELD *fields;
@@ -130,12 +130,12 @@ read_replicas(struct db *d, struct coords *co)
 	MYSQL_ROW row;
 	unsigned i, n;
 
-	r = db_query(d, coords_replica_sql(d->flavor, d->version));
+	r = db_query(d, coords_replica_sql(d->flavor, d->version), f);
 	if (r == NULL) {
 		if (db_errclass(d) != MQ_PRIV)
 			return -1;
 		co->replica_err = 1;
-		sanitize(co->replica_why, sizeof(co->replica_why), d->fail.why);
+		sanitize(co->replica_why, sizeof(co->replica_why), f->why);
 		return 0;
 	}
 	n = mysql_num_fields(r);
@@ -190,12 +190,14 @@ coords_pos_checkpoint(enum flavor f, const struct coords *co)
 static void
 read_workers(struct db *d, struct coords *co)
 {
+	struct failure lf; /* unknown: -1 */
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
 	co->mt_workers = -1;
 	co->logs_applied = -1;
-	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version))) == NULL)
+	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version),
+			  &lf)) == NULL)
 		return;
 	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL)
 		co->mt_workers = strtol(row[0], NULL, 10);
@@ -211,13 +213,13 @@ read_workers(struct db *d, struct coords *co)
 }
 
 int
-coords_read(struct db *d, struct coords *co)
+coords_read(struct db *d, struct coords *co, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
 	memset(co, 0, sizeof(*co));
-	r = db_query(d, coords_binlog_sql(d->flavor, d->version));
+	r = db_query(d, coords_binlog_sql(d->flavor, d->version), f);
 	if (r == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
@@ -227,7 +229,7 @@ coords_read(struct db *d, struct coords *co)
 		co->pos = strtoull(row[1], NULL, 10);
 	}
 	mysql_free_result(r);
-	if (read_gtid(d, co) == -1 || read_replicas(d, co) == -1)
+	if (read_gtid(d, co, f) == -1 || read_replicas(d, co, f) == -1)
 		return -1;
 	if (co->nchan > 0)
 		read_workers(d, co);
@@ -256,14 +258,14 @@ coords_from_log_status(struct coords *co, const char *file, const char *pos,
 }
 
 int
-coords_read_lower(struct db *d, struct coords *co)
+coords_read_lower(struct db *d, struct coords *co, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	int bad;
 
 	if (d->flavor == FL_MARIADB) {
-		if (coords_read(d, co) == -1)
+		if (coords_read(d, co, f) == -1)
 			return -1;
 		co->lower_bound = 1;
 		return 0;
@@ -271,19 +273,19 @@ coords_read_lower(struct db *d, struct coords *co)
 	/* MySQL: file, position and set in one read, consistent with
 	 * one another */
 	memset(co, 0, sizeof(*co));
-	if ((r = db_query(d, coords_log_status_sql)) == NULL)
+	if ((r = db_query(d, coords_log_status_sql, f)) == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
 	bad = row == NULL || coords_from_log_status(co, row[0], row[1],
 						     row[2]) == -1;
 	mysql_free_result(r);
 	if (bad) {
-		failf(&d->fail, MQ_SERVER, "performance_schema.log_status: "
+		failf(f, MQ_SERVER, "performance_schema.log_status: "
 		      "no usable row");
 		return -1;
 	}
 	co->lower_bound = 1;
-	if (read_replicas(d, co) == -1)
+	if (read_replicas(d, co, f) == -1)
 		return -1;
 	if (co->nchan > 0)
 		read_workers(d, co);

@@ -20,11 +20,13 @@
 
 enum { CONNECT_TIMEOUT = 5 };
 
+/* The library's last error: its number kept in d (db_errclass and
+ * db_err_retryable read it), its words in f. */
 static void
-set_err(struct db *d)
+set_err(struct db *d, struct failure *f)
 {
 	d->errnum = mysql_errno(d->m);
-	failf(&d->fail, db_errclass(d), "%s (error %u)", mysql_error(d->m),
+	failf(f, db_errclass(d), "%s (error %u)", mysql_error(d->m),
 	      d->errnum);
 }
 
@@ -73,19 +75,19 @@ db_flavor_name(enum flavor f)
 
 /* Learn who and what we are connected to. */
 static int
-identify(struct db *d)
+identify(struct db *d, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
 	r = db_query(d, "SELECT CONNECTION_ID(), VERSION(), "
-		     "@@version_comment, USER()");
+		     "@@version_comment, USER()", f);
 	if (r == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
 	if (row == NULL || row[0] == NULL || row[1] == NULL) {
 		mysql_free_result(r);
-		failf(&d->fail, MQ_SERVER, "server did not say who it is");
+		failf(f, MQ_SERVER, "server did not say who it is");
 		return -1;
 	}
 	d->id = strtoul(row[0], NULL, 10);
@@ -104,13 +106,13 @@ identify(struct db *d)
  * socket beside the stop signals and the deadline: a server (or
  * anything on its socket) that accepts and never answers cannot hold
  * us past either. MQ_OK; MQ_ABORTED, MQ_TIMEOUT or MQ_FAIL (poll
- * itself failed) with d->fail set; or -1: the library's own error, for
+ * itself failed) with f set; or -1: the library's own error, for
  * set_err.
  */
 static int
 connect_nb(struct db *d, const char *host, const char *user,
 	   const char *pass, unsigned port, const char *sock, int sigfd,
-	   int64_t deadline)
+	   int64_t deadline, struct failure *f)
 {
 	MYSQL *ret = NULL;
 	int st;
@@ -142,17 +144,17 @@ connect_nb(struct db *d, const char *host, const char *user,
 		}
 		r = wait_until(p, sigfd >= 0 ? 2 : 1, until);
 		if (r == -1) {
-			failf(&d->fail, MQ_SERVER, "poll while connecting: "
+			failf(f, MQ_SERVER, "poll while connecting: "
 			    "%s", strerror(errno));
 			return MQ_FAIL;
 		}
 		if (p[1].revents & POLLIN) {
-			failf(&d->fail, MQ_SERVER, "stopped by a signal "
+			failf(f, MQ_SERVER, "stopped by a signal "
 			    "while connecting");
 			return MQ_ABORTED;
 		}
 		if (r == 0 && until == deadline && mono_ms() >= deadline) {
-			failf(&d->fail, MQ_SERVER, "the server did not "
+			failf(f, MQ_SERVER, "the server did not "
 			    "answer before the deadline");
 			return MQ_TIMEOUT;
 		}
@@ -173,29 +175,31 @@ connect_nb(struct db *d, const char *host, const char *user,
 static int
 real_connect(struct db *d, const char *host, const char *user,
 	     const char *pass, unsigned port, const char *sock, int sigfd,
-	     int64_t deadline)
+	     int64_t deadline, struct failure *f)
 {
 #ifdef MARIADB_PACKAGE_VERSION_ID
 	if (sigfd >= 0 || deadline != NO_DEADLINE)
 		return connect_nb(d, host, user, pass, port, sock, sigfd,
-				  deadline);
+				  deadline, f);
 #else
 	(void)sigfd;
 	(void)deadline;
+	(void)f;
 #endif
 	return mysql_real_connect(d->m, host, user, pass, NULL, port, sock,
 				  0) == NULL ? -1 : MQ_OK;
 }
 
 int
-db_connect(struct db *d, const struct server_config *c, unsigned read_timeout)
+db_connect(struct db *d, const struct server_config *c, unsigned read_timeout,
+	   struct failure *f)
 {
-	return db_connect_until(d, c, read_timeout, -1, NO_DEADLINE);
+	return db_connect_until(d, c, read_timeout, -1, NO_DEADLINE, f);
 }
 
 int
 db_connect_until(struct db *d, const struct server_config *c, unsigned read_timeout,
-		 int sigfd, int64_t deadline)
+		 int sigfd, int64_t deadline, struct failure *f)
 {
 	unsigned int ct = CONNECT_TIMEOUT;
 	const char *host = c->mysql_host[0] ? c->mysql_host : NULL;
@@ -206,21 +210,21 @@ db_connect_until(struct db *d, const struct server_config *c, unsigned read_time
 	int r, dfd = -1;
 
 	memset(d, 0, sizeof(*d));
-	if (dbapi_load(&d->fail) == -1)
+	if (dbapi_load(f) == -1)
 		return MQ_FAIL;
 	d->m = mysql_init(NULL);
 	if (d->m == NULL) {
-		failf(&d->fail, MQ_FAIL, "out of memory");
+		failf(f, MQ_FAIL, "out of memory");
 		return MQ_FAIL;
 	}
 	if (c->mysql_defaults_file[0] != '\0') {
 		/* the library reads a copy without the password, which we
 		 * pass ourselves: no copy of it is left in its buffers */
 		if ((dfd = optfile_unpassworded(c->mysql_defaults_file, dpass,
-						sizeof(dpass), &d->fail)) == -1) {
+						sizeof(dpass), f)) == -1) {
 			mysql_close(d->m);
 			d->m = NULL;
-			return d->fail.code;
+			return f->code;
 		}
 		if (pass == NULL && dpass[0] != '\0')
 			pass = dpass;
@@ -240,21 +244,21 @@ db_connect_until(struct db *d, const struct server_config *c, unsigned read_time
 	mysql_options4(d->m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name",
 		       "mysql-quiesce");
 	r = real_connect(d, host, user, pass, (unsigned)c->mysql_port, sock,
-			 sigfd, deadline);
+			 sigfd, deadline, f);
 	if (dfd != -1) {
 		close(dfd);
 		explicit_bzero(dpass, sizeof(dpass));
 	}
 	if (r != MQ_OK) {
 		if (r != MQ_ABORTED && r != MQ_TIMEOUT && r != MQ_FAIL) {
-			set_err(d);
+			set_err(d, f);
 			r = db_errclass(d);
 		}
 		mysql_close(d->m);
 		d->m = NULL;
 		return r;
 	}
-	if (identify(d) == -1) {
+	if (identify(d, f) == -1) {
 		r = db_errclass(d);
 		mysql_close(d->m);
 		d->m = NULL;
@@ -264,9 +268,10 @@ db_connect_until(struct db *d, const struct server_config *c, unsigned read_time
 }
 
 int
-db_value(struct db *d, const char *sql, char *buf, size_t n)
+db_value(struct db *d, const char *sql, char *buf, size_t n,
+	 struct failure *f)
 {
-	MYSQL_RES *r = db_query(d, sql);
+	MYSQL_RES *r = db_query(d, sql, f);
 	MYSQL_ROW row;
 
 	buf[0] = '\0';
@@ -279,21 +284,21 @@ db_value(struct db *d, const char *sql, char *buf, size_t n)
 }
 
 int
-db_exec(struct db *d, const char *sql)
+db_exec(struct db *d, const char *sql, struct failure *f)
 {
 	MYSQL_RES *r;
 	char tagged[512];
 
 	if (d->tag[0] != '\0') {
 		if (fmt(tagged, sizeof(tagged), "%s %s", d->tag, sql) == -1) {
-			failf(&d->fail, MQ_SERVER, "statement too long");
+			failf(f, MQ_SERVER, "statement too long");
 			d->errnum = 0;
 			return -1;
 		}
 		sql = tagged;
 	}
 	if (mysql_real_query(d->m, sql, strlen(sql)) != 0) {
-		set_err(d);
+		set_err(d, f);
 		return -1;
 	}
 	/* A statement that unexpectedly returns rows: drain them. */
@@ -301,28 +306,28 @@ db_exec(struct db *d, const char *sql)
 	if (r != NULL)
 		mysql_free_result(r);
 	else if (mysql_field_count(d->m) != 0) {
-		set_err(d);
+		set_err(d, f);
 		return -1;
 	}
 	return 0;
 }
 
 static MYSQL_RES *
-query(struct db *d, const char *sql, int stream)
+query(struct db *d, const char *sql, int stream, struct failure *f)
 {
 	MYSQL_RES *r;
 
 	if (mysql_real_query(d->m, sql, strlen(sql)) != 0) {
-		set_err(d);
+		set_err(d, f);
 		return NULL;
 	}
 	r = stream ? mysql_use_result(d->m) : mysql_store_result(d->m);
 	if (r == NULL) {
 		if (mysql_errno(d->m) != 0)
-			set_err(d);
+			set_err(d, f);
 		else {
 			d->errnum = 0;
-			failf(&d->fail, MQ_SERVER, "statement returned no "
+			failf(f, MQ_SERVER, "statement returned no "
 			    "result set: %.60s", sql);
 		}
 	}
@@ -330,24 +335,24 @@ query(struct db *d, const char *sql, int stream)
 }
 
 MYSQL_RES *
-db_query(struct db *d, const char *sql)
+db_query(struct db *d, const char *sql, struct failure *f)
 {
-	return query(d, sql, 0);
+	return query(d, sql, 0, f);
 }
 
 MYSQL_RES *
-db_stream(struct db *d, const char *sql)
+db_stream(struct db *d, const char *sql, struct failure *f)
 {
-	return query(d, sql, 1);
+	return query(d, sql, 1, f);
 }
 
 int
-db_stream_end(struct db *d, MYSQL_RES *r)
+db_stream_end(struct db *d, MYSQL_RES *r, struct failure *f)
 {
 	int bad = mysql_errno(d->m) != 0;
 
 	if (bad)
-		set_err(d);
+		set_err(d, f);
 	mysql_free_result(r);
 	return bad ? -1 : 0;
 }

@@ -168,30 +168,26 @@ lock_choose(enum method_choice configured, enum flavor fl, unsigned long v,
 }
 
 int
-lock_release(struct db *d, const struct lock_method *m)
+lock_release(struct db *d, const struct lock_method *m, struct failure *f)
 {
 	const char *const *s;
+	struct failure lf;
 	int r = 0;
-	char first[sizeof(d->fail.why)] = "";
 
-	for (s = m->release; *s != NULL; s++) {
-		if (db_exec(d, *s) == -1 && r == 0) {
+	/* every statement runs; the first failure is the one said */
+	for (s = m->release; *s != NULL; s++)
+		if (db_exec(d, *s, r == 0 ? f : &lf) == -1)
 			r = -1;
-			memcpy(first, d->fail.why, sizeof(first));
-		}
-	}
-	if (r == -1)
-		memcpy(d->fail.why, first, sizeof(first));
 	return r;
 }
 
 int
 lock_take(struct db *d, const struct lock_method *m, int skip, int from,
-	  int64_t *blocks_at)
+	  int64_t *blocks_at, struct failure *f)
 {
 	const char *const *s;
 	const char *hint;
-	char why[sizeof(d->fail.why)];
+	struct failure lf;
 	unsigned int errnum;
 
 	if (skip < 0 || skip > m->optional_first)
@@ -201,16 +197,15 @@ lock_take(struct db *d, const struct lock_method *m, int skip, int from,
 	for (s = m->take + skip; *s != NULL; s++) {
 		if (s - m->take == from)
 			*blocks_at = mono_ms();
-		if (db_exec(d, *s) == 0)
+		if (db_exec(d, *s, f) == 0)
 			continue;
-		memcpy(why, d->fail.why, sizeof(why));
 		errnum = d->errnum;
-		lock_release(d, m);
+		lock_release(d, m, &lf);
 		/* A first statement that timed out: say what it waits for. */
 		hint = errnum == ER_LOCK_WAIT_TIMEOUT && s == m->take ?
 		       m->first_wait : NULL;
 		d->errnum = errnum;
-		failf(&d->fail, db_errclass(d), "%s: %s%s%s", *s, why,
+		failf(f, db_errclass(d), "%s: %s%s%s", *s, f->why,
 		      hint != NULL ? "; " : "", hint != NULL ? hint : "");
 		return -1;
 	}
@@ -297,7 +292,8 @@ ignored(const struct server_config *c, const char *command)
  * temporary table, a table that is gone: assume the worst), -1 error.
  */
 static int
-transactional(struct db *d, const char *db, const char *table)
+transactional(struct db *d, const char *db, const char *table,
+	      struct failure *f)
 {
 	char qdb[2 * 64 * 4 + 3], qt[2 * 64 * 4 + 3], sql[1400];
 	MYSQL_RES *r;
@@ -311,7 +307,7 @@ transactional(struct db *d, const char *db, const char *table)
 	    "SELECT e.TRANSACTIONS FROM information_schema.TABLES t "
 	    "JOIN information_schema.ENGINES e ON e.ENGINE = t.ENGINE "
 	    "WHERE t.TABLE_SCHEMA = %s AND t.TABLE_NAME = %s", qdb, qt);
-	r = db_query(d, sql);
+	r = db_query(d, sql, f);
 	if (r == NULL)
 		return -1;
 	row = mysql_fetch_row(r);
@@ -339,13 +335,14 @@ waits(enum lock_waits w, const struct blocker *b)
 
 /* Does the pending lock wait for this statement? 1, 0 or -1. */
 static int
-blocks(struct db *d, enum lock_waits w, const struct blocker *b)
+blocks(struct db *d, enum lock_waits w, const struct blocker *b,
+       struct failure *f)
 {
 	int v = waits(w, b);
 
 	if (v != LOOK_UP)
 		return v;
-	switch (transactional(d, b->db, b->table)) {
+	switch (transactional(d, b->db, b->table, f)) {
 	case 1:
 		return 0;
 	case 0:
@@ -452,16 +449,16 @@ gather_row(void *arg, MYSQL_ROW row)
 int
 lock_blockers(struct db *d, const struct server_config *c, enum lock_waits w,
 	      long long min_time, unsigned long skip, struct blocker *b,
-	      int max)
+	      int max, struct failure *f)
 {
 	struct gather g = { c, w, min_time, d->id, skip, b, max, 0 };
 	int i, kept = 0, rc = 0;
 
-	if (plist_read(d, min_time, gather_row, &g) == -1)
+	if (plist_read(d, min_time, gather_row, &g, f) == -1)
 		return -1;
 	/* the longest-running first; the lock would not wait for some */
 	for (i = 0; i < g.n && rc != -1; i++) {
-		rc = blocks(d, w, &b[i]);
+		rc = blocks(d, w, &b[i], f);
 		if (rc == 1 && kept++ != i)
 			b[kept - 1] = b[i];
 	}

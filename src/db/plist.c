@@ -25,7 +25,8 @@ plist_sql(enum flavor f, unsigned long version, int ps_blind,
 }
 
 int
-plist_read(struct db *d, long long min_time, plist_row_fn *fn, void *arg)
+plist_read(struct db *d, long long min_time, plist_row_fn *fn, void *arg,
+	   struct failure *f)
 {
 	/*
 	 * MySQL 8.0.22+ has a non-blocking process list in
@@ -48,21 +49,21 @@ again:
 	rc = 0;
 	plist_sql(d->flavor, d->version, d->ps_blind, min_time, sql,
 		      sizeof(sql));
-	if ((r = db_stream(d, sql)) == NULL) {
+	if ((r = db_stream(d, sql, f)) == NULL) {
 		if (d->ps_blind || strstr(sql, "performance_schema") == NULL)
 			return -1;
 		d->ps_blind = 1; /* unreadable: the classic list */
 		goto again;
 	}
 	if ((cols = mysql_num_fields(r)) < 8) {
-		db_stream_end(d, r);
-		failf(&d->fail, MQ_SERVER, "%s returned %u "
+		db_stream_end(d, r, f);
+		failf(f, MQ_SERVER, "%s returned %u "
 		    "columns, not 8", sql, cols);
 		return -1;
 	}
 	if ((rc = fn(arg, NULL)) == -1) { /* a new read begins */
-		db_stream_end(d, r);
-		return -1;
+		db_stream_end(d, r, f);
+		return failf(f, MQ_FAIL, "the process list's reader failed");
 	}
 	while ((row = mysql_fetch_row(r)) != NULL) {
 		if (row[0] != NULL && strtoul(row[0], NULL, 10) == d->id) {
@@ -72,8 +73,10 @@ again:
 		if (rc != -1 && fn(arg, row) == -1)
 			rc = -1; /* read on: the stream must be drained */
 	}
-	if (db_stream_end(d, r) == -1 || rc == -1)
+	if (db_stream_end(d, r, f) == -1)
 		return -1;
+	if (rc == -1)
+		return failf(f, MQ_FAIL, "the process list's reader failed");
 	/* Our own connection is always in a list that sees anything:
 	 * without it the list is blind (performance_schema off), never
 	 * "nothing runs". */
@@ -85,7 +88,7 @@ again:
 				 "reading SHOW FULL PROCESSLIST instead");
 			goto again;
 		}
-		failf(&d->fail, MQ_SERVER, "%s shows not even our "
+		failf(f, MQ_SERVER, "%s shows not even our "
 		    "own connection: the safe moment cannot be judged", sql);
 		return -1;
 	}
@@ -93,7 +96,8 @@ again:
 }
 
 int
-plist_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n)
+plist_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n,
+		  struct failure *f)
 {
 	enum { MDL_MAX = 8 };
 	struct { unsigned long id; int lt; char text[400]; } h[MDL_MAX];
@@ -123,7 +127,7 @@ plist_mdl_holders(struct db *d, unsigned long waiter, char *buf, size_t n)
 	    "gt.THREAD_ID = g.OWNER_THREAD_ID WHERE pt.PROCESSLIST_ID = %lu "
 	    "AND p.LOCK_STATUS = 'PENDING' AND gt.PROCESSLIST_ID IS NOT NULL "
 	    "AND gt.PROCESSLIST_ID <> CONNECTION_ID() LIMIT 50", waiter);
-	if ((r = db_query(d, sql)) == NULL)
+	if ((r = db_query(d, sql, f)) == NULL)
 		return -1;
 	while ((row = mysql_fetch_row(r)) != NULL && k < MDL_MAX) {
 		unsigned long id = strtoul(row[0] ? row[0] : "0", NULL, 10);

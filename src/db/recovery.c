@@ -13,16 +13,16 @@ recovery_ready(struct db *d, int fs_frozen, struct failure *f)
 	int flush;
 	char v[64];
 
-	if (db_value(d, "SELECT @@GLOBAL.log_bin", v, sizeof(v)) == -1)
+	if (db_value(d, "SELECT @@GLOBAL.log_bin", v, sizeof(v), f) == -1)
 		return failf(f, db_errclass(d), "method recovery: %s",
-			     d->fail.why);
+			     f->why);
 	if (strcmp(v, "1") != 0)
 		return failf(f, MQ_CONFIG, "method recovery: binary logging is "
 			     "off; the exact coordinates are the binary log's");
 	if (db_value(d, "SELECT CONCAT(@@GLOBAL.innodb_flush_log_at_trx_"
-		     "commit, ' ', @@GLOBAL.sync_binlog)", v, sizeof(v)) == -1)
+		     "commit, ' ', @@GLOBAL.sync_binlog)", v, sizeof(v), f) == -1)
 		return failf(f, db_errclass(d), "method recovery: %s",
-			     d->fail.why);
+			     f->why);
 	/* 1 1: every commit on disk before it returns. A filesystem
 	 * freeze (snapshot mode's) writes out what the kernel holds, so
 	 * there a commit written at commit (flush 2, any sync) is enough;
@@ -53,10 +53,10 @@ recovery_tables(struct db *d, struct failure *f)
 		     "WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT "
 		     "IN ('mysql', 'sys', 'performance_schema', "
 		     "'information_schema') AND e.TRANSACTIONS <> 'YES' "
-		     "ORDER BY 1 LIMIT 4");
+		     "ORDER BY 1 LIMIT 4", f);
 	if (r == NULL)
 		return failf(f, db_errclass(d), "method recovery: %s",
-			     d->fail.why);
+			     f->why);
 	while ((row = mysql_fetch_row(r)) != NULL)
 		if (n++ < 3)
 			append(list, sizeof(list), "%s%s", n > 1 ? ", " : "",

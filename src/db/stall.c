@@ -161,9 +161,9 @@ stall_list_row(void *arg, MYSQL_ROW row)
 }
 
 int
-stall_read(struct db *d, struct stall *s)
+stall_read(struct db *d, struct stall *s, struct failure *f)
 {
-	if (plist_read(d, 0, stall_list_row, s) == -1)
+	if (plist_read(d, 0, stall_list_row, s, f) == -1)
 		return -1;
 	stall_end(s, mono_ms());
 	return 0;
@@ -178,13 +178,13 @@ stall_poll_ms(long long max_ms)
 }
 
 int
-stall_waiting(struct db *d, char *why, size_t n)
+stall_waiting(struct db *d, char *why, size_t n, struct failure *f)
 {
 	static struct stall s;
 	char who[400];
 
 	stall_start(&s, 0, mono_ms());
-	if (stall_read(d, &s) == -1)
+	if (stall_read(d, &s, f) == -1)
 		return -1;
 	if (s.waiting == 0)
 		return 0;

@@ -115,10 +115,10 @@ window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 	for (;;) {
 		if (s->on && c->lock_kill_long_queries != KILL_NO)
 			window_kill(d, c, w, 0, 1);
-		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS);
+		n = lock_blockers(d, c, w, min_time, 0, b, MAX_BLOCKERS, f);
 		if (n == -1)
 			return failf(f, db_errclass(d), "reading the process "
-				     "list: %s", d->fail.why);
+				     "list: %s", f->why);
 		now = mono_ms();
 		for (first = -1, i = 0; i < n && first == -1; i++)
 			if (counts(c, w, s, &b[i], now))
@@ -128,9 +128,9 @@ window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 			progress(&b[first], deadline, &shown);
 		} else if (!s->on) {
 			return MQ_OK;
-		} else if ((i = stall_waiting(d, why, sizeof(why))) == -1) {
+		} else if ((i = stall_waiting(d, why, sizeof(why), f)) == -1) {
 			return failf(f, db_errclass(d), "reading the process "
-				     "list: %s", d->fail.why);
+				     "list: %s", f->why);
 		} else if (i == 0) {
 			return MQ_OK;
 		}
@@ -170,12 +170,13 @@ window_kill(struct db *d, const struct server_config *c, enum lock_waits w,
 {
 	static struct blocker b[MAX_BLOCKERS];
 	char sql[64], what[600];
+	struct failure lf; /* logged here: a kill is best effort */
 	int i, n;
 
-	n = lock_blockers(d, c, w, min_time, skip, b, MAX_BLOCKERS);
+	n = lock_blockers(d, c, w, min_time, skip, b, MAX_BLOCKERS, &lf);
 	if (n == -1) {
 		log_warn("kill_long_queries: reading the process list: %s",
-			 d->fail.why);
+			 lf.why);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -183,11 +184,11 @@ window_kill(struct db *d, const struct server_config *c, enum lock_waits w,
 			continue;
 		lock_blocker_describe(&b[i], what, sizeof(what));
 		fmt(sql, sizeof(sql), "KILL QUERY %lu", b[i].id);
-		if (db_exec(d, sql) == -1) {
+		if (db_exec(d, sql, &lf) == -1) {
 			if (said(b[i].id))
 				continue;
 			log_warn("kill_long_queries: cannot kill %s: %s", what,
-				 d->fail.why);
+				 lf.why);
 		} else
 			log_warn("kill_long_queries = %s: killed the "
 				 "statement of %s",

@@ -91,9 +91,9 @@ parse(struct seed *s, int argc, char **argv)
 	return 0;
 }
 
-/* One server's facts for the identity check. 0 or -1 (d->fail). */
+/* One server's facts for the identity check. 0, or -1 with f set. */
 static int
-side(struct db *d, struct seed_side *x)
+side(struct db *d, struct seed_side *x, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -104,7 +104,7 @@ side(struct db *d, struct seed_side *x)
 	r = db_query(d, d->flavor == FL_MARIADB ?
 		     "SELECT @@server_id, @@hostname, @@port, @@datadir, ''" :
 		     "SELECT @@server_id, @@hostname, @@port, @@datadir, "
-		     "@@server_uuid");
+		     "@@server_uuid", f);
 	if (r == NULL)
 		return -1;
 	if ((row = mysql_fetch_row(r)) != NULL) {
@@ -119,16 +119,16 @@ side(struct db *d, struct seed_side *x)
 }
 
 /* The recovered server's binary logs into v->bins, and the recorded
- * one's size; nothing when binary logging is off. */
+ * one's size; nothing when binary logging is off. 0, or -1 with f set. */
 static int
-binlogs(struct verify *v)
+binlogs(struct verify *v, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
 	v->nbins = 0;
 	v->file_size = -1;
-	if ((r = db_query(&v->d, "SHOW BINARY LOGS")) == NULL)
+	if ((r = db_query(&v->d, "SHOW BINARY LOGS", f)) == NULL)
 		return v->d.errnum == 1381 ? 0 : -1; /* binlog off */
 	while ((row = mysql_fetch_row(r)) != NULL && v->nbins < MAX_BINLOGS) {
 		if (row[0] == NULL || !binlog_plain_name(row[0]))
@@ -151,6 +151,7 @@ exact(struct seed *s, struct verify *v, const struct server_config *c)
 {
 	const char *base = strrchr(c->files_binlog_info_file, '/');
 	char path[PATH_MAX];
+	struct failure lf;
 	int i;
 
 	base = base != NULL ? base + 1 : "binlog_info.txt";
@@ -167,8 +168,8 @@ exact(struct seed *s, struct verify *v, const struct server_config *c)
 	v->path = s->rs.datadir;
 	verify_read_info(v);
 	if (v->has_info) {
-		if (binlogs(v) == -1)
-			verify_cannot(v, "binlog", v->d.fail.why);
+		if (binlogs(v, &lf) == -1)
+			verify_cannot(v, "binlog", lf.why);
 		else
 			verify_same_gtid(v, "gtid", v->d.flavor == FL_MARIADB ?
 					 "gtid_binlog_pos" : "gtid_executed",
@@ -201,6 +202,7 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 {
 	struct seed_plan *p = &s->plan;
 	char a[4096], b[4096], sg[16], ng[16];
+	struct failure lf;
 
 	p->flavor = v->d.flavor;
 	p->version = v->d.version;
@@ -211,11 +213,11 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 	if (v->d.flavor == FL_MARIADB) {
 		/* each domain's last transaction, applied or written */
 		if (db_value(&v->d, "SELECT @@GLOBAL.gtid_binlog_pos", a,
-			     sizeof(a)) == -1 ||
+			     sizeof(a), &lf) == -1 ||
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_slave_pos", b,
-			     sizeof(b)) == -1)
+			     sizeof(b), &lf) == -1)
 			return seed_refuse(s, db_errclass(&v->d), "failed", "%s",
-					   v->d.fail.why);
+					   lf.why);
 		if (gtid_mariadb_last(a, b, s->state, sizeof(s->state)) == -1)
 			return seed_refuse(s, MQ_INCONSISTENT, "not exact", "the "
 					   "new server's GTID state \"%s\" / \"%s\" "
@@ -223,14 +225,12 @@ plan(struct seed *s, struct verify *v, int from_old_source)
 		p->by_gtid = s->state[0] != '\0';
 	} else {
 		if (db_value(&s->src, "SELECT @@GLOBAL.gtid_mode", sg,
-			     sizeof(sg)) == -1 ||
+			     sizeof(sg), &lf) == -1 ||
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_mode", ng,
-			     sizeof(ng)) == -1 ||
+			     sizeof(ng), &lf) == -1 ||
 		    db_value(&v->d, "SELECT @@GLOBAL.gtid_executed", s->state,
-			     sizeof(s->state)) == -1)
-			return seed_refuse(s, MQ_SERVER, "failed", "%s",
-					   v->d.fail.why[0] ? v->d.fail.why :
-					   s->src.fail.why);
+			     sizeof(s->state), &lf) == -1)
+			return seed_refuse(s, MQ_SERVER, "failed", "%s", lf.why);
 		p->by_gtid = strcmp(sg, "ON") == 0 && strcmp(ng, "ON") == 0;
 	}
 	p->gtid = s->state;
@@ -271,8 +271,8 @@ seed_run(struct seed *s, struct verify *v, const struct server_config *c)
 			   sizeof(s->pass), &ef) == -1)
 		return seed_refuse(s, MQ_CONFIG, "failed", "--source-credentials %s",
 				   ef.why);
-	if ((r = db_connect(&v->d, c, 30)) != MQ_OK)
-		return seed_refuse(s, r, "failed", "the new server: %s", v->d.fail.why);
+	if ((r = db_connect(&v->d, c, 30, &ef)) != MQ_OK)
+		return seed_refuse(s, r, "failed", "the new server: %s", ef.why);
 	/* the source, as the replication account, over TCP */
 	if ((sc = malloc(sizeof(*sc))) == NULL)
 		return seed_refuse(s, MQ_FAIL, "failed", "out of memory");
@@ -281,15 +281,14 @@ seed_run(struct seed *s, struct verify *v, const struct server_config *c)
 	sc->mysql_port = s->sport;
 	fmt(sc->mysql_user, sizeof(sc->mysql_user), "%s", s->user);
 	fmt(sc->mysql_password, sizeof(sc->mysql_password), "%s", s->pass);
-	r = db_connect(&s->src, sc, 30);
+	r = db_connect(&s->src, sc, 30, &ef);
 	explicit_bzero(sc, sizeof(*sc));
 	free(sc);
 	if (r != MQ_OK)
 		return seed_refuse(s, r, "failed", "the source %s:%u as %s: %s",
-				   s->shost, s->sport, s->user, s->src.fail.why);
-	if (side(&v->d, &s->rs) == -1 || side(&s->src, &s->ss) == -1)
-		return seed_refuse(s, MQ_SERVER, "failed", "%s", v->d.fail.why[0] ?
-				   v->d.fail.why : s->src.fail.why);
+				   s->shost, s->sport, s->user, ef.why);
+	if (side(&v->d, &s->rs, &ef) == -1 || side(&s->src, &s->ss, &ef) == -1)
+		return seed_refuse(s, MQ_SERVER, "failed", "%s", ef.why);
 	if (c->mysql_socket[0] == '\0' && strcmp(c->mysql_host, s->shost) == 0 &&
 	    c->mysql_port == s->sport)
 		return seed_refuse(s, MQ_REFUSED, "refused", "the config's server "
@@ -305,9 +304,9 @@ seed_run(struct seed *s, struct verify *v, const struct server_config *c)
 		return seed_refuse(s, MQ_REFUSED, "refused", "%s", why);
 	if ((r = exact(s, v, c)) != MQ_OK)
 		return r;
-	if ((r = seed_old_channels(s, v)) < 0)
+	if ((r = seed_old_channels(s, v, &ef)) < 0)
 		return seed_refuse(s, r == -1 ? db_errclass(&v->d) : MQ_FAIL, "failed",
-				   "the old channels: %s", r == -1 ? v->d.fail.why :
+				   "the old channels: %s", r == -1 ? ef.why :
 				   "a channel's name is too long");
 	if ((r = plan(s, v, r)) != MQ_OK)
 		return r;

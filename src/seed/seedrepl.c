@@ -78,10 +78,10 @@ seed_add_sql(struct seed *s, const char *sql, const char *shown)
 }
 
 /* Every channel's status row of d, read by column name into rows; how
- * many, or -1 (d->fail): more than COORDS_MAX_CHANNELS is refused,
+ * many, or -1 with f set: more than COORDS_MAX_CHANNELS is refused,
  * never cut short. */
 static int
-replica_rows(struct db *d, struct repl_row *rows)
+replica_rows(struct db *d, struct repl_row *rows, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -89,7 +89,8 @@ replica_rows(struct db *d, struct repl_row *rows)
 	const char *names[128];
 	int nc, i, n = 0;
 
-	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) == NULL)
+	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version), f))
+	    == NULL)
 		return -1;
 	nc = (int)mysql_num_fields(r);
 	if (nc > 128)
@@ -100,7 +101,7 @@ replica_rows(struct db *d, struct repl_row *rows)
 	while ((row = mysql_fetch_row(r)) != NULL) {
 		if (n == COORDS_MAX_CHANNELS) {
 			mysql_free_result(r);
-			failf(&d->fail, MQ_SERVER, "more than %d replication "
+			failf(f, MQ_SERVER, "more than %d replication "
 			      "channels: seed handles every one or none",
 			      COORDS_MAX_CHANNELS);
 			return -1;
@@ -115,13 +116,13 @@ replica_rows(struct db *d, struct repl_row *rows)
  * reset. 1 when one of them replicated from the source (its executed
  * position is the snapshot's in the source's binary log). */
 int
-seed_old_channels(struct seed *s, struct verify *v)
+seed_old_channels(struct seed *s, struct verify *v, struct failure *f)
 {
 	static struct repl_row rows[COORDS_MAX_CHANNELS];
 	char stop[400], reset[400];
 	int n, i, from_source = 0;
 
-	if ((n = replica_rows(&v->d, rows)) == -1)
+	if ((n = replica_rows(&v->d, rows, f)) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct repl_row *o = &rows[i];
@@ -153,14 +154,14 @@ nap_ms(long ms)
 }
 
 /* The default channel's status row into s->row (zeroed if there is
- * none); 0, or -1 (d->fail). */
+ * none); 0, or -1 with f set. */
 static int
-status_row(struct seed *s, struct db *d)
+status_row(struct seed *s, struct db *d, struct failure *f)
 {
 	static struct repl_row rows[COORDS_MAX_CHANNELS];
 	int n, i;
 
-	if ((n = replica_rows(d, rows)) == -1)
+	if ((n = replica_rows(d, rows, f)) == -1)
 		return -1;
 	memset(&s->row, 0, sizeof(s->row));
 	for (i = 0; i < n; i++)
@@ -177,10 +178,10 @@ status_row(struct seed *s, struct db *d)
  * thread's error replication is stopped again and the error said.
  */
 /* The source's position now: its GTID state (by GTID) or binary log
- * file and position. 0, or -1 (s->src.fail). */
+ * file and position. 0, or -1 with f set. */
 static int
 source_now(struct seed *s, char *gtid, size_t gn, char *file, size_t fn,
-	   unsigned long long *pos)
+	   unsigned long long *pos, struct failure *f)
 {
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -189,9 +190,9 @@ source_now(struct seed *s, char *gtid, size_t gn, char *file, size_t fn,
 	if (s->plan.by_gtid)
 		return db_value(&s->src, s->src.flavor == FL_MARIADB ?
 				"SELECT @@GLOBAL.gtid_binlog_pos" :
-				"SELECT @@GLOBAL.gtid_executed", gtid, gn);
+				"SELECT @@GLOBAL.gtid_executed", gtid, gn, f);
 	if ((r = db_query(&s->src, coords_binlog_sql(s->src.flavor,
-						     s->src.version))) == NULL)
+						     s->src.version), f)) == NULL)
 		return -1;
 	if ((row = mysql_fetch_row(r)) != NULL && row[0] != NULL &&
 	    row[1] != NULL) {
@@ -210,6 +211,7 @@ seed_await(struct seed *s, struct verify *v)
 						     : "SELECT @@GLOBAL.gtid_executed";
 	char now[4096], why[200], target[4096], tfile[256] = "";
 	unsigned long long tpos = 0;
+	struct failure lf;
 	int st, applied;
 
 	/* what the source holds now: caught up to it, there was nothing
@@ -217,17 +219,17 @@ seed_await(struct seed *s, struct verify *v)
 	 * replication works (never "all it read is executed", which holds
 	 * before the IO thread has read anything) */
 	if (source_now(s, target, sizeof(target), tfile, sizeof(tfile),
-		       &tpos) == -1)
+		       &tpos, &lf) == -1)
 		return seed_refuse(s, db_errclass(&s->src), "failed", "the "
-				   "source's position: %s", s->src.fail.why);
+				   "source's position: %s", lf.why);
 	for (;;) {
-		if (status_row(s, &v->d) == -1)
+		if (status_row(s, &v->d, &lf) == -1)
 			return seed_refuse(s, db_errclass(&v->d), "failed", "replica "
-					   "status: %s", v->d.fail.why);
+					   "status: %s", lf.why);
 		if (s->plan.by_gtid) {
-			if (db_value(&v->d, var, now, sizeof(now)) == -1)
+			if (db_value(&v->d, var, now, sizeof(now), &lf) == -1)
 				return seed_refuse(s, db_errclass(&v->d), "failed",
-						   "%s", v->d.fail.why);
+						   "%s", lf.why);
 			applied = (v->d.flavor == FL_MARIADB ?
 				   gtid_equal(1, now, s->state, why, sizeof(why)) == 0 :
 				   strcmp(now, s->state) != 0) ||
@@ -248,7 +250,8 @@ seed_await(struct seed *s, struct verify *v)
 		}
 		if (st == SEED_ERROR) {
 			/* never left half running */
-			db_exec(&v->d, seed_stop_sql(v->d.flavor, v->d.version));
+			(void)db_exec(&v->d, seed_stop_sql(v->d.flavor,
+							   v->d.version), &lf);
 			if (s->row.io_errno != 0)
 				return seed_refuse(s, MQ_REPLICATION, "failed",
 						   "replication stopped: the IO thread's "
@@ -285,21 +288,21 @@ seed_run_sql(struct seed *s, struct verify *v)
 	int i;
 
 	char stop[400], reset[400], done[2048] = "";
+	struct failure lf, rf; /* rf: the reset's, unsaid */
+	const char *why = lf.why;
 	int k;
 
 	for (i = 0; i < s->nsql; i++)
-		if (db_exec(&v->d, s->sql[i]) == -1) {
+		if (db_exec(&v->d, s->sql[i], &lf) == -1) {
 			int code = db_errclass(&v->d);
-			char why[sizeof(v->d.fail.why)];
 
-			memcpy(why, v->d.fail.why, sizeof(why));
 			/* nothing half done: the new channel, configured or
 			 * started, stopped and reset again */
 			if (i > 0 && seed_reset_sql(stop, reset, sizeof(stop),
 						    v->d.flavor, v->d.version,
 						    "") == 0) {
-				(void)db_exec(&v->d, stop);
-				(void)db_exec(&v->d, reset);
+				(void)db_exec(&v->d, stop, &rf);
+				(void)db_exec(&v->d, reset, &rf);
 			}
 			for (k = 0; k < i; k++)
 				append(done, sizeof(done), "%s%s", k ? "; " : "",

@@ -110,13 +110,14 @@ snap_plan(struct snap *s, struct failure *f)
 int
 snap_record(struct snap *s, struct failure *f)
 {
+	struct failure lf;
 	int r = MQ_OK, i;
 
 	for (i = 0; i < s->n; i++)
-		if (db_exec(&s->d[i], "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS")
-		    == -1 && r == MQ_OK) {
+		if (db_exec(&s->d[i], "FLUSH NO_WRITE_TO_BINLOG ENGINE LOGS",
+			    &lf) == -1 && r == MQ_OK) {
 			r = failf(f, db_errclass(&s->d[i]), "FLUSH ENGINE "
-				  "LOGS: %s", s->d[i].fail.why);
+				  "LOGS: %s", lf.why);
 			wrap(s, i, r, f);
 		}
 	for (i = 0; i < s->n; i++)

@@ -52,9 +52,10 @@ static const struct priv mysql_privs[] = {
 
 /* Every global privilege of sql's GRANT lines into privs; 0 or -1. */
 static int
-grant_lines(struct db *d, const char *sql, char *privs, size_t n)
+grant_lines(struct db *d, const char *sql, char *privs, size_t n,
+	    struct failure *f)
 {
-	MYSQL_RES *r = db_query(d, sql);
+	MYSQL_RES *r = db_query(d, sql, f);
 	MYSQL_ROW row;
 
 	if (r == NULL)
@@ -70,23 +71,23 @@ grant_lines(struct db *d, const char *sql, char *privs, size_t n)
  * What this session may do: its account's global grants and its active
  * roles', as SHOW GRANTS says (MySQL 8: USING the current roles; MariaDB
  * shows the current role's grants beside the account's), not
- * USER_PRIVILEGES, which lists direct grants only. 0 or -1.
+ * USER_PRIVILEGES, which lists direct grants only. 0, or -1 with f set.
  */
 static int
-effective_privs(struct db *d, char *privs, size_t n)
+effective_privs(struct db *d, char *privs, size_t n, struct failure *f)
 {
 	char roles[1024], sql[1200];
 
 	privs[0] = '\0';
-	if (db_value(d, "SELECT CURRENT_ROLE()", roles, sizeof(roles)) == -1)
+	if (db_value(d, "SELECT CURRENT_ROLE()", roles, sizeof(roles), f) == -1)
 		roles[0] = '\0'; /* no roles on this server */
 	if (strcmp(roles, "NONE") == 0)
 		roles[0] = '\0';
 	if (d->flavor != FL_MARIADB && roles[0] != '\0' &&
 	    fmt(sql, sizeof(sql), "SHOW GRANTS FOR CURRENT_USER() USING %s",
 		roles) == 0)
-		return grant_lines(d, sql, privs, n);
-	return grant_lines(d, "SHOW GRANTS", privs, n);
+		return grant_lines(d, sql, privs, n, f);
+	return grant_lines(d, "SHOW GRANTS", privs, n, f);
 }
 
 static int
@@ -97,10 +98,11 @@ check_privs(struct db *d, int backup_admin, enum kill_choice kill)
 	size_t i, n = d->flavor == FL_MARIADB ? ARRAY_LEN(mariadb_privs)
 					      : ARRAY_LEN(mysql_privs);
 	static char privs[8192];
+	struct failure f;
 	int missing = 0;
 
-	if (effective_privs(d, privs, sizeof(privs)) == -1) {
-		printf("FAIL  privileges: %s\n", d->fail.why);
+	if (effective_privs(d, privs, sizeof(privs), &f) == -1) {
+		printf("FAIL  privileges: %s\n", f.why);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -144,25 +146,26 @@ static void
 check_uses(struct db *d)
 {
 	char v[16], one[16];
+	struct failure f;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 	int replica, logs = -1;
 
-	if (db_value(d, "SELECT @@GLOBAL.log_bin", v, sizeof(v)) == 0 &&
+	if (db_value(d, "SELECT @@GLOBAL.log_bin", v, sizeof(v), &f) == 0 &&
 	    strcmp(v, "1") != 0)
 		printf("warn  binary logging is off: a snapshot carries no "
 		       "binary log coordinates, and seed cannot make a replica "
 		       "of this server from it (log_bin in the server's "
 		       "config)\n");
-	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version))) ==
-	    NULL)
+	if ((r = db_query(d, coords_replica_sql(d->flavor, d->version),
+			  &f)) == NULL)
 		return;
 	replica = mysql_fetch_row(r) != NULL;
 	mysql_free_result(r);
 	if (!replica)
 		return;
-	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version))) !=
-	    NULL) {
+	if ((r = db_query(d, coords_workers_sql(d->flavor, d->version),
+			  &f)) != NULL) {
 		if ((row = mysql_fetch_row(r)) != NULL &&
 		    mysql_num_fields(r) > 1 && row[1] != NULL)
 			logs = strcmp(row[1], "1") == 0;
@@ -180,11 +183,11 @@ check_uses(struct db *d)
 		       "(log_slave_updates)\n");
 	if (d->flavor != FL_MARIADB)
 		return;
-	if (db_value(d, committed_sql, one, sizeof(one)) == -1)
+	if (db_value(d, committed_sql, one, sizeof(one), &f) == -1)
 		printf("warn  replica: mysql.gtid_slave_pos cannot be read (%s): "
 		       "GRANT SELECT ON mysql.gtid_slave_pos, or the recorded "
 		       "gtid_slave_pos is the applier's report, which can lag "
-		       "its tables, and is marked not exact\n", d->fail.why);
+		       "its tables, and is marked not exact\n", f.why);
 	else
 		printf("ok    replica: its committed gtid_slave_pos is readable\n");
 }
@@ -337,9 +340,9 @@ check_one(const struct config *c, const struct server_config *sv)
 	    check_dir_writable("metrics_file", sv->files_metrics_file,
 			       O_RDONLY))
 		bad = bad ? bad : MQ_NOTREADY;
-	r = db_connect(&d, sv, 10);
+	r = db_connect(&d, sv, 10, &ef);
 	if (r != MQ_OK) {
-		printf("FAIL  connect: %s\n", d.fail.why);
+		printf("FAIL  connect: %s\n", ef.why);
 		return r;
 	}
 	printf("ok    connected as %s to %s %s\n", d.user,

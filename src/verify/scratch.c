@@ -264,6 +264,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 	char *argv[24], *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				    NULL };
 	struct server_config cfg;
+	struct failure lf; /* not answering yet: tried again */
 	const char *srv = find_server(v, bin, sizeof(bin));
 	int k = 0;
 
@@ -333,7 +334,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 		/* a short connect, retried: a stop signal is read between
 		 * tries, never after a minute's wait for a greeting */
 		if (access(v->sock, F_OK) == 0 &&
-		    db_connect(&v->d, &cfg, 2) == MQ_OK)
+		    db_connect(&v->d, &cfg, 2, &lf) == MQ_OK)
 			break;
 		if (mono_ms() >= deadline)
 			return verify_cannot(v, "recovery", "the server did not answer "
@@ -366,6 +367,7 @@ verify_start_server(struct verify *v, int64_t deadline)
 static void
 stop_server(struct verify *v)
 {
+	struct failure lf; /* refused: SIGTERM instead */
 	int64_t end;
 	int r;
 
@@ -379,7 +381,7 @@ stop_server(struct verify *v)
 	 * server's own clean shutdown, bounded. */
 	if (v->aborted)
 		kill(v->pid, SIGKILL);
-	else if (v->d.m == NULL || db_exec(&v->d, "SHUTDOWN") == -1)
+	else if (v->d.m == NULL || db_exec(&v->d, "SHUTDOWN", &lf) == -1)
 		kill(v->pid, SIGTERM);
 	db_close(&v->d);
 	end = mono_ms() + SHUTDOWN_WAIT_MS;

@@ -87,6 +87,7 @@ scan(struct verify *v, struct derive *d, const char *name,
      unsigned long long pos, char *tail, size_t tn)
 {
 	char sql[400];
+	struct failure lf;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
@@ -100,8 +101,8 @@ scan(struct verify *v, struct derive *d, const char *name,
 		    name, pos);
 	else
 		fmt(sql, sizeof(sql), "SHOW BINLOG EVENTS IN '%s'", name);
-	if ((r = db_stream(&v->d, sql)) == NULL) {
-		fmt(tail, tn, "%s: %s", name, v->d.fail.why);
+	if ((r = db_stream(&v->d, sql, &lf)) == NULL) {
+		fmt(tail, tn, "%s: %s", name, lf.why);
 		return -1;
 	}
 	/* Log_name, Pos, Event_type, Server_id, End_log_pos, Info */
@@ -110,8 +111,8 @@ scan(struct verify *v, struct derive *d, const char *name,
 			derive_event(d, row[0], row[2],
 				     strtoull(row[4], NULL, 10),
 				     row[5] != NULL ? row[5] : "");
-	if (db_stream_end(&v->d, r) == -1) {
-		fmt(tail, tn, "%s: %s", name, v->d.fail.why);
+	if (db_stream_end(&v->d, r, &lf) == -1) {
+		fmt(tail, tn, "%s: %s", name, lf.why);
 		return -1;
 	}
 	return 0;
@@ -122,6 +123,7 @@ verify_derive(struct verify *v)
 {
 	struct derive d;
 	char tail[700] = "";
+	struct failure lf;
 	int i, at = -1, r = 0;
 
 	if (!v->has_info || v->file[0] == '\0')
@@ -142,8 +144,8 @@ verify_derive(struct verify *v)
 	if (db_value(&v->d, v->d.flavor == FL_MARIADB ?
 		     "SELECT @@GLOBAL.gtid_binlog_pos" :
 		     "SELECT @@GLOBAL.gtid_executed", v->ex_gtid,
-		     sizeof(v->ex_gtid)) == -1) {
-		verify_cannot(v, "exact", v->d.fail.why);
+		     sizeof(v->ex_gtid), &lf) == -1) {
+		verify_cannot(v, "exact", lf.why);
 		return;
 	}
 	fmt(v->ex_file, sizeof(v->ex_file), "%s", d.file);

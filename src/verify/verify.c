@@ -129,11 +129,12 @@ verify_same_gtid(struct verify *v, const char *name, const char *var,
 {
 	int mariadb = v->d.flavor == FL_MARIADB;
 	char got[8192], sql[64], why[300];
+	struct failure lf;
 	int r;
 
 	fmt(sql, sizeof(sql), "SELECT @@GLOBAL.%s", var);
-	if (db_value(&v->d, sql, got, sizeof(got)) == -1) {
-		verify_cannot(v, name, v->d.fail.why);
+	if (db_value(&v->d, sql, got, sizeof(got), &lf) == -1) {
+		verify_cannot(v, name, lf.why);
 		return;
 	}
 	if (lower) {
@@ -175,6 +176,7 @@ static void
 check_tables(struct verify *v)
 {
 	char list[4096] = "", sql[1024];
+	struct failure lf;
 	MYSQL_RES *r, *cr;
 	MYSQL_ROW row, crow;
 	int n = 0, bad = 0;
@@ -186,17 +188,17 @@ check_tables(struct verify *v)
 	    "t.TABLE_SCHEMA NOT IN ('information_schema', "
 	    "'performance_schema', 'sys')%s",
 	    v->full ? "" : " AND e.TRANSACTIONS = 'NO'");
-	if ((r = db_query(&v->d, sql)) == NULL) {
-		verify_cannot(v, "tables", v->d.fail.why);
+	if ((r = db_query(&v->d, sql, &lf)) == NULL) {
+		verify_cannot(v, "tables", lf.why);
 		return;
 	}
 	while ((row = mysql_fetch_row(r)) != NULL) {
 		const char *verdict = "";
 
 		fmt(sql, sizeof(sql), "CHECK TABLE %s", row[0]);
-		if ((cr = db_query(&v->d, sql)) == NULL) {
+		if ((cr = db_query(&v->d, sql, &lf)) == NULL) {
 			append(list, sizeof(list), "%s%s (%s)", bad ? ", " : "",
-			       row[0], v->d.fail.why);
+			       row[0], lf.why);
 			bad++;
 			continue;
 		}
