@@ -375,23 +375,27 @@ check_one(const struct config *c, const struct server_config *sv)
 int
 check_main(const struct config *c, const struct call *o)
 {
+	/* the one server (-s NAME's, or a fleet of one's), or every one */
+	const struct server_config *sv = o->sv != NULL ? o->sv : c->sv;
 	char bad[CONFIG_MAX_SERVERS * (CONFIG_NAME_MAX + 12)] = "";
-	int i, r, code = MQ_OK;
+	int i, r, n = o->sv != NULL ? 1 : c->n, several = o->sv == NULL;
+	int code = MQ_OK;
 
-	if (o->sv != NULL)
-		return check_one(c, o->sv);
-	/* every server, each under its name; the ones not ready named */
-	for (i = 0; i < c->n; i++) {
-		printf("%s== [mysql %s]\n", i ? "\n" : "", c->sv[i].name);
+	/* several: each under its name; the ones not ready named */
+	for (i = 0; i < n; i++) {
+		if (several)
+			printf("%s== [mysql %s]\n", i ? "\n" : "", sv[i].name);
 		fflush(stdout);
-		r = check_one(c, &c->sv[i]);
+		r = check_one(c, &sv[i]);
 		if (r != MQ_OK) {
 			append(bad, sizeof(bad), "%s[mysql %s]", bad[0] ? ", " :
-			       "", c->sv[i].name);
+			       "", sv[i].name);
 			if (code == MQ_OK)
 				code = r;
 		}
 	}
+	if (!several)
+		return code;
 	if (code == MQ_OK)
 		printf("\nok    every server ready (%d)\n", c->n);
 	else

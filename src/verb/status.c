@@ -179,30 +179,27 @@ status_one(const struct server_config *c, int json)
 int
 status_main(const struct config *c, const struct call *o)
 {
-	int i, r, code = MQ_OK;
+	/* the one server (-s NAME's, or a fleet of one's), or every one */
+	const struct server_config *sv = o->sv != NULL ? o->sv : c->sv;
+	int i, r, n = o->sv != NULL ? 1 : c->n, several = o->sv == NULL;
+	int code = MQ_OK;
 
-	if (o->sv != NULL) {
-		r = status_one(o->sv, o->json);
-		if (o->json)
-			putchar('\n');
-		return r;
-	}
-	/* every server: text blocks under their names, or one JSON object
-	 * with a list; the exit code the worst (a lost lock first) */
-	if (o->json)
+	/* several: text blocks under their names, or one JSON object with
+	 * a list; the exit code the worst (a lost lock first) */
+	if (o->json && several)
 		printf("{\"servers\":[");
-	for (i = 0; i < c->n; i++) {
-		if (o->json)
+	for (i = 0; i < n; i++) {
+		if (o->json && several)
 			printf("%s", i ? "," : "");
-		else
+		else if (several)
 			printf("%sserver:       %s\n", i ? "\n" : "",
-			       c->sv[i].name);
+			       sv[i].name);
 		fflush(stdout);
-		r = status_one(&c->sv[i], o->json);
+		r = status_one(&sv[i], o->json);
 		if (r == MQ_LOST || code == MQ_OK)
 			code = r;
 	}
 	if (o->json)
-		printf("]}\n");
+		printf("%s\n", several ? "]}" : "");
 	return code;
 }
