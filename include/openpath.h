@@ -36,4 +36,14 @@ struct stat;
 int fd_check_safe(int fd, const char *what, struct stat *st,
 		  struct failure *f);
 
+/*
+ * A file read as data (a restored snapshot's, shaped by whoever made
+ * it), whole: name in dirfd, never through a symlink, never blocking,
+ * a regular file only, at most max bytes, no NUL byte. 0 (*text to
+ * free, *len), or -1 with f saying why and errno (ENOENT: there is
+ * none).
+ */
+int read_data_file(int dirfd, const char *name, size_t max, char **text,
+		   size_t *len, struct failure *f);
+
 #endif

@@ -69,6 +69,18 @@ long long relay_suffix(const char *name);
  * in order. 0, or -1 with s->err. */
 int relay_scan_from(struct relay_scan *s, int dirfd, long long first);
 
+/*
+ * A binary log index, BASE.index in dirfd, read as data (at most
+ * INDEX_MAX bytes, never through a symlink): each entry, by its name
+ * alone, that is a plain log name and a regular file of dirfd, appended
+ * to names[*n] (at most max in all); the others listed in unmapped
+ * (emptied first). 0; 1 when there is no index; -1 when it cannot be
+ * read.
+ */
+enum { INDEX_MAX = 1 << 20 };
+int binlog_index_read(int dirfd, const char *base, char (*names)[256], int max,
+		      int *n, char *unmapped, size_t un);
+
 /* 1 if s is a binary (or relay) log's name as servers write them
  * (BASE.NNNNNN), else 0. */
 int binlog_plain_name(const char *s);

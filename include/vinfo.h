@@ -12,10 +12,6 @@
 
 /* The info file, read bounded and checked. */
 void verify_read_info(struct verify *v);
-/* A file of the snapshot read whole: never through a symlink, never
- * blocking, regular only, at most max bytes; 0, or -1 with f saying why. */
-int verify_snap_read(int dirfd, const char *name, size_t max, char **text,
-		     size_t *len, struct failure *f);
 
 
 #endif

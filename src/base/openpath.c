@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,6 +127,44 @@ fd_check_safe(int fd, const char *what, struct stat *st, struct failure *f)
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
 		failf(f, MQ_FAIL, "%s: owned by uid %u, neither root nor us; "
 		    "refusing it", what, (unsigned)st->st_uid);
+		return -1;
+	}
+	return 0;
+}
+
+int
+read_data_file(int dirfd, const char *name, size_t max, char **text,
+	       size_t *len, struct failure *f)
+{
+	struct stat st;
+	int fd, e;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		e = errno;
+		failf(f, MQ_FAIL, "%s", e == ELOOP ? "a symlink: not followed" :
+		    strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		failf(f, MQ_FAIL, "not a regular file");
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if (read_text(fd, max, text, len) == -1) {
+		failf(f, MQ_FAIL, "%s", *len > max ? "too large"
+		    : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (strlen(*text) != *len) {
+		failf(f, MQ_FAIL, "holds a NUL byte");
+		free(*text);
+		*text = NULL;
 		return -1;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 
 #include "dynlib.h"
 #include "gtid.h"
+#include "openpath.h"
 #include "relaylog.h"
 #include "util.h"
 
@@ -463,4 +464,39 @@ binlog_plain_base(const char *s, size_t n)
 		i += 4;
 	}
 	return 1;
+}
+
+int
+binlog_index_read(int dirfd, const char *base, char (*names)[256], int max,
+		  int *n, char *unmapped, size_t un)
+{
+	char idx[300], *text, *line, *next;
+	struct failure lf;
+	size_t len;
+
+	unmapped[0] = '\0';
+	fmt(idx, sizeof(idx), "%s.index", base);
+	if (read_data_file(dirfd, idx, INDEX_MAX, &text, &len, &lf) == -1)
+		return errno == ENOENT ? 1 : -1;
+	for (line = text; line != NULL; line = next) {
+		const char *name;
+		struct stat st;
+
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		trim_blanks(line);
+		if (line[0] == '\0')
+			continue;
+		name = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
+		if (!binlog_plain_name(name) ||
+		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) || *n == max) {
+			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "",
+			       line);
+			continue;
+		}
+		fmt(names[(*n)++], sizeof(names[0]), "%s", name);
+	}
+	free(text);
+	return 0;
 }

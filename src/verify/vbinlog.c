@@ -16,6 +16,7 @@
 
 #include <linux/openat2.h>
 
+#include "openpath.h"
 #include "relaylog.h"
 #include "util.h"
 #include "verify.h"
@@ -23,7 +24,7 @@
 #include "vinfo.h"
 #include "vcheck.h"
 
-enum { CNF_DEPTH = 4, CNF_MAX = 1 << 20, INDEX_MAX = 1 << 20 };
+enum { CNF_DEPTH = 4, CNF_MAX = 1 << 20 };
 
 /*
  * An absolute path p of the restored image, as the path under root it
@@ -133,7 +134,7 @@ cnf_file(const char *root, const char *path, int depth, char *log_bin,
 	size_t len;
 
 	if (depth > CNF_DEPTH || in_root(root, path, real, sizeof(real)) == -1 ||
-	    verify_snap_read(AT_FDCWD, real, CNF_MAX, &text, &len, &lf) == -1)
+	    read_data_file(AT_FDCWD, real, CNF_MAX, &text, &len, &lf) == -1)
 		return;
 	for (line = text; line != NULL; line = next) {
 		char *eq, *k;
@@ -246,42 +247,6 @@ find_dir(struct verify *v)
 	return fmt(v->bdir, sizeof(v->bdir), "%s", v->path);
 }
 
-/* The index's entries, each by its name alone, that are files of bdfd;
- * the others listed in unmapped. 0, 1 when there is no index, -1. */
-static int
-read_index(struct verify *v, int bdfd, const char *base, char *unmapped,
-	   size_t un)
-{
-	char idx[300], *text, *line, *next;
-	struct failure lf;
-	size_t len;
-
-	fmt(idx, sizeof(idx), "%s.index", base);
-	if (verify_snap_read(bdfd, idx, INDEX_MAX, &text, &len, &lf) == -1)
-		return errno == ENOENT ? 1 : -1;
-	for (line = text; line != NULL; line = next) {
-		const char *name;
-		struct stat st;
-
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		trim_blanks(line);
-		if (line[0] == '\0')
-			continue;
-		name = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
-		if (!binlog_plain_name(name) ||
-		    fstatat(bdfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode) || v->nbins == MAX_BINLOGS) {
-			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "",
-			       line);
-			continue;
-		}
-		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", name);
-	}
-	free(text);
-	return 0;
-}
-
 void
 verify_check_binlog(struct verify *v)
 {
@@ -307,7 +272,8 @@ verify_check_binlog(struct verify *v)
 			  st.st_dev == pst.st_dev && st.st_ino == pst.st_ino;
 	fmt(base, sizeof(base), "%.*s", (int)(strrchr(v->file, '.') - v->file),
 	    v->file);
-	r = read_index(v, bdfd, base, unmapped, sizeof(unmapped));
+	r = binlog_index_read(bdfd, base, v->bins, MAX_BINLOGS, &v->nbins,
+			      unmapped, sizeof(unmapped));
 	if (r == 1 && fstatat(bdfd, v->file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(st.st_mode))
 		fmt(v->bins[v->nbins++], sizeof(v->bins[0]), "%s", v->file);

@@ -11,52 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "openpath.h"
 #include "relaylog.h"
 #include "util.h"
 #include "verify.h"
 #include "vinfo.h"
 #include "vcheck.h"
-
-/* A file of the snapshot, read whole: never through a symlink, never
- * blocking, regular files only, at most max bytes. 0, or -1 with f saying why. */
-int
-verify_snap_read(int dirfd, const char *name, size_t max, char **text,
-		 size_t *len, struct failure *f)
-{
-	struct stat st;
-	int fd, e;
-
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		e = errno;
-		failf(f, MQ_FAIL, "%s", e == ELOOP ? "a symlink: not followed" :
-		    strerror(e));
-		errno = e;
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		failf(f, MQ_FAIL, "not a regular file");
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	if (read_text(fd, max, text, len) == -1) {
-		failf(f, MQ_FAIL, "%s", *len > max ? "too large"
-		    : strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	if (strlen(*text) != *len) {
-		failf(f, MQ_FAIL, "holds a NUL byte");
-		free(*text);
-		*text = NULL;
-		return -1;
-	}
-	return 0;
-}
-
 
 /* GTID text: digits, hex, ':', ',', '-', blanks. */
 static int
@@ -101,7 +61,7 @@ verify_read_info(struct verify *v)
 	fmt(dir, sizeof(dir), "%.*s", slash ? (int)(slash - v->infopath) +
 	    (slash == v->infopath) : 1, slash ? v->infopath : ".");
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    verify_snap_read(dfd, name, INFO_MAX, &text, &len, &lf) == -1) {
+	    read_data_file(dfd, name, INFO_MAX, &text, &len, &lf) == -1) {
 		if (dfd == -1)
 			failf(&lf, MQ_FAIL, "%s", strerror(errno));
 		verify_add(v, 0, "info", "%s: %s: the snapshot does not carry its "
