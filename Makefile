@@ -77,7 +77,8 @@ BACKEND = src/backend/backend.c src/backend/command.c src/backend/ebs.c \
 AWS     = src/aws/creds.c src/aws/ec2.c src/aws/http.c src/aws/imds.c \
           src/aws/sigv4.c src/aws/xml.c
 DB      = src/db/committed.c src/db/coords.c src/db/db.c src/db/grants.c \
-          src/db/info.c src/db/recovery.c src/db/relaylog.c src/db/seedsql.c \
+          src/db/binlog.c src/db/info.c src/db/recovery.c src/db/relaylog.c \
+          src/db/seedsql.c \
           src/db/gtid.c src/db/lock.c src/db/plist.c src/db/stall.c src/db/stmt.c \
           src/db/window.c
 BASE    = src/base/child.c src/base/config.c src/base/discover.c src/base/dynlib.c \

@@ -1,9 +1,7 @@
-/* relaylog.c - binary and relay log files read as data: their names,
- * and a replica's relay logs event by event for where in its source's
- * binary logs a recorded GTID set ends (the contract is in
- * include/relaylog.h). */
+/* relaylog.c - a replica's relay logs read as data, event by event,
+ * for where in its source's binary logs a recorded GTID set ends (the
+ * contract is in include/relaylog.h). */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -18,7 +16,7 @@
 
 #include "dynlib.h"
 #include "gtid.h"
-#include "openpath.h"
+#include "binlog.h"
 #include "relaylog.h"
 #include "util.h"
 
@@ -421,82 +419,5 @@ relay_scan_from(struct relay_scan *s, int dirfd, long long first)
 				    "was stopped by a signal", order[i]);
 			return -1;
 		}
-	return 0;
-}
-
-/* A binary log's name as the server writes it: BASE.NNNNNN, BASE of
- * letters, digits, '_', '-' and '.', not starting with '.'. */
-int
-binlog_plain_name(const char *s)
-{
-	const char *dot = strrchr(s, '.');
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '.' || strlen(s) > 200 || dot == NULL ||
-	    dot == s || dot[1] == '\0')
-		return 0;
-	if (!binlog_plain_base(s, (size_t)(dot - s)))
-		return 0;
-	for (i = 1; dot[i] != '\0'; i++)
-		if (!isdigit((unsigned char)dot[i]))
-			return 0;
-	return 1;
-}
-
-int
-binlog_plain_base(const char *s, size_t n)
-{
-	size_t i, k;
-
-	if (n == 0 || s[0] == '.' || n > 200)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-')
-			continue;
-		/* the server's own file-name encoding of a character a
-		 * name may hold and a file name may not ("dc-east" is
-		 * "dc@002deast"): '@' and four letters or digits */
-		if (s[i] != '@' || i + 4 >= n)
-			return 0;
-		for (k = 1; k <= 4; k++)
-			if (!isalnum((unsigned char)s[i + k]))
-				return 0;
-		i += 4;
-	}
-	return 1;
-}
-
-int
-binlog_index_read(int dirfd, const char *base, char (*names)[256], int max,
-		  int *n, char *unmapped, size_t un)
-{
-	char idx[300], *text, *line, *next;
-	struct failure lf;
-	size_t len;
-
-	unmapped[0] = '\0';
-	fmt(idx, sizeof(idx), "%s.index", base);
-	if (read_data_file(dirfd, idx, INDEX_MAX, &text, &len, &lf) == -1)
-		return errno == ENOENT ? 1 : -1;
-	for (line = text; line != NULL; line = next) {
-		const char *name;
-		struct stat st;
-
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		trim_blanks(line);
-		if (line[0] == '\0')
-			continue;
-		name = strrchr(line, '/') ? strrchr(line, '/') + 1 : line;
-		if (!binlog_plain_name(name) ||
-		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode) || *n == max) {
-			append(unmapped, un, "%s%.120s", unmapped[0] ? ", " : "",
-			       line);
-			continue;
-		}
-		fmt(names[(*n)++], sizeof(names[0]), "%s", name);
-	}
-	free(text);
 	return 0;
 }

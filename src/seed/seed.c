@@ -22,7 +22,7 @@
 #include "seed.h"
 #include "seedsql.h"
 #include "sreport.h"
-#include "relaylog.h"
+#include "binlog.h"
 #include "util.h"
 #include "vcheck.h"
 #include "vderive.h"

@@ -17,7 +17,7 @@
 #include <linux/openat2.h>
 
 #include "openpath.h"
-#include "relaylog.h"
+#include "binlog.h"
 #include "util.h"
 #include "verify.h"
 #include "vbinlog.h"

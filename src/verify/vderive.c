@@ -10,7 +10,7 @@
 #include "db.h"
 #include "dbapi.h"
 #include "info.h"
-#include "relaylog.h"
+#include "binlog.h"
 #include "util.h"
 #include "vcheck.h"
 #include "vderive.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "openpath.h"
-#include "relaylog.h"
+#include "binlog.h"
 #include "util.h"
 #include "verify.h"
 #include "vinfo.h"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "binlog.h"
 #include "relaylog.h"
 #include "vrelay.h"
 #include "vderive.h"
