@@ -13,6 +13,9 @@ struct call {
 	const struct server_config *sv; /* the one server the verb acts
 					 * on (-s NAME's, or a fleet of
 					 * one's), or NULL: several */
+	const struct server_config *each; /* the servers it acts on: sv
+					   * alone, or every one */
+	int n;                /* how many: 1, or the config's n */
 	const char *hook_arg; /* the caller's argument after a hook verb */
 	const char *config_warning; /* what a release forgave of the
 				     * config (a readable password), or

@@ -29,14 +29,15 @@ struct settle {
  * for (s->id, however young) has ended, nothing else the lock waits for
  * has run a second, and no connection waits behind a global lock or a
  * flush (on MySQL the abandoned attempt's flush lives on), killing at
- * once what has run a second and kill_long_queries may kill. MQ_OK; MQ_TIMEOUT at deadline
- * (mono ms), MQ_ABORTED when sigfd is readable, or a db error class; f
- * says so.
+ * once what has run a second and kill_long_queries may kill. MQ_OK;
+ * MQ_TIMEOUT at deadline (mono ms, timeout_s seconds from the start,
+ * said), MQ_ABORTED when sigfd is readable, or a db error class; f says
+ * so.
  */
 #include "failure.h"
 int window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 		const struct settle *s, int sigfd, int64_t deadline,
-		struct failure *f);
+		long long timeout_s, struct failure *f);
 
 /* Is blocker b, read at now, still the statement s's attempt waited
  * for (the same connection, begun no later than it)? */

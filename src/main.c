@@ -174,6 +174,8 @@ load(const struct cmd *cmd, struct call *o, struct config *c)
 	}
 	if (!config_named(c))
 		o->sv = &c->sv[0]; /* a fleet of one */
+	o->each = o->sv != NULL ? o->sv : c->sv;
+	o->n = o->sv != NULL ? 1 : c->n;
 	if ((cmd->flags & F_ONE) && o->sv == NULL) {
 		fprintf(stderr, "mysql-quiesce: %s: the config names %d servers "
 			"([mysql NAME]); %s acts on one: name it with -s NAME\n",

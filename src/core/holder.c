@@ -152,8 +152,7 @@ static int
 finish(struct holder *h, enum phase ph, const char *reason)
 {
 	int64_t now;
-	struct failure rf;
-	const char *why = rf.why;
+	struct failure rf; /* the release's, said in the reason */
 	int rel = 0;
 
 	h->st.release_us = mono_us();
@@ -176,10 +175,10 @@ finish(struct holder *h, enum phase ph, const char *reason)
 	if (rel == -1 && ph != PH_LOST)
 		fmt(h->st.reason, sizeof(h->st.reason), "%s; the release "
 		    "statement failed (%s), closing the connection released "
-		    "the lock", reason, why);
+		    "the lock", reason, rf.why);
 	else if (rel == -1)
 		fmt(h->st.reason, sizeof(h->st.reason), "%s; release failed: "
-		    "%s", reason, why);
+		    "%s", reason, rf.why);
 	else
 		sanitize(h->st.reason, sizeof(h->st.reason), reason);
 	/* released: after an expiry or a loss the cycle ends here (no

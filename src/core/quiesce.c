@@ -415,7 +415,8 @@ quiesce_begin(const struct config *c, const struct server_config *sv,
 		 KILL_NO ? kill_choice_names[sv->lock_kill_long_queries] : "");
 	for (n = 1;; n++) {
 		if ((r = window_wait(&y.d, sv, y.waits, &y.settle, sigfd,
-				     deadline, f)) != MQ_OK)
+				     deadline, c->lock_snapshot_timeout, f))
+		    != MQ_OK)
 			break;
 		r = attempt(&y, n, t0, deadline, f);
 		if (r == 1) {

@@ -102,7 +102,7 @@ counts(const struct server_config *c, enum lock_waits w, const struct settle *s,
 int
 window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 	    const struct settle *s, int sigfd, int64_t deadline,
-	    struct failure *f)
+	    long long timeout_s, struct failure *f)
 {
 	static struct blocker b[MAX_BLOCKERS];
 	struct pollfd p = { .fd = sigfd, .events = POLLIN };
@@ -140,7 +140,8 @@ window_wait(struct db *d, const struct server_config *c, enum lock_waits w,
 		}
 		if (mono_ms() >= deadline)
 			return failf(f, MQ_TIMEOUT, "no safe moment within "
-				     "snapshot_timeout; last blocker: %s", why);
+				     "snapshot_timeout (%lld s); last blocker: "
+				     "%s", timeout_s, why);
 		if (wait_until(&p, 1, mono_ms() + WINDOW_POLL_MS) != 0)
 			return failf(f, MQ_ABORTED, "stopped by a signal");
 	}

@@ -289,7 +289,6 @@ seed_run_sql(struct seed *s, struct verify *v)
 
 	char stop[400], reset[400], done[2048] = "";
 	struct failure lf, rf; /* rf: the reset's, unsaid */
-	const char *why = lf.why;
 	int k;
 
 	for (i = 0; i < s->nsql; i++)
@@ -308,7 +307,7 @@ seed_run_sql(struct seed *s, struct verify *v)
 				append(done, sizeof(done), "%s%s", k ? "; " : "",
 				       s->shown[k]);
 			return seed_refuse(s, code, "failed", "%s: %s%s%s%s",
-					   s->shown[i], why, i > 0 ? " (ran "
+					   s->shown[i], lf.why, i > 0 ? " (ran "
 					   "before it: " : "", done, i > 0 ?
 					   "; the new channel then reset "
 					   "again)" : "");

@@ -313,9 +313,9 @@ snapshot_main(const struct config *c, const struct call *o)
 	s.c = c;
 	/* its servers: the one, or each [mysql NAME] one */
 	s.named = o->sv == NULL;
-	s.n = s.named ? c->n : 1;
+	s.n = o->n;
 	for (i = 0; i < s.n; i++) {
-		s.sv[i] = s.named ? &c->sv[i] : o->sv;
+		s.sv[i] = &o->each[i];
 		fs_init(&s.sp[i].fs);
 		if (i == 0 || s.sv[i]->lock_max_lock_time < s.max_lock_time)
 			s.max_lock_time = s.sv[i]->lock_max_lock_time;

@@ -86,7 +86,6 @@ snap_plan(struct snap *s, struct failure *f)
 	int r, i;
 
 	for (i = 0; i < s->n; i++) {
-		fs_init(&s->sp[i].fs);
 		r = plan_discover(s->c, s->sv[i], &s->po, &s->d[i], s->x.sigfd,
 				  &s->sp[i], f);
 		if (r == MQ_OK)

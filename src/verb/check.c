@@ -375,10 +375,9 @@ check_one(const struct config *c, const struct server_config *sv)
 int
 check_main(const struct config *c, const struct call *o)
 {
-	/* the one server (-s NAME's, or a fleet of one's), or every one */
-	const struct server_config *sv = o->sv != NULL ? o->sv : c->sv;
+	const struct server_config *sv = o->each;
 	char bad[CONFIG_MAX_SERVERS * (CONFIG_NAME_MAX + 12)] = "";
-	int i, r, n = o->sv != NULL ? 1 : c->n, several = o->sv == NULL;
+	int i, r, n = o->n, several = o->sv == NULL;
 	int code = MQ_OK;
 
 	/* several: each under its name; the ones not ready named */

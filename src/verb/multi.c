@@ -78,7 +78,8 @@ job_run(void *arg)
 	const struct job *j = arg;
 	struct call o = { .config = j->c->path, .verbose = j->o->verbose,
 			  .config_warning = j->o->config_warning,
-			  .server = j->c->sv[j->i].name, .sv = &j->c->sv[j->i] };
+			  .server = j->c->sv[j->i].name, .sv = &j->c->sv[j->i],
+			  .each = &j->c->sv[j->i], .n = 1 };
 	sigset_t set;
 	int fd, r;
 

@@ -179,11 +179,11 @@ status_one(const struct server_config *c, int json)
 int
 status_main(const struct config *c, const struct call *o)
 {
-	/* the one server (-s NAME's, or a fleet of one's), or every one */
-	const struct server_config *sv = o->sv != NULL ? o->sv : c->sv;
-	int i, r, n = o->sv != NULL ? 1 : c->n, several = o->sv == NULL;
+	const struct server_config *sv = o->each;
+	int i, r, n = o->n, several = o->sv == NULL;
 	int code = MQ_OK;
 
+	(void)c;
 	/* several: text blocks under their names, or one JSON object with
 	 * a list; the exit code the worst (a lost lock first) */
 	if (o->json && several)
